@@ -1,0 +1,101 @@
+package cmdutil
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/mattn/go-isatty"
+)
+
+// IOStreams are the standard streams of a command. Tests replace them
+// with buffers.
+type IOStreams struct {
+	In     io.Reader
+	Out    io.Writer
+	ErrOut io.Writer
+	// IsTerminal reports whether Out is an interactive terminal (colour,
+	// progress bars and the TUI are only used then).
+	IsTerminal bool
+	// InIsTerminal reports whether In is an interactive terminal.
+	InIsTerminal bool
+}
+
+// Factory gives commands their dependencies.
+type Factory struct {
+	Version string
+	IO      *IOStreams
+	// Getenv reads the environment (replaceable in tests).
+	Getenv func(string) string
+}
+
+// NewFactory returns a Factory wired to the process's real streams.
+func NewFactory(version string) *Factory {
+	return &Factory{
+		Version: version,
+		IO: &IOStreams{
+			In:           os.Stdin,
+			Out:          os.Stdout,
+			ErrOut:       os.Stderr,
+			IsTerminal:   isatty.IsTerminal(os.Stdout.Fd()),
+			InIsTerminal: isatty.IsTerminal(os.Stdin.Fd()),
+		},
+		Getenv: os.Getenv,
+	}
+}
+
+// Exit codes shared by every command.
+const (
+	ExitOK = 0
+	// ExitRemote: the remote side raised an exception (or the operation
+	// failed on the remote node).
+	ExitRemote = 1
+	// ExitUsage: bad flags or arguments.
+	ExitUsage = 2
+	// ExitUnreachable: no epmd, name not registered, connection refused,
+	// wrong cookie, serial port unavailable.
+	ExitUnreachable = 3
+	// ExitInterrupted: stopped by a signal.
+	ExitInterrupted = 130
+)
+
+// ExitError carries an exit code with an error. Commands return it from
+// RunE; the root prints the message (unless Silent) and exits with Code.
+type ExitError struct {
+	Code   int
+	Err    error
+	Silent bool // the command already printed what the user needs
+}
+
+func (e *ExitError) Error() string {
+	if e.Err == nil {
+		return fmt.Sprintf("exit %d", e.Code)
+	}
+	return e.Err.Error()
+}
+
+func (e *ExitError) Unwrap() error { return e.Err }
+
+// UsageError returns an error that exits with ExitUsage.
+func UsageError(format string, args ...any) error {
+	return &ExitError{Code: ExitUsage, Err: fmt.Errorf(format, args...)}
+}
+
+// Unreachable wraps err so that the command exits with ExitUnreachable.
+func Unreachable(err error) error { return &ExitError{Code: ExitUnreachable, Err: err} }
+
+// Remote wraps err so that the command exits with ExitRemote.
+func Remote(err error) error { return &ExitError{Code: ExitRemote, Err: err} }
+
+// ExitCode returns the exit code for an error returned by a command.
+func ExitCode(err error) int {
+	if err == nil {
+		return ExitOK
+	}
+	var ee *ExitError
+	if errors.As(err, &ee) {
+		return ee.Code
+	}
+	return ExitRemote
+}

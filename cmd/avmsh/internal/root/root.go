@@ -1,0 +1,76 @@
+package root
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/avmsh/avmsh/cmd/avmsh/internal/cmdutil"
+)
+
+// NewCmdRoot returns the root command with every subcommand attached.
+func NewCmdRoot(f *cmdutil.Factory) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "avmsh",
+		Short: "Terminal tool and REPL for AtomVM and BEAM Erlang clusters",
+		Long: `avmsh embeds a real Erlang distribution node. It finds nodes (epmd on hosts,
+serial-attached ESP32/Pico boards), connects to them over TCP, TLS or serial,
+and lets you call, message, monitor and shell into them.
+
+Run with no arguments to open the dashboard on a local embedded node.`,
+		Example: `  avmsh                      # dashboard on an embedded local node
+  avmsh epmd                 # run an epmd server in the foreground`,
+		Version:       f.Version,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+	}
+	cmd.SetIn(f.IO.In)
+	cmd.SetOut(f.IO.Out)
+	cmd.SetErr(f.IO.ErrOut)
+	cmd.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
+		return &cmdutil.ExitError{Code: cmdutil.ExitUsage, Err: fmt.Errorf("%w\nRun '%s --help' for usage.", err, c.CommandPath())}
+	})
+	for _, add := range subcommands {
+		cmd.AddCommand(add(f))
+	}
+	return cmd
+}
+
+// subcommands lists the constructors of every command; each command
+// package contributes one entry (see commands.go).
+var subcommands = commandList()
+
+// Execute runs the command line and returns the process exit code.
+func Execute(ctx context.Context, f *cmdutil.Factory) int {
+	cmd := NewCmdRoot(f)
+	err := cmd.ExecuteContext(ctx)
+	if err == nil {
+		return cmdutil.ExitOK
+	}
+	var ee *cmdutil.ExitError
+	if !errors.As(err, &ee) || !ee.Silent {
+		fmt.Fprintf(f.IO.ErrOut, "avmsh: %v\n", err)
+	}
+	if ee == nil && isUsageError(err) {
+		return cmdutil.ExitUsage
+	}
+	if ctx.Err() != nil && ee == nil {
+		return cmdutil.ExitInterrupted
+	}
+	return cmdutil.ExitCode(err)
+}
+
+// isUsageError recognises cobra's own argument errors (unknown command,
+// wrong number of arguments), which it returns as plain errors.
+func isUsageError(err error) bool {
+	msg := err.Error()
+	for _, p := range []string{"unknown command", "accepts ", "requires at least", "requires at most", "unknown flag", "unknown shorthand", "invalid argument"} {
+		if strings.Contains(msg, p) {
+			return true
+		}
+	}
+	return false
+}
