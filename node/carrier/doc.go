@@ -1,0 +1,7 @@
+// Package carrier owns the byte transports that Erlang distribution runs
+// over. A Conn is a message-oriented duplex link with two phases: the
+// handshake phase (TCP: 2-byte length prefix; serial: 16-bit frames) and
+// the data phase (TCP: 4-byte length prefix; serial: 32-bit frames), where
+// a zero-length packet is a tick. TCP and TLS live here; the serial
+// carrier lives in node/serialdist and implements the same interfaces.
+package carrier
