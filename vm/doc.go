@@ -1,0 +1,17 @@
+// Package vm owns avmsh's local Erlang process runtime: processes
+// (goroutine-backed with Spawn, or driven by the caller with NewProcess),
+// pids, unbounded ordered mailboxes with selective receive and timeouts,
+// registered names, links with exit propagation and trap_exit, monitors
+// (by pid and by name, local and remote), aliases, timers, group leaders
+// and per-process information for dashboards.
+//
+// Signals to other nodes go through a Router that the distribution node
+// installs; signals from other nodes come in through the Remote* and
+// Deliver* methods. Erlang's ordering guarantee holds per sender/receiver
+// pair because every local delivery appends to the mailbox synchronously
+// and every remote one goes through one ordered connection.
+//
+// Subpackages hold the term model (term), the external term format (etf),
+// term text (syntax), io_lib:format (iolib) and the shell's expression
+// engine (erl).
+package vm
