@@ -596,3 +596,16 @@ func monitorNode(m monitorOut) term.Atom {
 	}
 	return ""
 }
+
+// AddRemoteMonitor records that owner monitors the remote process target
+// under ref, without sending anything: the monitor was set up by another
+// protocol step (a spawn request with the monitor option). The DOWN
+// arrives through RemoteDown.
+func (rt *Runtime) AddRemoteMonitor(owner term.Pid, ref term.Ref, target term.Pid) bool {
+	p, ok := rt.Lookup(owner)
+	if !ok {
+		return false
+	}
+	p.addMonitoring(ref, monitorOut{target: target, item: target, pid: target})
+	return true
+}

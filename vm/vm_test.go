@@ -221,7 +221,12 @@ type fakeRouter struct {
 	sent []string
 }
 
-func (f *fakeRouter) rec(s string) error { f.mu.Lock(); f.sent = append(f.sent, s); f.mu.Unlock(); return nil }
+func (f *fakeRouter) rec(s string) error {
+	f.mu.Lock()
+	f.sent = append(f.sent, s)
+	f.mu.Unlock()
+	return nil
+}
 func (f *fakeRouter) Send(from, to term.Pid, msg term.Term) error { return f.rec("send") }
 func (f *fakeRouter) RegSend(from term.Pid, name, node term.Atom, msg term.Term) error {
 	return f.rec("reg_send")

@@ -10,7 +10,8 @@ import (
 )
 
 // Initiate runs the initiator's side: we connected to the node named
-// peer. OnAlive is consulted when the peer answers `alive` (it believes a
+// peer (or, when peer is "", to whichever node answers, e.g. over a serial
+// link). OnAlive is consulted when the peer answers `alive` (it believes a
 // connection to us is still up): return true to make it replace the old
 // connection (we are a new incarnation or the old one is dead), false to
 // give up. A nil OnAlive answers true.
@@ -67,7 +68,14 @@ func Initiate(ctx context.Context, conn carrier.Conn, cfg Config, peer string, o
 		return fail("challenge", fmt.Errorf("%w: name length %d exceeds the %d bytes left", ErrProtocol, nlen, len(msg)-19))
 	}
 	name := string(msg[19 : 19+nlen])
-	if name != peer {
+	if peer == "" {
+		// The caller does not know who is on the other end (a serial
+		// link): take the name the peer gives, once it is well-formed.
+		if err := validName(name); err != nil {
+			return fail("challenge", fmt.Errorf("%w: %v", ErrProtocol, err))
+		}
+		peer = name
+	} else if name != peer {
 		return fail("challenge", fmt.Errorf("%w: dialled %s, reached %s", ErrNameMismatch, peer, name))
 	}
 	if err := checkFlags(peer, flags, cfg.Required); err != nil {

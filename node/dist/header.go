@@ -1,0 +1,196 @@
+package dist
+
+import (
+	"encoding/binary"
+	"fmt"
+	"hash/fnv"
+
+	"github.com/avmsh/avmsh/vm/term"
+)
+
+// Packet type bytes.
+const (
+	passThrough   = 112 // 'p': 112, 131 Ctrl, [131 Msg]
+	versionMagic  = 131
+	distHeader    = 68 // 'D': 131 68 atom-cache header, then Ctrl [Msg] without 131
+	distFragHead  = 69 // 'E': first fragment: seq, frag id, atom-cache header, data
+	distFragCont  = 70 // 'F': further fragments: seq, frag id, data
+	cacheSegments = 8
+	cacheSegSize  = 256
+	cacheSize     = cacheSegments * cacheSegSize // 2048 entries
+	maxHeaderRefs = 255
+)
+
+// outCache is our sending side's atom cache for one connection: which
+// atom each of the 2048 slots holds on the peer.
+type outCache struct {
+	slots [cacheSize]term.Atom
+	set   [cacheSize]bool
+	// per-packet reference table
+	refs   []headerRef
+	byAtom map[term.Atom]int // atom → index in refs for this packet
+}
+
+type headerRef struct {
+	slot  int
+	isNew bool
+	atom  term.Atom
+}
+
+func slotOf(a term.Atom) int {
+	h := fnv.New32a()
+	_, _ = h.Write([]byte(a))
+	return int(h.Sum32() % cacheSize)
+}
+
+// reset starts a new packet's reference table.
+func (c *outCache) reset() {
+	c.refs = c.refs[:0]
+	if c.byAtom == nil {
+		c.byAtom = make(map[term.Atom]int)
+	} else {
+		clear(c.byAtom)
+	}
+}
+
+// ref returns the header index for atom a in the current packet, adding a
+// cache reference (new or cached) on first use; ok is false when the atom
+// should be encoded inline (table full or atom too long).
+func (c *outCache) ref(a term.Atom) (int, bool) {
+	if i, ok := c.byAtom[a]; ok {
+		return i, true
+	}
+	if len(c.refs) >= maxHeaderRefs || len(a) > 255 {
+		return 0, false
+	}
+	slot := slotOf(a)
+	// Two atoms of one packet may not share a slot: the second is inline.
+	for _, r := range c.refs {
+		if r.slot == slot {
+			return 0, false
+		}
+	}
+	r := headerRef{slot: slot, atom: a, isNew: !c.set[slot] || c.slots[slot] != a}
+	c.slots[slot] = a
+	c.set[slot] = true
+	c.refs = append(c.refs, r)
+	c.byAtom[a] = len(c.refs) - 1
+	return len(c.refs) - 1, true
+}
+
+// appendHeaderRefs appends NumberOfAtomCacheRefs, Flags and AtomCacheRefs
+// (erl_ext_dist, "Distribution Header") for the current packet.
+func (c *outCache) appendHeaderRefs(dst []byte) []byte {
+	n := len(c.refs)
+	dst = append(dst, byte(n))
+	if n == 0 {
+		return dst
+	}
+	long := false
+	for _, r := range c.refs {
+		if r.isNew && len(r.atom) > 255 {
+			long = true
+		}
+	}
+	flags := make([]byte, n/2+1)
+	for i, r := range c.refs {
+		f := byte(r.slot / cacheSegSize)
+		if r.isNew {
+			f |= 8
+		}
+		if i%2 == 0 {
+			flags[i/2] |= f
+		} else {
+			flags[i/2] |= f << 4
+		}
+	}
+	if long {
+		if n%2 == 0 {
+			flags[n/2] |= 1
+		} else {
+			flags[n/2] |= 1 << 4
+		}
+	}
+	dst = append(dst, flags...)
+	for _, r := range c.refs {
+		dst = append(dst, byte(r.slot%cacheSegSize))
+		if r.isNew {
+			if long {
+				dst = binary.BigEndian.AppendUint16(dst, uint16(len(r.atom)))
+			} else {
+				dst = append(dst, byte(len(r.atom)))
+			}
+			dst = append(dst, r.atom...)
+		}
+	}
+	return dst
+}
+
+// inCache is the receiving side's atom cache for one connection.
+type inCache struct {
+	slots [cacheSize]term.Atom
+	set   [cacheSize]bool
+}
+
+// parseHeaderRefs reads NumberOfAtomCacheRefs, Flags and AtomCacheRefs at
+// b[0:], updating the cache, and returns the packet's reference table and
+// the bytes consumed.
+func (c *inCache) parseHeaderRefs(b []byte, intern func([]byte) term.Atom) ([]term.Atom, int, error) {
+	if len(b) < 1 {
+		return nil, 0, fmt.Errorf("distribution header: missing NumberOfAtomCacheRefs")
+	}
+	n := int(b[0])
+	off := 1
+	if n == 0 {
+		return nil, off, nil
+	}
+	nflags := n/2 + 1
+	if len(b)-off < nflags {
+		return nil, 0, fmt.Errorf("distribution header: %d flag bytes announced, %d left", nflags, len(b)-off)
+	}
+	flags := b[off : off+nflags]
+	off += nflags
+	nib := func(i int) byte {
+		if i%2 == 0 {
+			return flags[i/2] & 0x0F
+		}
+		return flags[i/2] >> 4
+	}
+	long := nib(n)&1 == 1
+	refs := make([]term.Atom, n)
+	for i := 0; i < n; i++ {
+		f := nib(i)
+		seg := int(f & 7)
+		if off >= len(b) {
+			return nil, 0, fmt.Errorf("distribution header: atom cache ref %d truncated at offset %d", i, off)
+		}
+		slot := seg*cacheSegSize + int(b[off])
+		off++
+		if f&8 != 0 {
+			var l int
+			if long {
+				if len(b)-off < 2 {
+					return nil, 0, fmt.Errorf("distribution header: atom length of ref %d truncated", i)
+				}
+				l = int(binary.BigEndian.Uint16(b[off:]))
+				off += 2
+			} else {
+				if len(b)-off < 1 {
+					return nil, 0, fmt.Errorf("distribution header: atom length of ref %d truncated", i)
+				}
+				l = int(b[off])
+				off++
+			}
+			if l > len(b)-off {
+				return nil, 0, fmt.Errorf("distribution header: atom of %d bytes in ref %d, %d bytes left", l, i, len(b)-off)
+			}
+			c.slots[slot] = intern(b[off : off+l])
+			c.set[slot] = true
+			off += l
+		} else if !c.set[slot] {
+			return nil, 0, fmt.Errorf("distribution header: ref %d names atom cache slot %d, which was never filled", i, slot)
+		}
+		refs[i] = c.slots[slot]
+	}
+	return refs, off, nil
+}

@@ -1,0 +1,269 @@
+package dist
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+
+	"github.com/avmsh/avmsh/node/handshake"
+	"github.com/avmsh/avmsh/vm/etf"
+	"github.com/avmsh/avmsh/vm/term"
+)
+
+// DefaultFragmentSize is the largest packet we send before fragmenting
+// a message, when the peer takes fragments (OTP uses about 64 KiB).
+const DefaultFragmentSize = 64 << 10
+
+// PacketWriter takes one data packet made of parts (a carrier.Conn).
+type PacketWriter interface {
+	WritePacketParts(parts ...[]byte) error
+}
+
+// Encoder writes control messages to one connection. It is owned by the
+// connection's writer goroutine: the atom cache it keeps must see packets
+// in the order they are sent.
+type Encoder struct {
+	caps         Caps
+	header       bool
+	fragments    bool
+	fragmentSize int
+	cache        outCache
+	seq          uint64
+	ctrl         []byte
+	hdr          []byte
+}
+
+// NewEncoder returns the encoder for a connection whose negotiated flags
+// (ours & the peer's) are common and whose peer has caps. AtomVM peers
+// always get plain pass-through packets (spec §2.1).
+func NewEncoder(caps Caps, common handshake.Flags) *Encoder {
+	e := &Encoder{caps: caps, fragmentSize: DefaultFragmentSize}
+	if !caps.AtomVM {
+		e.header = common.Has(handshake.DistHdrAtomCache)
+		e.fragments = e.header && common.Has(handshake.Fragments)
+	}
+	return e
+}
+
+// SetFragmentSize changes the fragmenting threshold (tests).
+func (e *Encoder) SetFragmentSize(n int) { e.fragmentSize = max(n, 64) }
+
+// EncodePayload encodes a message, reason or argument list for this
+// peer, without the version byte. Senders call it on their own goroutine
+// before queueing, so the encoding cost is spread and an unencodable term
+// (e.g. a bitstring for AtomVM) is reported to the sender.
+func EncodePayload(dst []byte, t term.Term, c Caps) ([]byte, error) {
+	return encodeTerm(dst, t, c, nil)
+}
+
+// Write sends ctrl with its pre-encoded payload (from EncodePayload).
+func (e *Encoder) Write(w PacketWriter, ctrl term.Tuple, payload []byte, hasPayload bool) error {
+	var err error
+	if !e.header {
+		e.ctrl, err = encodeTerm(append(e.ctrl[:0], passThrough, versionMagic), ctrl, e.caps, nil)
+		if err != nil {
+			return fmt.Errorf("encode control message: %w", err)
+		}
+		if !hasPayload {
+			return w.WritePacketParts(e.ctrl)
+		}
+		return w.WritePacketParts(e.ctrl, []byte{versionMagic}, payload)
+	}
+	e.cache.reset()
+	e.ctrl, err = encodeTerm(e.ctrl[:0], ctrl, e.caps, e.cache.ref)
+	if err != nil {
+		return fmt.Errorf("encode control message: %w", err)
+	}
+	if !hasPayload {
+		payload = nil
+	}
+	total := len(e.ctrl) + len(payload)
+	if !e.fragments || total+64 <= e.fragmentSize {
+		e.hdr = e.cache.appendHeaderRefs(append(e.hdr[:0], versionMagic, distHeader))
+		return w.WritePacketParts(e.hdr, e.ctrl, payload)
+	}
+	return e.writeFragments(w, payload)
+}
+
+// writeFragments splits ctrl+payload into fragments (erl_ext_dist,
+// "Distribution Header for Fragmented Messages"): the first carries the
+// atom-cache header and FragmentId = count, the rest count down to 1.
+func (e *Encoder) writeFragments(w PacketWriter, payload []byte) error {
+	e.seq++
+	size := e.fragmentSize
+	total := len(e.ctrl) + len(payload)
+	count := (total + size - 1) / size
+	// parts returns the bytes [from, to) of ctrl ++ payload as slices.
+	parts := func(from, to int) [][]byte {
+		var out [][]byte
+		if from < len(e.ctrl) {
+			out = append(out, e.ctrl[from:min(to, len(e.ctrl))])
+		}
+		if to > len(e.ctrl) {
+			out = append(out, payload[max(from-len(e.ctrl), 0):to-len(e.ctrl)])
+		}
+		return out
+	}
+	for i := 0; i < count; i++ {
+		id := uint64(count - i)
+		e.hdr = e.hdr[:0]
+		if i == 0 {
+			e.hdr = append(e.hdr, versionMagic, distFragHead)
+		} else {
+			e.hdr = append(e.hdr, versionMagic, distFragCont)
+		}
+		e.hdr = binary.BigEndian.AppendUint64(e.hdr, e.seq)
+		e.hdr = binary.BigEndian.AppendUint64(e.hdr, id)
+		if i == 0 {
+			e.hdr = e.cache.appendHeaderRefs(e.hdr)
+		}
+		chunk := parts(i*size, min((i+1)*size, total))
+		if err := w.WritePacketParts(append([][]byte{e.hdr}, chunk...)...); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Decoder parses incoming packets of one connection. It is owned by the
+// connection's reader goroutine.
+type Decoder struct {
+	cache inCache
+	frags map[uint64]*fragment
+	// MaxMessage bounds a reassembled fragmented message.
+	MaxMessage int
+	// MaxPending bounds how many fragmented messages may be in progress.
+	MaxPending int
+	fragBytes  int
+	opts       etf.DecodeOptions
+	names      map[string]term.Atom
+}
+
+type fragment struct {
+	refs []term.Atom
+	next uint64
+	data []byte
+}
+
+// NewDecoder returns a decoder with default bounds (256 MiB messages, 64
+// interleaved fragmented messages).
+func NewDecoder() *Decoder {
+	return &Decoder{
+		frags: make(map[uint64]*fragment), MaxMessage: 256 << 20, MaxPending: 64,
+		opts:  etf.DecodeOptions{Atoms: etf.NewAtomTable(0), MaxSize: 256 << 20},
+		names: make(map[string]term.Atom),
+	}
+}
+
+// ErrIncomplete is returned by Decode for a fragment of a message that is
+// not complete yet; it is not a failure.
+var ErrIncomplete = errors.New("fragment of an incomplete message")
+
+// Decode parses one non-empty data packet into its control term and its
+// payload (nil when the operation has none). The packet's bytes are not
+// retained.
+func (d *Decoder) Decode(pkt []byte) (ctrl, payload term.Term, err error) {
+	if len(pkt) < 2 {
+		return nil, nil, fmt.Errorf("packet of %d bytes is too short", len(pkt))
+	}
+	switch {
+	case pkt[0] == passThrough:
+		if pkt[1] != versionMagic {
+			return nil, nil, fmt.Errorf("pass-through packet: byte 1 is %d, want 131", pkt[1])
+		}
+		return d.decodeBody(pkt[2:], nil, true, 2)
+	case pkt[0] == versionMagic && pkt[1] == distHeader:
+		refs, n, err := d.cache.parseHeaderRefs(pkt[2:], d.intern)
+		if err != nil {
+			return nil, nil, err
+		}
+		return d.decodeBody(pkt[2+n:], refs, false, 2+n)
+	case pkt[0] == versionMagic && (pkt[1] == distFragHead || pkt[1] == distFragCont):
+		return d.fragment(pkt)
+	}
+	return nil, nil, fmt.Errorf("unknown packet type %d %d", pkt[0], pkt[1])
+}
+
+func (d *Decoder) decodeBody(b []byte, refs []term.Atom, versioned bool, base int) (ctrl, payload term.Term, err error) {
+	ctrl, n, err := d.decodeTerm(b, refs)
+	if err != nil {
+		return nil, nil, fmt.Errorf("control message at packet offset %d: %w", base, err)
+	}
+	rest := b[n:]
+	if len(rest) == 0 {
+		return ctrl, nil, nil
+	}
+	if versioned {
+		if rest[0] != versionMagic {
+			return nil, nil, fmt.Errorf("payload at packet offset %d: byte is %d, want 131", base+n, rest[0])
+		}
+		rest = rest[1:]
+		n++
+	}
+	payload, m, err := d.decodeTerm(rest, refs)
+	if err != nil {
+		return nil, nil, fmt.Errorf("payload at packet offset %d: %w", base+n, err)
+	}
+	if m != len(rest) {
+		return nil, nil, fmt.Errorf("%d stray bytes after the payload", len(rest)-m)
+	}
+	return ctrl, payload, nil
+}
+
+func (d *Decoder) fragment(pkt []byte) (ctrl, payload term.Term, err error) {
+	if len(pkt) < 18 {
+		return nil, nil, fmt.Errorf("fragment header of %d bytes is too short", len(pkt))
+	}
+	seq := binary.BigEndian.Uint64(pkt[2:10])
+	id := binary.BigEndian.Uint64(pkt[10:18])
+	if id == 0 {
+		return nil, nil, fmt.Errorf("fragment %d of sequence %d: fragment ids start at 1", id, seq)
+	}
+	var f *fragment
+	data := pkt[18:]
+	if pkt[1] == distFragHead {
+		if _, dup := d.frags[seq]; dup {
+			return nil, nil, fmt.Errorf("sequence %d started twice", seq)
+		}
+		refs, n, err := d.cache.parseHeaderRefs(data, d.intern)
+		if err != nil {
+			return nil, nil, err
+		}
+		data = data[n:]
+		if id == 1 {
+			return d.decodeBody(data, refs, false, 18+n)
+		}
+		if len(d.frags) >= d.MaxPending {
+			return nil, nil, fmt.Errorf("more than %d fragmented messages in progress", d.MaxPending)
+		}
+		f = &fragment{refs: refs, next: id}
+		d.frags[seq] = f
+	} else {
+		f = d.frags[seq]
+		if f == nil {
+			return nil, nil, fmt.Errorf("fragment %d of unknown sequence %d", id, seq)
+		}
+		if id != f.next {
+			return nil, nil, fmt.Errorf("sequence %d: got fragment %d, expected %d", seq, id, f.next)
+		}
+	}
+	if len(f.data)+len(data) > d.MaxMessage {
+		d.drop(seq)
+		return nil, nil, fmt.Errorf("fragmented message %d exceeds %d bytes", seq, d.MaxMessage)
+	}
+	d.fragBytes += len(data)
+	f.data = append(f.data, data...)
+	f.next = id - 1
+	if id > 1 {
+		return nil, nil, ErrIncomplete
+	}
+	d.drop(seq)
+	return d.decodeBody(f.data, f.refs, false, 0)
+}
+
+func (d *Decoder) drop(seq uint64) {
+	if f, ok := d.frags[seq]; ok {
+		d.fragBytes -= len(f.data)
+		delete(d.frags, seq)
+	}
+}

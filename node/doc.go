@@ -1,0 +1,13 @@
+// Package node owns avmsh's Erlang distribution node (its net_kernel):
+// naming and cookies, the connection table with auto-connect on send and
+// simultaneous-connect resolution, one reader and one writer goroutine per
+// connection, ticks and dead-peer detection, nodeup/nodedown events,
+// routing of the runtime's remote signals, dispatch of incoming control
+// messages, spawn requests, and the net_kernel process that answers
+// BEAM's is_auth (net_adm:ping).
+//
+// Transports plug in through package carrier (TCP, TLS) and
+// node/serialdist (serial); the handshake is package handshake; packets
+// and control messages are package dist. AtomVM's quirks are
+// ../shared/spec/atomvm-dist.md; OTP's erl_dist_protocol is the spec.
+package node

@@ -1,0 +1,280 @@
+package node
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/tls"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/avmsh/avmsh/node/carrier"
+	"github.com/avmsh/avmsh/node/handshake"
+	"github.com/avmsh/avmsh/vm"
+	"github.com/avmsh/avmsh/vm/term"
+)
+
+// PortMapper registers this node and finds other nodes' ports (epmd).
+type PortMapper interface {
+	// Register publishes alive on port and returns the creation epmd
+	// assigned; unregister ends the registration.
+	Register(ctx context.Context, alive string, port int, hidden bool) (creation uint32, unregister io.Closer, err error)
+	// Lookup returns the distribution port of alive on host.
+	Lookup(ctx context.Context, host, alive string) (port int, err error)
+}
+
+// Config configures a Node.
+type Config struct {
+	// Name is the full node name ("avmsh@localhost"); build it with
+	// MakeNodeName.
+	Name string
+	// Cookie is the default cookie (never logged).
+	Cookie string
+	// Visible publishes the node (DFLAG_PUBLISHED) so BEAM lists it in
+	// nodes(); by default avmsh is hidden, like erl_call and remsh.
+	Visible bool
+	// ListenAddr is where TCP/TLS distribution listens ("0.0.0.0:0" when
+	// empty, like erl: all interfaces, any port). "-" disables listening.
+	ListenAddr string
+	// TLS, when set, makes every TCP connection (in and out) use TLS.
+	TLS *carrier.TLSFiles
+	// PortMapper registers and looks up nodes (epmd); nil disables both
+	// (then only direct addresses and serial routes work).
+	PortMapper PortMapper
+	// TickTime is net_ticktime (60 s when 0): a tick every TickTime/4 on
+	// an idle connection, and a peer silent for TickTime is dropped.
+	TickTime time.Duration
+	// SetupTime bounds connection set-up including the handshake (7 s).
+	SetupTime time.Duration
+	// Creation overrides the creation (otherwise epmd's, or random).
+	Creation uint32
+	// Logger receives structured logs (slog.Default when nil).
+	Logger *slog.Logger
+	// Listeners are extra transports to accept connections on (serial).
+	Listeners []carrier.Listener
+
+	fragmentSize int // tests
+}
+
+// Node is an Erlang distribution node: the local runtime plus its
+// connections to other nodes. Create it with Start; Stop ends it and
+// every goroutine it started.
+type Node struct {
+	cfg      Config
+	name     term.Atom
+	creation uint32
+	flags    handshake.Flags
+	rt       *vm.Runtime
+	log      *slog.Logger
+	dialer   carrier.Dialer
+	tcp      *carrier.TCPListener
+	unreg    io.Closer
+
+	ctx    context.Context
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+
+	mu       sync.Mutex
+	peers    map[term.Atom]*peer
+	routes   map[term.Atom]route
+	cookies  map[term.Atom]string
+	events   eventHub
+	spawn    SpawnHandler
+	resolver NameResolver
+	stopped  bool
+
+	unlinkIDs atomic.Uint64
+}
+
+// route says how to reach a node without epmd (e.g. over a serial port).
+type route struct {
+	dialer  carrier.Dialer
+	address string
+}
+
+// Start starts the node: the runtime, the listener(s), the epmd
+// registration and the net_kernel process.
+func Start(ctx context.Context, cfg Config) (*Node, error) {
+	if _, _, err := SplitNodeName(cfg.Name); err != nil {
+		return nil, fmt.Errorf("start node: %w", err)
+	}
+	if cfg.TickTime <= 0 {
+		cfg.TickTime = 60 * time.Second
+	}
+	if cfg.SetupTime <= 0 {
+		cfg.SetupTime = handshake.DefaultTimeout
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	if cfg.ListenAddr == "" {
+		cfg.ListenAddr = "0.0.0.0:0"
+	}
+	n := &Node{
+		cfg:     cfg,
+		name:    term.Atom(cfg.Name),
+		log:     cfg.Logger.With("node", cfg.Name),
+		peers:   make(map[term.Atom]*peer),
+		routes:  make(map[term.Atom]route),
+		cookies: make(map[term.Atom]string),
+		flags:   handshake.Default,
+	}
+	if cfg.Visible {
+		n.flags |= handshake.Published
+	}
+	var clientTLS, serverTLS *tls.Config
+	if cfg.TLS != nil {
+		c, s, err := cfg.TLS.Configs()
+		if err != nil {
+			return nil, fmt.Errorf("start node %s: %w", cfg.Name, err)
+		}
+		clientTLS, serverTLS = c, s
+	}
+	n.dialer = &carrier.TCPDialer{TLS: clientTLS}
+	if cfg.ListenAddr != "-" {
+		l, err := carrier.ListenTCP(cfg.ListenAddr, serverTLS, 0)
+		if err != nil {
+			return nil, fmt.Errorf("start node %s: %w", cfg.Name, err)
+		}
+		n.tcp = l
+	}
+	n.creation = cfg.Creation
+	if cfg.PortMapper != nil && n.tcp != nil {
+		alive, _, _ := SplitNodeName(cfg.Name)
+		rctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+		creation, unreg, err := cfg.PortMapper.Register(rctx, alive, n.tcp.Port(), !cfg.Visible)
+		cancel()
+		if err != nil {
+			n.tcp.Close()
+			return nil, fmt.Errorf("start node %s: register with epmd: %w", cfg.Name, err)
+		}
+		n.unreg = unreg
+		if n.creation == 0 {
+			n.creation = creation
+		}
+	}
+	if n.creation == 0 {
+		n.creation = randomCreation()
+	}
+	n.rt = vm.New(vm.Config{Node: n.name, Creation: n.creation, Logger: n.log})
+	n.rt.SetRouter(router{n})
+	n.ctx, n.cancel = context.WithCancel(context.Background())
+	if err := n.startNetKernel(); err != nil {
+		n.Stop()
+		return nil, err
+	}
+	if n.tcp != nil {
+		n.acceptOn(n.tcp)
+	}
+	for _, l := range cfg.Listeners {
+		n.acceptOn(l)
+	}
+	return n, nil
+}
+
+func randomCreation() uint32 {
+	var b [4]byte
+	_, _ = rand.Read(b[:])
+	c := binary.BigEndian.Uint32(b[:])
+	if c < 4 {
+		c += 4
+	}
+	return c
+}
+
+// Name returns the node name.
+func (n *Node) Name() term.Atom { return n.name }
+
+// Creation returns the node's creation.
+func (n *Node) Creation() uint32 { return n.creation }
+
+// Runtime returns the local process runtime.
+func (n *Node) Runtime() *vm.Runtime { return n.rt }
+
+// ListenPort returns the TCP distribution port (0 if not listening).
+func (n *Node) ListenPort() int {
+	if n.tcp == nil {
+		return 0
+	}
+	return n.tcp.Port()
+}
+
+// Logger returns the node's logger.
+func (n *Node) Logger() *slog.Logger { return n.log }
+
+// SetCookie sets the cookie used with one node (erlang:set_cookie/2).
+func (n *Node) SetCookie(node term.Atom, cookie string) {
+	n.mu.Lock()
+	n.cookies[node] = cookie
+	n.mu.Unlock()
+}
+
+func (n *Node) cookieFor(peer string) string {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	if c, ok := n.cookies[term.Atom(peer)]; ok {
+		return c
+	}
+	return n.cfg.Cookie
+}
+
+func (n *Node) handshakeConfig() handshake.Config {
+	return handshake.Config{
+		Name:     string(n.name),
+		Flags:    n.flags,
+		Creation: n.creation,
+		Cookie:   n.cookieFor,
+		Required: handshake.Required,
+	}
+}
+
+func (n *Node) tickInterval() time.Duration { return n.cfg.TickTime / 4 }
+
+// Stop disconnects every peer, stops every process and goroutine, and
+// unregisters from epmd.
+func (n *Node) Stop() {
+	n.mu.Lock()
+	if n.stopped {
+		n.mu.Unlock()
+		return
+	}
+	n.stopped = true
+	var conns []*conn
+	for _, p := range n.peers {
+		if p.conn != nil {
+			conns = append(conns, p.conn)
+		}
+		if p.cancel != nil {
+			p.cancel()
+		}
+	}
+	n.mu.Unlock()
+	if n.cancel != nil {
+		n.cancel()
+	}
+	if n.tcp != nil {
+		n.tcp.Close()
+	}
+	for _, l := range n.cfg.Listeners {
+		l.Close()
+	}
+	for _, k := range conns {
+		k.close(errors.New("node stopped"))
+	}
+	n.wg.Wait()
+	if n.rt != nil {
+		n.rt.Shutdown()
+	}
+	if n.unreg != nil {
+		n.unreg.Close()
+	}
+	n.events.closeAll()
+}
+
+// Done is closed when Stop has been called.
+func (n *Node) Done() <-chan struct{} { return n.ctx.Done() }
