@@ -152,12 +152,15 @@ func (k *conn) writeLoop() {
 		}
 		for {
 			k.mu.Lock()
+			if len(k.queue) == 0 {
+				k.mu.Unlock()
+				break
+			}
+			// Swap buffers: senders append to spare's array while this
+			// batch is written. queue and spare never share an array.
 			batch := k.queue
 			k.queue = k.spare[:0]
 			k.mu.Unlock()
-			if len(batch) == 0 {
-				break
-			}
 			for i := range batch {
 				m := &batch[i]
 				if err := enc.Write(k.c, m.ctrl, m.payload, m.hasPayload); err != nil {

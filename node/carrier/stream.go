@@ -20,9 +20,11 @@ const DefaultMaxPacket = 256 << 20
 // plus a few fixed fields, so 64 KiB (the 16-bit length limit) is ample.
 const maxHandshake = 1<<16 - 1
 
-// StreamConn is a Conn over a byte stream (TCP or TLS): handshake messages
-// have a 2-byte length prefix, data packets a 4-byte one (erl_dist_protocol,
-// "Protocol between connected nodes").
+// StreamConn is a Conn over a byte stream (TCP or TLS). Data packets have
+// a 4-byte length prefix (erl_dist_protocol, "Protocol between connected
+// nodes"). Handshake messages have a 2-byte prefix over TCP, but a 4-byte
+// one over TLS: OTP's inet_tls_dist runs the whole connection with
+// {packet, 4}.
 type StreamConn struct {
 	c         net.Conn
 	r         *bufio.Reader
@@ -31,6 +33,7 @@ type StreamConn struct {
 	maxIn     int
 	transport string
 	data      atomic.Bool
+	hsLen4    bool
 	hdr       [4]byte
 }
 
@@ -46,11 +49,22 @@ func NewStreamConn(c net.Conn, transport string, maxIn int) *StreamConn {
 		w:         bufio.NewWriterSize(c, 64<<10),
 		maxIn:     maxIn,
 		transport: transport,
+		hsLen4:    transport == "tls",
 	}
 }
 
 // ReadHandshake implements Conn.
 func (s *StreamConn) ReadHandshake() ([]byte, error) {
+	if s.hsLen4 {
+		if _, err := io.ReadFull(s.r, s.hdr[:]); err != nil {
+			return nil, s.readErr("handshake length", err)
+		}
+		n := binary.BigEndian.Uint32(s.hdr[:])
+		if n > maxHandshake {
+			return nil, fmt.Errorf("%s %s: handshake message of %d bytes exceeds %d", s.transport, s.c.RemoteAddr(), n, maxHandshake)
+		}
+		return s.readBody(int(n), "handshake message")
+	}
 	var hdr [2]byte
 	if _, err := io.ReadFull(s.r, hdr[:]); err != nil {
 		return nil, s.readErr("handshake length", err)
@@ -64,9 +78,17 @@ func (s *StreamConn) WriteHandshake(msg []byte) error {
 	if len(msg) > maxHandshake {
 		return fmt.Errorf("%s %s: handshake message of %d bytes exceeds 65535", s.transport, s.c.RemoteAddr(), len(msg))
 	}
-	var hdr [2]byte
-	binary.BigEndian.PutUint16(hdr[:], uint16(len(msg)))
-	if _, err := s.w.Write(hdr[:]); err != nil {
+	var hdr [4]byte
+	if s.hsLen4 {
+		binary.BigEndian.PutUint32(hdr[:], uint32(len(msg)))
+	} else {
+		binary.BigEndian.PutUint16(hdr[:2], uint16(len(msg)))
+	}
+	width := 2
+	if s.hsLen4 {
+		width = 4
+	}
+	if _, err := s.w.Write(hdr[:width]); err != nil {
 		return err
 	}
 	if _, err := s.w.Write(msg); err != nil {

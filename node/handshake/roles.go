@@ -97,7 +97,9 @@ func Initiate(ctx context.Context, conn carrier.Conn, cfg Config, peer string, o
 	msg, err = conn.ReadHandshake()
 	if err != nil {
 		// OTP closes without a word when our digest is wrong.
-		return fail("challenge_ack", fmt.Errorf("%w (the connection closed: most often %v)", err, ErrBadCookie))
+		// OTP closes without a word when our digest is wrong, so a close
+		// here almost always means the cookies differ.
+		return fail("challenge_ack", fmt.Errorf("%w (the peer closed the connection after our challenge reply: %w)", ErrBadCookie, err))
 	}
 	if len(msg) != 17 || msg[0] != 'a' {
 		return fail("challenge_ack", fmt.Errorf("%w: expected a 17-byte 'a' ack, got %d bytes", ErrProtocol, len(msg)))
