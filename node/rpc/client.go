@@ -1,0 +1,223 @@
+package rpc
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/avmsh/avmsh/node"
+	"github.com/avmsh/avmsh/node/handshake"
+	"github.com/avmsh/avmsh/vm"
+	"github.com/avmsh/avmsh/vm/term"
+)
+
+// Options control a call.
+type Options struct {
+	// Timeout bounds the call (0: no timeout beyond ctx).
+	Timeout time.Duration
+	// Process is the calling process: replies land in its mailbox and
+	// the remote process gets its group leader. When nil a temporary
+	// process is used, with GroupLeader as its group leader.
+	Process *vm.Process
+	// GroupLeader is the group leader of a temporary calling process
+	// (where remote io:format output goes); ignored with Process.
+	GroupLeader *term.Pid
+	// Rex forces the rex protocol (rpc:call) even if the peer has SPAWN.
+	Rex bool
+}
+
+func (o Options) process(n *node.Node) (*vm.Process, func(), error) {
+	if o.Process != nil {
+		return o.Process, func() {}, nil
+	}
+	p, err := n.Runtime().NewProcess(vm.SpawnOptions{GroupLeader: o.GroupLeader, Label: "rpc:call/5"})
+	if err != nil {
+		return nil, nil, err
+	}
+	return p, func() { p.Exit(vm.Normal) }, nil
+}
+
+// Call runs module:function(args...) on node and returns its value, like
+// erpc:call/5. It uses a SPAWN_REQUEST of erpc:execute_call/4 with a
+// monitor (the only safe way on AtomVM, spec §3.4) and falls back to rex
+// for peers without DFLAG_SPAWN. Errors are *ThrowError, *ExitError,
+// *RemoteError, *NoConnectionError, *TimeoutError or *BadRPCError.
+func Call(ctx context.Context, n *node.Node, target, module, function term.Atom, args []term.Term, o Options) (term.Term, error) {
+	mfa := MFA{Node: target, Module: module, Function: function, Arity: len(args)}
+	if o.Timeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, o.Timeout)
+		defer cancel()
+	}
+	if target == n.Name() {
+		return nil, fmt.Errorf("%s: calls to the local node are made in-process, not over distribution", mfa)
+	}
+	if err := n.Connect(ctx, target); err != nil {
+		if ctx.Err() != nil {
+			return nil, &TimeoutError{Call: mfa}
+		}
+		return nil, &NoConnectionError{Call: mfa, Cause: err}
+	}
+	peer, ok := n.Peer(target)
+	if !ok {
+		return nil, &NoConnectionError{Call: mfa}
+	}
+	p, done, err := o.process(n)
+	if err != nil {
+		return nil, err
+	}
+	defer done()
+	if o.Rex || (!peer.Flags.Has(handshake.Spawn) && peer.Kind != node.KindAtomVM) {
+		return rexCall(ctx, p, mfa, args)
+	}
+	return erpcCall(ctx, n, p, peer, mfa, args)
+}
+
+func erpcCall(ctx context.Context, n *node.Node, p *vm.Process, peer node.PeerInfo, mfa MFA, args []term.Term) (term.Term, error) {
+	resRef := n.Runtime().MakeRef()
+	argList := term.List(append([]term.Term(nil), args...))
+	if len(args) == 0 {
+		argList = term.Nil
+	}
+	reqID, err := n.SpawnRequest(p, mfa.Node, "erpc", "execute_call",
+		[]term.Term{resRef, mfa.Module, mfa.Function, argList}, node.SpawnOptions{Monitor: true})
+	if err != nil {
+		return nil, &NoConnectionError{Call: mfa, Cause: err}
+	}
+	var remote term.Pid
+	for {
+		msg, err := p.Receive(ctx, func(m term.Term) bool {
+			t, ok := m.(term.Tuple)
+			if !ok {
+				return false
+			}
+			return (len(t) == 4 && t[0] == term.Atom("spawn_reply") && t[1] == reqID) ||
+				(len(t) == 5 && t[0] == term.Atom("DOWN") && t[1] == reqID)
+		}, vm.Infinity)
+		if err != nil {
+			p.Demonitor(reqID, true)
+			killed := false
+			var zero term.Pid
+			if remote != zero && peer.Kind != node.KindAtomVM {
+				// Like erpc: a call that timed out must not keep running.
+				killed = n.Runtime().ExitSignal(p.Self(), remote, vm.Kill) == nil
+			}
+			if errors.Is(err, vm.ErrExited) {
+				return nil, fmt.Errorf("%s: the calling process exited", mfa)
+			}
+			return nil, &TimeoutError{Call: mfa, Killed: killed}
+		}
+		t := msg.(term.Tuple)
+		if t[0] == term.Atom("spawn_reply") {
+			if t[2] == term.Atom("ok") {
+				remote, _ = t[3].(term.Pid)
+				continue
+			}
+			if t[3] == term.Atom("noconnection") {
+				return nil, &NoConnectionError{Call: mfa}
+			}
+			return nil, &RemoteError{Call: mfa, Reason: term.Tuple{term.Atom("erpc"), t[3]}, Stack: term.Nil}
+		}
+		return erpcResult(mfa, resRef, t[4])
+	}
+}
+
+// erpcResult decodes the exit reason of erpc:execute_call/4.
+func erpcResult(mfa MFA, resRef term.Ref, reason term.Term) (term.Term, error) {
+	if r, ok := reason.(term.Tuple); ok && len(r) >= 3 && r[0] == resRef {
+		switch {
+		case r[1] == term.Atom("return") && len(r) == 3:
+			return r[2], nil
+		case r[1] == term.Atom("throw") && len(r) == 3:
+			return nil, &ThrowError{Call: mfa, Value: r[2]}
+		case r[1] == term.Atom("exit") && len(r) == 3:
+			return nil, &ExitError{Call: mfa, Reason: r[2]}
+		case r[1] == term.Atom("error") && len(r) == 4:
+			return nil, &RemoteError{Call: mfa, Reason: r[2], Stack: r[3]}
+		}
+	}
+	if reason == term.Atom("noconnection") {
+		return nil, &NoConnectionError{Call: mfa}
+	}
+	// The process died some other way (e.g. killed from elsewhere).
+	return nil, &ExitError{Call: mfa, Reason: reason}
+}
+
+// rexCall uses the rex server (rpc:call/4's protocol before OTP 23).
+func rexCall(ctx context.Context, p *vm.Process, mfa MFA, args []term.Term) (term.Term, error) {
+	argList := term.List(append([]term.Term(nil), args...))
+	if len(args) == 0 {
+		argList = term.Nil
+	}
+	req := term.Tuple{term.Atom("call"), mfa.Module, mfa.Function, argList, p.GroupLeader()}
+	reply, err := node.GenCallFrom(ctx, p, term.Tuple{term.Atom("rex"), mfa.Node}, req)
+	if err != nil {
+		var ce *node.CallError
+		if errors.As(err, &ce) {
+			if ce.Reason == term.Atom("noconnection") {
+				return nil, &NoConnectionError{Call: mfa}
+			}
+			return nil, &BadRPCError{Call: mfa, Reason: term.Tuple{term.Atom("EXIT"), ce.Reason}}
+		}
+		return nil, &TimeoutError{Call: mfa}
+	}
+	if t, ok := reply.(term.Tuple); ok && len(t) == 2 && t[0] == term.Atom("badrpc") {
+		return nil, &BadRPCError{Call: mfa, Reason: t[1]}
+	}
+	return reply, nil
+}
+
+// Result is one node's answer in a Multicall.
+type Result struct {
+	Node  term.Atom
+	Value term.Term
+	Err   error
+}
+
+// Multicall calls module:function(args...) on every node in parallel
+// and returns one Result per node, in the order given.
+func Multicall(ctx context.Context, n *node.Node, nodes []term.Atom, module, function term.Atom, args []term.Term, o Options) []Result {
+	out := make([]Result, len(nodes))
+	var wg sync.WaitGroup
+	for i, target := range nodes {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			oo := o
+			oo.Process = nil // each call needs its own mailbox
+			if o.Process != nil && oo.GroupLeader == nil {
+				gl := o.Process.GroupLeader()
+				oo.GroupLeader = &gl
+			}
+			v, err := Call(ctx, n, target, module, function, args, oo)
+			out[i] = Result{Node: target, Value: v, Err: err}
+		}()
+	}
+	wg.Wait()
+	return out
+}
+
+// Cast runs module:function(args...) on node without waiting for a
+// result (erpc:cast/4).
+func Cast(ctx context.Context, n *node.Node, target, module, function term.Atom, args []term.Term, o Options) error {
+	mfa := MFA{Node: target, Module: module, Function: function, Arity: len(args)}
+	p, done, err := o.process(n)
+	if err != nil {
+		return err
+	}
+	defer done()
+	argList := term.List(append([]term.Term(nil), args...))
+	if len(args) == 0 {
+		argList = term.Nil
+	}
+	// erpc:execute_call/4 exists everywhere (also on AtomVM); its result
+	// is simply not awaited.
+	_, err = n.SpawnRequest(p, target, "erpc", "execute_call",
+		[]term.Term{n.Runtime().MakeRef(), module, function, argList}, node.SpawnOptions{})
+	if err != nil {
+		return &NoConnectionError{Call: mfa, Cause: err}
+	}
+	return nil
+}

@@ -1,0 +1,143 @@
+package rpc
+
+import (
+	"context"
+	"time"
+
+	"github.com/avmsh/avmsh/node"
+	"github.com/avmsh/avmsh/vm"
+	"github.com/avmsh/avmsh/vm/term"
+)
+
+// Serve makes n answer RPCs into the registry's Go functions:
+//   - SPAWN_REQUEST of erpc:execute_call/4 and erpc:execute_cast/3
+//     (erpc:call, and rpc:call from OTP 23+ and AtomVM);
+//   - SPAWN_REQUEST of a registered function itself (spawn_request/5);
+//   - the rex server's {call, M, F, A, GL} and {cast, M, F, A, GL}
+//     (rpc:call/cast from older nodes and from code that talks to rex).
+//
+// Unknown functions answer exactly what OTP answers: error:undef through
+// erpc, {badrpc, {'EXIT', {undef, Stack}}} through rex.
+func Serve(n *node.Node, reg *Registry) error {
+	n.SetSpawnHandler(func(req node.SpawnRequest) (vm.Body, term.Term) {
+		return spawnBody(n, reg, req), nil
+	})
+	n.SetNameResolver(func(target, name term.Atom) (term.Pid, bool, error) {
+		ctx, cancel := context.WithTimeout(context.Background(), resolveTimeout)
+		defer cancel()
+		v, err := Call(ctx, n, target, "erlang", "whereis", []term.Term{name}, Options{})
+		if err != nil {
+			return term.Pid{}, false, err
+		}
+		pid, ok := v.(term.Pid)
+		return pid, ok, nil
+	})
+	_, _, err := n.Runtime().Spawn(func(p *vm.Process) term.Term { return rexLoop(n, reg, p) },
+		vm.SpawnOptions{Name: "rex", Label: "rpc:loop/0"})
+	return err
+}
+
+// resolveTimeout bounds the whereis call made before monitoring a name on
+// an AtomVM node.
+const resolveTimeout = 10 * time.Second
+
+func spawnBody(n *node.Node, reg *Registry, req node.SpawnRequest) vm.Body {
+	return func(p *vm.Process) term.Term {
+		c := &CallContext{Node: n, Process: p, Caller: req.From, GroupLeader: req.GroupLeader}
+		switch {
+		case req.Module == "erpc" && req.Function == "execute_call" && len(req.Args) == 4:
+			resRef := req.Args[0]
+			m, ok1 := req.Args[1].(term.Atom)
+			f, ok2 := req.Args[2].(term.Atom)
+			args, ok3 := req.Args[3].(term.List)
+			if !ok1 || !ok2 || !ok3 {
+				return term.Tuple{resRef, term.Atom("error"), term.Atom("badarg"), term.Nil}
+			}
+			p.SetLabel(string(m) + ":" + string(f))
+			class, v, stack := reg.Apply(c, m, f, args)
+			if class == "error" {
+				return term.Tuple{resRef, class, v, stack}
+			}
+			return term.Tuple{resRef, class, v}
+		case req.Module == "erpc" && req.Function == "execute_cast" && len(req.Args) == 3:
+			m, ok1 := req.Args[0].(term.Atom)
+			f, ok2 := req.Args[1].(term.Atom)
+			args, ok3 := req.Args[2].(term.List)
+			if ok1 && ok2 && ok3 {
+				reg.Apply(c, m, f, args)
+			}
+			return vm.Normal
+		}
+		class, v, stack := reg.Apply(c, req.Module, req.Function, req.Args)
+		switch class {
+		case "return":
+			return vm.Normal
+		case "error":
+			return term.Tuple{v, stack}
+		case "throw":
+			return term.Tuple{term.Atom("nocatch"), v}
+		}
+		return v
+	}
+}
+
+// rexLoop is the rex server: each call runs in its own process, so a slow
+// call does not hold up others.
+func rexLoop(n *node.Node, reg *Registry, p *vm.Process) term.Term {
+	for {
+		msg, err := p.Receive(p.Context(), nil, vm.Infinity)
+		if err != nil {
+			return vm.Normal
+		}
+		if call, ok := node.ParseGenCall(msg); ok {
+			req, ok := call.Request.(term.Tuple)
+			if !ok || len(req) != 5 || req[0] != term.Atom("call") {
+				_ = call.Reply(p, term.Tuple{term.Atom("badrpc"), term.Atom("not_supported")})
+				continue
+			}
+			runRex(n, reg, p, req, &call)
+			continue
+		}
+		// {'$gen_cast', {cast, M, F, A, GL}}
+		if t, ok := msg.(term.Tuple); ok && len(t) == 2 && t[0] == term.Atom("$gen_cast") {
+			if req, ok := t[1].(term.Tuple); ok && len(req) == 5 && req[0] == term.Atom("cast") {
+				runRex(n, reg, p, req, nil)
+			}
+		}
+	}
+}
+
+// runRex runs one rex request in a new process; call is nil for a cast.
+func runRex(n *node.Node, reg *Registry, rex *vm.Process, req term.Tuple, call *node.GenCall) {
+	m, ok1 := req[1].(term.Atom)
+	f, ok2 := req[2].(term.Atom)
+	args, ok3 := req[3].(term.List)
+	gl, ok4 := req[4].(term.Pid)
+	if !ok1 || !ok2 || !ok3 {
+		if call != nil {
+			_ = call.Reply(rex, term.Tuple{term.Atom("badrpc"), term.Atom("badarg")})
+		}
+		return
+	}
+	reply := func(w *vm.Process, v term.Term) { _ = call.Reply(w, v) }
+	opts := vm.SpawnOptions{Label: string(m) + ":" + string(f)}
+	if ok4 {
+		opts.GroupLeader = &gl
+	}
+	_, _, _ = n.Runtime().Spawn(func(w *vm.Process) term.Term {
+		c := &CallContext{Node: n, Process: w, GroupLeader: w.GroupLeader()}
+		class, v, stack := reg.Apply(c, m, f, args)
+		if call == nil {
+			return vm.Normal
+		}
+		switch class {
+		case "return", "throw":
+			reply(w, v) // rpc:call returns a thrown value as its result
+		case "exit":
+			reply(w, term.Tuple{term.Atom("badrpc"), term.Tuple{term.Atom("EXIT"), v}})
+		default:
+			reply(w, term.Tuple{term.Atom("badrpc"), term.Tuple{term.Atom("EXIT"), term.Tuple{v, stack}}})
+		}
+		return vm.Normal
+	}, opts)
+}
