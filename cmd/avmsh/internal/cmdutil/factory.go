@@ -7,6 +7,7 @@ import (
 	"os"
 
 	"github.com/mattn/go-isatty"
+	"golang.org/x/term"
 )
 
 // IOStreams are the standard streams of a command. Tests replace them
@@ -20,6 +21,16 @@ type IOStreams struct {
 	IsTerminal bool
 	// InIsTerminal reports whether In is an interactive terminal.
 	InIsTerminal bool
+}
+
+// Columns returns the output terminal's width (80 when unknown).
+func (s *IOStreams) Columns() int {
+	if f, ok := s.Out.(*os.File); ok && s.IsTerminal {
+		if w, _, err := term.GetSize(int(f.Fd())); err == nil && w > 0 {
+			return w
+		}
+	}
+	return 80
 }
 
 // Factory gives commands their dependencies.

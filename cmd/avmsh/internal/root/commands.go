@@ -3,11 +3,28 @@ package root
 import (
 	"github.com/spf13/cobra"
 
+	devicescmd "github.com/avmsh/avmsh/cmd/avmsh/internal/cmd/devices"
+	monitorcmd "github.com/avmsh/avmsh/cmd/avmsh/internal/cmd/monitor"
+	namescmd "github.com/avmsh/avmsh/cmd/avmsh/internal/cmd/names"
+	nodescmd "github.com/avmsh/avmsh/cmd/avmsh/internal/cmd/nodes"
+	pingcmd "github.com/avmsh/avmsh/cmd/avmsh/internal/cmd/ping"
+	rpccmd "github.com/avmsh/avmsh/cmd/avmsh/internal/cmd/rpc"
+	sendcmd "github.com/avmsh/avmsh/cmd/avmsh/internal/cmd/send"
+	servecmd "github.com/avmsh/avmsh/cmd/avmsh/internal/cmd/serve"
 	"github.com/avmsh/avmsh/cmd/avmsh/internal/cmdutil"
 )
 
 // commandList returns the constructor of every subcommand. Add one line
 // per command package.
 func commandList() []func(*cmdutil.Factory) *cobra.Command {
-	return []func(*cmdutil.Factory) *cobra.Command{}
+	return []func(*cmdutil.Factory) *cobra.Command{
+		devicescmd.NewCmdDevices,
+		monitorcmd.NewCmdMonitor,
+		rpccmd.NewCmdRPC,
+		sendcmd.NewCmdSend,
+		pingcmd.NewCmdPing,
+		namescmd.NewCmdNames,
+		nodescmd.NewCmdNodes,
+		servecmd.NewCmdServe,
+	}
 }

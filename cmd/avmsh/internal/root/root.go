@@ -45,7 +45,10 @@ var subcommands = commandList()
 
 // Execute runs the command line and returns the process exit code.
 func Execute(ctx context.Context, f *cmdutil.Factory) int {
-	cmd := NewCmdRoot(f)
+	return executeCmd(ctx, f, NewCmdRoot(f))
+}
+
+func executeCmd(ctx context.Context, f *cmdutil.Factory, cmd *cobra.Command) int {
 	err := cmd.ExecuteContext(ctx)
 	if err == nil {
 		return cmdutil.ExitOK

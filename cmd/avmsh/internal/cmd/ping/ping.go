@@ -1,0 +1,123 @@
+// Package pingcmd implements `avmsh ping`: check that nodes are reachable.
+package pingcmd
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/MakeNowJust/heredoc"
+	"github.com/spf13/cobra"
+
+	"github.com/avmsh/avmsh/cmd/avmsh/internal/cmdutil"
+	"github.com/avmsh/avmsh/node"
+	"github.com/avmsh/avmsh/vm/term"
+)
+
+// Options are the inputs of one `avmsh ping` run.
+type Options struct {
+	cmdutil.NodeOptions
+	cmdutil.OutputOptions
+	Targets []string
+}
+
+// NewCmdPing returns the command.
+func NewCmdPing(f *cmdutil.Factory) *cobra.Command {
+	o := &Options{}
+	cmd := &cobra.Command{
+		Use:   "ping NODE...",
+		Short: "Check that nodes are up and accept us (like net_adm:ping)",
+		Long: heredoc.Doc(`
+			Connect to each NODE and ask its net_kernel for authentication, as
+			net_adm:ping/1 does; print pong or pang with the reason. Works with BEAM,
+			AtomVM and avmsh nodes. Exit code 0 when every node answers pong, 3 otherwise.
+		`),
+		Example: heredoc.Doc(`
+			$ avmsh ping app@127.0.0.1
+			$ avmsh ping a b c --output json
+		`),
+		Args: cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			o.Targets = args
+			return Run(cmd.Context(), f, o)
+		},
+	}
+	o.AddNodeFlags(cmd.Flags())
+	o.AddOutputFlag(cmd.Flags())
+	return cmd
+}
+
+type result struct {
+	Node   string  `json:"node"`
+	Result string  `json:"result"`
+	Millis float64 `json:"ms"`
+	Error  string  `json:"error,omitempty"`
+}
+
+// Run executes the command.
+func Run(ctx context.Context, f *cmdutil.Factory, o *Options) error {
+	if err := o.Validate(); err != nil {
+		return err
+	}
+	targets := make([]term.Atom, len(o.Targets))
+	for i, t := range o.Targets {
+		a, err := o.TargetName(t)
+		if err != nil {
+			return err
+		}
+		targets[i] = a
+	}
+	_, host, _ := node.SplitNodeName(string(targets[0]))
+	n, err := o.StartNode(ctx, f, host, false)
+	if err != nil {
+		return err
+	}
+	defer n.Stop()
+	results := make([]result, len(targets))
+	var wg sync.WaitGroup
+	for i, t := range targets {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			pctx := ctx
+			if o.Timeout > 0 {
+				var cancel context.CancelFunc
+				pctx, cancel = context.WithTimeout(ctx, o.Timeout)
+				defer cancel()
+			}
+			start := time.Now()
+			err := n.Ping(pctx, t)
+			r := result{Node: string(t), Result: "pong", Millis: float64(time.Since(start).Microseconds()) / 1000}
+			if err != nil {
+				r.Result = "pang"
+				r.Error = cmdutil.Explain(err, t).Error()
+			}
+			results[i] = r
+		}()
+	}
+	wg.Wait()
+	failed := 0
+	for _, r := range results {
+		if r.Result != "pong" {
+			failed++
+		}
+	}
+	if o.Format == cmdutil.OutputJSON {
+		b, _ := json.Marshal(results)
+		fmt.Fprintf(f.IO.Out, "%s\n", b)
+	} else {
+		for _, r := range results {
+			if r.Result == "pong" {
+				fmt.Fprintf(f.IO.Out, "%s: pong (%.1f ms)\n", r.Node, r.Millis)
+			} else {
+				fmt.Fprintf(f.IO.Out, "%s: pang\n  %s\n", r.Node, cmdutil.Indent(r.Error, "  "))
+			}
+		}
+	}
+	if failed > 0 {
+		return &cmdutil.ExitError{Code: cmdutil.ExitUnreachable, Err: fmt.Errorf("%d of %d nodes did not answer", failed, len(results)), Silent: true}
+	}
+	return nil
+}
