@@ -4,6 +4,7 @@ import (
 	"github.com/spf13/cobra"
 
 	devicescmd "github.com/avmsh/avmsh/cmd/avmsh/internal/cmd/devices"
+	epmdcmd "github.com/avmsh/avmsh/cmd/avmsh/internal/cmd/epmd"
 	monitorcmd "github.com/avmsh/avmsh/cmd/avmsh/internal/cmd/monitor"
 	namescmd "github.com/avmsh/avmsh/cmd/avmsh/internal/cmd/names"
 	nodescmd "github.com/avmsh/avmsh/cmd/avmsh/internal/cmd/nodes"
@@ -26,5 +27,6 @@ func commandList() []func(*cmdutil.Factory) *cobra.Command {
 		namescmd.NewCmdNames,
 		nodescmd.NewCmdNodes,
 		servecmd.NewCmdServe,
+		epmdcmd.NewCmdEpmd,
 	}
 }

@@ -1,0 +1,159 @@
+package devices
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+	"sync"
+)
+
+// Access tells whether avmsh can open a port.
+type Access string
+
+// Access values.
+const (
+	AccessOK      Access = "ok"
+	AccessBusy    Access = "busy"
+	AccessDenied  Access = "denied"
+	AccessUnknown Access = "unknown"
+)
+
+// Device is one serial port (or, for boards in a ROM bootloader that
+// expose no port, one USB device with an empty Path).
+type Device struct {
+	// Path is the device ("/dev/ttyUSB0", "/dev/cu.usbmodem1101", "COM3").
+	Path string `json:"path"`
+	// USB is set for USB serial ports; the fields below need it.
+	USB          bool   `json:"usb"`
+	VID          string `json:"vid,omitempty"` // lower-case hex
+	PID          string `json:"pid,omitempty"`
+	SerialNumber string `json:"serial_number,omitempty"`
+	Product      string `json:"product,omitempty"`
+	Manufacturer string `json:"manufacturer,omitempty"`
+	// Board is the matching row of the board table, if any.
+	Board *Board `json:"board,omitempty"`
+	// Access is whether avmsh can open the port; AccessDetail says why
+	// not and what to do.
+	Access       Access `json:"access"`
+	AccessDetail string `json:"access_detail,omitempty"`
+	// AtomVM is the probe result (List with Probe set).
+	AtomVM *ProbeResult `json:"atomvm,omitempty"`
+}
+
+// ID is "vid:pid", or "" for a port that is not USB.
+func (d Device) ID() string {
+	if d.VID == "" {
+		return ""
+	}
+	return d.VID + ":" + d.PID
+}
+
+// Key identifies a device across listings: its path, or its USB identity
+// for a port-less bootloader device.
+func (d Device) Key() string {
+	if d.Path != "" {
+		return d.Path
+	}
+	return "usb:" + d.ID() + ":" + d.SerialNumber
+}
+
+// ListOptions select what List finds out.
+type ListOptions struct {
+	// Probe listens on every port that can be opened for an AtomVM node
+	// (see Probe). Ports that are busy or not permitted are not probed.
+	Probe bool
+	// ProbeOptions configure the probes.
+	ProbeOptions ProbeOptions
+	// SkipAccess leaves Access as AccessUnknown (faster; for watching).
+	SkipAccess bool
+}
+
+// portInfo is what a platform enumerator reports about one port.
+type portInfo struct {
+	Path                                    string
+	USB                                     bool
+	VID, PID, Serial, Product, Manufacturer string
+}
+
+// List returns the serial ports of this machine, sorted by path, plus
+// USB boards that are in a bootloader mode without a serial port. It does
+// not open any port unless opts.Probe is set. An empty list is not an
+// error.
+func List(ctx context.Context, opts ListOptions) ([]Device, error) {
+	infos, err := enumerate()
+	if err != nil {
+		return nil, fmt.Errorf("list serial ports: %w", err)
+	}
+	devs := make([]Device, 0, len(infos))
+	for _, in := range infos {
+		d := Device{
+			Path:         in.Path,
+			USB:          in.USB,
+			VID:          normHex(in.VID),
+			PID:          normHex(in.PID),
+			SerialNumber: in.Serial,
+			Product:      strings.TrimSpace(in.Product),
+			Manufacturer: strings.TrimSpace(in.Manufacturer),
+			Access:       AccessUnknown,
+		}
+		if b, ok := LookupBoard(d.VID, d.PID); ok && d.USB {
+			d.Board = &b
+		}
+		if !opts.SkipAccess {
+			d.Access, d.AccessDetail = checkAccess(d.Path)
+		}
+		devs = append(devs, d)
+	}
+	devs = append(devs, bootloaderDevices()...)
+	sort.Slice(devs, func(i, j int) bool { return devs[i].Key() < devs[j].Key() })
+	if opts.Probe {
+		probeAll(ctx, devs, opts.ProbeOptions)
+	}
+	return devs, ctx.Err()
+}
+
+// probeAll probes the openable ports concurrently.
+func probeAll(ctx context.Context, devs []Device, po ProbeOptions) {
+	var wg sync.WaitGroup
+	for i := range devs {
+		d := &devs[i]
+		if d.Path == "" || d.Access == AccessBusy || d.Access == AccessDenied {
+			continue
+		}
+		if d.Board != nil && d.Board.Bootloader {
+			continue
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			r := Probe(ctx, d.Path, po)
+			d.AtomVM = &r
+			if r.Access != "" {
+				d.Access, d.AccessDetail = r.Access, r.Error
+			}
+		}()
+	}
+	wg.Wait()
+}
+
+// dedupe merges a detailed listing with a plain list of port names, so
+// that ports the detailed enumerator skipped still show up.
+func dedupe(detailed []portInfo, names []string) []portInfo {
+	seen := make(map[string]bool, len(detailed))
+	out := make([]portInfo, 0, len(detailed)+len(names))
+	for _, d := range detailed {
+		if d.Path == "" || seen[d.Path] {
+			continue
+		}
+		seen[d.Path] = true
+		out = append(out, d)
+	}
+	for _, n := range names {
+		if !seen[n] {
+			seen[n] = true
+			out = append(out, portInfo{Path: n})
+		}
+	}
+	return out
+}

@@ -1,0 +1,131 @@
+//go:build !windows
+
+package devices
+
+import (
+	"context"
+	"os"
+	"sort"
+	"testing"
+	"time"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/avmsh/avmsh/node/serialdist"
+	"github.com/avmsh/avmsh/node/serialdist/serialtest"
+)
+
+func TestListDoesNotFail(t *testing.T) {
+	ctx := context.Background()
+	devs, err := List(ctx, ListOptions{})
+	if err != nil {
+		t.Fatalf("List: %v", err)
+	}
+	if !sort.SliceIsSorted(devs, func(i, j int) bool { return devs[i].Key() < devs[j].Key() }) {
+		t.Fatal("not sorted")
+	}
+	for _, d := range devs {
+		if d.Path == "" && (d.Board == nil || !d.Board.NoSerial) {
+			t.Fatalf("device without a path: %+v", d)
+		}
+		if d.Access == "" {
+			t.Fatalf("no access state: %+v", d)
+		}
+		if d.USB && d.Board != nil && (d.Board.VID != d.VID || d.Board.PID != d.PID) {
+			t.Fatalf("board mismatch: %+v", d)
+		}
+	}
+	t.Logf("%d serial ports on this machine", len(devs))
+}
+
+func socatPair(t *testing.T) (string, string) { return serialtest.SocatPair(t) }
+
+func openRaw(t *testing.T, path string) *os.File {
+	f, err := os.OpenFile(path, os.O_RDWR|unix.O_NOCTTY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { f.Close() })
+	return f
+}
+
+func TestProbe(t *testing.T) {
+	ctx := context.Background()
+	t.Run("idle AtomVM link manager", func(t *testing.T) {
+		pa, pb := socatPair(t)
+		peer := openRaw(t, pb)
+		stop := make(chan struct{})
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			tk := time.NewTicker(300 * time.Millisecond)
+			defer tk.Stop()
+			peer.Write([]byte("AtomVM boot\r\n"))
+			for {
+				select {
+				case <-stop:
+					return
+				case <-tk.C:
+					peer.Write([]byte{0xAA, 0x55})
+				}
+			}
+		}()
+		var deepPort *serialdist.Port
+		r := Probe(ctx, pa, ProbeOptions{Listen: 1200 * time.Millisecond, Deep: func(ctx context.Context, p *serialdist.Port) (*NodeInfo, error) {
+			deepPort = p
+			return &NodeInfo{Name: "avm@serial.local", Machine: "ATOM"}, nil
+		}})
+		close(stop)
+		<-done
+		if !r.Answered || r.Markers < 2 || r.Console != "AtomVM boot\n" || r.Error != "" {
+			t.Fatalf("%+v", r)
+		}
+		if deepPort == nil || deepPort.Name() != pa || r.Node == nil || r.Summary() != "avm@serial.local (atom)" {
+			t.Fatalf("deep probe not run on the port: %+v", r)
+		}
+		// The probe sent nothing to the board.
+		peer.SetReadDeadline(time.Now().Add(100 * time.Millisecond))
+		if n, _ := peer.Read(make([]byte, 16)); n != 0 {
+			t.Fatalf("probe wrote %d bytes", n)
+		}
+	})
+	t.Run("console only", func(t *testing.T) {
+		pa, pb := socatPair(t)
+		peer := openRaw(t, pb)
+		go peer.Write([]byte("ets Jun  8 2016\r\n\x1b[0;32mI (31) boot\x1b[0m\r\n"))
+		r := Probe(ctx, pa, ProbeOptions{Listen: 500 * time.Millisecond})
+		if r.Answered || r.ConsoleBytes == 0 || r.Summary() != "no node; console output only" {
+			t.Fatalf("%+v", r)
+		}
+	})
+	t.Run("silent and busy", func(t *testing.T) {
+		pa, _ := socatPair(t)
+		r := Probe(ctx, pa, ProbeOptions{Listen: 300 * time.Millisecond})
+		if r.Answered || r.Summary() != "no answer" {
+			t.Fatalf("%+v", r)
+		}
+		p, err := serialdist.Open(serialdist.Address{Device: pa}, serialdist.PortConfig{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer p.Close()
+		r = Probe(ctx, pa, ProbeOptions{Listen: 300 * time.Millisecond})
+		if r.Access != AccessBusy || r.Error == "" {
+			t.Fatalf("busy: %+v", r)
+		}
+		// checkAccess sees our own process holding it only through the
+		// lock; another process shows up by name.
+		if a, _ := checkAccess("/nonexistent/tty"); a != AccessDenied {
+			t.Fatalf("missing device access %s", a)
+		}
+	})
+}
+
+func TestWatchEndsWithContext(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	ch := Watch(ctx, 50*time.Millisecond)
+	time.Sleep(120 * time.Millisecond)
+	cancel()
+	for range ch {
+	}
+}

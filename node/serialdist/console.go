@@ -1,0 +1,86 @@
+package serialdist
+
+import (
+	"io"
+	"sync"
+)
+
+// consoleSub is one subscriber to a port's console text.
+type consoleSub struct {
+	ch chan []byte
+}
+
+// ConsoleChan subscribes to the port's console text: every byte received
+// outside distribution frames (and that is not a sync marker), in order,
+// in chunks as they arrive. buffer is the number of chunks that may wait
+// (0: 256); when the subscriber falls further behind, chunks are dropped
+// and counted in Stats.ConsoleDropped rather than stalling distribution.
+// The channel is closed by cancel or when the port closes.
+func (p *Port) ConsoleChan(buffer int) (<-chan []byte, func()) {
+	if buffer <= 0 {
+		buffer = 256
+	}
+	s := &consoleSub{ch: make(chan []byte, buffer)}
+	p.mu.Lock()
+	if p.closed {
+		close(s.ch)
+	} else {
+		p.subs[s] = struct{}{}
+	}
+	p.mu.Unlock()
+	var once sync.Once
+	cancel := func() {
+		once.Do(func() {
+			p.mu.Lock()
+			if _, ok := p.subs[s]; ok {
+				delete(p.subs, s)
+				close(s.ch)
+			}
+			p.mu.Unlock()
+		})
+	}
+	return s.ch, cancel
+}
+
+// ConsoleTo copies the port's console text to w from a goroutine of its
+// own until stop is called or the port closes. stop waits for the
+// goroutine, so w is not used after stop returns. A write error of w
+// ends the copy.
+func (p *Port) ConsoleTo(w io.Writer) (stop func()) {
+	ch, cancel := p.ConsoleChan(0)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for b := range ch {
+			if _, err := w.Write(b); err != nil {
+				cancel()
+				for range ch {
+				}
+				return
+			}
+		}
+	}()
+	return func() {
+		cancel()
+		<-done
+	}
+}
+
+// emitConsole hands text to the subscribers (p.mu held). It never blocks.
+func (p *Port) emitConsole(text []byte) {
+	if len(text) == 0 {
+		return
+	}
+	p.stats.ConsoleBytes += int64(len(text))
+	if len(p.subs) == 0 {
+		return
+	}
+	cp := append([]byte(nil), text...)
+	for s := range p.subs {
+		select {
+		case s.ch <- cp:
+		default:
+			p.stats.ConsoleDropped += int64(len(cp))
+		}
+	}
+}
