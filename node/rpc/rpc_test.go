@@ -12,6 +12,7 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/avmsh/avmsh/epmd"
+	"github.com/avmsh/avmsh/internal/corpus"
 	"github.com/avmsh/avmsh/internal/erltest"
 	"github.com/avmsh/avmsh/node"
 	"github.com/avmsh/avmsh/vm/term"
@@ -171,6 +172,26 @@ func TestMulticallWithOneDown(t *testing.T) {
 		}
 		if res[i].Err != nil || res[i].Value != want {
 			t.Fatalf("node %d: %+v", i, res[i])
+		}
+	}
+}
+
+// TestCorpusThroughHd calls erlang:hd([T]) on erl for every corpus term.
+func TestCorpusThroughHd(t *testing.T) {
+	e := erltest.Start(t, erltest.Options{})
+	n := startNode(t, e.EpmdPort, e.Cookie)
+	entries := corpus.Entries()
+	live, err := corpus.Live(ctx(t), e)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, en := range append(entries, live...) {
+		v, err := Call(ctx(t), n, term.Atom(e.Name), "erlang", "hd", []term.Term{term.List{en.Term}}, Options{})
+		if err != nil {
+			t.Fatalf("%s: %v", en.Label, err)
+		}
+		if !term.ExactEqual(v, en.Term) {
+			t.Errorf("%s: hd returned %s", en.Label, corpus.Label(v))
 		}
 	}
 }
