@@ -82,18 +82,19 @@ func compare(a, b Term, exact bool) int {
 	return 0
 }
 
-// ComparePids orders pids as Erlang does: by node, then serial and number.
+// comparePids orders pids as OTP 25 does: by serial, then number, then
+// node name, then creation.
 func comparePids(x, y Pid) int {
-	if c := strings.Compare(string(x.Node), string(y.Node)); c != 0 {
-		return c
-	}
-	if c := cmp3(x.Creation, y.Creation); c != 0 {
-		return c
-	}
 	if c := cmp3(x.Serial, y.Serial); c != 0 {
 		return c
 	}
-	return cmp3(x.ID, y.ID)
+	if c := cmp3(x.ID, y.ID); c != 0 {
+		return c
+	}
+	if c := strings.Compare(string(x.Node), string(y.Node)); c != 0 {
+		return c
+	}
+	return cmp3(x.Creation, y.Creation)
 }
 
 func compareRefs(x, y Ref) int {
