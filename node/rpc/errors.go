@@ -15,7 +15,9 @@ type MFA struct {
 	Arity    int
 }
 
-func (m MFA) String() string { return fmt.Sprintf("%s:%s/%d on %s", m.Module, m.Function, m.Arity, m.Node) }
+func (m MFA) String() string {
+	return fmt.Sprintf("%s:%s/%d on %s", m.Module, m.Function, m.Arity, m.Node)
+}
 
 // ThrowError: the remote function threw Value (erlang:throw/1).
 type ThrowError struct {
