@@ -168,6 +168,12 @@ func Start(ctx context.Context, cfg Config) (*Node, error) {
 		n.Stop()
 		return nil, err
 	}
+	if cfg.Visible {
+		if err := n.startGlobal(); err != nil {
+			n.Stop()
+			return nil, err
+		}
+	}
 	if n.tcp != nil {
 		n.acceptOn(n.tcp)
 	}

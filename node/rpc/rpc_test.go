@@ -2,6 +2,9 @@ package rpc
 
 import (
 	"context"
+	"os"
+	"os/exec"
+	"strings"
 	"errors"
 	"fmt"
 	"io"
@@ -193,5 +196,23 @@ func TestCorpusThroughHd(t *testing.T) {
 		if !term.ExactEqual(v, en.Term) {
 			t.Errorf("%s: hd returned %s", en.Label, corpus.Label(v))
 		}
+	}
+}
+
+// TestErlCallIntoAvmsh: OTP's erl_call (rex's {From, {call, ...}} message)
+// reaches Go functions, and rpc's features_request gets its answer.
+func TestErlCallIntoAvmsh(t *testing.T) {
+	erltest.RequireProgram(t, "erl_call")
+	e := erltest.Start(t, erltest.Options{})
+	n := startNode(t, e.EpmdPort, e.Cookie)
+	cmd := exec.Command("erl_call", "-name", string(n.Name()), "-c", e.Cookie, "-a", "demo add [40, 2]")
+	cmd.Env = append(os.Environ(), fmt.Sprintf("ERL_EPMD_PORT=%d", e.EpmdPort))
+	out, err := cmd.CombinedOutput()
+	if err != nil || strings.TrimSpace(string(out)) != "42" {
+		t.Fatalf("erl_call: %v: %s", err, out)
+	}
+	e.Eval(t, fmt.Sprintf("{rex, '%s'} ! {self(), features_request}", n.Name()))
+	if got := e.Eval(t, "receive {features_reply, _, F} -> F after 3000 -> none end"); got != "[erpc]" {
+		t.Fatalf("features_reply: %s", got)
 	}
 }

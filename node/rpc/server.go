@@ -81,9 +81,14 @@ func spawnBody(n *node.Node, reg *Registry, req node.SpawnRequest) vm.Body {
 	}
 }
 
-// rexLoop is the rex server: each call runs in its own process, so a slow
-// call does not hold up others.
+// rexLoop is the rex server (OTP's rpc.erl protocol): gen_server calls
+// {call, M, F, A, GL} and {block_call, ...}, casts {cast, M, F, A, GL},
+// and the plain messages {From, {call, ...}} (erl_call and old
+// multicall), {From, {send, Name, Msg}}, {From, {sbcast, Name, Msg}} and
+// {From, features_request} (sent on every nodeup by OTP 23+ rpc). Each
+// call runs in its own process, so a slow call does not hold up others.
 func rexLoop(n *node.Node, reg *Registry, p *vm.Process) term.Term {
+	me := n.Name()
 	for {
 		msg, err := p.Receive(p.Context(), nil, vm.Infinity)
 		if err != nil {
@@ -91,35 +96,68 @@ func rexLoop(n *node.Node, reg *Registry, p *vm.Process) term.Term {
 		}
 		if call, ok := node.ParseGenCall(msg); ok {
 			req, ok := call.Request.(term.Tuple)
-			if !ok || len(req) != 5 || req[0] != term.Atom("call") {
-				_ = call.Reply(p, term.Tuple{term.Atom("badrpc"), term.Atom("not_supported")})
-				continue
+			if !ok || len(req) != 5 || (req[0] != term.Atom("call") && req[0] != term.Atom("block_call")) {
+				continue // OTP's rex ignores unknown calls too
 			}
-			runRex(n, reg, p, req, &call)
+			runRex(n, reg, p, req, func(w *vm.Process, v term.Term) { _ = call.Reply(w, v) })
 			continue
 		}
-		// {'$gen_cast', {cast, M, F, A, GL}}
-		if t, ok := msg.(term.Tuple); ok && len(t) == 2 && t[0] == term.Atom("$gen_cast") {
+		t, ok := msg.(term.Tuple)
+		if !ok || len(t) != 2 {
+			continue
+		}
+		if t[0] == term.Atom("$gen_cast") {
 			if req, ok := t[1].(term.Tuple); ok && len(req) == 5 && req[0] == term.Atom("cast") {
 				runRex(n, reg, p, req, nil)
+			}
+			continue
+		}
+		from, ok := t[0].(term.Pid)
+		if !ok {
+			continue
+		}
+		switch body := t[1].(type) {
+		case term.Atom:
+			if body == "features_request" {
+				_ = p.Send(from, term.Tuple{term.Atom("features_reply"), me, term.List{term.Atom("erpc")}})
+			}
+		case term.Tuple:
+			switch {
+			case len(body) == 5 && body[0] == term.Atom("call"):
+				runRex(n, reg, p, body, func(w *vm.Process, v term.Term) {
+					_ = w.Send(from, term.Tuple{term.Atom("rex"), v})
+				})
+			case len(body) == 3 && body[0] == term.Atom("send"):
+				if name, ok := body[1].(term.Atom); ok {
+					if err := p.Send(name, term.Tuple{from, body[2]}); err != nil {
+						_ = p.Send(from, term.Tuple{term.Atom("rex"), me, term.Tuple{term.Atom("nonexisting_name"), name}})
+					}
+				}
+			case len(body) == 3 && body[0] == term.Atom("sbcast"):
+				if name, ok := body[1].(term.Atom); ok {
+					reply := term.Term(me)
+					if err := p.Send(name, body[2]); err != nil {
+						reply = term.Tuple{term.Atom("nonexisting_name"), name}
+					}
+					_ = p.Send(from, term.Tuple{term.Atom("rex"), me, reply})
+				}
 			}
 		}
 	}
 }
 
-// runRex runs one rex request in a new process; call is nil for a cast.
-func runRex(n *node.Node, reg *Registry, rex *vm.Process, req term.Tuple, call *node.GenCall) {
+// runRex runs one rex request in a new process; reply is nil for a cast.
+func runRex(n *node.Node, reg *Registry, rex *vm.Process, req term.Tuple, reply func(*vm.Process, term.Term)) {
 	m, ok1 := req[1].(term.Atom)
 	f, ok2 := req[2].(term.Atom)
 	args, ok3 := req[3].(term.List)
 	gl, ok4 := req[4].(term.Pid)
 	if !ok1 || !ok2 || !ok3 {
-		if call != nil {
-			_ = call.Reply(rex, term.Tuple{term.Atom("badrpc"), term.Atom("badarg")})
+		if reply != nil {
+			reply(rex, term.Tuple{term.Atom("badrpc"), term.Atom("badarg")})
 		}
 		return
 	}
-	reply := func(w *vm.Process, v term.Term) { _ = call.Reply(w, v) }
 	opts := vm.SpawnOptions{Label: string(m) + ":" + string(f)}
 	if ok4 {
 		opts.GroupLeader = &gl
@@ -127,7 +165,7 @@ func runRex(n *node.Node, reg *Registry, rex *vm.Process, req term.Tuple, call *
 	_, _, _ = n.Runtime().Spawn(func(w *vm.Process) term.Term {
 		c := &CallContext{Node: n, Process: w, GroupLeader: w.GroupLeader()}
 		class, v, stack := reg.Apply(c, m, f, args)
-		if call == nil {
+		if reply == nil {
 			return vm.Normal
 		}
 		switch class {
