@@ -14,6 +14,7 @@ import (
 	"log/slog"
 	"os"
 	"runtime"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 	"time"
@@ -51,8 +52,17 @@ func main() {
 	n := flag.Int("n", 200_000, "messages per throughput run")
 	rtt := flag.Int("rtt", 20_000, "round trips per RTT run")
 	procs := flag.Int("procs", 100_000, "idle processes for the memory run")
+	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the whole run to `FILE`")
 	flag.Parse()
+	if *cpuprofile != "" {
+		f, err := os.Create(*cpuprofile)
+		if err == nil {
+			_ = pprof.StartCPUProfile(f)
+			defer pprof.StopCPUProfile()
+		}
+	}
 	if err := run(*n, *rtt, *procs); err != nil {
+		pprof.StopCPUProfile()
 		fmt.Fprintln(os.Stderr, "bench/dist:", err)
 		os.Exit(1)
 	}

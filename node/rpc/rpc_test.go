@@ -2,13 +2,13 @@ package rpc
 
 import (
 	"context"
-	"os"
-	"os/exec"
-	"strings"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
+	"os/exec"
+	"strings"
 	"testing"
 	"time"
 
