@@ -1,0 +1,249 @@
+package shell
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"time"
+
+	"github.com/avmsh/avmsh/vm/erl/eval"
+	"github.com/avmsh/avmsh/vm/erl/parse"
+	"github.com/avmsh/avmsh/vm/erl/scan"
+	"github.com/avmsh/avmsh/vm/erl/shellfmt"
+	"github.com/avmsh/avmsh/vm/term"
+)
+
+// Entry is one command of the history: its number, source text, parsed
+// expressions and (when it succeeded) its value.
+type Entry struct {
+	N        int
+	Source   string
+	Exprs    []parse.Expr
+	Value    term.Term
+	HasValue bool
+}
+
+// History stores the commands a session has evaluated; the REPL owns it
+// (it may persist it, cap it or share it with line editing). Get and
+// Entries see what Add stored.
+type History interface {
+	Add(e Entry)
+	Get(n int) (Entry, bool)
+	Entries() []Entry
+}
+
+// MemHistory is an in-memory History keeping the last Max commands
+// (OTP's shell_history_length, 20 by default).
+type MemHistory struct {
+	Max     int
+	entries []Entry
+}
+
+// Add stores e, dropping the oldest entry beyond Max.
+func (h *MemHistory) Add(e Entry) {
+	max := h.Max
+	if max <= 0 {
+		max = 20
+	}
+	h.entries = append(h.entries, e)
+	if len(h.entries) > max {
+		h.entries = append([]Entry(nil), h.entries[len(h.entries)-max:]...)
+	}
+}
+
+// Get returns command n.
+func (h *MemHistory) Get(n int) (Entry, bool) {
+	for _, e := range h.entries {
+		if e.N == n {
+			return e, true
+		}
+	}
+	return Entry{}, false
+}
+
+// Entries returns the stored commands, oldest first.
+func (h *MemHistory) Entries() []Entry { return h.entries }
+
+// Options configure a Session.
+type Options struct {
+	// Format configures result and exception printing.
+	Format shellfmt.Options
+	// History stores commands; nil means a MemHistory of 20.
+	History History
+	// Eval configures the evaluator (its Local handler is the session's).
+	Eval eval.Options
+}
+
+// Session is one shell: bindings, command numbers, history and the
+// evaluator (with its process dictionary). Not safe for concurrent use.
+type Session struct {
+	ev   *eval.Evaluator
+	bs   *eval.Bindings
+	n    int
+	hist History
+	fmt  shellfmt.Options
+	// out collects what built-in commands print during an evaluation.
+	out *strings.Builder
+}
+
+// New returns a session whose module calls and messages go through host.
+func New(host eval.Host, opts Options) *Session {
+	s := &Session{n: 1, hist: opts.History, fmt: opts.Format}
+	if s.hist == nil {
+		s.hist = &MemHistory{Max: 20}
+	}
+	eo := opts.Eval
+	eo.Local = s.local
+	s.ev = eval.New(host, eo)
+	return s
+}
+
+// N is the number of the next command (the prompt's "N>").
+func (s *Session) N() int { return s.n }
+
+// Bindings returns the current variable bindings.
+func (s *Session) Bindings() *eval.Bindings { return s.bs }
+
+// Evaluator returns the session's evaluator.
+func (s *Session) Evaluator() *eval.Evaluator { return s.ev }
+
+// Eval evaluates every command in src (commands end with a dot; use
+// scan.SplitCommand to find where one ends) and returns what the erl
+// shell would print for them, each line ending in a newline. err is set
+// only for failures that are not Erlang's (the context ended, the host
+// lost its connection); what was printed until then is returned too.
+func (s *Session) Eval(ctx context.Context, src string) (string, error) {
+	var out strings.Builder
+	rest := src
+	for strings.TrimSpace(rest) != "" {
+		cmd, r, ok := scan.SplitCommand(rest)
+		if !ok {
+			cmd, r = rest, ""
+			if strings.TrimSpace(stripComments(cmd)) == "" {
+				break
+			}
+		}
+		rest = r
+		if err := s.command(ctx, cmd, &out); err != nil {
+			return out.String(), err
+		}
+	}
+	return out.String(), nil
+}
+
+func stripComments(s string) string {
+	var b strings.Builder
+	for _, line := range strings.Split(s, "\n") {
+		if i := strings.IndexByte(line, '%'); i >= 0 {
+			line = line[:i]
+		}
+		b.WriteString(line)
+	}
+	return b.String()
+}
+
+// command evaluates one command.
+func (s *Session) command(ctx context.Context, src string, out *strings.Builder) error {
+	exprs, err := parse.String(src)
+	if err != nil {
+		var se *scan.Error
+		if errors.As(err, &se) {
+			out.WriteString(shellfmt.CommandError(se) + "\n")
+			return nil
+		}
+		return err
+	}
+	exprs, err = s.expandHistory(exprs)
+	if err != nil {
+		out.WriteString("* " + err.Error() + "\n")
+		return nil
+	}
+	n := s.n
+	s.n++
+	bs0 := s.bs
+	bs := s.bs
+	var v term.Term
+	for _, e := range exprs {
+		if cerr := eval.Check([]parse.Expr{e}, bs); cerr != nil {
+			var se *scan.Error
+			if errors.As(cerr, &se) {
+				out.WriteString(shellfmt.CommandError(se) + "\n")
+			}
+			s.bs = bs0
+			s.hist.Add(Entry{N: n, Source: strings.TrimSpace(src), Exprs: exprs})
+			return nil
+		}
+		s.out = out
+		v, bs, err = s.ev.Exprs(ctx, []parse.Expr{e}, bs)
+		s.out = nil
+		if err != nil {
+			if exc, ok := eval.AsException(err); ok {
+				out.WriteString(s.formatException(ctx, exc) + "\n")
+				s.bs = bs0
+				s.hist.Add(Entry{N: n, Source: strings.TrimSpace(src), Exprs: exprs, Value: exitValue(exc), HasValue: true})
+				return nil
+			}
+			var ce *commandError
+			if errors.As(err, &ce) {
+				out.WriteString("* " + ce.msg + "\n")
+				s.bs = bs0
+				return nil
+			}
+			s.bs = bs0
+			return err
+		}
+	}
+	s.bs = bs
+	out.WriteString(shellfmt.Result(v, s.fmt) + "\n")
+	s.hist.Add(Entry{N: n, Source: strings.TrimSpace(src), Exprs: exprs, Value: v, HasValue: true})
+	return nil
+}
+
+// commandError is a shell-level error printed with the "* " tag.
+type commandError struct{ msg string }
+
+func (e *commandError) Error() string { return e.msg }
+
+// exitValue is what the shell stores as the value of a command that
+// raised: {'EXIT', Reason}, with throw's reason as {{nocatch, T}, Stack}.
+func exitValue(exc *eval.Exception) term.Term {
+	switch exc.Class {
+	case eval.ClassThrow:
+		return term.Tuple{term.Atom("EXIT"), term.Tuple{term.Tuple{term.Atom("nocatch"), exc.Reason}, exc.Stack}}
+	case eval.ClassError:
+		return term.Tuple{term.Atom("EXIT"), term.Tuple{exc.Reason, exc.Stack}}
+	}
+	return term.Tuple{term.Atom("EXIT"), term.Tuple{exc.Reason, exc.Stack}}
+}
+
+// shellBottom is the frame every stack trace of OTP's shell ends with;
+// the evaluator's traces lack the shell's own frames, so it is added
+// before formatting (and trimmed there, as OTP trims it).
+var shellBottom = term.Tuple{term.Atom("shell"), term.Atom("eval_loop"), term.Int(3),
+	term.List{term.Tuple{term.Atom("file"), term.String("shell.erl")}, term.Tuple{term.Atom("line"), term.Int(632)}}}
+
+// formatException prints exc like the erl shell, asking the target for
+// the error_info explanations of modules other than erlang.
+func (s *Session) formatException(ctx context.Context, exc *eval.Exception) string {
+	o := s.fmt
+	if o.ExtendedError == nil {
+		o.ExtendedError = func(mod, fn term.Atom, reason, stack term.Term) (shellfmt.ErrorInfo, bool) {
+			cctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+			defer cancel()
+			v, err := s.ev.Host().Call(cctx, mod, fn, []term.Term{reason, stack})
+			if err != nil {
+				return shellfmt.ErrorInfo{}, false
+			}
+			m, ok := v.(term.Map)
+			if !ok {
+				return shellfmt.ErrorInfo{}, false
+			}
+			return shellfmt.ErrorInfoFromMap(m), true
+		}
+	}
+	stack := exc.Stack
+	if l, ok := stack.(term.List); ok && !isCommandFC(stack) {
+		stack = append(append(term.List(nil), l...), shellBottom)
+	}
+	return shellfmt.Exception(exc.Class, exc.Reason, stack, o)
+}

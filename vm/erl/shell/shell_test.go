@@ -1,0 +1,104 @@
+package shell
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/avmsh/avmsh/vm/erl/eval"
+	"github.com/avmsh/avmsh/vm/term"
+)
+
+// memHost runs no module calls (all undef) and keeps a mailbox slice.
+type memHost struct{ box []term.Term }
+
+func (h *memHost) Call(ctx context.Context, m, f term.Atom, a []term.Term) (term.Term, error) {
+	return nil, &eval.Exception{Class: "error", Reason: term.Atom("undef"), Stack: term.List{term.Tuple{m, f, term.List(a), term.Nil}}}
+}
+func (h *memHost) Self() term.Pid { return term.NewPid("shell@host", 80, 0, 1) }
+func (h *memHost) Send(ctx context.Context, d, m term.Term) error {
+	h.box = append(h.box, m)
+	return nil
+}
+func (h *memHost) Receive(ctx context.Context, match func(term.Term) bool, t time.Duration) (term.Term, bool, error) {
+	for i, m := range h.box {
+		if match(m) {
+			h.box = append(h.box[:i:i], h.box[i+1:]...)
+			return m, true, nil
+		}
+	}
+	return nil, false, nil
+}
+
+func eval1(t *testing.T, s *Session, src string) string {
+	t.Helper()
+	out, err := s.Eval(context.Background(), src)
+	if err != nil {
+		t.Fatalf("%s: %v", src, err)
+	}
+	return out
+}
+
+func TestSession(t *testing.T) {
+	s := New(&memHost{}, Options{})
+	steps := []struct{ in, out string }{
+		{"X = 1.\n", "1\n"},
+		{"Y = X + 1, Z.\n", "* 1:12: variable 'Z' is unbound\n"},
+		{"Y.\n", "* 1:1: variable 'Y' is unbound\n"},
+		{"Y = 2, Y = 3.\n", "** exception error: no match of right hand side value 3\n"},
+		{"Y.\n", "* 1:1: variable 'Y' is unbound\n"},
+		{"1 +\n 2.\n", "3\n"},
+		{"1. 2.\n", "1\n2\n"},
+		{"foo(.\n", "* 1:5: syntax error before: '.'\n"},
+		{"v(1).\n", "1\n"},
+		{"v(-1).\n", "1\n"},
+		{"e(1).\n", "1\n"},
+		{"v(99).\n", "* 99: command not found\n"},
+		{"f(X), X = 5.\n", "5\n"},
+		{"b().\n", "X = 5\nok\n"},
+		{"f().\n", "ok\n"},
+		{"b().\n", "ok\n"},
+		{"self() ! a, self() ! {b, [1]}, flush().\n", "Shell got a\nShell got {b,[1]}\nok\n"},
+		{"f(1).\n", "** exception error: no function clause matching call to f/1\n"},
+		{"nope(1).\n", "** exception error: undefined shell command nope/1\n"},
+		{"lists:usort(fun(X) -> X end).\n", "** exception error: a fun defined in the shell cannot be passed to lists:usort/1: it would run on the target node, which cannot run shell code; use fun Module:Function/Arity instead\n"},
+	}
+	for _, st := range steps {
+		if got := eval1(t, s, st.in); got != st.out {
+			t.Errorf("%q:\n got %q\nwant %q", st.in, got, st.out)
+		}
+	}
+	if s.N() != 20 {
+		t.Errorf("command number %d, want 20 (syntax errors do not count)", s.N())
+	}
+}
+
+func TestHistoryIsTheREPLs(t *testing.T) {
+	h := &MemHistory{Max: 2}
+	s := New(&memHost{}, Options{History: h})
+	eval1(t, s, "a.\nb.\nc.\n")
+	es := h.Entries()
+	if len(es) != 2 || es[0].N != 2 || es[1].Source != "c." || es[1].Value != term.Atom("c") {
+		t.Fatalf("entries %+v", es)
+	}
+	if got := eval1(t, s, "v(1).\n"); got != "* 1: command not found\n" {
+		t.Fatalf("dropped command: %q", got)
+	}
+	if got := eval1(t, s, "h().\n"); !strings.Contains(got, "3: c\n-> c\n") {
+		t.Fatalf("h(): %q", got)
+	}
+}
+
+func TestEvalStopsOnContext(t *testing.T) {
+	s := New(&memHost{}, Options{})
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Millisecond)
+	defer cancel()
+	out, err := s.Eval(ctx, "1.\nfun L() -> L() end().\n2.\n")
+	if err == nil || out != "1\n" {
+		t.Fatalf("out %q err %v", out, err)
+	}
+	if got := eval1(t, s, "3.\n"); got != "3\n" {
+		t.Fatalf("after interrupt: %q", got)
+	}
+}
