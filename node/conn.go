@@ -27,6 +27,12 @@ type conn struct {
 	initiator bool
 	since     time.Time
 
+	// wmu is held by whoever writes to c: the writer goroutine, or a
+	// sender taking the direct path. It guards enc.
+	wmu     sync.Mutex
+	enc     *dist.Encoder
+	lastOut atomic.Int64 // monotonic nanoseconds of the last send
+
 	mu     sync.Mutex
 	queue  []outMsg
 	spare  []outMsg
@@ -52,12 +58,27 @@ type outMsg struct {
 func newConn(n *Node, c carrier.Conn, peer handshake.Peer, initiator bool) *conn {
 	common := n.flags & peer.Flags
 	caps := dist.CapsFor(peer.Flags)
-	return &conn{
+	k := &conn{
 		n: n, name: term.Atom(peer.Name), peer: peer, c: c, caps: caps, common: common,
 		initiator: initiator, since: time.Now(),
 		wake: make(chan struct{}, 1), closed: make(chan struct{}),
+		enc: dist.NewEncoder(caps, common),
 	}
+	if n.cfg.fragmentSize > 0 {
+		k.enc.SetFragmentSize(n.cfg.fragmentSize)
+	}
+	return k
 }
+
+// directGap is how long a connection must have been quiet for a send to
+// be written by the sender itself instead of being queued for the writer
+// goroutine. A lone message (a request, a ping) then leaves at once,
+// without waking another goroutine; a burst is still batched by the
+// writer.
+const directGap = 50 * time.Microsecond
+
+// clockBase anchors monotonic time for lastOut.
+var clockBase = time.Now()
 
 // start runs the reader and writer goroutines.
 func (k *conn) start() {
@@ -88,6 +109,12 @@ func (k *conn) send(s dist.Signal) error {
 }
 
 func (k *conn) enqueue(m outMsg) error {
+	now := int64(time.Since(clockBase))
+	if prev := k.lastOut.Swap(now); now-prev > int64(directGap) && k.wmu.TryLock() {
+		if done, err := k.direct(m); done {
+			return err
+		}
+	}
 	k.mu.Lock()
 	select {
 	case <-k.closed:
@@ -102,6 +129,38 @@ func (k *conn) enqueue(m outMsg) error {
 	default:
 	}
 	return nil
+}
+
+// direct writes m on the caller's goroutine when nothing is queued
+// (holding wmu, which it releases). It reports false when m must be
+// queued instead. Writing while the queue is empty keeps the order: the
+// writer only takes messages out of the queue while holding wmu.
+func (k *conn) direct(m outMsg) (bool, error) {
+	defer k.wmu.Unlock()
+	k.mu.Lock()
+	select {
+	case <-k.closed:
+		k.mu.Unlock()
+		return true, fmt.Errorf("connection to %s is closed", k.name)
+	default:
+	}
+	empty := len(k.queue) == 0
+	k.mu.Unlock()
+	if !empty {
+		return false, nil
+	}
+	err := k.enc.Write(k.c, m.ctrl, m.payload, m.hasPayload)
+	if err == nil {
+		err = k.c.Flush()
+	}
+	if err != nil {
+		k.fail(fmt.Errorf("write to %s: %w", k.name, err))
+		return true, nil // like a queued send to a dying connection: dropped
+	}
+	k.sentMsgs.Add(1)
+	k.sentBytes.Add(uint64(len(m.payload)))
+	k.written.Store(true)
+	return true, nil
 }
 
 // close tears the connection down once, recording why.
@@ -123,10 +182,6 @@ func (k *conn) closeReason() error {
 
 func (k *conn) writeLoop() {
 	defer k.n.wg.Done()
-	enc := dist.NewEncoder(k.caps, k.common)
-	if k.n.cfg.fragmentSize > 0 {
-		enc.SetFragmentSize(k.n.cfg.fragmentSize)
-	}
 	tick := time.NewTicker(k.n.tickInterval())
 	defer tick.Stop()
 	misses := 0
@@ -144,41 +199,49 @@ func (k *conn) writeLoop() {
 				return
 			}
 			if !k.written.Swap(false) {
+				k.wmu.Lock()
 				if err := k.c.WritePacket(nil); err == nil {
 					err = k.c.Flush()
 				}
+				k.wmu.Unlock()
 			}
 			continue
 		}
-		for {
-			k.mu.Lock()
-			if len(k.queue) == 0 {
-				k.mu.Unlock()
-				break
-			}
-			// Swap buffers: senders append to spare's array while this
-			// batch is written. queue and spare never share an array.
-			batch := k.queue
-			k.queue = k.spare[:0]
-			k.mu.Unlock()
-			for i := range batch {
-				m := &batch[i]
-				if err := enc.Write(k.c, m.ctrl, m.payload, m.hasPayload); err != nil {
-					k.fail(fmt.Errorf("write to %s: %w", k.name, err))
-					return
-				}
-				k.sentMsgs.Add(1)
-				k.sentBytes.Add(uint64(len(m.payload)))
-				*m = outMsg{}
-			}
-			k.spare = batch[:0]
-			k.written.Store(true)
-		}
-		if err := k.c.Flush(); err != nil {
+		if err := k.drain(); err != nil {
 			k.fail(fmt.Errorf("write to %s: %w", k.name, err))
 			return
 		}
 	}
+}
+
+// drain writes every queued message and flushes, holding wmu.
+func (k *conn) drain() error {
+	k.wmu.Lock()
+	defer k.wmu.Unlock()
+	for {
+		k.mu.Lock()
+		if len(k.queue) == 0 {
+			k.mu.Unlock()
+			break
+		}
+		// Swap buffers: senders append to spare's array while this
+		// batch is written. queue and spare never share an array.
+		batch := k.queue
+		k.queue = k.spare[:0]
+		k.mu.Unlock()
+		for i := range batch {
+			m := &batch[i]
+			if err := k.enc.Write(k.c, m.ctrl, m.payload, m.hasPayload); err != nil {
+				return err
+			}
+			k.sentMsgs.Add(1)
+			k.sentBytes.Add(uint64(len(m.payload)))
+			*m = outMsg{}
+		}
+		k.spare = batch[:0]
+		k.written.Store(true)
+	}
+	return k.c.Flush()
 }
 
 var errNetTickTimeout = errors.New("net_tick_timeout")
