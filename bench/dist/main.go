@@ -206,6 +206,56 @@ func run(n, rtt, procs int) error {
 	}
 	avRTT := time.Since(start)
 
+	// avmsh ↔ avmsh over loopback TCP, for reference: what our own
+	// sender and receiver do when BEAM is not on either side.
+	av2, err := node.Start(ctx, node.Config{
+		Name: erltest.RandomName("avmsh2") + "@127.0.0.1", Cookie: cookie, ListenAddr: "127.0.0.1:0",
+		PortMapper: &epmd.PortMapper{Port: ep.Port}, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
+	})
+	if err != nil {
+		return err
+	}
+	defer av2.Stop()
+	sink, _ := av2.Runtime().NewProcess(vm.SpawnOptions{})
+	pong2, _, _ := av2.Runtime().Spawn(func(p *vm.Process) term.Term {
+		for {
+			m, err := p.Receive(p.Context(), nil, vm.Infinity)
+			if err != nil {
+				return vm.Normal
+			}
+			if t, ok := m.(term.Tuple); ok && len(t) == 2 {
+				_ = p.Send(t[1], term.Atom("pong"))
+			}
+		}
+	}, vm.SpawnOptions{})
+	if err := av.Connect(ctx, av2.Name()); err != nil {
+		return err
+	}
+	avAv, err := timeIt(func() error {
+		go func() {
+			for i := 0; i < n; i++ {
+				_ = me.Send(sink.Self(), term.Tuple{term.Atom("m"), term.Int(i), payload})
+			}
+		}()
+		for i := 0; i < n; i++ {
+			if _, err := sink.Receive(ctx, nil, 60*time.Second); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	start = time.Now()
+	for i := 0; i < rtt; i++ {
+		_ = me.Send(pong2.Self(), term.Tuple{term.Atom("ping"), me.Self()})
+		if _, err := me.Receive(ctx, func(m term.Term) bool { return m == term.Atom("pong") }, 10*time.Second); err != nil {
+			return err
+		}
+	}
+	avAvRTT := time.Since(start)
+
 	// Memory of idle processes.
 	beamPer, err := ev(a, fmt.Sprintf("bench:spawn_idle(%d)", procs))
 	if err != nil {
@@ -220,6 +270,8 @@ func run(n, rtt, procs int) error {
 	avRTTus := float64(avRTT.Microseconds()) / float64(rtt)
 	beamRTTus := beamUS / float64(rtt)
 	fmt.Printf("%-36s %12.1fus %12.1fus %7.2fx  <= 0.8x\n", "ping-pong RTT avmsh↔BEAM vs BEAM↔BEAM", avRTTus, beamRTTus, avRTTus/beamRTTus)
+	fmt.Printf("%-36s %12.0f/s %14s\n", "(reference) throughput avmsh→avmsh", rate(avAv), "")
+	fmt.Printf("%-36s %12.1fus %14s\n", "(reference) RTT avmsh↔avmsh", float64(avAvRTT.Microseconds())/float64(rtt), "")
 	bp, _ := strconv.ParseFloat(beamPer, 64)
 	fmt.Printf("%-36s %12.0f B %12.0f B %7.2fx  <= 4096 B\n", "memory per idle process", avPer, bp, avPer/bp)
 	return nil
