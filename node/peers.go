@@ -25,6 +25,7 @@ type peer struct {
 	pending  []dist.Signal
 	outgoing bool // our own set-up attempt is running
 	incoming bool // an accepted handshake from this node is running
+	awaiting bool // our attempt got nok: the peer's own attempt wins
 	attempt  int  // identifies the current outgoing attempt
 	cancel   context.CancelFunc
 	done     chan struct{} // closed when the current attempt ends
@@ -56,7 +57,7 @@ func (n *Node) Connect(ctx context.Context, node term.Atom) error {
 	if p == nil {
 		p = n.newPeerLocked(node)
 	}
-	if !p.outgoing && !p.incoming {
+	if !p.outgoing && !p.incoming && !p.awaiting {
 		n.startSetupLocked(p)
 	}
 	done := p.done
@@ -188,11 +189,22 @@ func (n *Node) setup(ctx context.Context, name term.Atom) error {
 func (n *Node) setupFailed(name term.Atom, attempt int, err error) {
 	n.mu.Lock()
 	p := n.peers[name]
-	if p == nil || p.attempt != attempt || !p.outgoing {
+	if p == nil || p.attempt != attempt || (!p.outgoing && !p.awaiting) || p.conn != nil {
 		n.mu.Unlock()
 		return // superseded (e.g. a simultaneous incoming connection won)
 	}
 	p.outgoing = false
+	var he *handshake.Error
+	if errors.As(err, &he) && he.Status == handshake.StatusNOK && !p.awaiting {
+		// The peer is connecting to us and its name wins the
+		// simultaneous connect (erl_dist_protocol, "nok"): wait for its
+		// connection instead of failing, for at most the set-up time.
+		p.awaiting = true
+		n.mu.Unlock()
+		time.AfterFunc(n.cfg.SetupTime, func() { n.setupFailed(name, attempt, fmt.Errorf("%w; and its own connection did not arrive in %v", err, n.cfg.SetupTime)) })
+		return
+	}
+	p.awaiting = false
 	p.err = err
 	pending := p.pending
 	p.pending = nil
@@ -252,7 +264,7 @@ func (n *Node) install(c carrier.Conn, hp handshake.Peer, initiator bool) error 
 	old := p.conn
 	k := newConn(n, c, hp, initiator)
 	p.conn = k
-	p.outgoing, p.incoming, p.err = false, false, nil
+	p.outgoing, p.incoming, p.awaiting, p.err = false, false, false, nil
 	if p.cancel != nil {
 		p.cancel = nil
 	}
@@ -465,7 +477,7 @@ func (n *Node) route(node term.Atom, s dist.Signal) error {
 		return nil
 	}
 	p.pending = append(p.pending, s)
-	if !p.outgoing && !p.incoming {
+	if !p.outgoing && !p.incoming && !p.awaiting {
 		n.startSetupLocked(p)
 	}
 	n.mu.Unlock()
