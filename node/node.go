@@ -258,6 +258,9 @@ func (n *Node) Stop() {
 		if p.cancel != nil {
 			p.cancel()
 		}
+		if p.await != nil {
+			p.await.Stop()
+		}
 	}
 	n.mu.Unlock()
 	if n.cancel != nil {

@@ -26,6 +26,7 @@ type peer struct {
 	outgoing bool // our own set-up attempt is running
 	incoming bool // an accepted handshake from this node is running
 	awaiting bool // our attempt got nok: the peer's own attempt wins
+	await    *time.Timer
 	attempt  int  // identifies the current outgoing attempt
 	cancel   context.CancelFunc
 	done     chan struct{} // closed when the current attempt ends
@@ -201,7 +202,9 @@ func (n *Node) setupFailed(name term.Atom, attempt int, err error) {
 		// connection instead of failing, for at most the set-up time.
 		p.awaiting = true
 		n.mu.Unlock()
-		time.AfterFunc(n.cfg.SetupTime, func() { n.setupFailed(name, attempt, fmt.Errorf("%w; and its own connection did not arrive in %v", err, n.cfg.SetupTime)) })
+		p.await = time.AfterFunc(n.cfg.SetupTime, func() {
+			n.setupFailed(name, attempt, fmt.Errorf("%w; and its own connection did not arrive in %v", err, n.cfg.SetupTime))
+		})
 		return
 	}
 	p.awaiting = false
@@ -265,6 +268,10 @@ func (n *Node) install(c carrier.Conn, hp handshake.Peer, initiator bool) error 
 	k := newConn(n, c, hp, initiator)
 	p.conn = k
 	p.outgoing, p.incoming, p.awaiting, p.err = false, false, false, nil
+	if p.await != nil {
+		p.await.Stop()
+		p.await = nil
+	}
 	if p.cancel != nil {
 		p.cancel = nil
 	}
