@@ -201,10 +201,10 @@ func (n *Node) setupFailed(name term.Atom, attempt int, err error) {
 		// simultaneous connect (erl_dist_protocol, "nok"): wait for its
 		// connection instead of failing, for at most the set-up time.
 		p.awaiting = true
-		n.mu.Unlock()
 		p.await = time.AfterFunc(n.cfg.SetupTime, func() {
 			n.setupFailed(name, attempt, fmt.Errorf("%w; and its own connection did not arrive in %v", err, n.cfg.SetupTime))
 		})
+		n.mu.Unlock()
 		return
 	}
 	p.awaiting = false
