@@ -27,7 +27,7 @@ type peer struct {
 	incoming bool // an accepted handshake from this node is running
 	awaiting bool // our attempt got nok: the peer's own attempt wins
 	await    *time.Timer
-	attempt  int  // identifies the current outgoing attempt
+	attempt  int // identifies the current outgoing attempt
 	cancel   context.CancelFunc
 	done     chan struct{} // closed when the current attempt ends
 	err      error         // the last set-up error
