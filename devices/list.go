@@ -3,6 +3,8 @@ package devices
 import (
 	"context"
 	"fmt"
+	"os"
+	"runtime"
 	"sort"
 	"strings"
 	"sync"
@@ -67,6 +69,10 @@ type ListOptions struct {
 	ProbeOptions ProbeOptions
 	// SkipAccess leaves Access as AccessUnknown (faster; for watching).
 	SkipAccess bool
+	// Paths, when set, limits the listing to these ports, in this order.
+	// A path the enumerator does not report (a pty, a port behind a
+	// driver it skips) is listed as a port without USB details.
+	Paths []string
 }
 
 // portInfo is what a platform enumerator reports about one port.
@@ -105,20 +111,50 @@ func List(ctx context.Context, opts ListOptions) ([]Device, error) {
 		}
 		devs = append(devs, d)
 	}
-	devs = append(devs, bootloaderDevices()...)
-	sort.Slice(devs, func(i, j int) bool { return devs[i].Key() < devs[j].Key() })
+	if len(opts.Paths) > 0 {
+		devs = onlyPaths(devs, opts.Paths, !opts.SkipAccess)
+	} else {
+		devs = append(devs, bootloaderDevices()...)
+		sort.Slice(devs, func(i, j int) bool { return devs[i].Key() < devs[j].Key() })
+	}
 	if opts.Probe {
-		probeAll(ctx, devs, opts.ProbeOptions)
+		probeAll(ctx, devs, opts.ProbeOptions, len(opts.Paths) > 0)
 	}
 	return devs, ctx.Err()
 }
 
-// probeAll probes the openable ports concurrently.
-func probeAll(ctx context.Context, devs []Device, po ProbeOptions) {
+// onlyPaths keeps the devices at paths, in that order, adding the paths
+// the enumerator did not find.
+func onlyPaths(devs []Device, paths []string, access bool) []Device {
+	byPath := make(map[string]Device, len(devs))
+	for _, d := range devs {
+		byPath[d.Path] = d
+	}
+	out := make([]Device, 0, len(paths))
+	for _, p := range paths {
+		d, ok := byPath[p]
+		if !ok {
+			d = Device{Path: p, Access: AccessUnknown}
+			if _, err := os.Stat(p); err != nil && runtime.GOOS != "windows" {
+				d.AccessDetail = "no such device; is the board plugged in?"
+			} else if access {
+				d.Access, d.AccessDetail = checkAccess(p)
+			}
+		}
+		out = append(out, d)
+	}
+	return out
+}
+
+// probeAll probes the openable ports concurrently. Ports given
+// explicitly are probed even when they look busy: the holder may be a
+// program that does not lock the port (socat holds both ends of a pty),
+// and opening says for sure.
+func probeAll(ctx context.Context, devs []Device, po ProbeOptions, explicit bool) {
 	var wg sync.WaitGroup
 	for i := range devs {
 		d := &devs[i]
-		if d.Path == "" || d.Access == AccessBusy || d.Access == AccessDenied {
+		if d.Path == "" || !explicit && (d.Access == AccessBusy || d.Access == AccessDenied) {
 			continue
 		}
 		if d.Board != nil && d.Board.Bootloader {
@@ -129,8 +165,11 @@ func probeAll(ctx context.Context, devs []Device, po ProbeOptions) {
 			defer wg.Done()
 			r := Probe(ctx, d.Path, po)
 			d.AtomVM = &r
-			if r.Access != "" {
+			switch {
+			case r.Access != "":
 				d.Access, d.AccessDetail = r.Access, r.Error
+			case explicit && r.Error == "":
+				d.Access, d.AccessDetail = AccessOK, "" // it opened
 			}
 		}()
 	}

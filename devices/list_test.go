@@ -80,7 +80,7 @@ func TestProbe(t *testing.T) {
 		if !r.Answered || r.Markers < 2 || r.Console != "AtomVM boot\n" || r.Error != "" {
 			t.Fatalf("%+v", r)
 		}
-		if deepPort == nil || deepPort.Name() != pa || r.Node == nil || r.Summary() != "avm@serial.local (atom)" {
+		if deepPort == nil || deepPort.Name() != pa || r.Node == nil || r.Summary() != "avm@serial.local (AtomVM)" {
 			t.Fatalf("deep probe not run on the port: %+v", r)
 		}
 		// The probe sent nothing to the board.

@@ -22,9 +22,25 @@ type NodeInfo struct {
 	Extra   map[string]string `json:"extra,omitempty"`
 }
 
+// Kind describes the machine for people, with the version when known:
+// "AtomVM v0.6.5", "BEAM 25", "avmsh dev".
+func (n NodeInfo) Kind() string {
+	k := map[string]string{"ATOM": "AtomVM", "BEAM": "BEAM", "AVMSH": "avmsh"}[n.Machine]
+	if k == "" {
+		k = strings.ToLower(n.Machine)
+		if k == "" {
+			k = "unknown machine"
+		}
+	}
+	if n.Version != "" {
+		k += " " + n.Version
+	}
+	return k
+}
+
 // DeepProbe runs on a port where the listening probe found a node: it may
-// dial through the port (handshake) and ask the node about itself. The
-// distribution node provides it; devices only calls it.
+// dial through the port (handshake) and ask the node about itself.
+// NodeProbe makes the one avmsh uses.
 type DeepProbe func(ctx context.Context, port *serialdist.Port) (*NodeInfo, error)
 
 // ProbeOptions configure Probe.
@@ -68,7 +84,7 @@ func (r ProbeResult) Summary() string {
 	case r.Error != "" && !r.Answered:
 		return "not probed: " + r.Error
 	case r.Node != nil && r.Node.Name != "":
-		return r.Node.Name + " (" + strings.ToLower(r.Node.Machine) + ")"
+		return r.Node.Name + " (" + r.Node.Kind() + ")"
 	case r.Answered && r.StaleFrames > 0 && r.Markers == 0:
 		return "serial_dist node, connected elsewhere"
 	case r.Answered:

@@ -101,11 +101,23 @@ func (k *conn) send(s dist.Signal) error {
 			return fmt.Errorf("to %s: %w", k.name, err)
 		}
 		if max := k.c.MaxPacket(); max > 0 && len(enc)+1024 > max {
-			return fmt.Errorf("to %s: a %d-byte message does not fit the %s link's %d-byte packets (no fragments on this carrier): %w",
-				k.name, len(enc), k.c.Info().Transport, max, carrier.ErrPacketTooLarge)
+			return fmt.Errorf("to %s: a %d-byte message does not fit the %s link's %d-byte (%s) packets (no fragments on this carrier: send it in parts, or over TCP): %w",
+				k.name, len(enc), k.c.Info().Transport, max, sizeText(max), carrier.ErrPacketTooLarge)
 		}
 	}
 	return k.enqueue(outMsg{ctrl: ctrl, payload: enc, hasPayload: has})
+}
+
+// sizeText writes a byte count in KiB or MiB when it is a whole number
+// of them ("1 MiB").
+func sizeText(n int) string {
+	switch {
+	case n >= 1<<20 && n%(1<<20) == 0:
+		return fmt.Sprintf("%d MiB", n>>20)
+	case n >= 1<<10 && n%(1<<10) == 0:
+		return fmt.Sprintf("%d KiB", n>>10)
+	}
+	return fmt.Sprintf("%d bytes", n)
 }
 
 func (k *conn) enqueue(m outMsg) error {

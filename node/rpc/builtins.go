@@ -19,6 +19,7 @@ const Machine = "AVMSH"
 // system_info/1, memory/0, statistics/1, whereis/1, registered/0,
 // is_process_alive/1) and the avmsh module (version/0, nodes/0).
 func RegisterBuiltins(reg *Registry, version string) {
+	registerDataBuiltins(reg)
 	reg.Register("erlang", "node", 0, func(c *CallContext, _ []term.Term) (term.Term, error) { return c.Node.Name(), nil })
 	reg.Register("erlang", "nodes", 0, func(c *CallContext, _ []term.Term) (term.Term, error) {
 		return nodesOf(c.Node, "visible"), nil

@@ -26,6 +26,7 @@ type Conn struct {
 	pqBytes     int
 	data        bool // StartData was called
 	dead        bool
+	yielded     bool // dead after a lost simultaneous connect; reads wait for the deadline
 	rerr        error
 	engaged     bool // something of the handshake went on the wire
 	sendName    []byte
@@ -124,7 +125,7 @@ func (c *Conn) ReadHandshake() ([]byte, error) {
 			c.hsq = c.hsq[1:]
 			return m, nil
 		}
-		if c.dead {
+		if c.dead && (!c.yielded || c.readDL.IsZero()) {
 			return nil, c.rerr
 		}
 		if p.gated && p.conn == c {
@@ -134,6 +135,9 @@ func (c *Conn) ReadHandshake() ([]byte, error) {
 			continue
 		}
 		if !c.readDL.IsZero() && !time.Now().Before(c.readDL) {
+			if c.dead {
+				return nil, c.rerr // yielded: the deadline has come
+			}
 			return nil, fmt.Errorf("serial %s: read handshake message: %w", p.name, errTimeout)
 		}
 		if err := c.wait("handshake message"); err != nil {
@@ -353,6 +357,10 @@ func (c *Conn) Close() error {
 		p := c.p
 		p.mu.Lock()
 		if c.dead {
+			if c.yielded { // wake a read waiting for its deadline
+				c.yielded = false
+				c.signal()
+			}
 			p.mu.Unlock()
 			return
 		}

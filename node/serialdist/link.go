@@ -2,6 +2,7 @@ package serialdist
 
 import (
 	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"math/rand/v2"
@@ -132,9 +133,15 @@ func (p *Port) onFrame(payload []byte, stale bool) {
 			p.stats.StaleFrames++ // from before our send_name: stale
 		case !c.gotStatus && len(payload) > 0 && payload[0] == 'N':
 			p.log.Debug("collision: the peer sent send_name too")
+			if p.accept != nil && peerWins(payload, c.sendName) {
+				p.yieldLocked(c, payload)
+				return
+			}
 			// Both sides initiated: the peer's controller fails on our
 			// send_name as ours would on its. Back off and send again;
 			// its link manager answers as responder once idle (§5.6).
+			// A peer that resolves the collision like yieldLocked
+			// answers with a status during the back-off instead.
 			p.stats.StaleFrames++
 			c.requestResync(true)
 		default:
@@ -255,6 +262,51 @@ func (p *Port) teardownLocked(c *Conn, err error, kill bool) {
 }
 
 func (p *Port) wrap(err error) error { return fmt.Errorf("serial %s: %w", p.name, err) }
+
+// peerWins reports whether the node named in the peer's send_name sorts
+// above ours: in a simultaneous connect its attempt wins, as in Erlang's
+// handshake (erl_dist_protocol, "ok_simultaneous").
+func peerWins(peerSendName, ourSendName []byte) bool {
+	peer, ok1 := sendNameNode(peerSendName)
+	ours, ok2 := sendNameNode(ourSendName)
+	return ok1 && ok2 && peer > ours
+}
+
+// sendNameNode is the node name in an 'N' send_name: 'N', Flags:8,
+// Creation:4, NameLen:2, Name.
+func sendNameNode(b []byte) (string, bool) {
+	if len(b) < 15 || b[0] != 'N' {
+		return "", false
+	}
+	n := int(binary.BigEndian.Uint16(b[13:15]))
+	if len(b) < 15+n {
+		return "", false
+	}
+	return string(b[15 : 15+n]), true
+}
+
+// yieldLocked resolves a simultaneous connect that the peer wins (p.mu
+// held): its send_name is answered as responder, and our dial is
+// detached. Writes on the detached Conn fail at once, but its reads wait
+// for their deadline (or Close): the node, seeing the peer's connection
+// win, cancels its own attempt, and must not see it fail first, or it
+// would give up on the messages queued for that peer.
+func (p *Port) yieldLocked(c *Conn, sendName []byte) {
+	p.log.Debug("simultaneous connect: the peer's name wins, answering it")
+	c.dead = true
+	c.yielded = true
+	c.rerr = p.wrap(ErrYielded)
+	close(c.done)
+	c.signal()
+	p.conn = nil
+	p.state = stateIdle
+	p.gated = false
+	p.startResponder(sendName)
+}
+
+// ErrYielded ends an outgoing handshake that lost a simultaneous connect
+// to the peer's own (whose node name sorts higher).
+var ErrYielded = errors.New("the peer connected at the same time and its attempt wins (simultaneous connect)")
 
 // startResponder turns an 'N' frame received while idle into a Conn for
 // the listener (p.mu held).

@@ -21,6 +21,7 @@ import (
 	"github.com/avmsh/avmsh/node/gl"
 	"github.com/avmsh/avmsh/node/handshake"
 	"github.com/avmsh/avmsh/node/rpc"
+	"github.com/avmsh/avmsh/node/serialdist"
 	"github.com/avmsh/avmsh/vm/term"
 )
 
@@ -61,12 +62,21 @@ type Session struct {
 	Target   term.Atom
 	// Peer describes the target once connected.
 	Peer node.PeerInfo
+	// Via is the serial address the target was reached over ("" for
+	// TCP).
+	Via string
+
+	local *Local // set by StartSession: also owns the serial ports
 }
 
 // Stop ends the session's node.
 func (s *Session) Stop() {
 	if s.GL != nil {
 		s.GL.Stop()
+	}
+	if s.local != nil {
+		s.local.Stop()
+		return
 	}
 	s.Node.Stop()
 }
@@ -105,41 +115,32 @@ func (o *NodeOptions) TargetName(spec string) (term.Atom, error) {
 	return term.Atom(full), nil
 }
 
-// StartSession starts a hidden local node (not listening, not registered:
-// peers reach it over the connection it opens) with a group-leader I/O
-// server on the command's streams, and connects it to target.
+// StartSession starts a hidden local node (not listening on TCP, not
+// registered: peers reach it over the connection it opens) with a
+// group-leader I/O server on the command's streams, and connects it to
+// the target: a node name, or a serial port ("serial:/dev/ttyUSB0"),
+// whose node name the handshake tells (see ParseTarget).
 func (o *NodeOptions) StartSession(ctx context.Context, f *Factory, targetSpec string) (*Session, error) {
-	target, err := o.TargetName(targetSpec)
+	t, err := o.ParseTarget(targetSpec)
 	if err != nil {
 		return nil, err
 	}
-	_, host, _ := node.SplitNodeName(string(target))
-	n, err := o.StartNode(ctx, f, host, false)
+	l, err := o.StartNodeFor(ctx, f, []Target{t}, false, nil)
 	if err != nil {
 		return nil, err
 	}
-	s, err := NewSession(n, f)
+	s, err := NewSession(l.Node.Node, f)
 	if err != nil {
-		n.Stop()
+		l.Stop()
 		return nil, err
 	}
-	s.Target = target
-	cctx := ctx
-	if o.Timeout > 0 {
-		var cancel context.CancelFunc
-		cctx, cancel = context.WithTimeout(ctx, o.Timeout)
-		defer cancel()
-	}
-	if o.Address != "" {
-		_, err = n.ConnectVia(cctx, &carrier.TCPDialer{}, o.Address, target)
-	} else {
-		err = n.Connect(cctx, target)
-	}
-	if err != nil {
+	s.local = l
+	if err := o.ConnectTarget(ctx, l, &t); err != nil {
 		s.Stop()
-		return nil, Unreachable(Explain(err, target))
+		return nil, err
 	}
-	s.Peer, _ = n.Peer(target)
+	s.Target, s.Via = t.Node, t.Serial
+	s.Peer, _ = l.Peer(t.Node)
 	return s, nil
 }
 
@@ -147,6 +148,19 @@ func (o *NodeOptions) StartSession(ctx context.Context, f *Factory, targetSpec s
 // listens and registers with epmd (starting an embedded epmd when none
 // answers), so other nodes can connect to it.
 func (o *NodeOptions) StartNode(ctx context.Context, f *Factory, targetHost string, listen bool) (*node.Node, error) {
+	cfg, err := o.nodeConfig(f, targetHost, listen)
+	if err != nil {
+		return nil, err
+	}
+	n, err := node.Start(ctx, cfg)
+	if err != nil {
+		return nil, Unreachable(err)
+	}
+	return n, nil
+}
+
+// nodeConfig is the configuration of the command's local node.
+func (o *NodeOptions) nodeConfig(f *Factory, targetHost string, listen bool) (node.Config, error) {
 	mode := o.nameMode(targetHost)
 	ours := o.Name
 	if ours == "" {
@@ -155,16 +169,20 @@ func (o *NodeOptions) StartNode(ctx context.Context, f *Factory, targetHost stri
 	if ours == "" {
 		ours = randomName("avmsh_")
 	}
-	if !strings.Contains(ours, "@") && mode == node.LongNames && net.ParseIP(targetHost) != nil && net.ParseIP(targetHost).IsLoopback() {
-		ours += "@" + targetHost
+	if !strings.Contains(ours, "@") && mode == node.LongNames {
+		if ip := net.ParseIP(targetHost); ip != nil && ip.IsLoopback() || targetHost == serialdist.NodeHost {
+			// Talking to localhost or over a serial line: name
+			// ourselves the same way (serial: name@serial.local).
+			ours += "@" + targetHost
+		}
 	}
 	name, err := node.MakeNodeName(ours, mode, nil)
 	if err != nil {
-		return nil, UsageError("%v", err)
+		return node.Config{}, UsageError("%v", err)
 	}
 	cookie, _, err := node.ResolveCookie(o.Cookie, f.Getenv, "")
 	if err != nil {
-		return nil, err
+		return node.Config{}, err
 	}
 	cfg := node.Config{
 		Name:       name,
@@ -180,11 +198,7 @@ func (o *NodeOptions) StartNode(ctx context.Context, f *Factory, targetHost stri
 	if o.TLSCert != "" {
 		cfg.TLS = &carrier.TLSFiles{CertFile: o.TLSCert, KeyFile: o.TLSKey, CAFile: o.TLSCA}
 	}
-	n, err := node.Start(ctx, cfg)
-	if err != nil {
-		return nil, Unreachable(err)
-	}
-	return n, nil
+	return cfg, nil
 }
 
 func (o *NodeOptions) logger(f *Factory) *slog.Logger {

@@ -13,6 +13,8 @@ import (
 
 	"github.com/avmsh/avmsh/cmd/avmsh/internal/cmdutil"
 	"github.com/avmsh/avmsh/devices"
+	"github.com/avmsh/avmsh/node"
+	"github.com/avmsh/avmsh/node/serialdist"
 )
 
 // Options are the flags and dependencies of `avmsh devices`.
@@ -23,6 +25,9 @@ type Options struct {
 	Output    string
 	Probe     bool
 	ProbeTime time.Duration
+	Deep      bool
+	Cookie    string
+	Paths     []string
 	Watch     bool
 	Interval  time.Duration
 
@@ -52,15 +57,35 @@ open them (permission, busy).
 --probe opens each free port for about a second without sending anything and
 listens for AtomVM's serial distribution (an idle node sends a sync marker
 every half second). Opening a port asserts DTR/RTS as any serial program
-does; that does not reset ESP32 boards.`,
+does; that does not reset ESP32 boards.
+
+--deep goes further on ports where a node answered: a temporary hidden node
+connects (handshake with --cookie), asks erlang:system_info(machine) and
+reports the node's name and kind (atom for AtomVM, beam, avmsh) and version.
+
+With PORT arguments only those ports are listed and probed, including ones
+the USB enumeration does not show (a pty, serial:/dev/ttyS1).`,
 		Example: `  avmsh devices                  # table of serial ports
   avmsh devices --probe          # ... and which ones run AtomVM serial distribution
   avmsh devices --output json    # machine-readable
-  avmsh devices --watch          # follow boards being plugged and unplugged`,
-		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
+  avmsh devices --watch          # follow boards being plugged and unplugged
+  avmsh devices --deep --cookie AtomVM /dev/ttyUSB0   # name and kind of the node on one port`,
+		RunE: func(cmd *cobra.Command, args []string) error {
 			if opts.Output != "table" && opts.Output != "json" {
 				return cmdutil.UsageError("--output must be table or json, not %q", opts.Output)
+			}
+			for _, a := range args {
+				addr, err := serialdist.ParseAddress(a)
+				if err != nil {
+					return cmdutil.UsageError("%v", err)
+				}
+				opts.Paths = append(opts.Paths, addr.Device)
+			}
+			if opts.Watch && len(args) > 0 {
+				return cmdutil.UsageError("--watch follows every port; give no PORT with it")
+			}
+			if opts.Deep {
+				opts.Probe = true
 			}
 			return run(cmd.Context(), opts)
 		},
@@ -69,6 +94,8 @@ does; that does not reset ESP32 boards.`,
 	fl.StringVarP(&opts.Output, "output", "o", "table", "output format: table or json")
 	fl.BoolVar(&opts.Probe, "probe", false, "listen on each free port for an AtomVM node")
 	fl.DurationVar(&opts.ProbeTime, "probe-time", devices.DefaultProbeTime, "how long --probe listens on each port")
+	fl.BoolVar(&opts.Deep, "deep", false, "connect to the nodes --probe finds and ask them their name and kind (implies --probe)")
+	fl.StringVarP(&opts.Cookie, "cookie", "c", "", "cookie for --deep (default: $AVMSH_COOKIE, then ~/.erlang.cookie)")
 	fl.BoolVarP(&opts.Watch, "watch", "w", false, "keep running and report ports as they appear, change and disappear")
 	fl.DurationVar(&opts.Interval, "interval", time.Second, "how often --watch looks")
 	return cmd
@@ -78,7 +105,11 @@ func run(ctx context.Context, opts *Options) error {
 	if opts.Watch {
 		return watch(ctx, opts)
 	}
-	devs, err := opts.List(ctx, devices.ListOptions{Probe: opts.Probe, ProbeOptions: devices.ProbeOptions{Listen: opts.ProbeTime}})
+	po, err := probeOptions(opts)
+	if err != nil {
+		return err
+	}
+	devs, err := opts.List(ctx, devices.ListOptions{Probe: opts.Probe, ProbeOptions: po, Paths: opts.Paths})
 	if err != nil {
 		return err
 	}
@@ -96,6 +127,24 @@ func run(ctx context.Context, opts *Options) error {
 	}
 	printTable(opts.IO.Out, devs, opts.Probe, newPalette(opts))
 	return nil
+}
+
+// probeOptions are the probe settings of the flags; --deep adds the node
+// probe.
+func probeOptions(opts *Options) (devices.ProbeOptions, error) {
+	po := devices.ProbeOptions{Listen: opts.ProbeTime}
+	if opts.Deep {
+		getenv := opts.Getenv
+		if getenv == nil {
+			getenv = func(string) string { return "" }
+		}
+		cookie, _, err := node.ResolveCookie(opts.Cookie, getenv, "")
+		if err != nil {
+			return po, err
+		}
+		po.Deep = devices.NodeProbe(devices.DeepConfig{Cookie: cookie})
+	}
+	return po, nil
 }
 
 // palette colours output on terminals that want it.
@@ -168,6 +217,9 @@ func printTable(w io.Writer, devs []devices.Device, probe bool, pal palette) {
 		if d.AccessDetail != "" && d.Access != devices.AccessOK {
 			notes = append(notes, fmt.Sprintf("%s: %s", path, d.AccessDetail))
 		}
+		if d.AtomVM != nil && d.AtomVM.DeepError != "" {
+			notes = append(notes, fmt.Sprintf("%s: --deep: %s", path, d.AtomVM.DeepError))
+		}
 	}
 	tw.Flush()
 	if len(notes) > 0 {
@@ -195,9 +247,13 @@ func watch(ctx context.Context, opts *Options) error {
 	if opts.Output == "table" {
 		fmt.Fprintln(opts.IO.ErrOut, "Watching serial ports; press Ctrl-C to stop.")
 	}
+	po, err := probeOptions(opts)
+	if err != nil {
+		return err
+	}
 	for ev := range opts.WatchFn(ctx, opts.Interval) {
 		if opts.Probe && ev.Type != devices.Removed && ev.Device.Path != "" && ev.Device.Access != devices.AccessBusy && ev.Device.Access != devices.AccessDenied {
-			r := opts.ProbeFn(ctx, ev.Device.Path, devices.ProbeOptions{Listen: opts.ProbeTime})
+			r := opts.ProbeFn(ctx, ev.Device.Path, po)
 			ev.Device.AtomVM = &r
 		}
 		if opts.Output == "json" {

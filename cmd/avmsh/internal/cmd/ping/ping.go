@@ -12,8 +12,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/avmsh/avmsh/cmd/avmsh/internal/cmdutil"
-	"github.com/avmsh/avmsh/node"
-	"github.com/avmsh/avmsh/vm/term"
 )
 
 // Options are the inputs of one `avmsh ping` run.
@@ -32,11 +30,13 @@ func NewCmdPing(f *cmdutil.Factory) *cobra.Command {
 		Long: heredoc.Doc(`
 			Connect to each NODE and ask its net_kernel for authentication, as
 			net_adm:ping/1 does; print pong or pang with the reason. Works with BEAM,
-			AtomVM and avmsh nodes. Exit code 0 when every node answers pong, 3 otherwise.
+			AtomVM and avmsh nodes. A NODE written serial:PORT is the node on that serial
+			port, whatever its name. Exit code 0 when every node answers pong, 3 otherwise.
 		`),
 		Example: heredoc.Doc(`
 			$ avmsh ping app@127.0.0.1
 			$ avmsh ping a b c --output json
+			$ avmsh ping serial:/dev/ttyUSB0 --cookie AtomVM
 		`),
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -51,6 +51,7 @@ func NewCmdPing(f *cmdutil.Factory) *cobra.Command {
 
 type result struct {
 	Node   string  `json:"node"`
+	Serial string  `json:"serial,omitempty"`
 	Result string  `json:"result"`
 	Millis float64 `json:"ms"`
 	Error  string  `json:"error,omitempty"`
@@ -61,23 +62,23 @@ func Run(ctx context.Context, f *cmdutil.Factory, o *Options) error {
 	if err := o.Validate(); err != nil {
 		return err
 	}
-	targets := make([]term.Atom, len(o.Targets))
-	for i, t := range o.Targets {
-		a, err := o.TargetName(t)
+	targets := make([]cmdutil.Target, len(o.Targets))
+	for i, spec := range o.Targets {
+		t, err := o.ParseTarget(spec)
 		if err != nil {
 			return err
 		}
-		targets[i] = a
+		targets[i] = t
 	}
-	_, host, _ := node.SplitNodeName(string(targets[0]))
-	n, err := o.StartNode(ctx, f, host, false)
+	n, err := o.StartNodeFor(ctx, f, targets, false, nil)
 	if err != nil {
 		return err
 	}
 	defer n.Stop()
 	results := make([]result, len(targets))
 	var wg sync.WaitGroup
-	for i, t := range targets {
+	for i := range targets {
+		t := &targets[i]
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -88,11 +89,23 @@ func Run(ctx context.Context, f *cmdutil.Factory, o *Options) error {
 				defer cancel()
 			}
 			start := time.Now()
-			err := n.Ping(pctx, t)
-			r := result{Node: string(t), Result: "pong", Millis: float64(time.Since(start).Microseconds()) / 1000}
+			var err error
+			if t.IsSerial() {
+				err = o.ConnectTarget(pctx, n, t)
+			}
+			if err == nil {
+				err = n.Ping(pctx, t.Node)
+				if err != nil {
+					err = cmdutil.ExplainTarget(err, *t)
+				}
+			}
+			r := result{Node: string(t.Node), Serial: t.Serial, Result: "pong", Millis: float64(time.Since(start).Microseconds()) / 1000}
+			if r.Node == "" {
+				r.Node = t.Serial
+			}
 			if err != nil {
 				r.Result = "pang"
-				r.Error = cmdutil.Explain(err, t).Error()
+				r.Error = err.Error()
 			}
 			results[i] = r
 		}()
@@ -108,11 +121,11 @@ func Run(ctx context.Context, f *cmdutil.Factory, o *Options) error {
 		b, _ := json.Marshal(results)
 		fmt.Fprintf(f.IO.Out, "%s\n", b)
 	} else {
-		for _, r := range results {
+		for i, r := range results {
 			if r.Result == "pong" {
-				fmt.Fprintf(f.IO.Out, "%s: pong (%.1f ms)\n", r.Node, r.Millis)
+				fmt.Fprintf(f.IO.Out, "%s: pong (%.1f ms)\n", targets[i], r.Millis)
 			} else {
-				fmt.Fprintf(f.IO.Out, "%s: pang\n  %s\n", r.Node, cmdutil.Indent(r.Error, "  "))
+				fmt.Fprintf(f.IO.Out, "%s: pang\n  %s\n", targets[i], cmdutil.Indent(r.Error, "  "))
 			}
 		}
 	}

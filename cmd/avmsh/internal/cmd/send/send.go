@@ -41,6 +41,7 @@ func NewCmdSend(f *cmdutil.Factory) *cobra.Command {
 		Example: heredoc.Doc(`
 			$ avmsh send app@127.0.0.1 logger_sink '{log, info, <<"hello">>}'
 			$ avmsh send app '<0.94.0>' stop
+			$ avmsh send serial:/dev/ttyUSB0 blinker '{set, on}'
 		`),
 		Args: cobra.ExactArgs(3),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -54,31 +55,28 @@ func NewCmdSend(f *cmdutil.Factory) *cobra.Command {
 
 // Run executes the command.
 func Run(ctx context.Context, f *cmdutil.Factory, o *Options) error {
-	target, err := o.TargetName(o.Target)
+	target, err := o.ParseTarget(o.Target)
 	if err != nil {
 		return err
 	}
-	nc := syntax.NodeContext{Local: target}
-	dest, err := cmdutil.ParseArgs([]string{o.Dest}, nc)
-	if err != nil {
-		return err
+	if !target.IsSerial() {
+		// Check the terms before connecting. A serial target's name is
+		// only known once connected (pids <0.X.Y> are relative to it).
+		if _, _, err := parseDestMsg(o, target.Node); err != nil {
+			return err
+		}
 	}
-	switch dest[0].(type) {
-	case term.Atom, term.Pid:
-	default:
-		return cmdutil.UsageError("the destination %q is neither a registered name nor a pid", o.Dest)
-	}
-	msg, err := cmdutil.ParseArgs([]string{o.Msg}, nc)
-	if err != nil {
-		return err
-	}
-	s, err := o.StartSession(ctx, f, string(target))
+	s, err := o.StartSession(ctx, f, o.Target)
 	if err != nil {
 		return err
 	}
 	defer s.Stop()
-	to := cmdutil.WithCreation(dest[0], s.Target, s.Peer.Creation)
-	m := cmdutil.WithCreation(msg[0], s.Target, s.Peer.Creation)
+	dest, msg, err := parseDestMsg(o, s.Target)
+	if err != nil {
+		return err
+	}
+	to := cmdutil.WithCreation(dest, s.Target, s.Peer.Creation)
+	m := cmdutil.WithCreation(msg, s.Target, s.Peer.Creation)
 	p, err := s.Node.Runtime().NewProcess(vm.SpawnOptions{})
 	if err != nil {
 		return err
@@ -108,4 +106,24 @@ func Run(ctx context.Context, f *cmdutil.Factory, o *Options) error {
 		fmt.Fprintf(f.IO.ErrOut, "sent %s to %s\n", strings.TrimSpace(o.Msg), o.Dest)
 	}
 	return nil
+}
+
+// parseDestMsg parses the destination and the message; pids <0.X.Y> are
+// pids of target.
+func parseDestMsg(o *Options, target term.Atom) (dest, msg term.Term, err error) {
+	nc := syntax.NodeContext{Local: target}
+	d, err := cmdutil.ParseArgs([]string{o.Dest}, nc)
+	if err != nil {
+		return nil, nil, err
+	}
+	switch d[0].(type) {
+	case term.Atom, term.Pid:
+	default:
+		return nil, nil, cmdutil.UsageError("the destination %q is neither a registered name nor a pid", o.Dest)
+	}
+	m, err := cmdutil.ParseArgs([]string{o.Msg}, nc)
+	if err != nil {
+		return nil, nil, err
+	}
+	return d[0], m[0], nil
 }
