@@ -304,8 +304,11 @@ func (r *Relay) send(dst *os.File, b []byte, lineFree *time.Time) error {
 	for len(b) > 0 {
 		n := min(step, len(b))
 		now := time.Now()
-		if lineFree.Before(now) {
-			*lineFree = now // an idle line saves up no time
+		// An idle line saves up no time; but being late by a timer's
+		// overshoot is not idleness (resetting then would lose the
+		// overshoot on every chunk and run the line below its rate).
+		if lineFree.Before(now.Add(-10 * time.Millisecond)) {
+			*lineFree = now
 		}
 		*lineFree = lineFree.Add(time.Duration(n) * time.Second / time.Duration(r.opts.Rate))
 		if d := time.Until(*lineFree); d > 0 {
