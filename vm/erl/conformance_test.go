@@ -3,8 +3,6 @@ package erl_test
 import (
 	"context"
 	"os"
-	"regexp"
-	"strings"
 	"testing"
 	"time"
 
@@ -13,64 +11,6 @@ import (
 	"github.com/avmsh/avmsh/vm/erl/shell"
 	"github.com/avmsh/avmsh/vm/erl/shellfmt"
 )
-
-// loadCommands reads the conformance table: one command per line,
-// comment lines (%%) and blank lines skipped.
-func loadCommands(t *testing.T, path string) []string {
-	t.Helper()
-	b, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var cmds []string
-	for _, l := range strings.Split(string(b), "\n") {
-		if strings.TrimSpace(l) == "" || strings.HasPrefix(l, "%%") {
-			continue
-		}
-		cmds = append(cmds, l)
-	}
-	return cmds
-}
-
-// The normalisations applied to both outputs (docs/shell-evaluator.md):
-// identities that differ between any two runs or nodes.
-var normalisers = []struct {
-	re   *regexp.Regexp
-	with string
-}{
-	{regexp.MustCompile(`<\d+\.\d+\.\d+>`), "<PID>"},
-	{regexp.MustCompile(`#Fun<erl_eval\.\d+\.\d+>`), "#Fun<erl_eval>"},
-	{regexp.MustCompile(`#Ref<[\d.]+>`), "#Ref<REF>"},
-}
-
-// latin1 encodes the session's output as the erl shell writes it to a
-// pipe (its I/O encoding is latin1 there): one byte per character.
-func latin1(s string) string {
-	b := make([]byte, 0, len(s))
-	for _, r := range s {
-		if r > 255 {
-			return s
-		}
-		b = append(b, byte(r))
-	}
-	return string(b)
-}
-
-// latin1Decode reads s's bytes as latin1 characters.
-func latin1Decode(s string) string {
-	r := make([]rune, len(s))
-	for i := 0; i < len(s); i++ {
-		r[i] = rune(s[i])
-	}
-	return string(r)
-}
-
-func normalise(s string) string {
-	for _, n := range normalisers {
-		s = n.re.ReplaceAllString(s, n.with)
-	}
-	return s
-}
 
 // TestConformanceWithErlShell runs the conformance table through a real
 // erl shell and through a shell.Session whose module calls run on a real
@@ -81,14 +21,14 @@ func TestConformanceWithErlShell(t *testing.T) {
 	if p := os.Getenv("ERL_CONFORMANCE_FILE"); p != "" {
 		path = p // exploratory runs on another table
 	}
-	cmds := loadCommands(t, path)
+	cmds := erltest.LoadShellCommands(t, path)
 	if len(cmds) < 250 && path == "testdata/conformance.txt" {
 		t.Fatalf("conformance table has %d commands, want >= 250", len(cmds))
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
 	defer cancel()
 
-	want, err := erlhost.RunShell(ctx, cmds)
+	want, err := erltest.RunShell(ctx, cmds)
 	if err != nil {
 		t.Fatalf("reference erl shell: %v", err)
 	}
@@ -102,11 +42,11 @@ func TestConformanceWithErlShell(t *testing.T) {
 	failures := 0
 	for i, c := range cmds {
 		// The erl shell reads a pipe as latin1: one character per byte.
-		got, err := s.Eval(ctx, latin1Decode(c)+"\n")
+		got, err := s.Eval(ctx, erltest.Latin1Decode(c)+"\n")
 		if err != nil {
 			t.Fatalf("command %d %q: %v", i+1, c, err)
 		}
-		g, w := normalise(latin1(got)), normalise(want[i])
+		g, w := erltest.NormaliseShell(erltest.Latin1(got)), erltest.NormaliseShell(want[i])
 		if g != w {
 			failures++
 			t.Errorf("command %d: %s\n--- erl shell:\n%s--- avmsh:\n%s", i+1, c, w, g)

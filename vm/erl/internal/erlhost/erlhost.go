@@ -10,7 +10,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/avmsh/avmsh/internal/erltest"
@@ -169,39 +168,4 @@ func (h *Host) Receive(ctx context.Context, match func(term.Term) bool, timeout 
 		case <-time.After(h.Poll):
 		}
 	}
-}
-
-// SplitPrompts splits the output of an erl shell fed one command per
-// line into the text printed for each command (prompts removed).
-func SplitPrompts(out string) []string {
-	lines := strings.Split(out, "\n")
-	var segs []string
-	cur := -1
-	for _, l := range lines {
-		if p := promptEnd(l); p > 0 {
-			segs = append(segs, "")
-			cur = len(segs) - 1
-			l = l[p:]
-			if strings.HasPrefix(l, "*** Terminating erlang") {
-				segs = segs[:cur]
-				break
-			}
-		}
-		if cur >= 0 {
-			segs[cur] += l + "\n"
-		}
-	}
-	return segs
-}
-
-// promptEnd returns the length of a leading "N> " prompt, or 0.
-func promptEnd(l string) int {
-	i := 0
-	for i < len(l) && l[i] >= '0' && l[i] <= '9' {
-		i++
-	}
-	if i == 0 || !strings.HasPrefix(l[i:], "> ") {
-		return 0
-	}
-	return i + 2
 }

@@ -1,4 +1,4 @@
-package erlhost
+package erltest
 
 import (
 	"reflect"
