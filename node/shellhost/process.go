@@ -11,7 +11,9 @@ import (
 
 var _ eval.ProcessHost = (*Host)(nil)
 
-func badarg() error { return &eval.Exception{Class: "error", Reason: term.Atom("badarg"), Stack: term.Nil} }
+func badarg() error {
+	return &eval.Exception{Class: "error", Reason: term.Atom("badarg"), Stack: term.Nil}
+}
 
 // ProcessBIF runs the BIFs that act on the shell process itself (link,
 // monitor, trap_exit, group_leader...) on the local shell process; the
