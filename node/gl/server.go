@@ -7,6 +7,7 @@ import (
 	"io"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"unicode/utf8"
 
 	"github.com/avmsh/avmsh/vm"
@@ -47,8 +48,16 @@ type Server struct {
 	o             Options
 	p             *vm.Process
 	outMu         sync.Mutex
-	binary        bool // setopts([binary])
-	unicodeDevice bool
+	binary        atomic.Bool // setopts([binary]); read by the input worker
+	unicodeDevice atomic.Bool
+	inputs        chan inputJob // input requests, served one at a time off the loop
+}
+
+// inputJob is an input request waiting for the input worker.
+type inputJob struct {
+	from    term.Pid
+	replyAs term.Term
+	req     term.Term
 }
 
 // Start spawns the server process in rt.
@@ -62,12 +71,14 @@ func Start(rt *vm.Runtime, o Options) (*Server, error) {
 	if o.Rows == 0 {
 		o.Rows = 24
 	}
-	s := &Server{o: o, unicodeDevice: true}
+	s := &Server{o: o, inputs: make(chan inputJob, 256)}
+	s.unicodeDevice.Store(true)
 	p, _, err := rt.Spawn(s.loop, vm.SpawnOptions{Name: o.Name, Label: "group:server/3"})
 	if err != nil {
 		return nil, err
 	}
 	s.p = p
+	go s.inputWorker(p)
 	return s, nil
 }
 
@@ -99,9 +110,56 @@ func (s *Server) loop(p *vm.Process) term.Term {
 		if !ok {
 			continue
 		}
+		if isInput(t[3]) {
+			// Reading waits for the user: do it off the loop so that
+			// output from other processes keeps flowing meanwhile.
+			select {
+			case s.inputs <- inputJob{from, t[2], t[3]}:
+			default:
+				_ = p.Send(from, term.Tuple{term.Atom("io_reply"), t[2], term.Tuple{term.Atom("error"), term.Atom("busy")}})
+			}
+			continue
+		}
 		reply := s.request(p.Context(), t[3])
 		_ = p.Send(from, term.Tuple{term.Atom("io_reply"), t[2], reply})
 	}
+}
+
+// inputWorker serves input requests in arrival order until the server
+// process ends.
+func (s *Server) inputWorker(p *vm.Process) {
+	for {
+		select {
+		case <-p.Done():
+			return
+		case j := <-s.inputs:
+			reply := s.request(p.Context(), j.req)
+			_ = p.Send(j.from, term.Tuple{term.Atom("io_reply"), j.replyAs, reply})
+		}
+	}
+}
+
+// isInput reports whether an I/O request reads input.
+func isInput(req term.Term) bool {
+	t, ok := req.(term.Tuple)
+	if !ok || len(t) == 0 {
+		return false
+	}
+	switch t[0] {
+	case term.Atom("get_line"), term.Atom("get_chars"), term.Atom("get_until"), term.Atom("get_password"):
+		return true
+	case term.Atom("requests"):
+		if len(t) == 2 {
+			if l, ok := t[1].(term.List); ok {
+				for _, r := range l {
+					if isInput(r) {
+						return true
+					}
+				}
+			}
+		}
+	}
+	return false
 }
 
 var (
@@ -268,7 +326,7 @@ func (s *Server) readLine(ctx context.Context, prompt term.Term) (string, error)
 // chars returns text as the device's data type: a binary (UTF-8 or
 // latin1) in binary mode, a character list otherwise.
 func (s *Server) chars(text string, enc syntax.Encoding) term.Term {
-	if s.binary {
+	if s.binary.Load() {
 		if enc == syntax.Latin1 {
 			b, err := iolib.Encode(text, syntax.Latin1)
 			if err != nil {
@@ -342,18 +400,18 @@ func (s *Server) setopts(opts term.Term) term.Term {
 		case term.Atom:
 			switch v {
 			case "binary":
-				s.binary = true
+				s.binary.Store(true)
 			case "list":
-				s.binary = false
+				s.binary.Store(false)
 			}
 		case term.Tuple:
 			if len(v) == 2 {
 				switch v[0] {
 				case term.Atom("binary"):
-					s.binary = v[1] == term.True
+					s.binary.Store(v[1] == term.True)
 				case term.Atom("encoding"):
 					if enc, ok := encodingOf(v[1]); ok {
-						s.unicodeDevice = enc == syntax.Unicode
+						s.unicodeDevice.Store(enc == syntax.Unicode)
 					}
 				}
 			}
@@ -364,11 +422,11 @@ func (s *Server) setopts(opts term.Term) term.Term {
 
 func (s *Server) getopts() term.Term {
 	enc := term.Atom("unicode")
-	if !s.unicodeDevice {
+	if !s.unicodeDevice.Load() {
 		enc = "latin1"
 	}
 	return term.List{
-		term.Tuple{term.Atom("binary"), term.Bool(s.binary)},
+		term.Tuple{term.Atom("binary"), term.Bool(s.binary.Load())},
 		term.Tuple{term.Atom("encoding"), enc},
 		term.Tuple{term.Atom("echo"), term.True},
 	}
