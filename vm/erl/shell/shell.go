@@ -84,7 +84,13 @@ type Session struct {
 	fmt  shellfmt.Options
 	// out collects what built-in commands print during an evaluation.
 	out *strings.Builder
+	// failed: a command of the last Eval raised or did not parse.
+	failed bool
 }
+
+// Failed reports whether a command of the last Eval raised an exception
+// or was refused (syntax error, unbound variable): scripts exit with 1.
+func (s *Session) Failed() bool { return s.failed }
 
 // New returns a session whose module calls and messages go through host.
 func New(host eval.Host, opts Options) *Session {
@@ -115,6 +121,7 @@ func (s *Session) Evaluator() *eval.Evaluator { return s.ev }
 func (s *Session) Eval(ctx context.Context, src string) (string, error) {
 	var out strings.Builder
 	rest := src
+	s.failed = false
 	for strings.TrimSpace(rest) != "" {
 		cmd, r, ok := scan.SplitCommand(rest)
 		if !ok {
@@ -149,6 +156,7 @@ func (s *Session) command(ctx context.Context, src string, out *strings.Builder)
 		var se *scan.Error
 		if errors.As(err, &se) {
 			out.WriteString(shellfmt.CommandError(se) + "\n")
+			s.failed = true
 			return nil
 		}
 		return err
@@ -156,6 +164,7 @@ func (s *Session) command(ctx context.Context, src string, out *strings.Builder)
 	exprs, err = s.expandHistory(exprs)
 	if err != nil {
 		out.WriteString("* " + err.Error() + "\n")
+		s.failed = true
 		return nil
 	}
 	n := s.n
@@ -169,6 +178,7 @@ func (s *Session) command(ctx context.Context, src string, out *strings.Builder)
 			if errors.As(cerr, &se) {
 				out.WriteString(shellfmt.CommandError(se) + "\n")
 			}
+			s.failed = true
 			s.bs = bs0
 			s.hist.Add(Entry{N: n, Source: strings.TrimSpace(src), Exprs: exprs})
 			return nil
@@ -179,6 +189,7 @@ func (s *Session) command(ctx context.Context, src string, out *strings.Builder)
 		if err != nil {
 			if exc, ok := eval.AsException(err); ok {
 				out.WriteString(s.formatException(ctx, exc) + "\n")
+				s.failed = true
 				s.bs = bs0
 				s.hist.Add(Entry{N: n, Source: strings.TrimSpace(src), Exprs: exprs, Value: exitValue(exc), HasValue: true})
 				return nil
@@ -186,6 +197,7 @@ func (s *Session) command(ctx context.Context, src string, out *strings.Builder)
 			var ce *commandError
 			if errors.As(err, &ce) {
 				out.WriteString("* " + ce.msg + "\n")
+				s.failed = true
 				s.bs = bs0
 				return nil
 			}

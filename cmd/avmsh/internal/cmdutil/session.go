@@ -121,6 +121,12 @@ func (o *NodeOptions) TargetName(spec string) (term.Atom, error) {
 // the target: a node name, or a serial port ("serial:/dev/ttyUSB0"),
 // whose node name the handshake tells (see ParseTarget).
 func (o *NodeOptions) StartSession(ctx context.Context, f *Factory, targetSpec string) (*Session, error) {
+	return o.StartSessionIO(ctx, f, targetSpec, nil)
+}
+
+// StartSessionIO is StartSession with the group-leader I/O server
+// configured by glo (nil: the command's streams, see NewSessionIO).
+func (o *NodeOptions) StartSessionIO(ctx context.Context, f *Factory, targetSpec string, glo *gl.Options) (*Session, error) {
 	t, err := o.ParseTarget(targetSpec)
 	if err != nil {
 		return nil, err
@@ -129,7 +135,7 @@ func (o *NodeOptions) StartSession(ctx context.Context, f *Factory, targetSpec s
 	if err != nil {
 		return nil, err
 	}
-	s, err := NewSession(l.Node.Node, f)
+	s, err := NewSessionIO(l.Node.Node, f, glo)
 	if err != nil {
 		l.Stop()
 		return nil, err
@@ -141,6 +147,24 @@ func (o *NodeOptions) StartSession(ctx context.Context, f *Factory, targetSpec s
 	}
 	s.Target, s.Via = t.Node, t.Serial
 	s.Peer, _ = l.Peer(t.Node)
+	return s, nil
+}
+
+// StartLocalSession starts the command's node with no target: the
+// session's target is the local node itself (`avmsh shell` alone).
+func (o *NodeOptions) StartLocalSession(ctx context.Context, f *Factory, glo *gl.Options) (*Session, error) {
+	l, err := o.StartNodeFor(ctx, f, nil, false, nil)
+	if err != nil {
+		return nil, err
+	}
+	s, err := NewSessionIO(l.Node.Node, f, glo)
+	if err != nil {
+		l.Stop()
+		return nil, err
+	}
+	s.local = l
+	s.Target = l.Name()
+	s.Peer = node.PeerInfo{Node: l.Name(), Kind: node.KindAvmsh}
 	return s, nil
 }
 
@@ -210,12 +234,19 @@ func (o *NodeOptions) logger(f *Factory) *slog.Logger {
 
 // NewSession wraps a started node with a group-leader I/O server on the
 // command's streams and the built-in RPC modules.
-func NewSession(n *node.Node, f *Factory) (*Session, error) {
-	var in gl.Input
-	if f.IO.In != nil {
-		in = gl.NewReaderInput(f.IO.In, f.IO.Out)
+func NewSession(n *node.Node, f *Factory) (*Session, error) { return NewSessionIO(n, f, nil) }
+
+// NewSessionIO is NewSession with the I/O server configured by glo; nil
+// means output to the command's stdout and input from its stdin.
+func NewSessionIO(n *node.Node, f *Factory, glo *gl.Options) (*Session, error) {
+	if glo == nil {
+		var in gl.Input
+		if f.IO.In != nil {
+			in = gl.NewReaderInput(f.IO.In, f.IO.Out)
+		}
+		glo = &gl.Options{Out: f.IO.Out, In: in, Columns: f.IO.Columns()}
 	}
-	srv, err := gl.Start(n.Runtime(), gl.Options{Out: f.IO.Out, In: in, Columns: f.IO.Columns()})
+	srv, err := gl.Start(n.Runtime(), *glo)
 	if err != nil {
 		return nil, err
 	}

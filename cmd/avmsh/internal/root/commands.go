@@ -5,6 +5,7 @@ import (
 
 	devicescmd "github.com/avmsh/avmsh/cmd/avmsh/internal/cmd/devices"
 	epmdcmd "github.com/avmsh/avmsh/cmd/avmsh/internal/cmd/epmd"
+	evalcmd "github.com/avmsh/avmsh/cmd/avmsh/internal/cmd/eval"
 	monitorcmd "github.com/avmsh/avmsh/cmd/avmsh/internal/cmd/monitor"
 	namescmd "github.com/avmsh/avmsh/cmd/avmsh/internal/cmd/names"
 	nodescmd "github.com/avmsh/avmsh/cmd/avmsh/internal/cmd/nodes"
@@ -12,6 +13,7 @@ import (
 	rpccmd "github.com/avmsh/avmsh/cmd/avmsh/internal/cmd/rpc"
 	sendcmd "github.com/avmsh/avmsh/cmd/avmsh/internal/cmd/send"
 	servecmd "github.com/avmsh/avmsh/cmd/avmsh/internal/cmd/serve"
+	shellcmd "github.com/avmsh/avmsh/cmd/avmsh/internal/cmd/shell"
 	"github.com/avmsh/avmsh/cmd/avmsh/internal/cmdutil"
 )
 
@@ -21,6 +23,8 @@ func commandList() []func(*cmdutil.Factory) *cobra.Command {
 	return []func(*cmdutil.Factory) *cobra.Command{
 		devicescmd.NewCmdDevices,
 		monitorcmd.NewCmdMonitor,
+		shellcmd.NewCmdShell,
+		evalcmd.NewCmdEval,
 		rpccmd.NewCmdRPC,
 		sendcmd.NewCmdSend,
 		pingcmd.NewCmdPing,

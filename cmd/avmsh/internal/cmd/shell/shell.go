@@ -1,0 +1,231 @@
+// Package shellcmd implements `avmsh shell`: an Erlang REPL on a node.
+package shellcmd
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"regexp"
+	"syscall"
+	"sync"
+
+	"github.com/MakeNowJust/heredoc"
+	"github.com/spf13/cobra"
+
+	"github.com/avmsh/avmsh/cmd/avmsh/internal/cmdutil"
+	"github.com/avmsh/avmsh/cmd/avmsh/internal/lineedit"
+	"github.com/avmsh/avmsh/node"
+	"github.com/avmsh/avmsh/node/gl"
+	"github.com/avmsh/avmsh/node/remsh"
+	"github.com/avmsh/avmsh/node/shellhost"
+)
+
+// Options are the inputs of one `avmsh shell` run.
+type Options struct {
+	cmdutil.NodeOptions
+	// Target is the node ("" = the local embedded node).
+	Target string
+	// Evaluator is auto, go or remote.
+	Evaluator string
+	// NoHistory keeps history in memory only.
+	NoHistory bool
+}
+
+// NewCmdShell returns the command.
+func NewCmdShell(f *cmdutil.Factory) *cobra.Command {
+	o := &Options{}
+	cmd := &cobra.Command{
+		Use:   "shell [NODE]",
+		Short: "An Erlang shell on a node (BEAM, AtomVM or avmsh)",
+		Long: heredoc.Doc(`
+			Open an Erlang REPL whose target is NODE (a node name or serial:PORT), or the
+			local embedded node when NODE is left out. The prompt shows the target.
+
+			On a BEAM node the shell is OTP's own, run on the target with avmsh as its
+			terminal (like erl -remsh): every expression erl accepts works, records
+			included. On AtomVM (no erl_eval on the board) and on avmsh nodes the
+			expressions are evaluated by avmsh's Go evaluator and module calls run on the
+			target through erpc; --evaluator go forces that on BEAM too.
+
+			Keys: up/down history, Ctrl-R search, Tab completion (modules, Mod:functions,
+			variables, registered names, node names), Ctrl-C interrupts the evaluation
+			(or clears the line), Ctrl-D or q(). leaves. History is kept in
+			$XDG_STATE_HOME/avmsh/history. Leaving never stops the target node.
+
+			Meta-commands: :help, :nodes, :connect NODE, :target NODE, :devices, :quit.
+
+			With stdin not a terminal, commands are read from it and the results
+			printed; the exit code is 1 if a command raised an exception.
+		`),
+		Example: heredoc.Doc(`
+			$ avmsh shell app@127.0.0.1
+			$ avmsh shell serial:/dev/ttyUSB0 --cookie AtomVM
+			$ avmsh shell                       # the local avmsh node
+			$ avmsh shell app < script.erl      # non-interactive
+		`),
+		Args: cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if len(args) == 1 {
+				o.Target = args[0]
+			}
+			return Run(cmd.Context(), f, o)
+		},
+	}
+	o.AddNodeFlags(cmd.Flags())
+	cmd.Flags().StringVar(&o.Evaluator, "evaluator", "auto", "where expressions are evaluated: auto, go (avmsh's evaluator) or remote (OTP's shell on a BEAM target)")
+	cmd.Flags().BoolVar(&o.NoHistory, "no-history", false, "do not read or write the history file")
+	return cmd
+}
+
+// Run executes the command.
+func Run(ctx context.Context, f *cmdutil.Factory, o *Options) error {
+	switch o.Evaluator {
+	case "auto", "go", "remote":
+	default:
+		return cmdutil.UsageError("--evaluator must be auto, go or remote, not %q", o.Evaluator)
+	}
+	interactive := f.IO.InIsTerminal && f.IO.IsTerminal
+	if interactive {
+		// Ctrl-C interrupts an evaluation, not the shell: only SIGTERM
+		// (and the input's end) stop it.
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithCancel(context.WithoutCancel(ctx))
+		defer cancel()
+		term := make(chan os.Signal, 1)
+		signal.Notify(term, syscall.SIGTERM)
+		defer signal.Stop(term)
+		go func() {
+			select {
+			case <-term:
+				cancel()
+			case <-ctx.Done():
+			}
+		}()
+	}
+	r := &repl{f: f, o: o, interactive: interactive}
+	hist := ""
+	if interactive && !o.NoHistory {
+		hist = lineedit.DefaultHistoryFile(f.Getenv)
+	}
+	ed, err := lineedit.New(lineedit.Config{In: f.IO.In, Out: f.IO.Out, Interactive: interactive, HistoryFile: hist, Complete: r.complete})
+	if err != nil {
+		return err
+	}
+	defer ed.Close()
+	r.ed = ed
+	r.out = &failWatch{w: ed.Writer()}
+	r.scanner = &remsh.Scanner{OnLine: r.onRemoteLine, OnEOF: r.endRemote}
+	glo := &gl.Options{Out: r.out, In: ed, Columns: f.IO.Columns(), GetUntil: r.scanner.GetUntil}
+	var s *cmdutil.Session
+	if o.Target == "" {
+		s, err = o.StartLocalSession(ctx, f, glo)
+	} else {
+		s, err = o.StartSessionIO(ctx, f, o.Target, glo)
+	}
+	if err != nil {
+		return err
+	}
+	defer s.Stop()
+	r.s = s
+	if err := r.run(ctx); err != nil {
+		return err
+	}
+	if !interactive && r.failed() {
+		return &cmdutil.ExitError{Code: cmdutil.ExitRemote, Err: errors.New("a command raised an exception"), Silent: true}
+	}
+	return nil
+}
+
+// repl is one shell session.
+type repl struct {
+	f           *cmdutil.Factory
+	o           *Options
+	interactive bool
+	ed          *lineedit.Editor
+	out         *failWatch
+	s           *cmdutil.Session
+	scanner     *remsh.Scanner
+
+	mu      sync.Mutex
+	quit    chan struct{}
+	quitted bool
+	goFail  bool
+	comp    completions
+	goHost  *shellhost.Host // the Go evaluator's host (nil in remote mode)
+}
+
+func (r *repl) failed() bool { return r.goFail || r.out.seen() }
+
+func (r *repl) printf(format string, args ...any) { fmt.Fprintf(r.out, format, args...) }
+
+// run picks the evaluator and runs the loop until the user leaves.
+func (r *repl) run(ctx context.Context) error {
+	remote := r.o.Evaluator == "remote" ||
+		(r.o.Evaluator == "auto" && r.s.Target != r.s.Node.Name() && r.s.Peer.Kind == node.KindBEAM)
+	if remote {
+		err := r.runRemote(ctx)
+		if err == nil || r.o.Evaluator == "remote" {
+			return err
+		}
+		// Not an OTP node after all (another avmsh answers as BEAM):
+		// fall back to the Go evaluator.
+		r.printf("(%v; using avmsh's evaluator)\n", err)
+	}
+	return r.runGo(ctx)
+}
+
+// interrupts calls onInt for every SIGINT until stop is called.
+func interrupts(onInt func()) (stop func()) {
+	ch := make(chan os.Signal, 1)
+	signal.Notify(ch, os.Interrupt)
+	done := make(chan struct{})
+	go func() {
+		for {
+			select {
+			case <-done:
+				return
+			case <-ch:
+				onInt()
+			}
+		}
+	}()
+	return func() { signal.Stop(ch); close(done) }
+}
+
+// failWatch passes output on and notices what the erl shell prints for
+// a failed command ("** exception ...", "* 1:5: syntax error ...").
+type failWatch struct {
+	w    io.Writer
+	mu   sync.Mutex
+	tail []byte // the end of the current line, across writes
+	fail bool
+}
+
+var failLine = regexp.MustCompile(`^(\(\S+\)\d+> )?(\*\* exception |\* \d+:\d+: )`)
+
+func (f *failWatch) Write(b []byte) (int, error) {
+	f.mu.Lock()
+	for _, c := range b {
+		if c == '\n' {
+			f.tail = f.tail[:0]
+			continue
+		}
+		if len(f.tail) < 256 {
+			f.tail = append(f.tail, c)
+			if !f.fail && failLine.Match(f.tail) {
+				f.fail = true
+			}
+		}
+	}
+	f.mu.Unlock()
+	return f.w.Write(b)
+}
+
+func (f *failWatch) seen() bool {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.fail
+}
