@@ -9,8 +9,8 @@ import (
 	"os"
 	"os/signal"
 	"regexp"
-	"syscall"
 	"sync"
+	"syscall"
 
 	"github.com/MakeNowJust/heredoc"
 	"github.com/spf13/cobra"
