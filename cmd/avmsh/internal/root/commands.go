@@ -14,6 +14,7 @@ import (
 	sendcmd "github.com/avmsh/avmsh/cmd/avmsh/internal/cmd/send"
 	servecmd "github.com/avmsh/avmsh/cmd/avmsh/internal/cmd/serve"
 	shellcmd "github.com/avmsh/avmsh/cmd/avmsh/internal/cmd/shell"
+	tuicmd "github.com/avmsh/avmsh/cmd/avmsh/internal/cmd/tui"
 	"github.com/avmsh/avmsh/cmd/avmsh/internal/cmdutil"
 )
 
@@ -23,6 +24,7 @@ func commandList() []func(*cmdutil.Factory) *cobra.Command {
 	return []func(*cmdutil.Factory) *cobra.Command{
 		devicescmd.NewCmdDevices,
 		monitorcmd.NewCmdMonitor,
+		tuicmd.NewCmdTUI,
 		shellcmd.NewCmdShell,
 		evalcmd.NewCmdEval,
 		rpccmd.NewCmdRPC,

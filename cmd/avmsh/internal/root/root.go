@@ -8,11 +8,14 @@ import (
 
 	"github.com/spf13/cobra"
 
+	tuicmd "github.com/avmsh/avmsh/cmd/avmsh/internal/cmd/tui"
+
 	"github.com/avmsh/avmsh/cmd/avmsh/internal/cmdutil"
 )
 
 // NewCmdRoot returns the root command with every subcommand attached.
 func NewCmdRoot(f *cmdutil.Factory) *cobra.Command {
+	dash := &tuicmd.Options{}
 	cmd := &cobra.Command{
 		Use:   "avmsh",
 		Short: "Terminal tool and REPL for AtomVM and BEAM Erlang clusters",
@@ -26,7 +29,17 @@ Run with no arguments to open the dashboard on a local embedded node.`,
 		Version:       f.Version,
 		SilenceUsage:  true,
 		SilenceErrors: true,
+		Args:          cobra.NoArgs,
+		RunE: func(c *cobra.Command, _ []string) error {
+			// The main job: the dashboard, on a terminal. Piped or
+			// redirected, print the help instead.
+			if !f.IO.IsTerminal || !f.IO.InIsTerminal {
+				return c.Help()
+			}
+			return tuicmd.Run(c.Context(), f, dash)
+		},
 	}
+	dash.AddFlags(cmd)
 	cmd.SetIn(f.IO.In)
 	cmd.SetOut(f.IO.Out)
 	cmd.SetErr(f.IO.ErrOut)

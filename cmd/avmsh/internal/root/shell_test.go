@@ -3,7 +3,6 @@
 package root
 
 import (
-	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -111,6 +110,12 @@ func (s *tmuxSession) waitFor(what string, d time.Duration, cond func(string) bo
 	}
 }
 
+// dead reports whether the program in the session has exited.
+func (s *tmuxSession) dead() bool {
+	out, err := exec.Command(s.bin, "-L", s.socket, "list-panes", "-t", s.name, "-F", "#{pane_dead}").Output()
+	return err != nil || len(out) == 0 || strings.TrimSpace(string(out)) == "1"
+}
+
 func contains(sub string) func(string) bool {
 	return func(s string) bool { return strings.Contains(s, sub) }
 }
@@ -175,10 +180,7 @@ func TestShellInteractive(t *testing.T) {
 
 	// q(). leaves; the node lives on; history was saved.
 	s.keys("q().", "Enter")
-	s.waitFor("the shell to exit", 10*time.Second, func(sc string) bool {
-		out, _ := exec.Command(s.bin, "-L", s.socket, "list-panes", "-F", "#{pane_dead}").Output()
-		return len(out) == 0 || strings.TrimSpace(string(out)) == "1"
-	})
+	s.waitFor("the shell to exit", 10*time.Second, func(string) bool { return s.dead() })
 	if got := e.Eval(t, "1 + 1"); got != "2" {
 		t.Fatalf("the target did not survive q(): %s", got)
 	}
@@ -186,5 +188,4 @@ func TestShellInteractive(t *testing.T) {
 	if err != nil || !strings.Contains(string(hist), "lists:reverse(X).") {
 		t.Fatalf("history file: %v\n%s", err, hist)
 	}
-	_ = fmt.Sprint()
 }

@@ -1,0 +1,131 @@
+// Package tuicmd implements `avmsh tui` (also what `avmsh` alone runs on
+// a terminal): the dashboard on an embedded local node.
+package tuicmd
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/MakeNowJust/heredoc"
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
+	"github.com/spf13/cobra"
+
+	"github.com/avmsh/avmsh/cmd/avmsh/internal/cmdutil"
+	"github.com/avmsh/avmsh/epmd"
+	"github.com/avmsh/avmsh/node/gl"
+	"github.com/avmsh/avmsh/tui/app"
+	"github.com/avmsh/avmsh/tui/shellpane"
+	"github.com/avmsh/avmsh/tui/source"
+	"github.com/avmsh/avmsh/tui/theme"
+)
+
+// Options are the inputs of one dashboard run.
+type Options struct {
+	cmdutil.NodeOptions
+	Refresh       time.Duration
+	Hosts         []string
+	NoAutoConnect bool
+}
+
+// NewCmdTUI returns the command.
+func NewCmdTUI(f *cmdutil.Factory) *cobra.Command {
+	o := &Options{}
+	cmd := &cobra.Command{
+		Use:   "tui",
+		Short: "The dashboard: cluster, nodes, processes, monitors, devices and a shell",
+		Long: heredoc.Doc(`
+			Open the dashboard on an embedded local node (hidden; it registers in the
+			local epmd, and runs an embedded epmd when none answers). Nodes registered
+			in epmd on --hosts (localhost by default) appear and are connected to;
+			connected nodes are polled once per --refresh, and only for the view on
+			screen. "avmsh" with no arguments runs this on a terminal.
+
+			Keys: tab or 1-5 switch views, : command palette, / filter, ? help, q quit.
+		`),
+		Example: heredoc.Doc(`
+			$ avmsh
+			$ avmsh tui --cookie secret --hosts localhost,10.0.0.5 --refresh 1s
+			$ NO_COLOR=1 avmsh tui
+		`),
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error { return Run(cmd.Context(), f, o) },
+	}
+	o.AddFlags(cmd)
+	return cmd
+}
+
+// AddFlags adds the dashboard's flags to cmd (the root command takes
+// them too, since `avmsh` alone runs the dashboard).
+func (o *Options) AddFlags(cmd *cobra.Command) {
+	o.AddNodeFlags(cmd.Flags())
+	cmd.Flags().DurationVar(&o.Refresh, "refresh", 2*time.Second, "polling interval of the dashboard")
+	cmd.Flags().StringSliceVar(&o.Hosts, "hosts", []string{"localhost"}, "hosts whose epmd the dashboard polls for nodes")
+	cmd.Flags().BoolVar(&o.NoAutoConnect, "no-auto-connect", false, "list epmd's nodes without connecting to them")
+}
+
+// lazyOut forwards remote output to the program once it runs.
+type lazyOut struct {
+	mu sync.Mutex
+	p  *tea.Program
+}
+
+func (l *lazyOut) Write(b []byte) (int, error) {
+	l.mu.Lock()
+	p := l.p
+	l.mu.Unlock()
+	if p != nil {
+		p.Send(shellpane.OutputMsg(string(b)))
+	}
+	return len(b), nil
+}
+
+// Run runs the dashboard until the user quits.
+func Run(ctx context.Context, f *cmdutil.Factory, o *Options) error {
+	port, err := epmd.EnvPort(f.Getenv)
+	if err != nil {
+		return cmdutil.UsageError("%v", err)
+	}
+	srv, err := epmd.Ensure(ctx, epmd.Config{Port: port})
+	if err != nil {
+		return cmdutil.Unreachable(fmt.Errorf("start the embedded epmd on port %d: %w", port, err))
+	}
+	if srv != nil {
+		defer srv.Close()
+	}
+	l, err := o.StartNodeFor(ctx, f, nil, true, nil)
+	if err != nil {
+		return err
+	}
+	defer l.Stop()
+	out := &lazyOut{}
+	s, err := cmdutil.NewSessionIO(l.Node.Node, f, &gl.Options{Out: out, Columns: 100})
+	if err != nil {
+		return err
+	}
+	defer s.GL.Stop()
+	glPid := s.GL.Pid()
+	src, err := source.NewLive(source.Config{
+		Node: l.Node.Node, Registry: s.Registry, GroupLeader: &glPid,
+		EpmdHosts: o.Hosts, EpmdPort: port, AutoConnect: !o.NoAutoConnect, Dial: l.Dial,
+	})
+	if err != nil {
+		return err
+	}
+	defer src.Close()
+	m := app.New(src, app.Options{Refresh: o.Refresh, Theme: theme.New(lipgloss.DefaultRenderer())})
+	p := tea.NewProgram(m, tea.WithAltScreen(), tea.WithContext(ctx), tea.WithInput(f.IO.In), tea.WithOutput(f.IO.Out))
+	out.mu.Lock()
+	out.p = p
+	out.mu.Unlock()
+	_, err = p.Run()
+	out.mu.Lock()
+	out.p = nil
+	out.mu.Unlock()
+	if err != nil && ctx.Err() == nil {
+		return fmt.Errorf("dashboard: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,140 @@
+//go:build !windows
+
+package root
+
+import (
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/avmsh/avmsh/internal/erltest"
+)
+
+// TestTUIEndToEnd runs `avmsh` in a real terminal (tmux) next to two
+// real erl nodes registered in a private epmd: both appear in the
+// cluster view, the process table of one lists its processes and sorts
+// by memory, a process opens, killing the other node shows it down with
+// a nodedown event in Monitors, and the shell pane evaluates
+// erlang:node() on the selected node.
+func TestTUIEndToEnd(t *testing.T) {
+	e1 := erltest.Start(t, erltest.Options{})
+	e2 := erltest.Start(t, erltest.Options{EpmdPort: e1.EpmdPort, Cookie: e1.Cookie})
+	e1.Eval(t, "register(tui_probe, spawn(fun() -> receive stop -> ok end end))")
+	bin := buildAvmsh(t)
+	env := []string{"ERL_EPMD_PORT=" + strconv.Itoa(e1.EpmdPort), "AVMSH_COOKIE=" + e1.Cookie, "TERM=xterm", "HOME=" + t.TempDir()}
+	tuiName := "tui_" + erltest.RandomName("t") + "@127.0.0.1"
+	s := startTmux(t, 150, 40, env, bin, "--name", tuiName, "--refresh", "500ms")
+	first, second := e1.Name, e2.Name
+	if second < first {
+		first, second = second, first
+	}
+	s.waitFor("both nodes up in the cluster view", 20*time.Second, func(sc string) bool {
+		return lineHas(sc, e1.Name, "up", "OTP") && lineHas(sc, e2.Name, "up", "OTP")
+	})
+
+	// Select e1 (rows: local node, then the nodes by name) and open it.
+	s.keys("Down")
+	if e1.Name != first {
+		s.keys("Down")
+	}
+	time.Sleep(300 * time.Millisecond)
+	s.keys("Enter")
+	s.waitFor("e1's process table", 15*time.Second, func(sc string) bool {
+		return strings.Contains(sc, e1.Name) && strings.Contains(sc, "code_server") && strings.Contains(sc, "<0.0.0>")
+	})
+	s.keys("n") // by name
+	s.waitFor("sorted by name", 5*time.Second, contains("NAME▲"))
+	s.keys("m") // by memory
+	sc := s.waitFor("sorted by memory", 5*time.Second, contains("MEMORY▼"))
+	if !memoryDescending(sc) {
+		t.Errorf("memory column not descending:\n%s", sc)
+	}
+	s.keys("/")
+	time.Sleep(200 * time.Millisecond)
+	s.keys("tui_probe", "Enter")
+	s.waitFor("the filter", 5*time.Second, contains("filter: tui_probe"))
+	s.keys("Enter")
+	s.waitFor("the process details", 10*time.Second, func(sc string) bool {
+		return strings.Contains(sc, "registered_name") && strings.Contains(sc, "tui_probe")
+	})
+	s.keys("Escape")
+	time.Sleep(300 * time.Millisecond)
+
+	// The shell pane targets the open node: module calls run there,
+	// node() is the shell process's own (avmsh's evaluator, as in
+	// `avmsh shell --evaluator go`).
+	s.keys("5")
+	s.waitFor("the shell pane", 5*time.Second, contains("("+e1.Name+")1>"))
+	s.keys("erlang:node().", "Enter")
+	s.waitFor("the shell's answer", 10*time.Second, contains("'"+tuiName+"'"))
+	s.keys("erlang:whereis(tui_probe) =/= undefined.", "Enter")
+	s.waitFor("a module call on the target", 10*time.Second, contains("true"))
+	s.keys("Escape")
+	time.Sleep(300 * time.Millisecond)
+
+	// Kill e2: it shows down, and Monitors has the nodedown.
+	s.keys("1")
+	e2.Kill()
+	s.waitFor("e2 down", 20*time.Second, func(sc string) bool { return lineHas(sc, e2.Name, "down") })
+	s.keys("3")
+	s.waitFor("the nodedown event", 10*time.Second, func(sc string) bool { return lineHas(sc, "nodedown", e2.Name) })
+
+	// Help lists the keys; q quits.
+	s.keys("?")
+	s.waitFor("the help", 5*time.Second, contains("command palette"))
+	s.keys("Escape")
+	time.Sleep(200 * time.Millisecond)
+	s.keys("q")
+	s.waitFor("the dashboard to exit", 10*time.Second, func(string) bool { return s.dead() })
+}
+
+// lineHas reports whether one line of the screen holds every word.
+func lineHas(screen string, words ...string) bool {
+	for _, l := range strings.Split(screen, "\n") {
+		all := true
+		for _, w := range words {
+			if !strings.Contains(l, w) {
+				all = false
+				break
+			}
+		}
+		if all {
+			return true
+		}
+	}
+	return false
+}
+
+// memoryDescending checks the MEMORY column of the process table.
+func memoryDescending(screen string) bool {
+	var vals []float64
+	for _, l := range strings.Split(screen, "\n") {
+		f := strings.Fields(l)
+		for i := 0; i+1 < len(f); i++ {
+			if f[i+1] == "KiB" || f[i+1] == "MiB" || f[i+1] == "B" {
+				v, err := strconv.ParseFloat(f[i], 64)
+				if err != nil {
+					continue
+				}
+				switch f[i+1] {
+				case "KiB":
+					v *= 1 << 10
+				case "MiB":
+					v *= 1 << 20
+				}
+				vals = append(vals, v)
+				break
+			}
+		}
+	}
+	if len(vals) < 5 {
+		return false
+	}
+	for i := 1; i < len(vals); i++ {
+		if vals[i] > vals[i-1] {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,115 @@
+// Package devices is the TUI's devices view: serial ports with their
+// USB identity and the board family, whether avmsh can open them, and
+// the node on each once connected; enter connects to the board as a
+// node (serial:PORT). Flashing will be one more action on this view.
+package devices
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/avmsh/avmsh/tui/source"
+	"github.com/avmsh/avmsh/tui/theme"
+)
+
+// ListMsg carries a device listing.
+type ListMsg struct {
+	Devices []source.Device
+	Err     error
+}
+
+// StatusMsg is a line for the app's status bar.
+type StatusMsg string
+
+// Model is the devices view.
+type Model struct {
+	src    source.Source
+	th     theme.Theme
+	devs   []source.Device
+	cursor int
+	err    error
+}
+
+// New returns the view.
+func New(src source.Source, th theme.Theme) Model { return Model{src: src, th: th} }
+
+// Poll lists the ports (only while the view is on screen).
+func (m Model) Poll() tea.Cmd {
+	src := m.src
+	return func() tea.Msg {
+		ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+		defer cancel()
+		d, err := src.Devices(ctx)
+		return ListMsg{Devices: d, Err: err}
+	}
+}
+
+// Update handles keys and listings.
+func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
+	switch msg := msg.(type) {
+	case ListMsg:
+		m.devs, m.err = msg.Devices, msg.Err
+		if m.cursor >= len(m.devs) {
+			m.cursor = max(len(m.devs)-1, 0)
+		}
+	case tea.KeyMsg:
+		switch msg.String() {
+		case "up", "k":
+			if m.cursor > 0 {
+				m.cursor--
+			}
+		case "down", "j":
+			if m.cursor < len(m.devs)-1 {
+				m.cursor++
+			}
+		case "enter", "c":
+			if m.cursor < len(m.devs) {
+				d, src := m.devs[m.cursor], m.src
+				return m, func() tea.Msg {
+					ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+					defer cancel()
+					n, err := src.Connect(ctx, "serial:"+d.Path)
+					if err != nil {
+						return StatusMsg(fmt.Sprintf("connect over %s: %v", d.Path, err))
+					}
+					return StatusMsg(fmt.Sprintf("%s is %s", d.Path, n))
+				}
+			}
+		}
+	}
+	return m, nil
+}
+
+var widths = []int{22, 10, 22, 24, 8, 28}
+
+// View renders the list.
+func (m Model) View(width, height int) string {
+	var b strings.Builder
+	b.WriteString(m.th.Header.Render(theme.Row(widths, "PORT", "USB", "BOARD", "PRODUCT", "ACCESS", "NODE")) + "\n")
+	if m.err != nil {
+		b.WriteString(m.th.Bad.Render(m.err.Error()) + "\n")
+	}
+	if len(m.devs) == 0 {
+		b.WriteString(m.th.Dim.Render("no serial ports (plug a board in; the list refreshes)") + "\n")
+	}
+	for i, d := range m.devs {
+		if i >= height-2 {
+			break
+		}
+		line := theme.Cell(theme.Row(widths, d.Path, d.USB, d.Board, d.Product, d.Access, string(d.Node)), width)
+		if i == m.cursor {
+			line = m.th.Selected.Render(line)
+		}
+		b.WriteString(line + "\n")
+	}
+	return b.String()
+}
+
+// Keys is the view's key help.
+func Keys() [][2]string {
+	return [][2]string{{"↑/↓", "select"}, {"enter / c", "connect to the board as a node (serial)"}}
+}

@@ -1,0 +1,5 @@
+// Package tui is avmsh's terminal dashboard (bubbletea + lipgloss): one
+// model per view under this directory — cluster, nodeview, monitors,
+// devices, shellpane — composed by app, fed by source (the only package
+// that talks to the node), styled by theme.
+package tui

@@ -1,0 +1,366 @@
+// Package nodeview is the TUI's node view: an overview of one node
+// (memory breakdown with a history sparkline, counts against limits,
+// schedulers and run queue where the node reports them) and a process
+// table like observer_cli's — sortable, filterable, with details and
+// actions (monitor, exit with confirmation) for the selected process.
+package nodeview
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/avmsh/avmsh/tui/source"
+	"github.com/avmsh/avmsh/tui/theme"
+	"github.com/avmsh/avmsh/vm/syntax"
+	"github.com/avmsh/avmsh/vm/term"
+)
+
+// DataMsg carries one poll of the node.
+type DataMsg struct {
+	Node     term.Atom
+	Overview source.Overview
+	Procs    []source.Proc
+	Err      error
+}
+
+// DetailMsg carries an opened process.
+type DetailMsg struct {
+	Detail source.ProcDetail
+	Err    error
+}
+
+// StatusMsg is a line for the app's status bar.
+type StatusMsg string
+
+// Model is the node view.
+type Model struct {
+	src     source.Source
+	th      theme.Theme
+	node    term.Atom
+	ov      source.Overview
+	procs   []source.Proc
+	history []int64 // total memory, one sample per poll
+	sortBy  string
+	filter  string
+	cursor  int
+	err     error
+	detail  *source.ProcDetail
+	confirm *term.Pid // exit awaiting y/n
+}
+
+// New returns the view.
+func New(src source.Source, th theme.Theme) Model { return Model{src: src, th: th, sortBy: "memory"} }
+
+// Node is the node shown.
+func (m Model) Node() term.Atom { return m.node }
+
+// SetNode switches to another node.
+func (m *Model) SetNode(n term.Atom) {
+	if n != m.node {
+		*m = Model{src: m.src, th: m.th, sortBy: m.sortBy, node: n}
+	}
+}
+
+// SetFilter keeps processes whose name, pid or function contains f.
+func (m *Model) SetFilter(f string) { m.filter = f; m.cursor = 0 }
+
+// Poll fetches the overview and the process table (two requests).
+func (m Model) Poll() tea.Cmd {
+	if m.node == "" {
+		return nil
+	}
+	src, n := m.src, m.node
+	return func() tea.Msg {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		ov, err := src.Overview(ctx, n)
+		if err != nil {
+			return DataMsg{Node: n, Err: err}
+		}
+		procs, err := src.Processes(ctx, n)
+		return DataMsg{Node: n, Overview: ov, Procs: procs, Err: err}
+	}
+}
+
+func (m Model) visible() []source.Proc {
+	if m.filter == "" {
+		return m.procs
+	}
+	var out []source.Proc
+	for _, p := range m.procs {
+		if strings.Contains(p.Name, m.filter) || strings.Contains(p.Current, m.filter) ||
+			strings.Contains(syntax.Write(p.Pid, syntax.Options{}), m.filter) {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// Selected is the process under the cursor.
+func (m Model) Selected() (source.Proc, bool) {
+	v := m.visible()
+	if m.cursor < len(v) {
+		return v[m.cursor], true
+	}
+	return source.Proc{}, false
+}
+
+// Update handles keys and poll results.
+func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
+	switch msg := msg.(type) {
+	case DataMsg:
+		if msg.Node != m.node {
+			return m, nil
+		}
+		m.err = msg.Err
+		if msg.Err == nil {
+			m.ov, m.procs = msg.Overview, msg.Procs
+			source.SortProcs(m.procs, m.sortBy)
+			m.history = append(m.history, msg.Overview.Memory["total"])
+			if len(m.history) > 60 {
+				m.history = m.history[len(m.history)-60:]
+			}
+		}
+		if n := len(m.visible()); m.cursor >= n && n > 0 {
+			m.cursor = n - 1
+		}
+	case DetailMsg:
+		if msg.Err != nil {
+			return m, func() tea.Msg { return StatusMsg(msg.Err.Error()) }
+		}
+		d := msg.Detail
+		m.detail = &d
+	case tea.KeyMsg:
+		return m.key(msg)
+	}
+	return m, nil
+}
+
+// Capturing reports whether the view wants every key (a confirmation or
+// an open detail pane that Esc closes).
+func (m Model) Capturing() bool { return m.confirm != nil || m.detail != nil }
+
+func (m Model) key(msg tea.KeyMsg) (Model, tea.Cmd) {
+	if m.confirm != nil {
+		pid := *m.confirm
+		m.confirm = nil
+		if msg.String() == "y" {
+			src := m.src
+			return m, func() tea.Msg {
+				if err := src.Exit(context.Background(), pid, term.Atom("kill")); err != nil {
+					return StatusMsg("exit: " + err.Error())
+				}
+				return StatusMsg("sent exit(kill) to " + syntax.Write(pid, syntax.Options{}))
+			}
+		}
+		return m, func() tea.Msg { return StatusMsg("exit cancelled") }
+	}
+	if m.detail != nil {
+		if msg.String() == "esc" || msg.String() == "enter" || msg.String() == "backspace" {
+			m.detail = nil
+		}
+		return m, nil
+	}
+	n := len(m.visible())
+	switch msg.String() {
+	case "up", "k":
+		if m.cursor > 0 {
+			m.cursor--
+		}
+	case "down", "j":
+		if m.cursor < n-1 {
+			m.cursor++
+		}
+	case "pgdown":
+		m.cursor = min(m.cursor+10, max(n-1, 0))
+	case "pgup":
+		m.cursor = max(m.cursor-10, 0)
+	case "m", "M":
+		m.resort("memory")
+	case "Q": // q quits, as everywhere
+		m.resort("msgq")
+	case "r", "R":
+		m.resort("reductions")
+	case "n", "N":
+		m.resort("name")
+	case "enter":
+		if p, ok := m.Selected(); ok {
+			src := m.src
+			return m, func() tea.Msg {
+				ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+				defer cancel()
+				d, err := src.Process(ctx, p.Pid)
+				return DetailMsg{Detail: d, Err: err}
+			}
+		}
+	case "x":
+		if p, ok := m.Selected(); ok {
+			pid := p.Pid
+			m.confirm = &pid
+		}
+	case "o":
+		if p, ok := m.Selected(); ok {
+			src := m.src
+			return m, func() tea.Msg {
+				if err := src.Monitor(context.Background(), p.Pid); err != nil {
+					return StatusMsg("monitor: " + err.Error())
+				}
+				return StatusMsg("monitoring " + syntax.Write(p.Pid, syntax.Options{}) + " (see Monitors)")
+			}
+		}
+	}
+	return m, nil
+}
+
+// resort sorts by col, keeping the cursor on the same process.
+func (m *Model) resort(col string) {
+	sel, ok := m.Selected()
+	m.sortBy = col
+	source.SortProcs(m.procs, col)
+	if ok {
+		for i, p := range m.visible() {
+			if p.Pid == sel.Pid {
+				m.cursor = i
+			}
+		}
+	}
+}
+
+var procWidths = []int{14, 26, 10, 6, 11, 34}
+
+// View renders the node view.
+func (m Model) View(width, height int) string {
+	if m.node == "" {
+		return m.th.Dim.Render("no node selected: pick one in the Cluster view (1) and press enter")
+	}
+	var b strings.Builder
+	b.WriteString(m.th.Title.Render(string(m.node)) + "  " + m.ov.Version + "  " + m.th.Dim.Render("up "+theme.Duration(m.ov.Uptime)+", rtt "+theme.Duration(m.ov.RTT)) + "\n")
+	if m.err != nil {
+		b.WriteString(m.th.Bad.Render(theme.Cell("poll: "+m.err.Error(), width)) + "\n")
+	}
+	b.WriteString(m.memoryLine(width) + "\n")
+	b.WriteString(m.countsLine() + "\n")
+	if m.detail != nil {
+		b.WriteString(m.detailView(width, height-4))
+		return b.String()
+	}
+	if m.confirm != nil {
+		b.WriteString(m.th.Warn.Render("exit("+syntax.Write(*m.confirm, syntax.Options{})+", kill)? y/n") + "\n")
+	}
+	arrow := map[string]string{"memory": "MEMORY▼", "msgq": "MSGQ▼", "reductions": "REDUCTIONS▼", "name": "NAME▲"}
+	head := []string{"PID", "NAME", "MEMORY", "MSGQ", "REDUCTIONS", "CURRENT FUNCTION"}
+	for i, c := range []string{"", "name", "memory", "msgq", "reductions", ""} {
+		if c == m.sortBy {
+			head[i] = arrow[c]
+		}
+	}
+	b.WriteString(m.th.Header.Render(theme.Row(procWidths, head...)) + "\n")
+	v := m.visible()
+	rows := height - 6
+	start := 0
+	if rows > 0 && m.cursor >= rows {
+		start = m.cursor - rows + 1
+	}
+	for i := start; i < len(v) && i-start < rows; i++ {
+		p := v[i]
+		line := theme.Cell(theme.Row(procWidths, m.pidText(p.Pid), p.Name, theme.Bytes(p.Memory),
+			fmt.Sprint(p.MsgQ), fmt.Sprint(p.Reductions), p.Current), width)
+		if i == m.cursor {
+			line = m.th.Selected.Render(line)
+		} else if p.MsgQ > 1000 {
+			line = m.th.Warn.Render(line)
+		}
+		b.WriteString(line + "\n")
+	}
+	b.WriteString(m.th.Dim.Render(fmt.Sprintf("%d processes (%d shown)", len(m.procs), len(v))) + "\n")
+	return b.String()
+}
+
+// memoryLine is the memory breakdown with a sparkline of the total.
+func (m Model) memoryLine(width int) string {
+	keys := []string{"total", "processes", "binary", "ets", "atom", "code", "system", "esp_free_heap"}
+	var parts []string
+	for _, k := range keys {
+		if v, ok := m.ov.Memory[k]; ok {
+			parts = append(parts, k+" "+theme.Bytes(v))
+		}
+	}
+	line := "memory: " + strings.Join(parts, "  ")
+	return theme.Cell(line+"  "+Sparkline(m.history, 30), width)
+}
+
+func (m Model) countsLine() string {
+	var parts []string
+	add := func(name string, n, limit int64) {
+		switch {
+		case limit > 0:
+			parts = append(parts, fmt.Sprintf("%s %d/%d", name, n, limit))
+		case n > 0:
+			parts = append(parts, fmt.Sprintf("%s %d", name, n))
+		}
+	}
+	add("processes", m.ov.ProcCount, m.ov.ProcLimit)
+	add("atoms", m.ov.AtomCount, m.ov.AtomLimit)
+	add("ports", m.ov.PortCount, m.ov.PortLimit)
+	if m.ov.Schedulers > 0 {
+		parts = append(parts, fmt.Sprintf("schedulers %d, run queue %d", m.ov.Schedulers, m.ov.RunQueue))
+	}
+	if len(m.ov.Unsupported) > 0 {
+		parts = append(parts, m.th.Dim.Render("(not reported: "+strings.Join(m.ov.Unsupported, ", ")+")"))
+	}
+	return strings.Join(parts, "   ")
+}
+
+func (m Model) detailView(width, height int) string {
+	d := m.detail
+	var b strings.Builder
+	b.WriteString(m.th.Header.Render("process "+m.pidText(d.Pid)) + m.th.Dim.Render("  (esc: back)") + "\n")
+	for _, it := range d.Info {
+		kv, ok := it.(term.Tuple)
+		if !ok || len(kv) != 2 {
+			continue
+		}
+		v := syntax.Write(kv[1], syntax.Options{Encoding: syntax.Unicode, Node: syntax.NodeContext{Local: m.node}})
+		b.WriteString(theme.Cell(fmt.Sprintf("  %-20s %s", syntax.Write(kv[0], syntax.Options{}), v), width) + "\n")
+	}
+	return theme.Clip(b.String(), width, height)
+}
+
+// pidText prints a pid as the viewed node does (<0.X.Y> for its own).
+func (m Model) pidText(p term.Pid) string {
+	return syntax.Write(p, syntax.Options{Node: syntax.NodeContext{Local: m.node}})
+}
+
+// Sparkline draws values as a line of block characters.
+func Sparkline(vals []int64, width int) string {
+	if len(vals) == 0 {
+		return ""
+	}
+	if len(vals) > width {
+		vals = vals[len(vals)-width:]
+	}
+	lo, hi := vals[0], vals[0]
+	for _, v := range vals {
+		lo, hi = min(lo, v), max(hi, v)
+	}
+	bars := []rune("▁▂▃▄▅▆▇█")
+	out := make([]rune, len(vals))
+	for i, v := range vals {
+		k := 0
+		if hi > lo {
+			k = int((v - lo) * int64(len(bars)-1) / (hi - lo))
+		}
+		out[i] = bars[k]
+	}
+	return string(out)
+}
+
+// Keys is the view's key help.
+func Keys() [][2]string {
+	return [][2]string{{"m Q r n", "sort by memory, message queue, reductions, name"}, {"enter", "process details (esc: back)"},
+		{"o", "monitor the process (DOWN in Monitors)"}, {"x", "exit(Pid, kill), after y/n"}, {"/", "filter"}}
+}
