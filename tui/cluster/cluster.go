@@ -136,7 +136,7 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 	return m, nil
 }
 
-var widths = []int{32, 7, 6, 10, 10, 7, 10, 9, 8}
+var widths = []int{32, 7, 6, 10, 13, 7, 10, 9, 8}
 
 // View renders the table in width × height.
 func (m Model) View(width, height int) string {
