@@ -6,11 +6,13 @@
 //
 //   - the time from avmsh's start until every node shows "up" with its
 //     OTP version (target ≤ 5 s),
+//
 //   - avmsh's CPU while it polls them (target ≤ 5 % of one core),
+//
 //   - avmsh's RSS idle (before the nodes appear) and while polling
 //     (target ≤ 25 MiB idle).
 //
-//	go run ./bench/tui [-nodes 50] [-window 20s]
+//     go run ./bench/tui [-nodes 50] [-window 20s]
 package main
 
 import (
