@@ -96,10 +96,13 @@ func (f *fakeSource) Events() <-chan source.Event { return f.events }
 
 func (f *fakeSource) Devices(context.Context) ([]source.Device, error) {
 	return []source.Device{
-		{Path: "/dev/ttyUSB0", USB: "10c4:ea60", Board: "ESP32 (CP210x)", Product: "CP2102 USB to UART", Access: "ok", Node: board},
+		{Path: "/dev/ttyUSB0", USB: "10c4:ea60", Board: "ESP32 (CP210x)", Product: "CP2102 USB to UART", Access: "ok", Node: board,
+			Open: true, Console: []string{"I (312) boot: ESP-IDF v5.1", "AtomVM started", "hello from the board"}},
 		{Path: "/dev/ttyACM0", USB: "2e8a:000a", Board: "Raspberry Pi Pico", Product: "Pico", Access: "busy"},
 	}, nil
 }
+
+func (f *fakeSource) Reset(context.Context, string) error { return nil }
 
 func (f *fakeSource) Eval(_ context.Context, n term.Atom, src string) (string, int, error) {
 	f.mu.Lock()

@@ -66,6 +66,18 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 			if m.cursor < len(m.devs)-1 {
 				m.cursor++
 			}
+		case "R":
+			if m.cursor < len(m.devs) {
+				d, src := m.devs[m.cursor], m.src
+				return m, func() tea.Msg {
+					ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+					defer cancel()
+					if err := src.Reset(ctx, d.Path); err != nil {
+						return StatusMsg("reset: " + err.Error())
+					}
+					return StatusMsg("reset " + d.Path)
+				}
+			}
 		case "enter", "c":
 			if m.cursor < len(m.devs) {
 				d, src := m.devs[m.cursor], m.src
@@ -106,10 +118,31 @@ func (m Model) View(width, height int) string {
 		}
 		b.WriteString(line + "\n")
 	}
+	// The selected board's console (shared with distribution on the
+	// same port) fills the rest.
+	if m.cursor < len(m.devs) {
+		d := m.devs[m.cursor]
+		rows := height - len(m.devs) - 3
+		switch {
+		case rows <= 0:
+		case !d.Open:
+			b.WriteString(m.th.Dim.Render("console: connect to the board (enter) to open its port") + "\n")
+		default:
+			b.WriteString(m.th.Header.Render("console "+d.Path) + "\n")
+			lines := d.Console
+			if len(lines) > rows {
+				lines = lines[len(lines)-rows:]
+			}
+			for _, l := range lines {
+				b.WriteString(theme.Cell(l, width) + "\n")
+			}
+		}
+	}
 	return b.String()
 }
 
 // Keys is the view's key help.
 func Keys() [][2]string {
-	return [][2]string{{"↑/↓", "select"}, {"enter / c", "connect to the board as a node (serial)"}}
+	return [][2]string{{"↑/↓", "select"}, {"enter / c", "connect to the board as a node (serial); its console shows below"},
+		{"R", "reset the board (DTR/RTS)"}}
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/avmsh/avmsh/epmd"
 	"github.com/avmsh/avmsh/node"
 	"github.com/avmsh/avmsh/node/rpc"
+	"github.com/avmsh/avmsh/node/serialdist"
 	"github.com/avmsh/avmsh/node/shellhost"
 	"github.com/avmsh/avmsh/vm"
 	"github.com/avmsh/avmsh/vm/erl/shell"
@@ -40,6 +41,8 @@ type Config struct {
 	// Dial connects to a serial:PORT target and returns its node name
 	// (nil: serial targets are refused).
 	Dial func(ctx context.Context, spec string) (term.Atom, error)
+	// Ports lists the serial ports the node has open (console, reset).
+	Ports func() []*serialdist.Port
 	// Logger receives debug logs (nil: discarded).
 	Logger *slog.Logger
 }
@@ -59,7 +62,7 @@ type Live struct {
 	parsed   map[string]term.Term    // node + expression → erl_parse result
 	shells   map[term.Atom]*shellState
 	started  time.Time
-	nodesSeq int
+	consoles map[string]*console // by device path
 }
 
 type shellState struct {
@@ -89,7 +92,7 @@ func NewLive(cfg Config) (*Live, error) {
 	w.TrapExit(true)
 	l := &Live{cfg: cfg, n: cfg.Node, watcher: w, events: make(chan Event, 256), done: make(chan struct{}),
 		rows: map[term.Atom]*NodeRow{}, failed: map[term.Atom]time.Time{}, parsed: map[string]term.Term{},
-		shells: map[term.Atom]*shellState{}, started: time.Now()}
+		shells: map[term.Atom]*shellState{}, started: time.Now(), consoles: map[string]*console{}}
 	evs, unsub := cfg.Node.Subscribe(64)
 	l.stop = unsub
 	var wg sync.WaitGroup
@@ -135,6 +138,10 @@ func (l *Live) Close() {
 		s.h.Close()
 	}
 	l.shells = map[term.Atom]*shellState{}
+	for _, c := range l.consoles {
+		c.stop()
+	}
+	l.consoles = map[string]*console{}
 	l.mu.Unlock()
 	l.stop()
 	l.watcher.Exit(vm.Normal)
@@ -357,14 +364,23 @@ func (l *Live) Monitor(_ context.Context, target term.Term) error {
 // Send sends msg from the watcher.
 func (l *Live) Send(_ context.Context, dest, msg term.Term) error { return l.watcher.Send(dest, msg) }
 
-// Devices lists serial ports (no probing: that would disturb boards).
+// Devices lists serial ports (no probing: that would disturb boards),
+// with the console of the ports avmsh has open.
 func (l *Live) Devices(ctx context.Context) ([]Device, error) {
 	devs, err := devices.List(ctx, devices.ListOptions{})
 	if err != nil {
 		return nil, err
 	}
+	open := map[string]*serialdist.Port{}
+	if l.cfg.Ports != nil {
+		for _, p := range l.cfg.Ports() {
+			open[p.Name()] = p
+		}
+	}
 	out := make([]Device, 0, len(devs))
+	seen := map[string]bool{}
 	for _, d := range devs {
+		seen[d.Path] = true
 		row := Device{Path: d.Path, Product: d.Product, Access: string(d.Access)}
 		if d.USB {
 			row.USB = d.VID + ":" + d.PID
@@ -372,14 +388,99 @@ func (l *Live) Devices(ctx context.Context) ([]Device, error) {
 		if d.Board != nil {
 			row.Board = d.Board.Name
 		}
-		for _, p := range l.n.Nodes() {
-			if p.Transport == "serial" && (p.Remote == d.Path || p.Local == d.Path) {
-				row.Node = p.Node
-			}
-		}
 		out = append(out, row)
 	}
+	for path := range open { // ports the enumeration does not show (ptys)
+		if !seen[path] {
+			out = append(out, Device{Path: path, Access: "ok"})
+		}
+	}
+	for i := range out {
+		d := &out[i]
+		for _, p := range l.n.Nodes() {
+			if p.Transport == "serial" && (p.Remote == d.Path || p.Local == d.Path) {
+				d.Node = p.Node
+			}
+		}
+		if p := open[d.Path]; p != nil {
+			d.Open = true
+			d.Console = l.consoleOf(p)
+		}
+	}
 	return out, nil
+}
+
+// consoleOf follows p's console text (once) and returns its last lines.
+func (l *Live) consoleOf(p *serialdist.Port) []string {
+	l.mu.Lock()
+	c := l.consoles[p.Name()]
+	if c == nil {
+		c = &console{}
+		c.stop = p.ConsoleTo(c)
+		l.consoles[p.Name()] = c
+	}
+	l.mu.Unlock()
+	return c.lines()
+}
+
+// Reset pulses DTR/RTS on an open port the way the board's USB bridge
+// expects (devices.ResetStyleFor).
+func (l *Live) Reset(ctx context.Context, path string) error {
+	if l.cfg.Ports != nil {
+		for _, p := range l.cfg.Ports() {
+			if p.Name() == path {
+				vid, pid := "", ""
+				if devs, err := devices.List(ctx, devices.ListOptions{}); err == nil {
+					for _, d := range devs {
+						if d.Path == path {
+							vid, pid = d.VID, d.PID
+						}
+					}
+				}
+				return devices.Reset(ctx, p, devices.ResetStyleFor(vid, pid), false)
+			}
+		}
+	}
+	return fmt.Errorf("%s is not open: connect to the board first (enter)", path)
+}
+
+// console keeps the last 200 lines a board printed.
+type console struct {
+	mu   sync.Mutex
+	buf  []string
+	part []byte
+	stop func()
+}
+
+func (c *console) Write(b []byte) (int, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, ch := range b {
+		switch ch {
+		case '\n':
+			c.buf = append(c.buf, string(c.part))
+			c.part = c.part[:0]
+			if len(c.buf) > 200 {
+				c.buf = c.buf[len(c.buf)-200:]
+			}
+		case '\r':
+		default:
+			if len(c.part) < 1024 {
+				c.part = append(c.part, ch)
+			}
+		}
+	}
+	return len(b), nil
+}
+
+func (c *console) lines() []string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	out := append([]string(nil), c.buf...)
+	if len(c.part) > 0 {
+		out = append(out, string(c.part))
+	}
+	return out
 }
 
 // Eval runs src in the shell session of node (one per node, kept).

@@ -99,6 +99,10 @@ type Device struct {
 	Product string
 	Access  string
 	Node    term.Atom // connected node on the port, if any
+	// Open is set when avmsh has the port open (after connecting);
+	// Console is then the last lines the board printed on it.
+	Open    bool
+	Console []string
 }
 
 // Source is everything the views read and do.
@@ -121,8 +125,10 @@ type Source interface {
 	Send(ctx context.Context, dest, msg term.Term) error
 	// Events delivers monitor events until ctx ends.
 	Events() <-chan Event
-	// Devices lists serial ports.
+	// Devices lists serial ports; Reset resets the board on an open
+	// port through DTR/RTS (ESP32 auto-reset circuits, USB-JTAG).
 	Devices(ctx context.Context) ([]Device, error)
+	Reset(ctx context.Context, path string) error
 	// Eval runs shell commands on node (avmsh's evaluator).
 	Eval(ctx context.Context, node term.Atom, src string) (string, int, error)
 }

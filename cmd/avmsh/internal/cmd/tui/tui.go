@@ -109,7 +109,7 @@ func Run(ctx context.Context, f *cmdutil.Factory, o *Options) error {
 	glPid := s.GL.Pid()
 	src, err := source.NewLive(source.Config{
 		Node: l.Node.Node, Registry: s.Registry, GroupLeader: &glPid,
-		EpmdHosts: o.Hosts, EpmdPort: port, AutoConnect: !o.NoAutoConnect, Dial: l.Dial,
+		EpmdHosts: o.Hosts, EpmdPort: port, AutoConnect: !o.NoAutoConnect, Dial: l.Dial, Ports: l.Ports,
 	})
 	if err != nil {
 		return err
