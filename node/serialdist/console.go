@@ -5,6 +5,10 @@ import (
 	"sync"
 )
 
+// earlyConsole bounds the console text kept while a port has no
+// subscriber yet.
+const earlyConsole = 4096
+
 // consoleSub is one subscriber to a port's console text.
 type consoleSub struct {
 	ch chan []byte
@@ -25,6 +29,10 @@ func (p *Port) ConsoleChan(buffer int) (<-chan []byte, func()) {
 	if p.closed {
 		close(s.ch)
 	} else {
+		if len(p.subs) == 0 && len(p.early) > 0 {
+			s.ch <- p.early // the text that came before anyone listened
+			p.early = nil
+		}
 		p.subs[s] = struct{}{}
 	}
 	p.mu.Unlock()
@@ -73,6 +81,12 @@ func (p *Port) emitConsole(text []byte) {
 	}
 	p.stats.ConsoleBytes += int64(len(text))
 	if len(p.subs) == 0 {
+		// Nobody listens yet (a port is read from the moment it
+		// opens): keep the latest text for the first subscriber.
+		p.early = append(p.early, text...)
+		if len(p.early) > earlyConsole {
+			p.early = append(p.early[:0], p.early[len(p.early)-earlyConsole:]...)
+		}
 		return
 	}
 	cp := append([]byte(nil), text...)

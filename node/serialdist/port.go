@@ -134,6 +134,7 @@ type Port struct {
 	teardown time.Time // last teardown (zero: none yet)
 	killDue  bool      // a teardown frame must be sent
 	subs     map[*consoleSub]struct{}
+	early    []byte // console text received before the first subscriber
 	stats    Stats
 	closed   bool
 	err      error // why the port closed
