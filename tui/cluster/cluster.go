@@ -107,6 +107,20 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 			m.cursor = max(n-1, 0)
 		case "enter":
 			if r, ok := m.Selected(); ok {
+				if r.State == source.StateSeen && r.Transport == "serial" {
+					// A board not connected yet: connect over its port,
+					// learn its name, then open it.
+					src := m.src
+					return m, func() tea.Msg {
+						ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+						defer cancel()
+						n, err := src.Connect(ctx, string(r.Name))
+						if err != nil {
+							return StatusMsg(fmt.Sprintf("connect %s: %v", r.Name, err))
+						}
+						return OpenMsg{Node: n}
+					}
+				}
 				return m, func() tea.Msg { return OpenMsg{Node: r.Name} }
 			}
 		case "c":
@@ -187,5 +201,5 @@ func (m Model) View(width, height int) string {
 
 // Keys is the view's key help.
 func Keys() [][2]string {
-	return [][2]string{{"↑/↓ j/k", "select"}, {"enter", "open the node (processes)"}, {"c", "connect"}, {"d", "disconnect"}}
+	return [][2]string{{"↑/↓ j/k", "select"}, {"enter", "open the node (a board: connect over its port first)"}, {"c", "connect"}, {"d", "disconnect"}}
 }

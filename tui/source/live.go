@@ -63,6 +63,9 @@ type Live struct {
 	shells   map[term.Atom]*shellState
 	started  time.Time
 	consoles map[string]*console // by device path
+
+	boardsAt  time.Time
+	boardRows []NodeRow
 }
 
 type shellState struct {
@@ -279,8 +282,48 @@ func (l *Live) Cluster(ctx context.Context) ([]NodeRow, error) {
 		out = append(out, *r)
 	}
 	l.mu.Unlock()
+	out = append(out, l.boards(ctx)...)
 	sort.Slice(out[1:], func(i, j int) bool { return out[i+1].Name < out[j+1].Name })
 	return out, nil
+}
+
+// boards lists serial boards that are plugged in but not connected as
+// nodes (hot-plug: the USB enumeration is re-read at most every 5 s).
+func (l *Live) boards(ctx context.Context) []NodeRow {
+	l.mu.Lock()
+	if time.Since(l.boardsAt) > 5*time.Second {
+		l.boardsAt = time.Now()
+		l.mu.Unlock()
+		dctx, cancel := context.WithTimeout(ctx, time.Second)
+		devs, err := devices.List(dctx, devices.ListOptions{})
+		cancel()
+		l.mu.Lock()
+		if err == nil {
+			l.boardRows = l.boardRows[:0]
+			for _, d := range devs {
+				if d.Board == nil {
+					continue
+				}
+				l.boardRows = append(l.boardRows, NodeRow{Name: term.Atom("serial:" + d.Path), Kind: d.Board.Name,
+					Transport: "serial", Where: d.Path, State: StateSeen})
+			}
+		}
+	}
+	rows := append([]NodeRow(nil), l.boardRows...)
+	l.mu.Unlock()
+	connected := map[string]bool{}
+	for _, p := range l.n.Nodes() {
+		if p.Transport == "serial" {
+			connected[p.Remote], connected[p.Local] = true, true
+		}
+	}
+	out := rows[:0]
+	for _, r := range rows {
+		if !connected[r.Where] {
+			out = append(out, r)
+		}
+	}
+	return out
 }
 
 func (l *Live) localRow() NodeRow {
