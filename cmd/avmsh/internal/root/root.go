@@ -24,8 +24,12 @@ serial-attached ESP32/Pico boards), connects to them over TCP, TLS or serial,
 and lets you call, message, monitor and shell into them.
 
 Run with no arguments to open the dashboard on a local embedded node.`,
-		Example: `  avmsh                      # dashboard on an embedded local node
-  avmsh epmd                 # run an epmd server in the foreground`,
+		Example: `  avmsh                                  # dashboard on an embedded local node
+  avmsh --name me@127.0.0.1 --cookie c   # ... seeing long-name nodes
+  avmsh shell app@127.0.0.1              # an Erlang shell on a node
+  avmsh rpc app erlang memory -o json    # scripted call
+  avmsh devices                          # serial boards
+  avmsh epmd                             # run an epmd server in the foreground`,
 		Version:       f.Version,
 		SilenceUsage:  true,
 		SilenceErrors: true,
