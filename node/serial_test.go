@@ -332,8 +332,17 @@ func TestSerialSimultaneousReconnect(t *testing.T) {
 	yEvents, stop := y.Subscribe(16)
 	defer stop()
 	for round := range 3 {
-		x.Disconnect(y.Name())
-		waitEvent(t, yEvents, x.Name(), false, 10*time.Second)
+		// x may still be installing the connection of the previous
+		// round (Nodes lists it while the handshake ends): retry.
+		for deadline := time.Now().Add(10 * time.Second); !x.Disconnect(y.Name()); {
+			if time.Now().After(deadline) {
+				t.Fatalf("round %d: x has no connection to disconnect", round)
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+		// The teardown frame makes y drop the link at once; under a
+		// loaded -race run the serial stack can lag by seconds.
+		waitEvent(t, yEvents, x.Name(), false, 30*time.Second)
 		msg := term.Tuple{term.Atom("round"), term.Int(round)}
 		var start sync.WaitGroup
 		start.Add(1)
