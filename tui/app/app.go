@@ -195,6 +195,8 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, cmd
 	case tea.KeyMsg:
 		return m.key(msg)
+	case testMsg: // only sent by tests (export_test.go)
+		return msg.apply(m), nil
 	}
 	var cmd tea.Cmd
 	if m.view == ViewShell {
@@ -205,6 +207,9 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 }
 
 type statusMsg string
+
+// testMsg lets tests in export_test.go reach into the model.
+type testMsg interface{ apply(Model) Model }
 
 func (m Model) key(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 	k := msg.String()
