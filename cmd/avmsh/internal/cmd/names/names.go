@@ -1,4 +1,3 @@
-// Package namescmd implements `avmsh names`: list the nodes an epmd knows.
 package namescmd
 
 import (

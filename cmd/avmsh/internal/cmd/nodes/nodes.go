@@ -1,4 +1,3 @@
-// Package nodescmd implements `avmsh nodes`: what a node is connected to.
 package nodescmd
 
 import (

@@ -1,4 +1,3 @@
-// Package pingcmd implements `avmsh ping`: check that nodes are reachable.
 package pingcmd
 
 import (

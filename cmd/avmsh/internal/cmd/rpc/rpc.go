@@ -1,4 +1,3 @@
-// Package rpccmd implements `avmsh rpc`: call a function on a node.
 package rpccmd
 
 import (

@@ -1,4 +1,3 @@
-// Package sendcmd implements `avmsh send`: send a message to a process.
 package sendcmd
 
 import (

@@ -1,4 +1,3 @@
-// Package shellcmd implements `avmsh shell`: an Erlang REPL on a node.
 package shellcmd
 
 import (

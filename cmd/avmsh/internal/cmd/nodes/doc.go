@@ -1,0 +1,2 @@
+// Package nodescmd implements `avmsh nodes`: what a node is connected to.
+package nodescmd

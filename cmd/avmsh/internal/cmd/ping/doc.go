@@ -1,0 +1,2 @@
+// Package pingcmd implements `avmsh ping`: check that nodes are reachable.
+package pingcmd

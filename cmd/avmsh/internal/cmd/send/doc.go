@@ -1,0 +1,2 @@
+// Package sendcmd implements `avmsh send`: send a message to a process.
+package sendcmd

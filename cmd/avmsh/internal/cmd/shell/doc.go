@@ -1,0 +1,2 @@
+// Package shellcmd implements `avmsh shell`: an Erlang REPL on a node.
+package shellcmd
