@@ -26,8 +26,9 @@ type Scanner struct {
 	Target term.Atom
 	// Timeout bounds each erl_scan call (0: 10 s).
 	Timeout time.Duration
-	// OnLine, when set, sees every line read (before scanning); it may
-	// replace the line (returning ok=false ends the input: eof).
+	// OnLine, when set, sees every line (or whole command, from a
+	// CommandInput) read, before scanning; it may replace it
+	// (returning ok=false ends the input: eof).
 	OnLine func(line string) (string, bool)
 	// OnEOF is called when the input ends. The OTP shell halts its node
 	// on eof, so the eof is never passed on: the request waits until
@@ -37,6 +38,14 @@ type Scanner struct {
 
 	mu   sync.Mutex
 	rest string
+}
+
+// CommandInput is a gl.Input that can read a whole command at once (a
+// line editor that edits multi-line commands as one buffer); the
+// Scanner prefers it to ReadLine. more is the prompt of the command's
+// next lines ("" lets the input choose).
+type CommandInput interface {
+	ReadCommand(ctx context.Context, prompt, more string) (string, error)
 }
 
 // GetUntil implements gl.Options.GetUntil for erl_scan:tokens; other
@@ -66,7 +75,13 @@ func (s *Scanner) GetUntil(ctx context.Context, in gl.Input, prompt string, m, f
 			if in == nil {
 				return s.eof(ctx, loc)
 			}
-			line, err := in.ReadLine(ctx, prompt)
+			var line string
+			var err error
+			if ci, ok := in.(CommandInput); ok {
+				line, err = ci.ReadCommand(ctx, prompt, "")
+			} else {
+				line, err = in.ReadLine(ctx, prompt)
+			}
 			if s.OnLine != nil && err == nil {
 				var ok bool
 				if line, ok = s.OnLine(line); !ok {

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
+	"sync"
 	"time"
 
 	"github.com/avmsh/avmsh/node"
@@ -29,17 +31,30 @@ type Options struct {
 	Registry *rpc.Registry
 	// Logger receives debug logs; nil discards them.
 	Logger *slog.Logger
+	// OnExit, when set, is told (on a goroutine of its own) that the
+	// shell process died while no evaluation was using it (a linked
+	// process exited, say), with the text the erl shell prints then:
+	// "** exception exit: Reason\n". A death during an evaluation is
+	// that evaluation's exception instead. Either way the next use
+	// starts a new shell process, as the erl shell starts a new
+	// evaluator; bindings are the session's and survive.
+	OnExit func(text string)
 }
 
 // Host is an eval.Host whose module calls run on one target node and
 // whose self() is a process on the local node. Its methods are called
-// from the evaluating goroutine only (eval.Host's contract); SetTarget
-// and Close may be called from elsewhere between evaluations.
+// from the evaluating goroutine only (eval.Host's contract); SetTarget,
+// Target, Process and Close may be called from elsewhere.
 type Host struct {
-	n      *node.Node
+	n    *node.Node
+	opts Options
+
+	mu     sync.Mutex
 	target term.Atom
 	proc   *vm.Process
-	opts   Options
+	busy   int         // host operations in progress
+	told   *vm.Process // the dead process whose exit was reported
+	closed bool
 }
 
 // New starts the shell process on n and returns a Host targeting target
@@ -48,11 +63,76 @@ func New(n *node.Node, target term.Atom, opts Options) (*Host, error) {
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
-	p, err := n.Runtime().NewProcess(vm.SpawnOptions{GroupLeader: opts.GroupLeader, Label: "avmsh:shell/0"})
-	if err != nil {
-		return nil, fmt.Errorf("shellhost: start the shell process on %s: %w", n.Name(), err)
+	h := &Host{n: n, target: target, opts: opts}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if err := h.startProcess(); err != nil {
+		return nil, err
 	}
-	return &Host{n: n, target: target, proc: p, opts: opts}, nil
+	return h, nil
+}
+
+// startProcess starts a shell process (called with h.mu held).
+func (h *Host) startProcess() error {
+	p, err := h.n.Runtime().NewProcess(vm.SpawnOptions{GroupLeader: h.opts.GroupLeader, Label: "avmsh:shell/0"})
+	if err != nil {
+		return fmt.Errorf("shellhost: start the shell process on %s: %w", h.n.Name(), err)
+	}
+	h.proc = p
+	go h.watch(p)
+	return nil
+}
+
+// watch reports the death of p when no operation saw it.
+func (h *Host) watch(p *vm.Process) {
+	<-p.Done()
+	h.mu.Lock()
+	if h.closed || h.busy > 0 || h.told == p || h.proc != p {
+		h.mu.Unlock()
+		return
+	}
+	h.told = p
+	h.mu.Unlock()
+	if h.opts.OnExit != nil {
+		h.opts.OnExit(h.exitText(p.ExitReason()))
+	}
+}
+
+// exitText is what the erl shell prints when its evaluator dies.
+func (h *Host) exitText(reason term.Term) string {
+	s := shellfmt.Exception("exit", reason, term.Nil, shellfmt.Options{Encoding: syntax.Unicode, Node: syntax.NodeContext{Local: h.n.Name()}})
+	if !strings.HasSuffix(s, "\n") {
+		s += "\n"
+	}
+	return s
+}
+
+// begin starts an operation on the shell process, starting a new one if
+// the last one died.
+func (h *Host) begin() (*vm.Process, error) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.proc.Dead() && !h.closed {
+		if err := h.startProcess(); err != nil {
+			return nil, err
+		}
+	}
+	h.busy++
+	return h.proc, nil
+}
+
+// end ends an operation: if p died during it, the operation fails with
+// exit:Reason, the exception the erl shell prints when its evaluator is
+// killed.
+func (h *Host) end(p *vm.Process, err error) error {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.busy--
+	if p.Dead() && !h.closed && h.told != p {
+		h.told = p
+		return &eval.Exception{Class: "exit", Reason: p.ExitReason(), Stack: term.Nil}
+	}
+	return err
 }
 
 // NewSession is New plus a shell.Session printing like the erl shell,
@@ -67,30 +147,66 @@ func NewSession(n *node.Node, target term.Atom, opts Options) (*shell.Session, *
 }
 
 // Target is the node module calls run on.
-func (h *Host) Target() term.Atom { return h.target }
+func (h *Host) Target() term.Atom {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.target
+}
 
 // SetTarget moves module calls to another node (`:target NODE`).
-func (h *Host) SetTarget(target term.Atom) { h.target = target }
+func (h *Host) SetTarget(target term.Atom) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.target = target
+}
 
 // Node is the local node.
 func (h *Host) Node() *node.Node { return h.n }
 
-// Process is the shell process.
-func (h *Host) Process() *vm.Process { return h.proc }
+// Process is the current shell process.
+func (h *Host) Process() *vm.Process {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.proc
+}
 
 // Close ends the shell process (its links and monitors fire as for any
 // process exit).
-func (h *Host) Close() { h.proc.Exit(vm.Normal) }
+func (h *Host) Close() {
+	h.mu.Lock()
+	h.closed = true
+	p := h.proc
+	h.mu.Unlock()
+	p.Exit(vm.Normal)
+}
 
 // Call runs Mod:Fun(Args) on the target. Remote exceptions become
 // *eval.Exception with erpc's own frames removed from the stack; a lost
 // connection or a timeout is returned as is (it ends the evaluation).
-// Cancelling ctx (Ctrl-C) makes erpc kill the remote process.
+// Cancelling ctx (Ctrl-C) makes erpc kill the remote process; so does
+// the death of the shell process (then the call fails with exit:Reason).
 func (h *Host) Call(ctx context.Context, mod, fun term.Atom, args []term.Term) (term.Term, error) {
-	if h.target == h.n.Name() {
-		return h.localCall(mod, fun, args)
+	p, err := h.begin()
+	if err != nil {
+		return nil, err
 	}
-	v, err := rpc.Call(ctx, h.n, h.target, mod, fun, args, rpc.Options{Timeout: h.opts.Timeout, GroupLeader: h.opts.GroupLeader})
+	ctx, cancel := context.WithCancel(ctx)
+	stop := context.AfterFunc(p.Context(), cancel)
+	v, err := h.call(ctx, p, mod, fun, args)
+	stop()
+	cancel()
+	if err := h.end(p, err); err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+func (h *Host) call(ctx context.Context, p *vm.Process, mod, fun term.Atom, args []term.Term) (term.Term, error) {
+	target := h.Target()
+	if target == h.n.Name() {
+		return h.localCall(p, mod, fun, args)
+	}
+	v, err := rpc.Call(ctx, h.n, target, mod, fun, args, rpc.Options{Timeout: h.opts.Timeout, GroupLeader: h.opts.GroupLeader})
 	if err == nil {
 		return v, nil
 	}
@@ -98,7 +214,7 @@ func (h *Host) Call(ctx context.Context, mod, fun term.Atom, args []term.Term) (
 	var to *rpc.TimeoutError
 	switch {
 	case errors.As(err, &nc):
-		return nil, fmt.Errorf("%s:%s/%d on %s: the node is not connected (%w); `:connect %s` to retry", mod, fun, len(args), h.target, err, h.target)
+		return nil, fmt.Errorf("%s:%s/%d on %s: the node is not connected (%w); `:connect %s` to retry", mod, fun, len(args), target, err, target)
 	case errors.As(err, &to):
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
@@ -115,15 +231,12 @@ func (h *Host) Call(ctx context.Context, mod, fun term.Atom, args []term.Term) (
 }
 
 // localCall serves a call to the local node from the registry.
-func (h *Host) localCall(mod, fun term.Atom, args []term.Term) (term.Term, error) {
+func (h *Host) localCall(p *vm.Process, mod, fun term.Atom, args []term.Term) (term.Term, error) {
 	if h.opts.Registry == nil {
 		return nil, &eval.Exception{Class: "error", Reason: term.Atom("undef"), Stack: term.List{eval.Frame(mod, fun, argList(args))}}
 	}
-	gl := h.proc.Self()
-	if h.opts.GroupLeader != nil {
-		gl = *h.opts.GroupLeader
-	}
-	c := &rpc.CallContext{Node: h.n, Process: h.proc, Caller: h.proc.Self(), GroupLeader: gl}
+	gl := p.GroupLeader()
+	c := &rpc.CallContext{Node: h.n, Process: p, Caller: p.Self(), GroupLeader: gl}
 	class, v, stack := h.opts.Registry.Apply(c, mod, fun, args)
 	if class == "return" {
 		return v, nil
@@ -169,23 +282,35 @@ func trimStack(stack term.Term, mod, fun term.Atom, arity int) term.Term {
 	return l
 }
 
-// Self is the shell process's pid.
-func (h *Host) Self() term.Pid { return h.proc.Self() }
+// Self is the shell process's pid (a new process if the last one died).
+func (h *Host) Self() term.Pid {
+	p, err := h.begin()
+	if err != nil {
+		return h.Process().Self()
+	}
+	_ = h.end(p, nil)
+	return p.Self()
+}
 
 // Send sends msg to dest from the shell process; a bad destination is
 // error:badarg.
 func (h *Host) Send(_ context.Context, dest, msg term.Term) error {
-	err := h.proc.Send(dest, msg)
-	if err == nil {
-		return nil
+	p, err := h.begin()
+	if err != nil {
+		return err
 	}
-	if errors.Is(err, vm.ErrNoProc) || !validDest(dest) {
-		return &eval.Exception{Class: "error", Reason: term.Atom("badarg"), Stack: term.Nil}
+	err = p.Send(dest, msg)
+	switch {
+	case err == nil:
+	case errors.Is(err, vm.ErrNoProc) || !validDest(dest):
+		err = &eval.Exception{Class: "error", Reason: term.Atom("badarg"), Stack: term.Nil}
+	default:
+		// As in Erlang, a send to a node that cannot be reached is
+		// not an error for the sender; say so in the log only.
+		h.opts.Logger.Debug("send dropped", "dest", syntax.Write(dest, syntax.Options{}), "err", err)
+		err = nil
 	}
-	// As in Erlang, a send to a node that cannot be reached is not an
-	// error for the sender; say so in the log only.
-	h.opts.Logger.Debug("send dropped", "dest", syntax.Write(dest, syntax.Options{}), "err", err)
-	return nil
+	return h.end(p, err)
 }
 
 // Receive takes the first matching message from the shell process's
@@ -194,14 +319,19 @@ func (h *Host) Receive(ctx context.Context, match func(term.Term) bool, timeout 
 	if timeout < 0 {
 		timeout = vm.Infinity
 	}
-	m, err := h.proc.Receive(ctx, match, timeout)
-	switch {
-	case err == nil:
-		return m, true, nil
-	case errors.Is(err, vm.ErrTimeout):
-		return nil, false, nil
+	p, err := h.begin()
+	if err != nil {
+		return nil, false, err
 	}
-	return nil, false, err
+	m, err := p.Receive(ctx, match, timeout)
+	found := err == nil
+	if errors.Is(err, vm.ErrTimeout) {
+		err = nil
+	}
+	if err := h.end(p, err); err != nil {
+		return nil, false, err
+	}
+	return m, found, nil
 }
 
 // validDest reports whether dest has the shape of a send destination.

@@ -3,6 +3,9 @@ package shellhost
 import (
 	"context"
 	"errors"
+	"fmt"
+
+	"github.com/avmsh/avmsh/node"
 
 	"github.com/avmsh/avmsh/vm"
 	"github.com/avmsh/avmsh/vm/erl/eval"
@@ -11,27 +14,43 @@ import (
 
 var _ eval.ProcessHost = (*Host)(nil)
 
-func badarg() error {
-	return &eval.Exception{Class: "error", Reason: term.Atom("badarg"), Stack: term.Nil}
+// bifBadarg is error:badarg raised by erlang:Name(Args), with the frame
+// a BIF puts on top of the stack (the shell explains the bad argument
+// from it, through erl_erts_errors).
+func bifBadarg(name term.Atom, args []term.Term) error {
+	info := term.List{term.Tuple{term.Atom("error_info"), term.NewMap(term.KV{Key: term.Atom("module"), Value: term.Atom("erl_erts_errors")})}}
+	return &eval.Exception{Class: "error", Reason: term.Atom("badarg"),
+		Stack: term.List{term.Tuple{term.Atom("erlang"), name, argList(args), info}}}
 }
 
 // ProcessBIF runs the BIFs that act on the shell process itself (link,
 // monitor, trap_exit, group_leader...) on the local shell process; the
 // evaluator sends every other BIF to the target.
-func (h *Host) ProcessBIF(_ context.Context, name term.Atom, args []term.Term) (term.Term, bool, error) {
-	p := h.proc
+func (h *Host) ProcessBIF(ctx context.Context, name term.Atom, args []term.Term) (term.Term, bool, error) {
+	p, err := h.begin()
+	if err != nil {
+		return nil, true, err
+	}
+	v, handled, err := h.processBIF(ctx, p, name, args)
+	if err := h.end(p, err); err != nil {
+		return nil, true, err
+	}
+	return v, handled, nil
+}
+
+func (h *Host) processBIF(ctx context.Context, p *vm.Process, name term.Atom, args []term.Term) (term.Term, bool, error) {
 	switch {
 	case name == "link" && len(args) == 1:
 		pid, ok := args[0].(term.Pid)
 		if !ok {
-			return nil, true, badarg()
+			return nil, true, bifBadarg(name, args)
 		}
 		p.Link(pid)
 		return term.True, true, nil
 	case name == "unlink" && len(args) == 1:
 		pid, ok := args[0].(term.Pid)
 		if !ok {
-			return nil, true, badarg()
+			return nil, true, bifBadarg(name, args)
 		}
 		p.Unlink(pid)
 		return term.True, true, nil
@@ -41,19 +60,19 @@ func (h *Host) ProcessBIF(_ context.Context, name term.Atom, args []term.Term) (
 		}
 		ref, err := p.Monitor(args[1])
 		if err != nil {
-			return nil, true, badarg()
+			return nil, true, bifBadarg(name, args)
 		}
 		return ref, true, nil
 	case name == "demonitor" && (len(args) == 1 || len(args) == 2):
 		ref, ok := args[0].(term.Ref)
 		if !ok {
-			return nil, true, badarg()
+			return nil, true, bifBadarg(name, args)
 		}
 		flush := false
 		if len(args) == 2 {
 			opts, ok := args[1].(term.List)
 			if !ok {
-				return nil, true, badarg()
+				return nil, true, bifBadarg(name, args)
 			}
 			for _, o := range opts {
 				flush = flush || o == term.Atom("flush")
@@ -64,7 +83,7 @@ func (h *Host) ProcessBIF(_ context.Context, name term.Atom, args []term.Term) (
 	case name == "process_flag" && len(args) == 2 && args[0] == term.Atom("trap_exit"):
 		on, ok := args[1].(term.Atom)
 		if !ok || (on != term.True && on != term.False) {
-			return nil, true, badarg()
+			return nil, true, bifBadarg(name, args)
 		}
 		return term.Bool(p.TrapExit(on == term.True)), true, nil
 	case name == "group_leader" && len(args) == 0:
@@ -76,18 +95,36 @@ func (h *Host) ProcessBIF(_ context.Context, name term.Atom, args []term.Term) (
 			return nil, false, nil // a remote pid: let the target answer
 		}
 		if err := h.n.Runtime().Register(n, pid); err != nil {
-			return nil, true, badarg()
+			return nil, true, bifBadarg(name, args)
 		}
 		return term.True, true, nil
 	case name == "unregister" && len(args) == 1:
 		n, ok := args[0].(term.Atom)
 		if !ok {
-			return nil, true, badarg()
+			return nil, true, bifBadarg(name, args)
 		}
 		if err := h.n.Runtime().Unregister(n); err != nil {
-			return nil, true, badarg()
+			return nil, true, bifBadarg(name, args)
 		}
 		return term.True, true, nil
+	case name == "spawn_link" || name == "spawn_monitor":
+		return h.spawn(ctx, p, name == "spawn_monitor", args)
+	case name == "is_process_alive" && len(args) == 1:
+		pid, ok := args[0].(term.Pid)
+		if !ok || !h.n.Runtime().IsLocal(pid) {
+			return nil, false, nil // the target answers (badarg for a pid of another node)
+		}
+		q, ok := h.n.Runtime().Lookup(pid)
+		return term.Bool(ok && !q.Dead()), true, nil
+	case name == "process_info" && (len(args) == 1 || len(args) == 2):
+		pid, ok := args[0].(term.Pid)
+		if !ok || !h.n.Runtime().IsLocal(pid) || h.opts.Registry == nil {
+			return nil, false, nil
+		}
+		// A process of avmsh's node (the shell's own): the node's
+		// built-in erlang:process_info answers.
+		v, err := h.localCall(p, "erlang", name, args)
+		return v, true, err
 	case name == "exit" && len(args) == 2:
 		pid, ok := args[0].(term.Pid)
 		if !ok {
@@ -99,4 +136,76 @@ func (h *Host) ProcessBIF(_ context.Context, name term.Atom, args []term.Term) (
 		return term.True, true, nil
 	}
 	return nil, false, nil
+}
+
+// spawn runs spawn_link/1..4 and spawn_monitor/1..4 with the shell
+// process as the parent: a spawn request to the node (the target unless
+// given) for M:F(A) or erlang:apply(Fun, []), linked to or monitored by
+// the shell process, so that the exit signal or 'DOWN' message reaches
+// it as in the erl shell. Spawns on avmsh's own node are left to the
+// target (handled=false).
+func (h *Host) spawn(ctx context.Context, p *vm.Process, monitor bool, args []term.Term) (term.Term, bool, error) {
+	name, all := term.Atom("spawn_link"), args
+	if monitor {
+		name = "spawn_monitor"
+	}
+	nodeName := h.Target()
+	if len(args) == 2 || len(args) == 4 {
+		a, ok := args[0].(term.Atom)
+		if !ok {
+			return nil, true, bifBadarg(name, all)
+		}
+		nodeName, args = a, args[1:]
+	}
+	var mod, fun term.Atom
+	var fargs []term.Term
+	switch len(args) {
+	case 1:
+		switch args[0].(type) {
+		case term.ExportFun, *term.Fun:
+		default:
+			return nil, true, bifBadarg(name, all)
+		}
+		mod, fun, fargs = "erlang", "apply", []term.Term{args[0], term.Nil}
+	case 3:
+		m, ok1 := args[0].(term.Atom)
+		f, ok2 := args[1].(term.Atom)
+		l, ok3 := args[2].(term.List)
+		if !ok1 || !ok2 || !ok3 {
+			return nil, true, bifBadarg(name, all)
+		}
+		mod, fun, fargs = m, f, l
+	default:
+		return nil, false, nil
+	}
+	if nodeName == h.n.Name() {
+		return nil, false, nil
+	}
+	if err := h.n.Connect(ctx, nodeName); err != nil {
+		// As in Erlang: the spawn "succeeds" with a pid that exits
+		// with noconnection at once; here the evaluation is told.
+		return nil, true, fmt.Errorf("spawn on %s: %w", nodeName, err)
+	}
+	req, err := h.n.SpawnRequest(p, nodeName, mod, fun, fargs, node.SpawnOptions{Link: !monitor, Monitor: monitor})
+	if err != nil {
+		return nil, true, fmt.Errorf("spawn on %s: %w", nodeName, err)
+	}
+	m, err := p.Receive(ctx, func(m term.Term) bool {
+		t, ok := m.(term.Tuple)
+		return ok && len(t) == 4 && t[0] == term.Atom("spawn_reply") && t[1] == req
+	}, vm.Infinity)
+	if err != nil {
+		return nil, true, err
+	}
+	reply := m.(term.Tuple)
+	if reply[2] != term.Atom("ok") {
+		if monitor { // the monitor reports the failure too
+			p.Demonitor(req, true)
+		}
+		return nil, true, &eval.Exception{Class: "error", Reason: reply[3], Stack: term.Nil}
+	}
+	if monitor {
+		return term.Tuple{reply[3], req}, true, nil
+	}
+	return reply[3], true, nil
 }

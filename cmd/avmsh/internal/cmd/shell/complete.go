@@ -3,10 +3,13 @@ package shellcmd
 import (
 	"context"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
 
+	"github.com/avmsh/avmsh/cmd/avmsh/internal/lineedit"
+	"github.com/avmsh/avmsh/vm/erl/scan"
 	"github.com/avmsh/avmsh/vm/erl/shell"
 	"github.com/avmsh/avmsh/vm/term"
 )
@@ -22,7 +25,7 @@ type completions struct {
 	host    caller
 	session *shell.Session
 	modules []string
-	exports map[string][]string
+	exports map[string][]lineedit.Candidate
 }
 
 func (c *completions) reset() {
@@ -33,38 +36,37 @@ func (c *completions) reset() {
 
 var metaCommands = []string{":help", ":nodes", ":connect ", ":target ", ":devices", ":quit"}
 
+// completionTimeout bounds the calls one Tab makes to the target.
+const completionTimeout = 2 * time.Second
+
 // complete returns the word before the cursor and its candidates:
-// Mod:fun( after a colon, else variables, modules, registered names,
-// shell built-ins and, for :connect/:target, node names.
-func (r *repl) complete(line string, pos int) (string, []string) {
-	i := len(line)
-	for i > 0 && isWordByte(line[i-1]) {
+// Mod:fun( with arities after a colon, else variables (a capital),
+// modules, registered names and shell built-ins; meta-commands after a
+// leading ':', and node names after :connect and :target.
+func (r *repl) complete(before string, _ int) (string, []lineedit.Candidate) {
+	i := len(before)
+	for i > 0 && isWordByte(before[i-1]) {
 		i--
 	}
-	word := line[i:]
-	if strings.HasPrefix(strings.TrimSpace(line), ":") {
-		f := strings.Fields(line)
-		if len(f) >= 1 && (f[0] == ":connect" || f[0] == ":target") && (len(f) == 2 || strings.HasSuffix(line, " ")) {
-			var names []string
+	word := before[i:]
+	if t := strings.TrimLeft(before, " \t"); strings.HasPrefix(t, ":") {
+		f := strings.Fields(t)
+		if len(f) >= 1 && (f[0] == ":connect" || f[0] == ":target") && (len(f) == 2 || strings.HasSuffix(t, " ")) {
+			var out []lineedit.Candidate
 			for _, p := range r.s.Node.Nodes() {
-				names = append(names, string(p.Node))
+				out = append(out, lineedit.Candidate{Text: string(p.Node)})
 			}
-			return word, names
+			return word, out
 		}
-		return strings.TrimSpace(line), metaCommands
+		return t, texts(metaCommands)
 	}
 	if word == "" {
 		return "", nil
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), completionTimeout)
 	defer cancel()
 	if j := strings.IndexByte(word, ':'); j > 0 {
-		mod := word[:j]
-		var out []string
-		for _, f := range r.comp.exportsOf(ctx, mod) {
-			out = append(out, mod+":"+f)
-		}
-		return word, out
+		return word, r.comp.exportsOf(ctx, word[:j])
 	}
 	var out []string
 	if word[0] >= 'A' && word[0] <= 'Z' || word[0] == '_' {
@@ -73,7 +75,7 @@ func (r *repl) complete(line string, pos int) (string, []string) {
 				out = append(out, b.Name)
 			}
 		}
-		return word, out
+		return word, texts(out)
 	}
 	for _, m := range r.comp.modulesOf(ctx) {
 		out = append(out, m+":")
@@ -87,11 +89,16 @@ func (r *repl) complete(line string, pos int) (string, []string) {
 			}
 		}
 	}
-	for _, b := range shell.Builtins() {
-		out = append(out, b)
+	out = append(out, shell.Builtins()...)
+	return word, texts(out)
+}
+
+func texts(ss []string) []lineedit.Candidate {
+	out := make([]lineedit.Candidate, len(ss))
+	for i, s := range ss {
+		out[i] = lineedit.Candidate{Text: s}
 	}
-	sort.Strings(out)
-	return word, out
+	return out
 }
 
 func isWordByte(b byte) bool {
@@ -117,13 +124,15 @@ func (c *completions) modulesOf(ctx context.Context) []string {
 	}
 	c.mu.Unlock()
 	mods := []string{}
-	if v, err := c.call(ctx, "code", "all_loaded", nil); err == nil {
-		if l, ok := v.(term.List); ok {
-			for _, e := range l {
-				if t, ok := e.(term.Tuple); ok && len(t) == 2 {
-					if a, ok := t[0].(term.Atom); ok {
-						mods = append(mods, string(a))
-					}
+	v, err := c.call(ctx, "code", "all_loaded", nil)
+	if err != nil {
+		return mods // not cached: the next Tab asks again
+	}
+	if l, ok := v.(term.List); ok {
+		for _, e := range l {
+			if t, ok := e.(term.Tuple); ok && len(t) == 2 {
+				if a, ok := t[0].(term.Atom); ok {
+					mods = append(mods, string(a))
 				}
 			}
 		}
@@ -135,35 +144,49 @@ func (c *completions) modulesOf(ctx context.Context) []string {
 	return mods
 }
 
-// exportsOf lists Mod's exports as "fun(" strings, from
-// Mod:module_info(exports) on the target.
-func (c *completions) exportsOf(ctx context.Context, mod string) []string {
+// exportsOf lists Mod's exports from Mod:module_info(exports) on the
+// target: each is inserted as "mod:fun(" and listed as "fun/Arity".
+func (c *completions) exportsOf(ctx context.Context, mod string) []lineedit.Candidate {
 	c.mu.Lock()
 	if e, ok := c.exports[mod]; ok {
 		c.mu.Unlock()
 		return e
 	}
 	c.mu.Unlock()
-	var out []string
-	seen := map[string]bool{}
-	if v, err := c.call(ctx, term.Atom(mod), "module_info", []term.Term{term.Atom("exports")}); err == nil {
-		if l, ok := v.(term.List); ok {
-			for _, e := range l {
-				if t, ok := e.(term.Tuple); ok && len(t) == 2 {
-					if f, ok := t[0].(term.Atom); ok && f != "module_info" && !seen[string(f)] {
-						seen[string(f)] = true
-						out = append(out, string(f)+"(")
-					}
-				}
+	var out []lineedit.Candidate
+	v, err := c.call(ctx, term.Atom(mod), "module_info", []term.Term{term.Atom("exports")})
+	if err != nil {
+		return nil
+	}
+	if l, ok := v.(term.List); ok {
+		for _, e := range l {
+			t, ok := e.(term.Tuple)
+			if !ok || len(t) != 2 {
+				continue
 			}
+			f, ok1 := t[0].(term.Atom)
+			a, ok2 := t[1].(term.Int)
+			if !ok1 || !ok2 || f == "module_info" {
+				continue
+			}
+			out = append(out, lineedit.Candidate{Text: mod + ":" + quoteAtom(string(f)) + "(", Display: string(f) + "/" + strconv.Itoa(int(a))})
 		}
 	}
-	sort.Strings(out)
 	c.mu.Lock()
 	if c.exports == nil {
-		c.exports = map[string][]string{}
+		c.exports = map[string][]lineedit.Candidate{}
 	}
 	c.exports[mod] = out
 	c.mu.Unlock()
 	return out
+}
+
+// quoteAtom quotes a function name that is not a plain atom.
+func quoteAtom(s string) string {
+	if s != "" && s[0] >= 'a' && s[0] <= 'z' && !scan.IsReserved(s) && strings.IndexFunc(s, func(r rune) bool {
+		return !(r == '_' || r == '@' || r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z')
+	}) < 0 {
+		return s
+	}
+	return "'" + strings.ReplaceAll(strings.ReplaceAll(s, `\`, `\\`), "'", `\'`) + "'"
 }

@@ -6,9 +6,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"sync"
 
-	"github.com/avmsh/avmsh/cmd/avmsh/internal/lineedit"
 	"github.com/avmsh/avmsh/node/rpc"
 	"github.com/avmsh/avmsh/node/shellhost"
 	"github.com/avmsh/avmsh/vm/erl/shell"
@@ -20,7 +18,12 @@ import (
 // runGo runs the loop with avmsh's evaluator.
 func (r *repl) runGo(ctx context.Context) error {
 	glPid := r.s.GL.Pid()
-	sess, host, err := shellhost.NewSession(r.s.Node, r.s.Target, shellhost.Options{GroupLeader: &glPid, Registry: r.s.Registry})
+	sess, host, err := shellhost.NewSession(r.s.Node, r.s.Target, shellhost.Options{
+		GroupLeader: &glPid, Registry: r.s.Registry,
+		// The shell process killed by a link while idle: printed as
+		// the erl shell prints its evaluator's death.
+		OnExit: func(text string) { r.printf("%s", text) },
+	})
 	if err != nil {
 		return err
 	}
@@ -30,10 +33,8 @@ func (r *repl) runGo(ctx context.Context) error {
 	r.goHost = host
 	for {
 		prompt := fmt.Sprintf("(%s)%d> ", host.Target(), sess.N())
-		src, err := r.ed.ReadCommand(ctx, prompt, strings.Repeat(" ", len(prompt)-2)+"> ")
+		src, err := r.ed.ReadCommand(ctx, prompt, "")
 		switch {
-		case errors.Is(err, lineedit.ErrInterrupt):
-			continue
 		case errors.Is(err, io.EOF):
 			if r.interactive {
 				r.printf("\n")
@@ -62,28 +63,27 @@ func (r *repl) runGo(ctx context.Context) error {
 // process is killed) and the shell goes on.
 func (r *repl) evalOne(ctx context.Context, sess *shell.Session, src string) error {
 	ectx, cancel := context.WithCancel(ctx)
-	var once sync.Once
-	interrupted := false
-	stop := interrupts(func() { once.Do(func() { interrupted = true; cancel() }) })
+	defer cancel()
+	r.mu.Lock()
+	r.cancel = cancel
+	r.mu.Unlock()
 	out, err := sess.Eval(ectx, src)
-	stop()
-	cancel()
+	r.mu.Lock()
+	r.cancel = nil
+	r.mu.Unlock()
 	r.printf("%s", out)
 	if sess.Failed() {
 		r.goFail = true
 	}
 	switch {
 	case err == nil:
-	case interrupted || errors.Is(err, context.Canceled):
+	case ctx.Err() != nil:
+		return ctx.Err() // the session ends (SIGTERM)
+	case ectx.Err() != nil:
 		r.printf("** exception exit: killed\n")
 		r.goFail = true
 	default:
-		var nc *rpc.NoConnectionError
-		if errors.As(err, &nc) {
-			r.printf("*** %v\n", err)
-		} else {
-			r.printf("*** %v\n", err)
-		}
+		r.printf("*** %v\n", err)
 		r.goFail = true
 	}
 	return nil

@@ -23,8 +23,14 @@ func (r *repl) runRemote(ctx context.Context) error {
 	}
 	defer sess.Stop()
 	r.comp.host = remoteCaller{r}
-	stop := interrupts(func() { _ = sess.Interrupt() })
-	defer stop()
+	r.mu.Lock()
+	r.remote = sess
+	r.mu.Unlock()
+	defer func() {
+		r.mu.Lock()
+		r.remote = nil
+		r.mu.Unlock()
+	}()
 	select {
 	case <-r.quit:
 		return nil

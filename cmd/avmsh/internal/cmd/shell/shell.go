@@ -87,24 +87,16 @@ func Run(ctx context.Context, f *cmdutil.Factory, o *Options) error {
 		return cmdutil.UsageError("--evaluator must be auto, go or remote, not %q", o.Evaluator)
 	}
 	interactive := f.IO.InIsTerminal && f.IO.IsTerminal
+	r := &repl{f: f, o: o, interactive: interactive}
 	if interactive {
 		// Ctrl-C interrupts an evaluation, not the shell: only SIGTERM
 		// (and the input's end) stop it.
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithCancel(context.WithoutCancel(ctx))
 		defer cancel()
-		term := make(chan os.Signal, 1)
-		signal.Notify(term, syscall.SIGTERM)
-		defer signal.Stop(term)
-		go func() {
-			select {
-			case <-term:
-				cancel()
-			case <-ctx.Done():
-			}
-		}()
+		stop := r.handleSignals(cancel)
+		defer stop()
 	}
-	r := &repl{f: f, o: o, interactive: interactive}
 	hist := ""
 	if interactive && !o.NoHistory {
 		hist = lineedit.DefaultHistoryFile(f.Getenv)
@@ -117,7 +109,7 @@ func Run(ctx context.Context, f *cmdutil.Factory, o *Options) error {
 	r.ed = ed
 	r.out = &failWatch{w: ed.Writer()}
 	r.scanner = &remsh.Scanner{OnLine: r.onRemoteLine, OnEOF: r.endRemote}
-	glo := &gl.Options{Out: r.out, In: ed, Columns: f.IO.Columns(), GetUntil: r.scanner.GetUntil}
+	glo := &gl.Options{Out: r.out, In: editorInput{r}, Columns: f.IO.Columns(), GetUntil: r.scanner.GetUntil}
 	var s *cmdutil.Session
 	if o.Target == "" {
 		s, err = o.StartLocalSession(ctx, f, glo)
@@ -148,12 +140,15 @@ type repl struct {
 	s           *cmdutil.Session
 	scanner     *remsh.Scanner
 
-	mu      sync.Mutex
-	quit    chan struct{}
-	quitted bool
-	goFail  bool
-	comp    completions
-	goHost  *shellhost.Host // the Go evaluator's host (nil in remote mode)
+	mu       sync.Mutex
+	quit     chan struct{}
+	quitted  bool
+	goFail   bool
+	comp     completions
+	goHost   *shellhost.Host // the Go evaluator's host (nil in remote mode)
+	cancel   func()          // cancels the Go evaluation in progress
+	remote   *remsh.Session  // OTP's shell (remote mode)
+	atPrompt bool            // OTP's shell waits for a command
 }
 
 func (r *repl) failed() bool { return r.goFail || r.out.seen() }
@@ -176,22 +171,72 @@ func (r *repl) run(ctx context.Context) error {
 	return r.runGo(ctx)
 }
 
-// interrupts calls onInt for every SIGINT until stop is called.
-func interrupts(onInt func()) (stop func()) {
+// handleSignals turns SIGINT (Ctrl-C while a command runs: the terminal
+// is not in raw mode then) into an interrupt of the evaluation, and
+// SIGTERM into the end of the session.
+func (r *repl) handleSignals(end func()) (stop func()) {
 	ch := make(chan os.Signal, 1)
-	signal.Notify(ch, os.Interrupt)
+	signal.Notify(ch, os.Interrupt, syscall.SIGTERM)
 	done := make(chan struct{})
 	go func() {
 		for {
 			select {
 			case <-done:
 				return
-			case <-ch:
-				onInt()
+			case sig := <-ch:
+				if sig == syscall.SIGTERM {
+					end()
+					continue
+				}
+				if r.interrupt() {
+					r.printf("\n") // after the ^C the terminal echoed
+				}
 			}
 		}
 	}()
 	return func() { signal.Stop(ch); close(done) }
+}
+
+// interrupt stops the evaluation in progress, if any: the Go evaluator's
+// context is cancelled (the remote erpc process is killed), or OTP's
+// shell is told to kill its evaluator (as Ctrl-G i does in erl).
+// It reports whether there was one.
+func (r *repl) interrupt() bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	switch {
+	case r.cancel != nil:
+		r.cancel()
+		return true
+	case r.remote != nil && !r.atPrompt:
+		return r.remote.Interrupt() == nil
+	}
+	return false
+}
+
+// editorInput is the group leader's input: the line editor, with Ctrl-C
+// at a remote io:get_line prompt interrupting the evaluation that asked,
+// and OTP's shell reading whole commands (one history entry each).
+type editorInput struct{ r *repl }
+
+func (in editorInput) ReadLine(ctx context.Context, prompt string) (string, error) {
+	line, err := in.r.ed.ReadLine(ctx, prompt)
+	if errors.Is(err, lineedit.ErrInterrupt) {
+		in.r.interrupt()
+	}
+	return line, err
+}
+
+func (in editorInput) ReadCommand(ctx context.Context, prompt, more string) (string, error) {
+	in.r.mu.Lock()
+	in.r.atPrompt = true
+	in.r.mu.Unlock()
+	defer func() {
+		in.r.mu.Lock()
+		in.r.atPrompt = false
+		in.r.mu.Unlock()
+	}()
+	return in.r.ed.ReadCommand(ctx, prompt, more)
 }
 
 // failWatch passes output on and notices what the erl shell prints for
