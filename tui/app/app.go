@@ -38,6 +38,9 @@ type Options struct {
 	Refresh time.Duration
 	// Theme are the styles.
 	Theme theme.Theme
+	// Terminal carries the output and input requests of the group
+	// leaders whose I/O the shell pane shows (nil: the pane's own).
+	Terminal *shellpane.Terminal
 }
 
 type tickMsg struct{ seq int }
@@ -84,7 +87,7 @@ func New(src source.Source, opts Options) Model {
 	m := Model{
 		src: src, opts: opts, th: opts.Theme, width: 100, height: 30,
 		cluster: cluster.New(src, opts.Theme), node: nodeview.New(src, opts.Theme),
-		monitors: monitors.New(opts.Theme), devices: devices.New(src, opts.Theme), shell: shellpane.New(src, opts.Theme),
+		monitors: monitors.New(opts.Theme), devices: devices.New(src, opts.Theme), shell: shellpane.New(src, opts.Theme, opts.Terminal),
 		input: in, filters: map[View]string{}, polling: map[View]bool{},
 	}
 	m.shell.SetNode(src.LocalName())
@@ -93,7 +96,7 @@ func New(src source.Source, opts Options) Model {
 
 // Init starts the first poll, the tick and the event stream.
 func (m Model) Init() tea.Cmd {
-	return tea.Batch(m.poll(), m.tick(), monitors.Wait(m.src))
+	return tea.Batch(m.poll(), m.tick(), monitors.Wait(m.src), m.shell.Listen())
 }
 
 func (m Model) tick() tea.Cmd {
@@ -131,6 +134,9 @@ func (m *Model) switchTo(v View) tea.Cmd {
 	}
 	m.prev, m.view = m.view, v
 	m.status = ""
+	if v == ViewShell {
+		return tea.Batch(m.poll(), m.shell.Activate())
+	}
 	return m.poll()
 }
 
@@ -183,7 +189,7 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		var cmd tea.Cmd
 		m.node, cmd = m.node.Update(msg)
 		return m, cmd
-	case shellpane.ResultMsg, shellpane.OutputMsg:
+	case shellpane.ResultMsg, shellpane.OutputMsg, shellpane.TermMsg, shellpane.ShellStartedMsg, shellpane.ShellEndedMsg:
 		var cmd tea.Cmd
 		m.shell, cmd = m.shell.Update(msg)
 		return m, cmd

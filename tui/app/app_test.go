@@ -201,6 +201,42 @@ func TestShellPane(t *testing.T) {
 	golden.RequireEqual(t, []byte(v))
 }
 
+// TestShellPaneOTP: on a BEAM node the pane is the terminal of OTP's
+// own shell there: its prompts, multi-line commands sent whole, its
+// output, and io:get_line answered from the pane.
+func TestShellPaneOTP(t *testing.T) {
+	f := newFake()
+	f.otp = true
+	tm := start(t, f)
+	waitFor(t, tm, "app1@127.0.0.1")
+	send(tm, "down", "enter")
+	waitFor(t, tm, "code_server")
+	send(tm, "5")
+	waitFor(t, tm, "(app1@127.0.0.1)1>")
+	tm.Type("rd(p, {x,")
+	send(tm, "enter")
+	tm.Type(" y}).")
+	send(tm, "enter")
+	waitFor(t, tm, "(app1@127.0.0.1)2>")
+	tm.Type(`io:get_line("name? ").`)
+	send(tm, "enter")
+	waitFor(t, tm, "name?")
+	tm.Type("joe")
+	send(tm, "enter")
+	waitFor(t, tm, "(app1@127.0.0.1)3>")
+	m, v := finalView(t, tm)
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if m.Current() != app.ViewShell || len(f.evals) != 0 ||
+		strings.Join(f.remote, "|") != "rd(p, {x,\n y}).\n|io:get_line(\"name? \").\n" {
+		t.Fatalf("view %d, evals %q, OTP shell read %q", m.Current(), f.evals, f.remote)
+	}
+	if !strings.Contains(v, `"hello joe"`) || !strings.Contains(v, "name? joe") {
+		t.Fatalf("screen lacks the io:get_line exchange:\n%s", v)
+	}
+	golden.RequireEqual(t, []byte(v))
+}
+
 func TestHelpAndPalette(t *testing.T) {
 	f := newFake()
 	tm := start(t, f)

@@ -3,6 +3,7 @@ package app_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"sync"
 	"time"
@@ -19,6 +20,8 @@ type fakeSource struct {
 	exited    []term.Pid
 	monitored []term.Term
 	evals     []string
+	otp       bool     // app1 runs OTP's shell (RemoteShell)
+	remote    []string // commands OTP's shell read
 }
 
 func newFake() *fakeSource { return &fakeSource{events: make(chan source.Event, 16)} }
@@ -113,3 +116,46 @@ func (f *fakeSource) Eval(_ context.Context, n term.Atom, src string) (string, i
 	}
 	return "'" + string(n) + "'\n", len(f.evals) + 1, nil
 }
+
+// RemoteShell is OTP's shell on app1 when f.otp is set: a scripted
+// shell that prompts for commands through the terminal, answers "ok",
+// and asks for a line when a command calls io:get_line.
+func (f *fakeSource) RemoteShell(_ context.Context, n term.Atom, t source.Terminal) (source.RemoteShell, error) {
+	if !f.otp || n != app1 {
+		return nil, source.ErrNoRemoteShell
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	s := &fakeShell{cancel: cancel, done: make(chan struct{})}
+	go func() {
+		defer close(s.done)
+		for i := 1; ; i++ {
+			cmd, err := t.ReadCommand(ctx, fmt.Sprintf("(%s)%d> ", n, i), "")
+			if err != nil {
+				return
+			}
+			f.mu.Lock()
+			f.remote = append(f.remote, cmd)
+			f.mu.Unlock()
+			if strings.Contains(cmd, "io:get_line") {
+				line, err := t.ReadLine(ctx, "name? ")
+				if err != nil {
+					return
+				}
+				fmt.Fprintf(t, "\"hello %s\"\n", strings.TrimSpace(line))
+				continue
+			}
+			fmt.Fprintln(t, "ok")
+		}
+	}()
+	return s, nil
+}
+
+type fakeShell struct {
+	cancel func()
+	done   chan struct{}
+}
+
+func (s *fakeShell) Interrupt() error      { return nil }
+func (s *fakeShell) Done() <-chan struct{} { return s.done }
+func (s *fakeShell) Reason() string        { return "stopped" }
+func (s *fakeShell) Stop()                 { s.cancel() }

@@ -61,6 +61,7 @@ type Live struct {
 	failed   map[term.Atom]time.Time // auto-connect failures (retried after a while)
 	parsed   map[string]term.Term    // node + expression → erl_parse result
 	shells   map[term.Atom]*shellState
+	remotes  []*remoteShell // OTP shells started by RemoteShell
 	started  time.Time
 	consoles map[string]*console // by device path
 
@@ -141,11 +142,16 @@ func (l *Live) Close() {
 		s.h.Close()
 	}
 	l.shells = map[term.Atom]*shellState{}
+	remotes := l.remotes
+	l.remotes = nil
 	for _, c := range l.consoles {
 		c.stop()
 	}
 	l.consoles = map[string]*console{}
 	l.mu.Unlock()
+	for _, r := range remotes {
+		r.Stop()
+	}
 	l.stop()
 	l.watcher.Exit(vm.Normal)
 	<-l.done

@@ -131,4 +131,7 @@ type Source interface {
 	Reset(ctx context.Context, path string) error
 	// Eval runs shell commands on node (avmsh's evaluator).
 	Eval(ctx context.Context, node term.Atom, src string) (string, int, error)
+	// RemoteShell starts OTP's own shell on a BEAM node with t as its
+	// terminal; other nodes get ErrNoRemoteShell (use Eval).
+	RemoteShell(ctx context.Context, node term.Atom, t Terminal) (RemoteShell, error)
 }

@@ -15,8 +15,8 @@ import (
 // real erl nodes registered in a private epmd: both appear in the
 // cluster view, the process table of one lists its processes and sorts
 // by memory, a process opens, killing the other node shows it down with
-// a nodedown event in Monitors, and the shell pane evaluates
-// erlang:node() on the selected node.
+// a nodedown event in Monitors, and the shell pane is OTP's own shell on
+// the selected node (records work; io:get_line reads from the pane).
 func TestTUIEndToEnd(t *testing.T) {
 	e1 := erltest.Start(t, erltest.Options{})
 	e2 := erltest.Start(t, erltest.Options{EpmdPort: e1.EpmdPort, Cookie: e1.Cookie})
@@ -61,15 +61,23 @@ func TestTUIEndToEnd(t *testing.T) {
 	s.keys("Escape")
 	time.Sleep(300 * time.Millisecond)
 
-	// The shell pane targets the open node: module calls run there,
-	// node() is the shell process's own (avmsh's evaluator, as in
-	// `avmsh shell --evaluator go`).
+	// The shell pane runs OTP's own shell on the open node (a BEAM
+	// node), as `avmsh shell NODE` does: evaluation happens there, and
+	// records, which avmsh's evaluator has no syntax for, work.
 	s.keys("5")
-	s.waitFor("the shell pane", 5*time.Second, contains("("+e1.Name+")1>"))
+	s.waitFor("the shell pane", 10*time.Second, contains("("+e1.Name+")1>"))
 	s.keys("erlang:node().", "Enter")
-	s.waitFor("the shell's answer", 10*time.Second, contains("'"+tuiName+"'"))
+	s.waitFor("the shell's answer", 10*time.Second, contains("'"+e1.Name+"'"))
 	s.keys("erlang:whereis(tui_probe) =/= undefined.", "Enter")
-	s.waitFor("a module call on the target", 10*time.Second, contains("true"))
+	s.waitFor("a call on the target", 10*time.Second, contains("true"))
+	s.keys("rd(pt, {x, y = 2}).", "Enter")
+	s.waitFor("rd/2", 10*time.Second, contains("("+e1.Name+")4>"))
+	s.keys("#pt{x = 1}.", "Enter")
+	s.waitFor("a record", 10*time.Second, contains("#pt{x = 1,y = 2}"))
+	s.keys(`io:get_line("name? ").`, "Enter")
+	s.waitFor("io:get_line's prompt", 10*time.Second, contains("name? "))
+	s.keys("joe", "Enter")
+	s.waitFor("io:get_line's answer", 10*time.Second, contains(`"joe\n"`))
 	s.keys("Escape")
 	time.Sleep(300 * time.Millisecond)
 

@@ -3,7 +3,6 @@ package tuicmd
 import (
 	"context"
 	"fmt"
-	"sync"
 	"time"
 
 	"github.com/MakeNowJust/heredoc"
@@ -64,22 +63,6 @@ func (o *Options) AddFlags(cmd *cobra.Command) {
 	cmd.Flags().BoolVar(&o.NoAutoConnect, "no-auto-connect", false, "list epmd's nodes without connecting to them")
 }
 
-// lazyOut forwards remote output to the program once it runs.
-type lazyOut struct {
-	mu sync.Mutex
-	p  *tea.Program
-}
-
-func (l *lazyOut) Write(b []byte) (int, error) {
-	l.mu.Lock()
-	p := l.p
-	l.mu.Unlock()
-	if p != nil {
-		p.Send(shellpane.OutputMsg(string(b)))
-	}
-	return len(b), nil
-}
-
 // Run runs the dashboard until the user quits.
 func Run(ctx context.Context, f *cmdutil.Factory, o *Options) error {
 	port, err := epmd.EnvPort(f.Getenv)
@@ -98,8 +81,11 @@ func Run(ctx context.Context, f *cmdutil.Factory, o *Options) error {
 		return err
 	}
 	defer l.Stop()
-	out := &lazyOut{}
-	s, err := cmdutil.NewSessionIO(l.Node.Node, f, &gl.Options{Out: out, Columns: 100})
+	// Remote output and io:get_line of what the shell pane runs go to
+	// the pane, through the terminal.
+	t := shellpane.NewTerminal()
+	defer t.Close()
+	s, err := cmdutil.NewSessionIO(l.Node.Node, f, &gl.Options{Out: t, In: t, Columns: 100})
 	if err != nil {
 		return err
 	}
@@ -113,15 +99,10 @@ func Run(ctx context.Context, f *cmdutil.Factory, o *Options) error {
 		return err
 	}
 	defer src.Close()
-	m := app.New(src, app.Options{Refresh: o.Refresh, Theme: theme.New(lipgloss.DefaultRenderer())})
+	m := app.New(src, app.Options{Refresh: o.Refresh, Theme: theme.New(lipgloss.DefaultRenderer()), Terminal: t})
 	p := tea.NewProgram(m, tea.WithAltScreen(), tea.WithContext(ctx), tea.WithInput(f.IO.In), tea.WithOutput(f.IO.Out))
-	out.mu.Lock()
-	out.p = p
-	out.mu.Unlock()
 	_, err = p.Run()
-	out.mu.Lock()
-	out.p = nil
-	out.mu.Unlock()
+	t.Close()
 	if err != nil && ctx.Err() == nil {
 		return fmt.Errorf("dashboard: %w", err)
 	}
