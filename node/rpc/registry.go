@@ -26,10 +26,20 @@ type CallContext struct {
 	Caller term.Pid
 	// GroupLeader is the caller's group leader (for I/O).
 	GroupLeader term.Pid
+	// Ctx, when set, is the call's context: the shell cancels it on
+	// Ctrl-C (it must also end when Process exits). Nil: the process's.
+	Ctx context.Context
 }
 
-// Context returns a context cancelled when the call's process exits.
-func (c *CallContext) Context() context.Context { return c.Process.Context() }
+// Context returns a context cancelled when the call is abandoned (the
+// call's process exits, or the shell interrupts it): blocking Funcs
+// (timer:sleep, io:get_line) wait on it.
+func (c *CallContext) Context() context.Context {
+	if c.Ctx != nil {
+		return c.Ctx
+	}
+	return c.Process.Context()
+}
 
 // Exception is an Erlang exception raised by a Func.
 type Exception struct {

@@ -204,7 +204,7 @@ func (h *Host) Call(ctx context.Context, mod, fun term.Atom, args []term.Term) (
 func (h *Host) call(ctx context.Context, p *vm.Process, mod, fun term.Atom, args []term.Term) (term.Term, error) {
 	target := h.Target()
 	if target == h.n.Name() {
-		return h.localCall(p, mod, fun, args)
+		return h.localCall(ctx, p, mod, fun, args)
 	}
 	v, err := rpc.Call(ctx, h.n, target, mod, fun, args, rpc.Options{Timeout: h.opts.Timeout, GroupLeader: h.opts.GroupLeader})
 	if err == nil {
@@ -231,12 +231,12 @@ func (h *Host) call(ctx context.Context, p *vm.Process, mod, fun term.Atom, args
 }
 
 // localCall serves a call to the local node from the registry.
-func (h *Host) localCall(p *vm.Process, mod, fun term.Atom, args []term.Term) (term.Term, error) {
+func (h *Host) localCall(ctx context.Context, p *vm.Process, mod, fun term.Atom, args []term.Term) (term.Term, error) {
 	if h.opts.Registry == nil {
 		return nil, &eval.Exception{Class: "error", Reason: term.Atom("undef"), Stack: term.List{eval.Frame(mod, fun, argList(args))}}
 	}
 	gl := p.GroupLeader()
-	c := &rpc.CallContext{Node: h.n, Process: p, Caller: p.Self(), GroupLeader: gl}
+	c := &rpc.CallContext{Node: h.n, Process: p, Caller: p.Self(), GroupLeader: gl, Ctx: ctx}
 	class, v, stack := h.opts.Registry.Apply(c, mod, fun, args)
 	if class == "return" {
 		return v, nil

@@ -123,7 +123,7 @@ func (h *Host) processBIF(ctx context.Context, p *vm.Process, name term.Atom, ar
 		}
 		// A process of avmsh's node (the shell's own): the node's
 		// built-in erlang:process_info answers.
-		v, err := h.localCall(p, "erlang", name, args)
+		v, err := h.localCall(ctx, p, "erlang", name, args)
 		return v, true, err
 	case name == "exit" && len(args) == 2:
 		pid, ok := args[0].(term.Pid)

@@ -22,6 +22,7 @@ import (
 	"github.com/avmsh/avmsh/node/handshake"
 	"github.com/avmsh/avmsh/node/rpc"
 	"github.com/avmsh/avmsh/node/serialdist"
+	"github.com/avmsh/avmsh/node/stdlib"
 	"github.com/avmsh/avmsh/vm/term"
 )
 
@@ -252,6 +253,7 @@ func NewSessionIO(n *node.Node, f *Factory, glo *gl.Options) (*Session, error) {
 	}
 	reg := rpc.NewRegistry()
 	rpc.RegisterBuiltins(reg, f.Version)
+	stdlib.Register(reg)
 	if err := rpc.Serve(n, reg); err != nil {
 		srv.Stop()
 		return nil, err
