@@ -241,6 +241,9 @@ func (h *Host) localCall(ctx context.Context, p *vm.Process, mod, fun term.Atom,
 	if class == "return" {
 		return v, nil
 	}
+	if err := ctx.Err(); err != nil {
+		return nil, err // interrupted (Ctrl-C): the evaluation ends, as for a remote call
+	}
 	if class != "error" {
 		stack = term.Nil
 	}

@@ -2,6 +2,7 @@ package stdlib_test
 
 import (
 	"context"
+	"errors"
 	"io"
 	"log/slog"
 	"strings"
@@ -87,5 +88,37 @@ func TestAgainstOTP(t *testing.T) {
 		if testing.Verbose() {
 			t.Logf("%s => %q", c, got)
 		}
+	}
+}
+
+// TestSleepInterrupted: cancelling the evaluation (the shell's Ctrl-C)
+// ends a local timer:sleep at once and ends the evaluation.
+func TestSleepInterrupted(t *testing.T) {
+	n, err := node.Start(context.Background(), node.Config{
+		Name: erltest.RandomName("stdlib") + "@127.0.0.1", Cookie: "c", ListenAddr: "-",
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer n.Stop()
+	reg := rpc.NewRegistry()
+	stdlib.Register(reg)
+	s, h, err := shellhost.NewSession(n, n.Name(), shellhost.Options{Registry: reg})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer h.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	time.AfterFunc(100*time.Millisecond, cancel)
+	done := make(chan error, 1)
+	go func() { _, err := s.Eval(ctx, "timer:sleep(60000).\n"); done <- err }()
+	select {
+	case err := <-done:
+		if !errors.Is(err, context.Canceled) {
+			t.Fatalf("Eval after cancel: %v, want context.Canceled", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("timer:sleep(60000) was not interrupted")
 	}
 }
