@@ -225,9 +225,9 @@ func (m Model) started(msg ShellStartedMsg) (Model, tea.Cmd) {
 		}
 	case errors.Is(msg.err, source.ErrNoRemoteShell):
 		st.goEval = true
-	default:
-		st.goEval = true
-		m.add(fmt.Sprintf("*** OTP's shell did not start on %s (%v); using avmsh's evaluator", msg.node, msg.err))
+	default: // unreachable for now: enter tries again
+		delete(m.shells, msg.node)
+		m.add(fmt.Sprintf("*** the shell on %s did not start: %v (enter tries again)", msg.node, msg.err))
 	}
 	return m, nil
 }

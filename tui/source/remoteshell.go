@@ -47,8 +47,8 @@ type RemoteShell interface {
 	Stop()
 }
 
-// RemoteShell starts OTP's shell on nodeName, a connected BEAM node,
-// with t as its terminal. q(), halt() and init:stop() typed at its
+// RemoteShell starts OTP's shell on nodeName, a BEAM node (connected to
+// first if need be), with t as its terminal. q(), halt() and init:stop() typed at its
 // prompt are not passed on (they would stop the node, as they do under
 // erl -remsh); a note says so. Nodes that are not BEAM get
 // ErrNoRemoteShell.
@@ -56,7 +56,16 @@ func (l *Live) RemoteShell(ctx context.Context, nodeName term.Atom, t Terminal) 
 	if nodeName == l.n.Name() {
 		return nil, ErrNoRemoteShell
 	}
-	if p, ok := l.n.Peer(nodeName); !ok || p.Kind != node.KindBEAM {
+	p, ok := l.n.Peer(nodeName)
+	if !ok {
+		if err := l.n.Connect(ctx, nodeName); err != nil {
+			return nil, fmt.Errorf("connect to %s: %w", nodeName, err)
+		}
+		if p, ok = l.n.Peer(nodeName); !ok {
+			return nil, fmt.Errorf("connect to %s: the connection went down at once", nodeName)
+		}
+	}
+	if p.Kind != node.KindBEAM {
 		return nil, ErrNoRemoteShell
 	}
 	sc := &remsh.Scanner{Node: l.n, Target: nodeName}
