@@ -120,12 +120,12 @@ func erpcCall(ctx context.Context, n *node.Node, p *vm.Process, peer node.PeerIn
 			}
 			return nil, &RemoteError{Call: mfa, Reason: term.Tuple{term.Atom("erpc"), t[3]}, Stack: term.Nil}
 		}
-		return erpcResult(mfa, resRef, t[4])
+		return erpcResult(mfa, args, resRef, t[4])
 	}
 }
 
 // erpcResult decodes the exit reason of erpc:execute_call/4.
-func erpcResult(mfa MFA, resRef term.Ref, reason term.Term) (term.Term, error) {
+func erpcResult(mfa MFA, args []term.Term, resRef term.Ref, reason term.Term) (term.Term, error) {
 	if r, ok := reason.(term.Tuple); ok && len(r) >= 3 && r[0] == resRef {
 		switch {
 		case r[1] == term.Atom("return") && len(r) == 3:
@@ -135,7 +135,7 @@ func erpcResult(mfa MFA, resRef term.Ref, reason term.Term) (term.Term, error) {
 		case r[1] == term.Atom("exit") && len(r) == 3:
 			return nil, &ExitError{Call: mfa, Reason: r[2]}
 		case r[1] == term.Atom("error") && len(r) == 4:
-			return nil, &RemoteError{Call: mfa, Reason: r[2], Stack: r[3]}
+			return nil, &RemoteError{Call: mfa, Reason: r[2], Stack: undefStack(mfa, args, r[2], r[3])}
 		}
 	}
 	if reason == term.Atom("noconnection") {
@@ -220,4 +220,33 @@ func Cast(ctx context.Context, n *node.Node, target, module, function term.Atom,
 		return &NoConnectionError{Call: mfa, Cause: err}
 	}
 	return nil
+}
+
+// undefStack puts back the frame OTP reports for a call to a missing
+// function. AtomVM's erlang:apply/3 is Erlang code (estdlib), so there
+// erpc's apply of an unknown Module:Function fails with error:undef and
+// [{erlang, apply, 3, _} | erpc frames] instead of OTP's
+// [{Module, Function, Args, []} | erpc frames], and the error would name
+// apply/3 rather than the function that is missing. Only a stack whose
+// other frames are all erpc's is rewritten (an undef deeper in the
+// called function keeps its own stack).
+func undefStack(mfa MFA, args []term.Term, reason, stack term.Term) term.Term {
+	l, ok := stack.(term.List)
+	if reason != term.Atom("undef") || !ok || len(l) == 0 || (mfa.Module == "erlang" && mfa.Function == "apply") {
+		return stack
+	}
+	top, ok := l[0].(term.Tuple)
+	if !ok || len(top) != 4 || top[0] != term.Atom("erlang") || top[1] != term.Atom("apply") || top[2] != term.Int(3) {
+		return stack
+	}
+	for _, f := range l[1:] {
+		if t, ok := f.(term.Tuple); !ok || len(t) == 0 || t[0] != term.Atom("erpc") {
+			return stack
+		}
+	}
+	var argl term.Term = term.Nil
+	if len(args) > 0 {
+		argl = term.List(append([]term.Term(nil), args...))
+	}
+	return append(term.List{term.Tuple{mfa.Module, mfa.Function, argl, term.Nil}}, l[1:]...)
 }
