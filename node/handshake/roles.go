@@ -94,19 +94,26 @@ func Initiate(ctx context.Context, conn carrier.Conn, cfg Config, peer string, o
 	if err := conn.WriteHandshake(reply); err != nil {
 		return fail("challenge_reply", err)
 	}
+	// An AtomVM node whose net_kernel crashed and was restarted has
+	// lost the cookie its application set with net_kernel:set_cookie/1
+	// (AtomVM 0.6–0.8 crash it at a tick when two peers are connected:
+	// docs/distribution.md).
+	atomVMNote := ""
+	if flags.IsAtomVM() {
+		atomVMNote = "; if this AtomVM node accepted this cookie before, its net_kernel restarted and lost it (docs/distribution.md)"
+	}
 	msg, err = conn.ReadHandshake()
 	if err != nil {
-		// OTP closes without a word when our digest is wrong.
 		// OTP closes without a word when our digest is wrong, so a close
 		// here almost always means the cookies differ.
-		return fail("challenge_ack", fmt.Errorf("%w (the peer closed the connection after our challenge reply: %w)", ErrBadCookie, err))
+		return fail("challenge_ack", fmt.Errorf("%w (the peer closed the connection after our challenge reply: %w)%s", ErrBadCookie, err, atomVMNote))
 	}
 	if len(msg) != 17 || msg[0] != 'a' {
 		return fail("challenge_ack", fmt.Errorf("%w: expected a 17-byte 'a' ack, got %d bytes", ErrProtocol, len(msg)))
 	}
 	want := Digest(cookie, own)
 	if subtle.ConstantTimeCompare(msg[1:], want[:]) != 1 {
-		return fail("challenge_ack", ErrBadCookie)
+		return fail("challenge_ack", fmt.Errorf("%w%s", ErrBadCookie, atomVMNote))
 	}
 	return Peer{Name: name, Flags: flags, Creation: creation}, nil
 }
