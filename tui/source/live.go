@@ -60,6 +60,7 @@ type Live struct {
 	rows     map[term.Atom]*NodeRow
 	failed   map[term.Atom]time.Time // auto-connect failures (retried after a while)
 	parsed   map[string]term.Term    // node + expression → erl_parse result
+	lacks    map[string]bool         // node + call → the node answered undef/badarg (optional)
 	shells   map[term.Atom]*shellState
 	remotes  []*remoteShell // OTP shells started by RemoteShell
 	started  time.Time
@@ -95,7 +96,7 @@ func NewLive(cfg Config) (*Live, error) {
 	}
 	w.TrapExit(true)
 	l := &Live{cfg: cfg, n: cfg.Node, watcher: w, events: make(chan Event, 256), done: make(chan struct{}),
-		rows: map[term.Atom]*NodeRow{}, failed: map[term.Atom]time.Time{}, parsed: map[string]term.Term{},
+		rows: map[term.Atom]*NodeRow{}, failed: map[term.Atom]time.Time{}, parsed: map[string]term.Term{}, lacks: map[string]bool{},
 		shells: map[term.Atom]*shellState{}, started: time.Now(), consoles: map[string]*console{}}
 	evs, unsub := cfg.Node.Subscribe(64)
 	l.stop = unsub
@@ -109,6 +110,13 @@ func NewLive(cfg Config) (*Live, error) {
 				kind, text = EvNodeDown, "nodedown: "+ev.Reason
 			}
 			l.mu.Lock()
+			if ev.Up { // it may run other code now: ask again
+				for k := range l.lacks {
+					if strings.HasPrefix(k, string(ev.Node)+" ") {
+						delete(l.lacks, k)
+					}
+				}
+			}
 			if r := l.rows[ev.Node]; r != nil {
 				r.Since = time.Now()
 				if ev.Up {

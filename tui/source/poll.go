@@ -31,6 +31,31 @@ func (l *Live) call(ctx context.Context, n term.Atom, mod, fun term.Atom, args .
 	return rpc.Call(ctx, l.n, n, mod, fun, args, rpc.Options{})
 }
 
+// errLacks answers optional calls a node is known not to have.
+var errLacks = errors.New("the node does not have this function")
+
+// optional calls a function the node may lack. Once it answered
+// error:undef or error:badarg the call is not made again until the node
+// reconnects: on an AtomVM board every erpc call costs a process and a
+// crash report on the console.
+func (l *Live) optional(ctx context.Context, n term.Atom, mod, fun term.Atom, args ...term.Term) (term.Term, error) {
+	key := string(n) + " " + syntax.Write(term.Tuple{mod, fun, term.List(args)}, syntax.Options{})
+	l.mu.Lock()
+	lacks := l.lacks[key]
+	l.mu.Unlock()
+	if lacks {
+		return nil, errLacks
+	}
+	v, err := l.call(ctx, n, mod, fun, args...)
+	var re *rpc.RemoteError
+	if errors.As(err, &re) && (re.Reason == term.Atom("undef") || re.Reason == term.Atom("badarg")) {
+		l.mu.Lock()
+		l.lacks[key] = true
+		l.mu.Unlock()
+	}
+	return v, err
+}
+
 // beamEval evaluates a fixed expression on a BEAM node in one round
 // trip (after the first, which also parses it there).
 func (l *Live) beamEval(ctx context.Context, n term.Atom, src string, bindings term.List) (term.Term, error) {
@@ -124,7 +149,9 @@ func (l *Live) Overview(ctx context.Context, n term.Atom) (Overview, error) {
 	}
 	start := time.Now()
 	o, err := l.overview(ctx, p, false)
-	o.RTT = time.Since(start)
+	if o.RTT == 0 {
+		o.RTT = time.Since(start)
+	}
 	return o, err
 }
 
@@ -155,31 +182,38 @@ func (l *Live) overview(ctx context.Context, p node.PeerInfo, _ bool) (Overview,
 		// erl_eval missing: another avmsh that looks like BEAM.
 		o.Kind = node.KindAvmsh
 	}
-	// AtomVM and avmsh: the BIFs they have, one call each.
+	// AtomVM and avmsh: the BIFs they have, one call each; what a node
+	// lacks is not asked again (optional). The first call's time is the
+	// round trip.
+	start := time.Now()
 	if v, err := l.call(ctx, p.Node, "erlang", "system_info", term.Atom("process_count")); err == nil {
 		o.ProcCount = intOf(v)
 	} else {
 		o.Unsupported = append(o.Unsupported, "process_count")
 	}
-	if v, err := l.call(ctx, p.Node, "erlang", "memory"); err == nil {
+	o.RTT = time.Since(start)
+	if v, err := l.optional(ctx, p.Node, "erlang", "memory"); err == nil {
 		o.Memory = memoryMap(v)
-	} else if v, err := l.call(ctx, p.Node, "erlang", "system_info", term.Atom("heap_size")); err == nil {
+	} else if v, err := l.optional(ctx, p.Node, "erlang", "system_info", term.Atom("heap_size")); err == nil && term.IsInteger(v) {
 		o.Memory = map[string]int64{"total": intOf(v)}
 	} else {
 		o.Unsupported = append(o.Unsupported, "memory")
 	}
 	if p.Kind == node.KindAtomVM {
-		if v, err := l.call(ctx, p.Node, "erlang", "system_info", term.Atom("atomvm_version")); err == nil {
+		if v, err := l.optional(ctx, p.Node, "erlang", "system_info", term.Atom("atomvm_version")); err == nil {
 			o.Version = "AtomVM " + textOf(v)
 		}
-		if v, err := l.call(ctx, p.Node, "esp", "get_free_heap_size"); err == nil {
+		if v, err := l.optional(ctx, p.Node, "esp", "get_free_heap_size"); err == nil {
+			if o.Memory == nil {
+				o.Memory = map[string]int64{}
+			}
 			o.Memory["esp_free_heap"] = intOf(v)
 		}
-	} else if v, err := l.call(ctx, p.Node, "avmsh", "version"); err == nil {
+	} else if v, err := l.optional(ctx, p.Node, "avmsh", "version"); err == nil {
 		o.Version = "avmsh " + textOf(v)
 		o.Kind = node.KindAvmsh
 	}
-	if v, err := l.call(ctx, p.Node, "erlang", "statistics", term.Atom("wall_clock")); err == nil {
+	if v, err := l.optional(ctx, p.Node, "erlang", "statistics", term.Atom("wall_clock")); err == nil {
 		if wc, ok := v.(term.Tuple); ok && len(wc) == 2 {
 			o.Uptime = time.Duration(intOf(wc[0])) * time.Millisecond
 		}
@@ -270,8 +304,9 @@ func (l *Live) Processes(ctx context.Context, n term.Atom) ([]Proc, error) {
 			return nil, err
 		}
 	}
-	// AtomVM and avmsh: processes/0, then process_info/2 per pid
-	// (bounded: 8 in flight, at most 256 pids).
+	// AtomVM and avmsh: processes/0, then their process_info (at most
+	// 256 pids): on AtomVM in one call, on avmsh one call per pid, 8 in
+	// flight.
 	v, err := l.call(ctx, n, "erlang", "processes")
 	if err != nil {
 		return nil, err
@@ -279,6 +314,9 @@ func (l *Live) Processes(ctx context.Context, n term.Atom) ([]Proc, error) {
 	pids, _ := v.(term.List)
 	if len(pids) > 256 {
 		pids = pids[:256]
+	}
+	if p.Kind == node.KindAtomVM {
+		return l.atomVMProcs(ctx, n, pids)
 	}
 	out := make([]Proc, len(pids))
 	okRow := make([]bool, len(pids))
@@ -324,6 +362,14 @@ func (l *Live) Process(ctx context.Context, pid term.Pid) (ProcDetail, error) {
 			return ProcDetail{}, errors.New("process_info/1 is not registered")
 		}
 		info, err = f(&rpc.CallContext{Node: l.n, Process: l.watcher}, []term.Term{pid})
+	} else if p, ok := l.n.Peer(pid.Node); ok && p.Kind == node.KindAtomVM {
+		var infos []term.List
+		if infos, err = l.atomVMInfo(ctx, pid.Node, []term.Pid{pid}, atomVMDetailItems); err == nil {
+			info = term.Atom("undefined")
+			if len(infos[0]) > 0 {
+				info = atomVMName(infos[0])
+			}
+		}
 	} else {
 		info, err = l.call(ctx, pid.Node, "erlang", "process_info", pid)
 	}
