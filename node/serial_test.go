@@ -166,7 +166,15 @@ func TestSerialNodeToNode(t *testing.T) {
 	if pi, ok := y.Peer(name); !ok || pi.Transport != "serial" || !pi.Initiator || pi.Remote != pb {
 		t.Fatalf("y's view of the connection: %+v", pi)
 	}
-	if pi, ok := x.Peer(y.Name()); !ok || pi.Transport != "serial" || pi.Initiator {
+	// x installs its side once its own handshake step is done, which can
+	// come after y's Dial returns (slow under a loaded -race run).
+	deadline := time.Now().Add(20 * time.Second)
+	pi, ok := x.Peer(y.Name())
+	for !ok && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+		pi, ok = x.Peer(y.Name())
+	}
+	if !ok || pi.Transport != "serial" || pi.Initiator {
 		t.Fatalf("x's view of the connection: %+v", pi)
 	}
 
