@@ -9,6 +9,7 @@ import (
 	monitorcmd "github.com/avmsh/avmsh/cmd/avmsh/internal/cmd/monitor"
 	namescmd "github.com/avmsh/avmsh/cmd/avmsh/internal/cmd/names"
 	nodescmd "github.com/avmsh/avmsh/cmd/avmsh/internal/cmd/nodes"
+	packcmd "github.com/avmsh/avmsh/cmd/avmsh/internal/cmd/pack"
 	pingcmd "github.com/avmsh/avmsh/cmd/avmsh/internal/cmd/ping"
 	rpccmd "github.com/avmsh/avmsh/cmd/avmsh/internal/cmd/rpc"
 	sendcmd "github.com/avmsh/avmsh/cmd/avmsh/internal/cmd/send"
@@ -33,6 +34,7 @@ func commandList() []func(*cmdutil.Factory) *cobra.Command {
 		namescmd.NewCmdNames,
 		nodescmd.NewCmdNodes,
 		servecmd.NewCmdServe,
+		packcmd.NewCmdPack,
 		epmdcmd.NewCmdEpmd,
 	}
 }
