@@ -6,6 +6,7 @@ import (
 	devicescmd "github.com/avmsh/avmsh/cmd/avmsh/internal/cmd/devices"
 	epmdcmd "github.com/avmsh/avmsh/cmd/avmsh/internal/cmd/epmd"
 	evalcmd "github.com/avmsh/avmsh/cmd/avmsh/internal/cmd/eval"
+	loadcmd "github.com/avmsh/avmsh/cmd/avmsh/internal/cmd/load"
 	monitorcmd "github.com/avmsh/avmsh/cmd/avmsh/internal/cmd/monitor"
 	namescmd "github.com/avmsh/avmsh/cmd/avmsh/internal/cmd/names"
 	nodescmd "github.com/avmsh/avmsh/cmd/avmsh/internal/cmd/nodes"
@@ -35,6 +36,7 @@ func commandList() []func(*cmdutil.Factory) *cobra.Command {
 		nodescmd.NewCmdNodes,
 		servecmd.NewCmdServe,
 		packcmd.NewCmdPack,
+		loadcmd.NewCmdLoad,
 		epmdcmd.NewCmdEpmd,
 	}
 }
