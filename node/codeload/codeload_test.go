@@ -238,3 +238,79 @@ func TestPrepareBadInput(t *testing.T) {
 		}
 	}
 }
+
+// TestWatch pushes a .beam written into the watched directory and, with
+// Build, a changed .erl recompiled by erlc into the ebin beside src/.
+func TestWatch(t *testing.T) {
+	e := erltest.Start(t, erltest.Options{})
+	n := startNode(t, e.EpmdPort, e.Cookie)
+	target := term.Atom(e.Name)
+	l := NewLoader(n, Options{Timeout: 20 * time.Second})
+	proj := t.TempDir()
+	src, ebin := filepath.Join(proj, "src"), filepath.Join(proj, "ebin")
+	os.MkdirAll(src, 0o755)
+	os.MkdirAll(ebin, 0o755)
+	ctx, cancel := context.WithCancel(testCtx(t))
+	pushes := make(chan Push, 16)
+	done := make(chan error, 1)
+	go func() {
+		done <- l.Watch(ctx, WatchOptions{Dir: proj, Build: true, Debounce: 50 * time.Millisecond, Targets: []term.Atom{target}}, func(p Push) { pushes <- p })
+	}()
+	defer func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("watch: %v", err)
+		}
+	}()
+	next := func(what string) Push {
+		t.Helper()
+		select {
+		case p := <-pushes:
+			return p
+		case <-time.After(60 * time.Second):
+			t.Fatalf("no push for %s", what)
+		}
+		return Push{}
+	}
+	// The watcher is set up asynchronously: write until a push comes.
+	tmp := t.TempDir()
+	beam := compile(t, tmp, "greeter", greeter(1))
+	data, _ := os.ReadFile(beam)
+	var p Push
+	for i := 0; ; i++ {
+		os.WriteFile(filepath.Join(ebin, "greeter.beam"), data, 0o644)
+		select {
+		case p = <-pushes:
+		case <-time.After(2 * time.Second):
+			if i < 20 {
+				continue
+			}
+			t.Fatal("no push for a written .beam")
+		}
+		break
+	}
+	if p.Err != nil || len(p.Results) != 1 || p.Results[0].Status != Loaded {
+		t.Fatalf("beam push: %+v", p)
+	}
+	if v := callInt(t, ctx, n, target, "greeter", "version"); v != term.Int(1) {
+		t.Fatalf("after beam push: %v", v)
+	}
+	// A source change is compiled into ebin/ and pushed.
+	os.WriteFile(filepath.Join(src, "greeter.erl"), []byte(greeter(2)), 0o644)
+	p = next("greeter.erl")
+	if p.Err != nil || !p.Built || len(p.Results) != 1 || p.Results[0].Status != Loaded {
+		t.Fatalf("erl push: %+v", p)
+	}
+	if v := callInt(t, ctx, n, target, "greeter", "version"); v != term.Int(2) {
+		t.Fatalf("after erl push: %v", v)
+	}
+	// A source that does not compile is reported, nothing is loaded.
+	os.WriteFile(filepath.Join(src, "greeter.erl"), []byte("-module(greeter).\nbroken("), 0o644)
+	p = next("broken greeter.erl")
+	if p.Err == nil || !strings.Contains(p.Err.Error(), "erlc") {
+		t.Fatalf("broken source: %+v", p)
+	}
+	if v := callInt(t, ctx, n, target, "greeter", "version"); v != term.Int(2) {
+		t.Fatalf("after broken source: %v", v)
+	}
+}
