@@ -14,7 +14,9 @@
 //  1. The processes executing the module (process_info current_function)
 //     are listed: loading makes the code they run the "old" version; they
 //     carry on in it and enter the new code at their next fully
-//     qualified call (Mod:f(...)).
+//     qualified call (Mod:f(...)). The listing and step 2 are one call:
+//     an expression in Erlang's abstract format evaluated on the node by
+//     erl_eval, so that only the matching processes cross the link.
 //  2. code:soft_purge/1 removes the previous old version if no process
 //     still runs it. If some do, the module is NOT loaded (a node keeps at
 //     most two versions; loading again would have to kill them): the

@@ -15,90 +15,6 @@ import (
 	"github.com/avmsh/avmsh/vm/term"
 )
 
-// snapshot lists the node's processes and, for those executing one of
-// the modules, their current function and registered name (two calls:
-// erlang:processes/0, then lists:zipwith/3 over erlang:process_info/2).
-func (l *Loader) snapshot(ctx context.Context, target term.Atom, mods []*Module) ([]term.Term, map[string][]Proc, error) {
-	v, err := l.call(ctx, target, "erlang", "processes")
-	if err != nil {
-		return nil, nil, err
-	}
-	pids, _ := v.(term.List)
-	if len(pids) == 0 {
-		return nil, nil, nil
-	}
-	ps := make(term.List, 0, 2*len(pids))
-	items := make(term.List, 0, 2*len(pids))
-	for _, p := range pids {
-		ps = append(ps, p, p)
-		items = append(items, term.Atom("current_function"), term.Atom("registered_name"))
-	}
-	v, err = l.call(ctx, target, "lists", "zipwith", term.ExportFun{Module: "erlang", Function: "process_info", Arity: 2}, ps, items)
-	if err != nil {
-		return pids, nil, err
-	}
-	got, _ := v.(term.List)
-	want := map[string]bool{}
-	for _, m := range mods {
-		want[m.Name] = true
-	}
-	out := map[string][]Proc{}
-	for i := 0; i+1 < len(got) && i/2 < len(pids); i += 2 {
-		mod, fn := mfa(got[i])
-		if !want[mod] {
-			continue
-		}
-		pr := Proc{Function: fn}
-		pr.Pid, _ = pids[i/2].(term.Pid)
-		if kv, ok := got[i+1].(term.Tuple); ok && len(kv) == 2 {
-			pr.Name, _ = kv[1].(term.Atom)
-		}
-		out[mod] = append(out[mod], pr)
-	}
-	return pids, out, nil
-}
-
-// mfa reads {current_function, {M, F, A}}.
-func mfa(t term.Term) (string, string) {
-	kv, ok := t.(term.Tuple)
-	if !ok || len(kv) != 2 {
-		return "", ""
-	}
-	f, ok := kv[1].(term.Tuple)
-	if !ok || len(f) != 3 {
-		return "", ""
-	}
-	m, _ := f[0].(term.Atom)
-	fn, _ := f[1].(term.Atom)
-	a, _ := f[2].(term.Int)
-	return string(m), fmt.Sprintf("%s:%s/%d", m, fn, a)
-}
-
-// oldCode names the processes that still run the old version of mod
-// (erlang:check_process_code/2 over every process, in one call).
-func (l *Loader) oldCode(ctx context.Context, target term.Atom, pids []term.Term, mod string) []Proc {
-	if len(pids) == 0 {
-		return nil
-	}
-	ms := make(term.List, len(pids))
-	for i := range ms {
-		ms[i] = term.Atom(mod)
-	}
-	v, err := l.call(ctx, target, "lists", "zipwith", term.ExportFun{Module: "erlang", Function: "check_process_code", Arity: 2}, term.List(pids), ms)
-	l2, _ := v.(term.List)
-	if err != nil || len(l2) != len(pids) {
-		return nil
-	}
-	var out []Proc
-	for i, b := range l2 {
-		if b == term.Atom("true") {
-			p, _ := pids[i].(term.Pid)
-			out = append(out, Proc{Pid: p})
-		}
-	}
-	return out
-}
-
 func procList(ps []Proc) string {
 	s := make([]string, len(ps))
 	for i, p := range ps {
@@ -108,49 +24,72 @@ func procList(ps []Proc) string {
 }
 
 func (l *Loader) loadBEAM(ctx context.Context, t Target, mods []*Module, res []Result) {
-	pids, running, err := l.snapshot(ctx, t.Node, mods)
-	if err != nil && isDown(err) {
-		for i := range res {
-			res[i].fail(Unreachable, ReasonDown, "%w", err)
+	// Avmsh's own check first: refused modules are not touched at all.
+	var ok []*Module
+	var idx []int
+	for i, m := range mods {
+		if !l.Opts.NoCheck {
+			if err := m.File.CheckOTP(t.Release); err != nil {
+				res[i].fail(Refused, ReasonIncompatible, "%w", err)
+				continue
+			}
+		}
+		ok, idx = append(ok, m), append(idx, i)
+	}
+	if len(ok) == 0 {
+		return
+	}
+	names := make([]string, len(ok))
+	for i, m := range ok {
+		names[i] = m.Name
+	}
+	// One call: who runs these modules, and soft_purge of each.
+	start := time.Now()
+	v, err := l.eval(ctx, t.Node, runningExpr(names))
+	if err != nil {
+		for _, i := range idx {
+			l.callFailed(&res[i], "listing processes and code:soft_purge/1", err)
 		}
 		return
 	}
-	for i, m := range mods {
-		r := &res[i]
-		start := time.Now()
-		l.loadBEAMOne(ctx, t, m, pids, running[m.Name], r)
+	pair, _ := v.(term.Tuple)
+	var purged term.List
+	running := map[string][]Proc{}
+	if len(pair) == 2 {
+		purged, _ = pair[1].(term.List)
+		for _, p := range procsOf(pair[0]) {
+			mod, _, _ := strings.Cut(p.Function, ":")
+			running[mod] = append(running[mod], p)
+		}
+	}
+	for j, m := range ok {
+		r := &res[idx[j]]
+		soft := j < len(purged) && purged[j] == term.Atom("true")
+		l.loadBEAMOne(ctx, t, m, soft, running[m.Name], r)
 		r.Took = time.Since(start)
+		start = time.Now()
 	}
 }
 
-func (l *Loader) loadBEAMOne(ctx context.Context, t Target, m *Module, pids []term.Term, running []Proc, r *Result) {
-	if !l.Opts.NoCheck {
-		if err := m.File.CheckOTP(t.Release); err != nil {
-			r.fail(Refused, ReasonIncompatible, "%w", err)
-			return
-		}
-	}
+func (l *Loader) loadBEAMOne(ctx context.Context, t Target, m *Module, softPurged bool, running []Proc, r *Result) {
 	payload := m.File.Raw
-	if t.Transport == "serial" {
+	if t.Transport == "serial" && !l.Opts.NoCompress {
 		payload = gzipped(payload) // OTP's loader takes gzip'd modules
 	}
 	if tooLarge(t, r, len(payload)) {
 		return
 	}
 	mod := term.Atom(m.Name)
-	v, err := l.call(ctx, t.Node, "code", "soft_purge", mod)
-	if err != nil {
-		l.callFailed(r, "code:soft_purge/1", err)
-		return
-	}
-	if v == term.Atom("false") {
-		r.OldCode = l.oldCode(ctx, t.Node, pids, m.Name)
+	if !softPurged {
+		if v, err := l.eval(ctx, t.Node, oldCodeExpr(m.Name)); err == nil {
+			r.OldCode = procsOf(v)
+		}
 		if !l.Opts.Purge {
 			r.fail(Refused, ReasonNotPurged, "not loaded: %s still runs the previous version of %s (a node keeps two versions; loading again would kill it): make it call %s:... (a fully qualified call moves it to the current version), or load with --purge to kill it as c:l/1 does",
 				orSome(r.OldCode), m.Name, m.Name)
 			return
 		}
-		v, err = l.call(ctx, t.Node, "code", "purge", mod)
+		v, err := l.call(ctx, t.Node, "code", "purge", mod)
 		if err != nil {
 			l.callFailed(r, "code:purge/1", err)
 			return
@@ -162,7 +101,7 @@ func (l *Loader) loadBEAMOne(ctx context.Context, t Target, m *Module, pids []te
 	}
 	r.Running = running
 	abs, _ := filepath.Abs(m.Path)
-	v, err = l.call(ctx, t.Node, "code", "load_binary", mod, term.String(abs), term.Binary(payload))
+	v, err := l.call(ctx, t.Node, "code", "load_binary", mod, term.String(abs), term.Binary(payload))
 	if err != nil {
 		l.callFailed(r, "code:load_binary/3", err)
 		return

@@ -22,6 +22,9 @@ type Options struct {
 	// NoCheck sends modules even when avmsh's own check says the target
 	// cannot load them (the node's answer is then reported).
 	NoCheck bool
+	// NoCompress sends BEAM targets the file as it is over serial links
+	// too (by default it is gzip-compressed there).
+	NoCompress bool
 }
 
 // Target is what a probe learnt about a node.
