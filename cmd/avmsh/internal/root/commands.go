@@ -6,9 +6,11 @@ import (
 	devicescmd "github.com/avmsh/avmsh/cmd/avmsh/internal/cmd/devices"
 	epmdcmd "github.com/avmsh/avmsh/cmd/avmsh/internal/cmd/epmd"
 	evalcmd "github.com/avmsh/avmsh/cmd/avmsh/internal/cmd/eval"
+	loadcmd "github.com/avmsh/avmsh/cmd/avmsh/internal/cmd/load"
 	monitorcmd "github.com/avmsh/avmsh/cmd/avmsh/internal/cmd/monitor"
 	namescmd "github.com/avmsh/avmsh/cmd/avmsh/internal/cmd/names"
 	nodescmd "github.com/avmsh/avmsh/cmd/avmsh/internal/cmd/nodes"
+	packcmd "github.com/avmsh/avmsh/cmd/avmsh/internal/cmd/pack"
 	pingcmd "github.com/avmsh/avmsh/cmd/avmsh/internal/cmd/ping"
 	rpccmd "github.com/avmsh/avmsh/cmd/avmsh/internal/cmd/rpc"
 	sendcmd "github.com/avmsh/avmsh/cmd/avmsh/internal/cmd/send"
@@ -33,6 +35,8 @@ func commandList() []func(*cmdutil.Factory) *cobra.Command {
 		namescmd.NewCmdNames,
 		nodescmd.NewCmdNodes,
 		servecmd.NewCmdServe,
+		packcmd.NewCmdPack,
+		loadcmd.NewCmdLoad,
 		epmdcmd.NewCmdEpmd,
 	}
 }

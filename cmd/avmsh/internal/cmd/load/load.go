@@ -1,0 +1,252 @@
+package loadcmd
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/MakeNowJust/heredoc"
+	"github.com/spf13/cobra"
+
+	"github.com/avmsh/avmsh/cmd/avmsh/internal/cmdutil"
+	"github.com/avmsh/avmsh/node/codeload"
+	"github.com/avmsh/avmsh/node/rpc"
+	"github.com/avmsh/avmsh/node/serialdist"
+	"github.com/avmsh/avmsh/vm/term"
+)
+
+// Options are the inputs of one `avmsh load` run.
+type Options struct {
+	cmdutil.NodeOptions
+	cmdutil.OutputOptions
+	Nodes    []string
+	Files    []string
+	All      bool
+	Purge    bool
+	NoCheck  bool
+	Persist  bool
+	Watch    string
+	Build    bool
+	Debounce time.Duration
+}
+
+// NewCmdLoad returns the command.
+func NewCmdLoad(f *cmdutil.Factory) *cobra.Command {
+	o := &Options{}
+	cmd := &cobra.Command{
+		Use:   "load NODE... FILE.beam|DIR...",
+		Short: "Load modules into running nodes, BEAM or AtomVM (like c:nl/1)",
+		Long: heredoc.Doc(`
+			Load compiled modules into running nodes over distribution (TCP, TLS or a
+			serial:PORT), as c:nl/1 does. Every file is checked first (a BEAM file named
+			after its module, not compiled for a newer OTP or for opcodes the target's
+			AtomVM lacks): if one is bad, nothing is sent. The arguments after the first
+			that names an existing file or directory (or ends in .beam) are files; DIRs
+			are ebin/ directories or rebar3 builds (see 'avmsh pack --help').
+
+			BEAM: the processes running each module are listed; they go on in the old
+			version until their next fully qualified call. If processes still run the
+			version before that, the module is not loaded (a node keeps two versions):
+			--purge kills them first, as c:l/1 does (code:purge/1).
+
+			AtomVM: there are no old and new versions; processes inside a replaced module
+			enter the new code at their next fully qualified call. The load lives in RAM:
+			a reboot reverts it (--persist, to rewrite the board's .avm, is not available
+			yet).
+
+			--all loads into the cluster: the first NODE and every node it is connected
+			to (erlang:nodes(connected); an AtomVM NODE has no nodes/1, so only itself).
+
+			--watch DIR (NODEs as arguments) pushes every .beam that changes under DIR,
+			one line per push; with --build a changed .erl is recompiled first (rebar3
+			compile with a rebar.config, else erlc into the ebin/ beside src/). Ctrl-C
+			stops.
+
+			Exit codes: 0 all loaded, 1 some module was refused, 2 usage or bad files
+			(nothing sent), 3 a node could not be reached.
+		`),
+		Example: heredoc.Doc(`
+			$ avmsh load app@127.0.0.1 ebin/greeter.beam
+			$ avmsh load serial:/dev/ttyUSB0 --cookie AtomVM _build/default/lib/myapp/ebin
+			$ avmsh load --all app@host ebin/ --output json
+			$ avmsh load --purge app@host ebin/server.beam
+			$ avmsh load --watch . --build app@127.0.0.1 serial:ttyACM0
+		`),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if o.Watch != "" {
+				o.Nodes = args
+			} else {
+				o.Nodes, o.Files = splitArgs(args)
+			}
+			return Run(cmd.Context(), f, o)
+		},
+	}
+	o.AddNodeFlags(cmd.Flags())
+	o.AddOutputFlag(cmd.Flags())
+	fl := cmd.Flags()
+	fl.BoolVar(&o.All, "all", false, "load into the first NODE and every node connected to it")
+	fl.BoolVar(&o.Purge, "purge", false, "BEAM: kill processes still running an old version (code:purge/1, as c:l/1)")
+	fl.BoolVar(&o.NoCheck, "no-check", false, "send modules even if avmsh thinks the target cannot load them")
+	fl.BoolVar(&o.Persist, "persist", false, "also rewrite the board's .avm so the change survives a reboot (not available yet)")
+	fl.StringVar(&o.Watch, "watch", "", "watch `DIR` and push each changed .beam to the NODEs")
+	fl.BoolVar(&o.Build, "build", false, "with --watch: recompile changed .erl files first (rebar3 or erlc)")
+	fl.DurationVar(&o.Debounce, "debounce", 100*time.Millisecond, "with --watch: wait until a file is quiet this long")
+	return cmd
+}
+
+// splitArgs: nodes up to the first argument that is a path.
+func splitArgs(args []string) (nodes, files []string) {
+	for i, a := range args {
+		if i > 0 && !serialdist.IsAddress(a) && isPath(a) {
+			return args[:i], args[i:]
+		}
+	}
+	return args, nil
+}
+
+func isPath(a string) bool {
+	if strings.HasSuffix(a, ".beam") {
+		return true
+	}
+	_, err := os.Stat(a)
+	return err == nil
+}
+
+// Run executes the command.
+func Run(ctx context.Context, f *cmdutil.Factory, o *Options) error {
+	if err := o.Validate(); err != nil {
+		return err
+	}
+	switch {
+	case o.Persist:
+		return cmdutil.UsageError("--persist is not available yet: it needs avmsh's flasher. To keep the change across reboots, rebuild the .avm (avmsh pack) and flash it")
+	case len(o.Nodes) == 0:
+		return cmdutil.UsageError("give at least one NODE\nRun 'avmsh load --help' for examples.")
+	case o.Watch == "" && len(o.Files) == 0:
+		return cmdutil.UsageError("give the .beam files or directories to load after the NODEs (or --watch DIR)")
+	case o.Build && o.Watch == "":
+		return cmdutil.UsageError("--build goes with --watch")
+	}
+	var mods []*codeload.Module
+	if o.Watch == "" {
+		var err error
+		if mods, err = codeload.Prepare(o.Files); err != nil {
+			return &cmdutil.ExitError{Code: cmdutil.ExitUsage, Err: err}
+		}
+	}
+	targets := make([]cmdutil.Target, len(o.Nodes))
+	for i, spec := range o.Nodes {
+		t, err := o.ParseTarget(spec)
+		if err != nil {
+			return err
+		}
+		targets[i] = t
+	}
+	l, err := o.StartNodeFor(ctx, f, targets, false, nil)
+	if err != nil {
+		return err
+	}
+	defer l.Stop()
+	var down []codeload.Result
+	var names []term.Atom
+	for i := range targets {
+		t := &targets[i]
+		if err := o.ConnectTarget(ctx, l, t); err != nil {
+			down = append(down, downResults(t, mods, err)...)
+			continue
+		}
+		names = append(names, t.Node)
+	}
+	loader := codeload.NewLoader(l.Node.Node, codeload.Options{Timeout: o.Timeout, Purge: o.Purge, NoCheck: o.NoCheck})
+	if o.All && len(names) > 0 && names[0] == targets[0].Node {
+		names = append(names, cluster(ctx, f, o, l.Node.Node, loader, names)...)
+	}
+	if o.Watch != "" {
+		return watch(ctx, f, o, loader, names, down)
+	}
+	results := append(down, loader.LoadAll(ctx, names, mods)...)
+	if err := printResults(f, o, results); err != nil {
+		return err
+	}
+	return exitFor(results)
+}
+
+func downResults(t *cmdutil.Target, mods []*codeload.Module, err error) []codeload.Result {
+	if len(mods) == 0 {
+		mods = []*codeload.Module{{Name: "*"}}
+	}
+	out := make([]codeload.Result, len(mods))
+	for i, m := range mods {
+		name := t.Node
+		if name == "" {
+			name = term.Atom(t.Serial)
+		}
+		out[i] = codeload.Result{Node: name, Module: m.Name, Path: m.Path, Status: codeload.Unreachable, Reason: codeload.ReasonDown, Err: err}
+	}
+	return out
+}
+
+// exitFor maps results to the exit code contract.
+func exitFor(rs []codeload.Result) error {
+	var refused, unreachable int
+	for _, r := range rs {
+		switch r.Status {
+		case codeload.Refused:
+			refused++
+		case codeload.Unreachable:
+			unreachable++
+		}
+	}
+	switch {
+	case refused > 0:
+		return &cmdutil.ExitError{Code: cmdutil.ExitRemote, Err: fmt.Errorf("%d of %d loads were refused", refused, len(rs)), Silent: true}
+	case unreachable > 0:
+		return &cmdutil.ExitError{Code: cmdutil.ExitUnreachable, Err: fmt.Errorf("%d of %d loads could not reach their node", unreachable, len(rs)), Silent: true}
+	}
+	return nil
+}
+
+// cluster returns the other nodes the first target is connected to,
+// connecting to each. AtomVM has no erlang:nodes/1: its cluster is itself.
+func cluster(ctx context.Context, f *cmdutil.Factory, o *Options, n interface {
+	Name() term.Atom
+	Connect(context.Context, term.Atom) error
+}, loader *codeload.Loader, have []term.Atom) []term.Atom {
+	first := have[0]
+	v, err := rpc.Call(ctx, loader.Node, first, "erlang", "nodes", []term.Term{term.Atom("connected")}, rpc.Options{Timeout: o.Timeout})
+	var re *rpc.RemoteError
+	if errors.As(err, &re) && re.Reason == term.Atom("undef") {
+		fmt.Fprintf(f.IO.ErrOut, "%s has no erlang:nodes/1 (AtomVM): --all loads into it alone\n", first)
+		return nil
+	}
+	if err != nil {
+		fmt.Fprintf(f.IO.ErrOut, "--all: cannot ask %s for its nodes: %v\n", first, err)
+		return nil
+	}
+	l, _ := v.(term.List)
+	var out []term.Atom
+	for _, e := range l {
+		a, ok := e.(term.Atom)
+		if !ok || a == n.Name() || contains(have, a) || contains(out, a) {
+			continue
+		}
+		if err := n.Connect(ctx, a); err != nil {
+			fmt.Fprintf(f.IO.ErrOut, "--all: cannot reach %s (connected to %s): %v\n", a, first, err)
+			continue
+		}
+		out = append(out, a)
+	}
+	return out
+}
+
+func contains(l []term.Atom, a term.Atom) bool {
+	for _, x := range l {
+		if x == a {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,1 @@
+{application, myapp, [{description, "avmsh pack test application"}, {vsn, "0.1.0"}, {applications, [kernel, stdlib]}]}.
