@@ -13,7 +13,6 @@ import (
 
 	"github.com/avmsh/avmsh/cmd/avmsh/internal/cmdutil"
 	"github.com/avmsh/avmsh/devices"
-	"github.com/avmsh/avmsh/node"
 	"github.com/avmsh/avmsh/node/serialdist"
 )
 
@@ -35,6 +34,8 @@ type Options struct {
 	List    func(context.Context, devices.ListOptions) ([]devices.Device, error)
 	WatchFn func(context.Context, time.Duration) <-chan devices.Event
 	ProbeFn func(context.Context, string, devices.ProbeOptions) devices.ProbeResult
+
+	f *cmdutil.Factory // resolves the cookie of --deep
 }
 
 // NewCmdDevices returns the `devices` command.
@@ -42,7 +43,7 @@ func NewCmdDevices(f *cmdutil.Factory) *cobra.Command { return newCmd(f, nil) }
 
 // newCmd builds the command; prep may replace dependencies (tests).
 func newCmd(f *cmdutil.Factory, prep func(*Options)) *cobra.Command {
-	opts := &Options{IO: f.IO, Getenv: f.Getenv, List: devices.List, WatchFn: devices.Watch, ProbeFn: devices.Probe}
+	opts := &Options{IO: f.IO, Getenv: f.Getenv, List: devices.List, WatchFn: devices.Watch, ProbeFn: devices.Probe, f: f}
 	if prep != nil {
 		prep(opts)
 	}
@@ -134,11 +135,7 @@ func run(ctx context.Context, opts *Options) error {
 func probeOptions(opts *Options) (devices.ProbeOptions, error) {
 	po := devices.ProbeOptions{Listen: opts.ProbeTime}
 	if opts.Deep {
-		getenv := opts.Getenv
-		if getenv == nil {
-			getenv = func(string) string { return "" }
-		}
-		cookie, _, err := node.ResolveCookie(opts.Cookie, getenv, "")
+		cookie, _, err := cmdutil.ResolveCookie(opts.f, opts.Cookie)
 		if err != nil {
 			return po, err
 		}

@@ -79,11 +79,6 @@ func Run(ctx context.Context, f *cmdutil.Factory, o *Options) error {
 	n := l.Node.Node
 	events, unsubscribe := n.Subscribe(64)
 	defer unsubscribe()
-	s, err := cmdutil.NewSession(n, f)
-	if err != nil {
-		return err
-	}
-	defer s.GL.Stop()
 	where := "an existing epmd"
 	if srv != nil {
 		where = "its own embedded epmd"

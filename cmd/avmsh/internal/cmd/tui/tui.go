@@ -76,23 +76,18 @@ func Run(ctx context.Context, f *cmdutil.Factory, o *Options) error {
 	if srv != nil {
 		defer srv.Close()
 	}
-	l, err := o.StartNodeFor(ctx, f, nil, true, nil)
-	if err != nil {
-		return err
-	}
-	defer l.Stop()
 	// Remote output and io:get_line of what the shell pane runs go to
 	// the pane, through the terminal.
 	t := shellpane.NewTerminal()
 	defer t.Close()
-	s, err := cmdutil.NewSessionIO(l.Node.Node, f, &gl.Options{Out: t, In: t, Columns: 100})
+	l, err := o.StartNodeIO(ctx, f, nil, true, nil, &gl.Options{Out: t, In: t, Columns: 100})
 	if err != nil {
 		return err
 	}
-	defer s.GL.Stop()
-	glPid := s.GL.Pid()
+	defer l.Stop()
+	glPid := l.GroupLeader().Pid()
 	src, err := source.NewLive(source.Config{
-		Node: l.Node.Node, Registry: s.Registry, GroupLeader: &glPid,
+		Node: l.Node.Node, Registry: l.Registry(), GroupLeader: &glPid,
 		EpmdHosts: o.Hosts, EpmdPort: port, AutoConnect: !o.NoAutoConnect, Dial: l.Dial, Ports: l.Ports,
 	})
 	if err != nil {
