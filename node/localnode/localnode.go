@@ -28,9 +28,12 @@ type Config struct {
 	// it is hidden, like erl_call and remsh.
 	Visible bool
 	// Listen makes the node accept TCP (or TLS) distribution connections
-	// on all interfaces and register with epmd. Otherwise it only dials
-	// out: peers reach it over the connections it opens.
+	// and register with epmd. Otherwise it only dials out: peers reach
+	// it over the connections it opens.
 	Listen bool
+	// ListenAddr is where it listens with Listen: all interfaces, any
+	// port (like erl) when empty.
+	ListenAddr string
 	// TLS, when set, makes every TCP connection use TLS.
 	TLS *carrier.TLSFiles
 	// Serial are serial addresses ("serial:/dev/ttyUSB0?baud=921600") to
@@ -134,7 +137,7 @@ func nodeConfig(cfg Config) (node.Config, error) {
 		Logger:     cfg.Logger,
 	}
 	if cfg.Listen {
-		nc.ListenAddr = "" // all interfaces, any port, like erl
+		nc.ListenAddr = cfg.ListenAddr // "": all interfaces, any port
 	}
 	if nc.PortMapper == nil {
 		nc.PortMapper = &epmd.PortMapper{}

@@ -47,12 +47,7 @@ func NewCmdEval(f *cmdutil.Factory) *cobra.Command {
 			$ avmsh eval serial:/dev/ttyUSB0 'erlang:system_info(atomvm_version).'
 			$ echo 'erlang:memory(total).' | avmsh eval app -
 		`),
-		Args: func(cmd *cobra.Command, args []string) error {
-			if len(args) != 2 {
-				return cmdutil.UsageError("eval needs NODE and the expressions (got %d arguments)\nRun 'avmsh eval --help' for examples.", len(args))
-			}
-			return nil
-		},
+		Args: cmdutil.PositionalArgs(2, 2),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.Target, o.Source = args[0], args[1]
 			return Run(cmd.Context(), f, o)

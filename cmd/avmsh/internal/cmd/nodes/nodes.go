@@ -37,7 +37,7 @@ func NewCmdNodes(f *cmdutil.Factory) *cobra.Command {
 			$ avmsh nodes app@127.0.0.1
 			$ avmsh nodes app --output json
 		`),
-		Args: cobra.ExactArgs(1),
+		Args: cmdutil.PositionalArgs(1, 1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.Target = args[0]
 			return Run(cmd.Context(), f, o)

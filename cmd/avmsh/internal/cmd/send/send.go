@@ -42,7 +42,7 @@ func NewCmdSend(f *cmdutil.Factory) *cobra.Command {
 			$ avmsh send app '<0.94.0>' stop
 			$ avmsh send serial:/dev/ttyUSB0 blinker '{set, on}'
 		`),
-		Args: cobra.ExactArgs(3),
+		Args: cmdutil.PositionalArgs(3, 3),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.Target, o.Dest, o.Msg = args[0], args[1], args[2]
 			return Run(cmd.Context(), f, o)

@@ -41,7 +41,7 @@ func NewCmdServe(f *cmdutil.Factory) *cobra.Command {
 			$ avmsh serve --name host@serial.local --cookie AtomVM --listen serial:/dev/ttyUSB0
 			$ avmsh serve --listen serial:ttyACM0?baud=921600 --listen serial:ttyUSB1
 		`),
-		Args: cobra.NoArgs,
+		Args: cmdutil.PositionalArgs(0, 0),
 		RunE: func(cmd *cobra.Command, args []string) error { return Run(cmd.Context(), f, o) },
 	}
 	o.AddNodeFlags(cmd.Flags())
