@@ -2,7 +2,6 @@ package rpccmd
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"slices"
 
@@ -146,13 +145,9 @@ func (o *Options) reportError(f *cmdutil.Factory, err error) error {
 	if isExc {
 		_ = o.PrintException(f.IO.Out, class, reason, stack)
 	}
-	var nc *rpc.NoConnectionError
-	var to *rpc.TimeoutError
-	switch {
-	case errors.As(err, &nc):
-		return cmdutil.Unreachable(err)
-	case errors.As(err, &to):
-		return cmdutil.TimedOut(fmt.Errorf("%w\nhint: it may have run; raise --timeout (0: no limit) if it needs longer", err))
+	switch ce := cmdutil.CallError(err); {
+	case ce != nil:
+		return ce
 	case isExc:
 		fmt.Fprint(f.IO.ErrOut, cmdutil.FormatException(class, reason, stack))
 		return &cmdutil.ExitError{Code: cmdutil.ExitRemote, Err: err, Silent: true}
