@@ -70,6 +70,8 @@ func (f closerFunc) Close() error { return f() }
 // and a process registered as inbox whose messages Received returns.
 type Peer struct {
 	*localnode.Node
+	// Inbox is the pid of the inbox process.
+	Inbox term.Pid
 	inbox chan term.Term
 }
 
@@ -95,6 +97,7 @@ func (e *Env) StartPeer(alive string) *Peer {
 		n.Stop()
 		e.t.Fatal(err)
 	}
+	p.Inbox = inbox.Self()
 	if err := n.Runtime().Register("inbox", inbox.Self()); err != nil {
 		n.Stop()
 		e.t.Fatal(err)
@@ -152,4 +155,33 @@ func registerFake(reg *rpc.Registry) {
 		}
 		return nil, rpc.Raise(class, args[1])
 	})
+}
+
+// MuteNetKernel replaces the peer's net_kernel with a process that never
+// answers: connections still come up, but pings (net_adm:ping, and the
+// delivery check of avmsh send) get no reply, like a peer too busy to
+// answer.
+func (p *Peer) MuteNetKernel(t *testing.T) {
+	t.Helper()
+	rt := p.Runtime()
+	if err := rt.Unregister("net_kernel"); err != nil {
+		t.Fatal(err)
+	}
+	mute, err := rt.NewProcess(vm.SpawnOptions{Label: "cmdtest:mute_net_kernel/0"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := rt.Register("net_kernel", mute.Self()); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for {
+			if _, err := mute.Receive(mute.Context(), nil, vm.Infinity); err != nil {
+				return
+			}
+		}
+	}()
+	t.Cleanup(func() { mute.Exit(vm.Normal); <-done })
 }

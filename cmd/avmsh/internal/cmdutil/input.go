@@ -94,7 +94,7 @@ func (in *Inputs) Text(what, src string) (string, error) {
 // the bytes of FILE or stdin as a binary. Pids <0.X.Y> are of nc.Local.
 func (in *Inputs) Term(i int, arg string, nc syntax.NodeContext) (term.Term, error) {
 	if !IsSource(arg) {
-		return parseTerm(fmt.Sprintf("argument %d (%s)", i, abbreviate(arg)), arg, nc)
+		return ParseTerm(fmt.Sprintf("argument %d (%s)", i, abbreviate(arg)), arg, nc)
 	}
 	src := strings.TrimPrefix(arg, "@")
 	what := fmt.Sprintf("argument %d (%s)", i, arg)
@@ -109,7 +109,7 @@ func (in *Inputs) Term(i int, arg string, nc syntax.NodeContext) (term.Term, err
 	if err != nil {
 		return nil, err
 	}
-	return parseTerm(what, string(b), nc)
+	return ParseTerm(what, string(b), nc)
 }
 
 // Terms resolves term arguments (see Term).
@@ -125,7 +125,10 @@ func (in *Inputs) Terms(args []string, nc syntax.NodeContext) ([]term.Term, erro
 	return out, nil
 }
 
-func parseTerm(what, text string, nc syntax.NodeContext) (term.Term, error) {
+// ParseTerm parses text as one Erlang term; what names it in errors
+// (usage errors: a syntax error, text that is not UTF-8). Pids <0.X.Y>
+// are of nc.Local.
+func ParseTerm(what, text string, nc syntax.NodeContext) (term.Term, error) {
 	if err := CheckUTF8(what, []byte(text)); err != nil {
 		return nil, fmt.Errorf("%w\nhint: to pass bytes that are not text, put them in a file and give @FILE with --binary (rpc, send)", err)
 	}
@@ -163,7 +166,7 @@ func sizeText(n int64) string {
 // ParseList parses text as a proper Erlang list ("[1, {a, b}]"), the
 // form of rpc's --args and --args-file.
 func ParseList(what, text string, nc syntax.NodeContext) ([]term.Term, error) {
-	t, err := parseTerm(what, text, nc)
+	t, err := ParseTerm(what, text, nc)
 	if err != nil {
 		return nil, err
 	}

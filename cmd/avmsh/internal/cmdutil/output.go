@@ -66,19 +66,6 @@ func (o *OutputOptions) PrintTerm(w io.Writer, t term.Term, columns int, nc synt
 	return err
 }
 
-// ParseArgs parses command-line arguments as Erlang terms.
-func ParseArgs(args []string, nc syntax.NodeContext) ([]term.Term, error) {
-	out := make([]term.Term, 0, len(args))
-	for i, a := range args {
-		t, err := parseTerm(fmt.Sprintf("argument %d (%s)", i+1, abbreviate(a)), a, nc)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, t)
-	}
-	return out, nil
-}
-
 // abbreviate shortens s for a message (whole characters; bytes that are
 // not UTF-8 shown as U+FFFD).
 func abbreviate(s string) string {

@@ -3,6 +3,7 @@ package tuicmd
 import (
 	"context"
 	"fmt"
+	"io"
 	"time"
 
 	"github.com/MakeNowJust/heredoc"
@@ -94,7 +95,7 @@ func Run(ctx context.Context, f *cmdutil.Factory, o *Options) error {
 		return err
 	}
 	defer src.Close()
-	m := app.New(src, app.Options{Refresh: o.Refresh, Theme: theme.New(lipgloss.DefaultRenderer()), Terminal: t})
+	m := app.New(src, app.Options{Refresh: o.Refresh, Theme: theme.New(dashboardRenderer(f.IO.Out)), Terminal: t})
 	p := tea.NewProgram(m, tea.WithAltScreen(), tea.WithContext(ctx), tea.WithInput(f.IO.In), tea.WithOutput(f.IO.Out))
 	_, err = p.Run()
 	t.Close()
@@ -102,4 +103,14 @@ func Run(ctx context.Context, f *cmdutil.Factory, o *Options) error {
 		return fmt.Errorf("dashboard: %w", err)
 	}
 	return nil
+}
+
+// dashboardRenderer is the dashboard's Lip Gloss renderer on out. The
+// dashboard is the only command that may query the terminal: it asks
+// for the background colour here, before Bubble Tea takes the terminal
+// (package termquiet keeps the rest of avmsh from asking at start-up).
+func dashboardRenderer(out io.Writer) *lipgloss.Renderer {
+	r := lipgloss.NewRenderer(out)
+	_ = r.HasDarkBackground()
+	return r
 }
