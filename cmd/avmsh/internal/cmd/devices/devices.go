@@ -48,7 +48,8 @@ func newCmd(f *cmdutil.Factory, prep func(*Options)) *cobra.Command {
 		prep(opts)
 	}
 	cmd := &cobra.Command{
-		Use:   "devices",
+		Use:   "devices [PORT...]",
+		Args:  cmdutil.PositionalArgs(0, -1),
 		Short: "List serial ports and the boards on them",
 		Long: `List this machine's serial ports with their USB identity (VID:PID, serial
 number, product), the board family (ESP32 native USB or USB-UART bridge,
@@ -211,8 +212,11 @@ func printTable(w io.Writer, devs []devices.Device, probe bool, pal palette) {
 			row += "\t" + probeText(d, pal)
 		}
 		fmt.Fprintln(tw, row)
-		if d.AccessDetail != "" && d.Access != devices.AccessOK {
+		switch {
+		case d.AccessDetail != "" && d.Access != devices.AccessOK:
 			notes = append(notes, fmt.Sprintf("%s: %s", path, d.AccessDetail))
+		case len(d.OpenIn) > 0 && d.Access == devices.AccessOK:
+			notes = append(notes, fmt.Sprintf("%s: also open in %s (no lock: avmsh can open it too)", path, strings.Join(d.OpenIn, ", ")))
 		}
 		if d.AtomVM != nil && d.AtomVM.DeepError != "" {
 			notes = append(notes, fmt.Sprintf("%s: --deep: %s", path, d.AtomVM.DeepError))
@@ -249,7 +253,7 @@ func watch(ctx context.Context, opts *Options) error {
 		return err
 	}
 	for ev := range opts.WatchFn(ctx, opts.Interval) {
-		if opts.Probe && ev.Type != devices.Removed && ev.Device.Path != "" && ev.Device.Access != devices.AccessBusy && ev.Device.Access != devices.AccessDenied {
+		if opts.Probe && ev.Type != devices.Removed && ev.Device.Path != "" && ev.Device.Access != devices.AccessBusy && ev.Device.Access != devices.AccessDenied && len(ev.Device.OpenIn) == 0 {
 			r := opts.ProbeFn(ctx, ev.Device.Path, po)
 			ev.Device.AtomVM = &r
 		}
