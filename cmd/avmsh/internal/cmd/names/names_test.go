@@ -55,6 +55,11 @@ func TestNames(t *testing.T) {
 	if r.Code != cmdutil.ExitUnreachable {
 		t.Fatalf("names without epmd: %+v", r)
 	}
+	// An epmd that does not answer within --timeout: 3 as well.
+	r = e.Run(namescmd.NewCmdNames, "", fmt.Sprintf("127.0.0.1:%d", cmdtest.SilentListener(t)), "--timeout", "300ms")
+	if r.Code != cmdutil.ExitUnreachable {
+		t.Fatalf("names from a silent epmd: %+v", r)
+	}
 	r = e.Run(namescmd.NewCmdNames, "", "a", "b")
 	if r.Code != cmdutil.ExitUsage || !strings.Contains(r.Err, `names: unexpected argument "b"`) {
 		t.Fatalf("names a b: %+v", r)

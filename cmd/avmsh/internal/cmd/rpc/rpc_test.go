@@ -66,6 +66,13 @@ func TestRPCExitCodes(t *testing.T) {
 	if r.Code != cmdutil.ExitUnreachable || !strings.Contains(r.Err, "avmsh names") {
 		t.Fatalf("unknown node: %+v", r)
 	}
+	// 3 as well: no connection within --timeout (a peer that accepts
+	// and never answers the handshake).
+	silent := fmt.Sprintf("127.0.0.1:%d", cmdtest.SilentListener(t))
+	r = e.Run(rpccmd.NewCmdRPC, "", "hung@127.0.0.1", "erlang", "node", "--address", silent, "--timeout", "300ms")
+	if r.Code != cmdutil.ExitUnreachable || !strings.Contains(r.Err, "timeout") {
+		t.Fatalf("connect timeout: %+v", r)
+	}
 	// 2: usage errors, before any node is started.
 	before := len(e.Configs())
 	for _, args := range [][]string{
