@@ -42,7 +42,7 @@ func (o *NodeOptions) AddNodeFlags(fs *pflag.FlagSet) {
 	fs.StringVarP(&o.Cookie, "cookie", "c", "", "cookie (default: $AVMSH_COOKIE, then ~/.erlang.cookie)")
 	fs.BoolVar(&o.Visible, "visible", false, "connect as a visible node (default: hidden, like erl_call)")
 	fs.StringVar(&o.Address, "address", "", "connect to `HOST:PORT` directly, skipping epmd")
-	fs.DurationVarP(&o.Timeout, "timeout", "t", 60*time.Second, "give up after this long (0: never); a call without an answer by then exits with 4")
+	fs.DurationVarP(&o.Timeout, "timeout", "t", 60*time.Second, "give up after this long (0: never)")
 	fs.StringVar(&o.TLSCert, "tls-cert", "", "use TLS distribution with this certificate `FILE` (PEM)")
 	fs.StringVar(&o.TLSKey, "tls-key", "", "private key `FILE` for --tls-cert (default: the cert file)")
 	fs.StringVar(&o.TLSCA, "tls-ca", "", "CA certificates `FILE` that sign peers' certificates")
