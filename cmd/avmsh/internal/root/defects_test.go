@@ -195,7 +195,7 @@ func TestCookieFileModeAgainstErl(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	erl := exec.CommandContext(ctx, "erl", "-noshell", "-sname", erltest.RandomName("ck"), "-eval", "halt().")
-	erl.Env = append(os.Environ(), "HOME="+home, "ERL_EPMD_PORT="+strconv.Itoa(e.EpmdPort))
+	erl.Env = append(os.Environ(), "HOME="+home, "ERL_EPMD_PORT="+strconv.Itoa(e.EpmdPort), "ERL_CRASH_DUMP_SECONDS=0")
 	out, _ := erl.CombinedOutput()
 	if !strings.Contains(string(out), "must be accessible by owner only") {
 		t.Fatalf("erl accepted the file avmsh refuses:\n%s", out)
