@@ -3,4 +3,4 @@
 package devices
 
 // checkAccess cannot tell without opening the port on this system.
-func checkAccess(string) (Access, string) { return AccessUnknown, "" }
+func checkAccess(string) (Access, string, []string) { return AccessUnknown, "", nil }

@@ -12,16 +12,41 @@ import (
 )
 
 // checkAccess tells, without opening the port (opening toggles DTR/RTS
-// and can reset a board), whether avmsh may use it.
-func checkAccess(path string) (Access, string) {
+// and can reset a board), whether avmsh may use it, and which other
+// processes have it open. A port is busy only when one of them holds a
+// lock on it, as opening would then fail; a port merely open elsewhere
+// (socat's end of a pty) opens fine.
+func checkAccess(path string) (Access, string, []string) {
 	if path == "" {
-		return AccessUnknown, ""
+		return AccessUnknown, "", nil
 	}
 	if err := unix.Access(path, unix.R_OK|unix.W_OK); err != nil {
-		return AccessDenied, serialdist.PermissionAdvice(path)
+		return AccessDenied, serialdist.PermissionAdvice(path), nil
 	}
-	if hs := serialdist.Holders(path); len(hs) > 0 {
-		return AccessBusy, fmt.Sprintf("open in %s", strings.Join(hs, ", "))
+	hs := serialdist.Holders(path)
+	if len(hs) == 0 {
+		return AccessOK, "", nil
 	}
-	return AccessOK, ""
+	if pids := lockers(path); len(pids) > 0 {
+		return AccessBusy, fmt.Sprintf("locked by %s; close it and try again", strings.Join(lockHolders(hs, pids), ", ")), hs
+	}
+	return AccessOK, "", hs
+}
+
+// lockHolders picks the holders ("name (pid N)") that hold the locks;
+// all of them when none matches (an OFD lock names no pid).
+func lockHolders(holders []string, pids []int) []string {
+	var out []string
+	for _, h := range holders {
+		for _, pid := range pids {
+			if strings.HasSuffix(h, fmt.Sprintf(" (pid %d)", pid)) {
+				out = append(out, h)
+				break
+			}
+		}
+	}
+	if len(out) == 0 {
+		return holders
+	}
+	return out
 }

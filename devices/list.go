@@ -39,6 +39,11 @@ type Device struct {
 	// not and what to do.
 	Access       Access `json:"access"`
 	AccessDetail string `json:"access_detail,omitempty"`
+	// OpenIn names the other processes that have the port open
+	// ("socat (pid 4242)"; Linux only). They do not make it busy unless
+	// they lock it, but a listing does not probe such a port unless it
+	// was asked for by path, so as not to take bytes from them.
+	OpenIn []string `json:"open_in,omitempty"`
 	// AtomVM is the probe result (List with Probe set).
 	AtomVM *ProbeResult `json:"atomvm,omitempty"`
 }
@@ -107,7 +112,7 @@ func List(ctx context.Context, opts ListOptions) ([]Device, error) {
 			d.Board = &b
 		}
 		if !opts.SkipAccess {
-			d.Access, d.AccessDetail = checkAccess(d.Path)
+			d.Access, d.AccessDetail, d.OpenIn = checkAccess(d.Path)
 		}
 		devs = append(devs, d)
 	}
@@ -138,7 +143,7 @@ func onlyPaths(devs []Device, paths []string, access bool) []Device {
 			if _, err := os.Stat(p); err != nil && runtime.GOOS != "windows" {
 				d.AccessDetail = "no such device; is the board plugged in?"
 			} else if access {
-				d.Access, d.AccessDetail = checkAccess(p)
+				d.Access, d.AccessDetail, d.OpenIn = checkAccess(p)
 			}
 		}
 		out = append(out, d)
@@ -146,15 +151,14 @@ func onlyPaths(devs []Device, paths []string, access bool) []Device {
 	return out
 }
 
-// probeAll probes the openable ports concurrently. Ports given
-// explicitly are probed even when they look busy: the holder may be a
-// program that does not lock the port (socat holds both ends of a pty),
-// and opening says for sure.
+// probeAll probes the openable ports concurrently. Ports another
+// program has open are left alone unless given explicitly: then they
+// are probed even when they look busy, and opening says for sure.
 func probeAll(ctx context.Context, devs []Device, po ProbeOptions, explicit bool) {
 	var wg sync.WaitGroup
 	for i := range devs {
 		d := &devs[i]
-		if d.Path == "" || !explicit && (d.Access == AccessBusy || d.Access == AccessDenied) {
+		if d.Path == "" || !explicit && (d.Access == AccessBusy || d.Access == AccessDenied || len(d.OpenIn) > 0) {
 			continue
 		}
 		if d.Board != nil && d.Board.Bootloader {

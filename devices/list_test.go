@@ -115,7 +115,7 @@ func TestProbe(t *testing.T) {
 		}
 		// checkAccess sees our own process holding it only through the
 		// lock; another process shows up by name.
-		if a, _ := checkAccess("/nonexistent/tty"); a != AccessDenied {
+		if a, _, _ := checkAccess("/nonexistent/tty"); a != AccessDenied {
 			t.Fatalf("missing device access %s", a)
 		}
 	})

@@ -2,6 +2,7 @@ package devices
 
 import (
 	"context"
+	"slices"
 	"sort"
 	"time"
 )
@@ -95,5 +96,5 @@ func diff(known map[string]Device, devs []Device) []Event {
 
 func sameDevice(a, b Device) bool {
 	return a.Path == b.Path && a.VID == b.VID && a.PID == b.PID && a.SerialNumber == b.SerialNumber &&
-		a.Product == b.Product && a.Manufacturer == b.Manufacturer && a.Access == b.Access && a.AccessDetail == b.AccessDetail
+		a.Product == b.Product && a.Manufacturer == b.Manufacturer && a.Access == b.Access && a.AccessDetail == b.AccessDetail && slices.Equal(a.OpenIn, b.OpenIn)
 }

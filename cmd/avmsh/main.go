@@ -10,6 +10,9 @@ import (
 
 	"github.com/avmsh/avmsh/cmd/avmsh/internal/cmdutil"
 	"github.com/avmsh/avmsh/cmd/avmsh/internal/root"
+	// No terminal queries at start-up (see the package's doc); before
+	// the dashboard's packages are initialised.
+	_ "github.com/avmsh/avmsh/cmd/avmsh/internal/termquiet"
 )
 
 // version is set at release time with -ldflags "-X main.version=...".

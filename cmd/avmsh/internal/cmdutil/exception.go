@@ -1,6 +1,10 @@
 package cmdutil
 
 import (
+	"errors"
+	"fmt"
+
+	"github.com/avmsh/avmsh/node/rpc"
 	"github.com/avmsh/avmsh/vm/erl/shellfmt"
 	"github.com/avmsh/avmsh/vm/syntax"
 	"github.com/avmsh/avmsh/vm/term"
@@ -18,4 +22,21 @@ func FormatException(class term.Atom, reason, stack term.Term) string {
 		s += "\n"
 	}
 	return s
+}
+
+// CallError gives the failure of a call on another node its exit code,
+// the same in every command: no connection (or the connection lost)
+// exits with ExitUnreachable, no answer within --timeout with
+// ExitTimeout. It returns nil for other errors (remote exceptions, which
+// each command prints its own way).
+func CallError(err error) error {
+	var nc *rpc.NoConnectionError
+	var to *rpc.TimeoutError
+	switch {
+	case errors.As(err, &nc):
+		return Unreachable(err)
+	case errors.As(err, &to):
+		return TimedOut(fmt.Errorf("%w\nhint: it may have run; raise --timeout (0: no limit) if it needs longer", err))
+	}
+	return nil
 }

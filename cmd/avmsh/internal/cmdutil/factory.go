@@ -1,6 +1,7 @@
 package cmdutil
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -8,6 +9,8 @@ import (
 
 	"github.com/mattn/go-isatty"
 	"golang.org/x/term"
+
+	"github.com/avmsh/avmsh/node/localnode"
 )
 
 // IOStreams are the standard streams of a command. Tests replace them
@@ -33,12 +36,37 @@ func (s *IOStreams) Columns() int {
 	return 80
 }
 
-// Factory gives commands their dependencies.
+// Factory gives commands their dependencies. Commands resolve their
+// flags into configurations and ask the Factory for what they need, so
+// that tests can replace any of it. A nil function field means the real
+// dependency.
 type Factory struct {
 	Version string
 	IO      *IOStreams
 	// Getenv reads the environment (replaceable in tests).
 	Getenv func(string) string
+	// HomeDir is where ~/.erlang.cookie lives (os.UserHomeDir when nil).
+	HomeDir func() (string, error)
+	// Node starts the command's local node from its resolved
+	// configuration (localnode.Start when nil). Tests replace it to see
+	// the configuration a command resolved, to route node names to
+	// in-process peers instead of epmd, or to fail the start.
+	Node func(ctx context.Context, cfg localnode.Config) (*localnode.Node, error)
+}
+
+// StartNode starts a local node through f.Node.
+func (f *Factory) StartNode(ctx context.Context, cfg localnode.Config) (*localnode.Node, error) {
+	if f.Node != nil {
+		return f.Node(ctx, cfg)
+	}
+	return localnode.Start(ctx, cfg)
+}
+
+func (f *Factory) homeDir() (string, error) {
+	if f.HomeDir != nil {
+		return f.HomeDir()
+	}
+	return os.UserHomeDir()
 }
 
 // NewFactory returns a Factory wired to the process's real streams.
@@ -52,7 +80,9 @@ func NewFactory(version string) *Factory {
 			IsTerminal:   isatty.IsTerminal(os.Stdout.Fd()),
 			InIsTerminal: isatty.IsTerminal(os.Stdin.Fd()),
 		},
-		Getenv: os.Getenv,
+		Getenv:  os.Getenv,
+		HomeDir: os.UserHomeDir,
+		Node:    localnode.Start,
 	}
 }
 
@@ -62,11 +92,17 @@ const (
 	// ExitRemote: the remote side raised an exception (or the operation
 	// failed on the remote node).
 	ExitRemote = 1
-	// ExitUsage: bad flags or arguments.
+	// ExitUsage: bad flags, arguments or input (an unreadable file or
+	// stdin, an unsafe ~/.erlang.cookie).
 	ExitUsage = 2
 	// ExitUnreachable: no epmd, name not registered, connection refused,
-	// wrong cookie, serial port unavailable.
+	// wrong cookie, serial port unavailable, no connection within
+	// --timeout, or the connection lost during the operation.
 	ExitUnreachable = 3
+	// ExitTimeout: connected and the request was sent, but no answer
+	// came within --timeout. Unlike 3, the operation may have run (or
+	// may still be running where the peer cannot kill it, as on AtomVM).
+	ExitTimeout = 4
 	// ExitInterrupted: stopped by a signal.
 	ExitInterrupted = 130
 )
@@ -95,6 +131,9 @@ func UsageError(format string, args ...any) error {
 
 // Unreachable wraps err so that the command exits with ExitUnreachable.
 func Unreachable(err error) error { return &ExitError{Code: ExitUnreachable, Err: err} }
+
+// TimedOut wraps err so that the command exits with ExitTimeout.
+func TimedOut(err error) error { return &ExitError{Code: ExitTimeout, Err: err} }
 
 // Remote wraps err so that the command exits with ExitRemote.
 func Remote(err error) error { return &ExitError{Code: ExitRemote, Err: err} }

@@ -1,9 +1,11 @@
 package cmdutil
 
 import (
+	"encoding/json"
 	"fmt"
 	"io"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/spf13/pflag"
 
@@ -64,24 +66,17 @@ func (o *OutputOptions) PrintTerm(w io.Writer, t term.Term, columns int, nc synt
 	return err
 }
 
-// ParseArgs parses command-line arguments as Erlang terms.
-func ParseArgs(args []string, nc syntax.NodeContext) ([]term.Term, error) {
-	out := make([]term.Term, 0, len(args))
-	for i, a := range args {
-		t, err := syntax.Parse(a, syntax.ParseOptions{Node: nc})
-		if err != nil {
-			return nil, UsageError("argument %d (%s): %v\nhint: arguments are Erlang terms; quote them for the shell, e.g. '\"text\"' or '{a,1}'", i+1, abbreviate(a), err)
-		}
-		out = append(out, t)
-	}
-	return out, nil
-}
-
+// abbreviate shortens s for a message (whole characters; bytes that are
+// not UTF-8 shown as U+FFFD).
 func abbreviate(s string) string {
 	if len(s) > 40 {
-		return s[:40] + "…"
+		s = s[:40]
+		for i := 0; i < 3 && !utf8.ValidString(s); i++ {
+			s = s[:len(s)-1]
+		}
+		s += "…"
 	}
-	return s
+	return strings.ToValidUTF8(s, "\uFFFD")
 }
 
 // WithCreation fills the creation of pids, ports and references of node
@@ -137,3 +132,39 @@ func WithCreation(t term.Term, node term.Atom, creation uint32) term.Term {
 
 // Indent prefixes every line after the first (for multi-line messages).
 func Indent(s, prefix string) string { return strings.ReplaceAll(s, "\n", "\n"+prefix) }
+
+// PrintException writes, in JSON output only, an exception the command
+// got instead of a result, so that stdout holds one JSON value either
+// way (see docs/json-mapping.md):
+//
+//	{"$exception": {"class": "error", "reason": R, "stack": S}}
+//
+// R and S are terms in the JSON mapping. No term maps to an object with
+// the key "$exception", so the two cannot be confused. In the other
+// formats it writes nothing (the exception goes to stderr).
+func (o *OutputOptions) PrintException(w io.Writer, class term.Atom, reason, stack term.Term) error {
+	if o.Format != OutputJSON {
+		return nil
+	}
+	if stack == nil {
+		stack = term.Nil
+	}
+	var b strings.Builder
+	b.WriteString(`{"$exception":{"class":`)
+	cls, _ := termjson.Marshal(class)
+	b.Write(cls)
+	for _, f := range []struct {
+		key string
+		t   term.Term
+	}{{"reason", reason}, {"stack", stack}} {
+		j, err := termjson.Marshal(f.t)
+		if err != nil { // a shell closure: no JSON form; keep its text
+			j, _ = json.Marshal(syntax.Write(f.t, syntax.Options{Encoding: syntax.Unicode}))
+			f.key += "_text"
+		}
+		fmt.Fprintf(&b, `,"%s":%s`, f.key, j)
+	}
+	b.WriteString("}}\n")
+	_, err := io.WriteString(w, b.String())
+	return err
+}

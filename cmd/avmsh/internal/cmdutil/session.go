@@ -2,14 +2,9 @@ package cmdutil
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
-	"net"
-	"strings"
 	"syscall"
 	"time"
 
@@ -20,9 +15,8 @@ import (
 	"github.com/avmsh/avmsh/node/carrier"
 	"github.com/avmsh/avmsh/node/gl"
 	"github.com/avmsh/avmsh/node/handshake"
+	"github.com/avmsh/avmsh/node/localnode"
 	"github.com/avmsh/avmsh/node/rpc"
-	"github.com/avmsh/avmsh/node/serialdist"
-	"github.com/avmsh/avmsh/node/stdlib"
 	"github.com/avmsh/avmsh/vm/term"
 )
 
@@ -57,6 +51,8 @@ func (o *NodeOptions) AddNodeFlags(fs *pflag.FlagSet) {
 
 // Session is a running local node connected to a target.
 type Session struct {
+	// Local is the command's node.
+	Local    *localnode.Node
 	Node     *node.Node
 	GL       *gl.Server
 	Registry *rpc.Registry
@@ -66,20 +62,13 @@ type Session struct {
 	// Via is the serial address the target was reached over ("" for
 	// TCP).
 	Via string
-
-	local *Local // set by StartSession: also owns the serial ports
 }
 
-// Stop ends the session's node.
-func (s *Session) Stop() {
-	if s.GL != nil {
-		s.GL.Stop()
-	}
-	if s.local != nil {
-		s.local.Stop()
-		return
-	}
-	s.Node.Stop()
+// Stop ends the session's node (and closes its serial ports).
+func (s *Session) Stop() { s.Local.Stop() }
+
+func newSession(l *localnode.Node) *Session {
+	return &Session{Local: l, Node: l.Node.Node, GL: l.GroupLeader(), Registry: l.Registry()}
 }
 
 // nameMode picks short or long names: from our own flags, else from the
@@ -90,30 +79,21 @@ func (o *NodeOptions) nameMode(targetHost string) node.NameMode {
 		return node.LongNames
 	case o.SName != "":
 		return node.ShortNames
-	case strings.Contains(targetHost, ".") || net.ParseIP(targetHost) != nil:
-		return node.LongNames
 	}
-	return node.ShortNames
+	return localnode.NameModeFor(targetHost)
 }
 
 // TargetName completes a node name given on the command line: "foo"
 // becomes foo@<this host> (short or long per the flags).
 func (o *NodeOptions) TargetName(spec string) (term.Atom, error) {
-	if strings.Contains(spec, "@") {
-		if _, _, err := node.SplitNodeName(spec); err != nil {
-			return "", UsageError("%v", err)
-		}
-		return term.Atom(spec), nil
-	}
-	mode := node.ShortNames
-	if o.Name != "" {
-		mode = node.LongNames
-	}
-	full, err := node.MakeNodeName(spec, mode, nil)
+	t, err := o.ParseTarget(spec)
 	if err != nil {
-		return "", UsageError("%v", err)
+		return "", err
 	}
-	return term.Atom(full), nil
+	if t.IsSerial() {
+		return "", UsageError("%s is a serial port, not a node name", spec)
+	}
+	return t.Node, nil
 }
 
 // StartSession starts a hidden local node (not listening on TCP, not
@@ -126,22 +106,17 @@ func (o *NodeOptions) StartSession(ctx context.Context, f *Factory, targetSpec s
 }
 
 // StartSessionIO is StartSession with the group-leader I/O server
-// configured by glo (nil: the command's streams, see NewSessionIO).
+// configured by glo (nil: the command's streams, see StreamsIO).
 func (o *NodeOptions) StartSessionIO(ctx context.Context, f *Factory, targetSpec string, glo *gl.Options) (*Session, error) {
 	t, err := o.ParseTarget(targetSpec)
 	if err != nil {
 		return nil, err
 	}
-	l, err := o.StartNodeFor(ctx, f, []Target{t}, false, nil)
+	l, err := o.StartNodeIO(ctx, f, []Target{t}, false, nil, glo)
 	if err != nil {
 		return nil, err
 	}
-	s, err := NewSessionIO(l.Node.Node, f, glo)
-	if err != nil {
-		l.Stop()
-		return nil, err
-	}
-	s.local = l
+	s := newSession(l)
 	if err := o.ConnectTarget(ctx, l, &t); err != nil {
 		s.Stop()
 		return nil, err
@@ -154,71 +129,87 @@ func (o *NodeOptions) StartSessionIO(ctx context.Context, f *Factory, targetSpec
 // StartLocalSession starts the command's node with no target: the
 // session's target is the local node itself (`avmsh shell` alone).
 func (o *NodeOptions) StartLocalSession(ctx context.Context, f *Factory, glo *gl.Options) (*Session, error) {
-	l, err := o.StartNodeFor(ctx, f, nil, false, nil)
+	l, err := o.StartNodeIO(ctx, f, nil, false, nil, glo)
 	if err != nil {
 		return nil, err
 	}
-	s, err := NewSessionIO(l.Node.Node, f, glo)
-	if err != nil {
-		l.Stop()
-		return nil, err
-	}
-	s.local = l
+	s := newSession(l)
 	s.Target = l.Name()
 	s.Peer = node.PeerInfo{Node: l.Name(), Kind: node.KindAvmsh}
 	return s, nil
 }
 
-// StartNode starts the local node for a command. With listen it also
-// listens and registers with epmd (starting an embedded epmd when none
-// answers), so other nodes can connect to it.
-func (o *NodeOptions) StartNode(ctx context.Context, f *Factory, targetHost string, listen bool) (*node.Node, error) {
-	cfg, err := o.nodeConfig(f, targetHost, listen)
+// StartNodeFor starts the command's local node (through f.Node) for
+// talking to targets, listening on TCP and registering with epmd when
+// tcpListen is set, and accepting on the serial addresses in listen.
+// The ports of serial targets and of listen are opened and listened on,
+// so that the peer can reach us again over the same line, and their
+// console text (boot logs, io:format on the UART) is printed to stderr,
+// each line prefixed with the port: "[ttyUSB0] ...". Its group leader
+// writes to the command's stdout and reads its stdin.
+func (o *NodeOptions) StartNodeFor(ctx context.Context, f *Factory, targets []Target, tcpListen bool, listen []string) (*localnode.Node, error) {
+	return o.StartNodeIO(ctx, f, targets, tcpListen, listen, nil)
+}
+
+// StartNodeIO is StartNodeFor with the group leader configured by glo
+// (nil: the command's streams).
+func (o *NodeOptions) StartNodeIO(ctx context.Context, f *Factory, targets []Target, tcpListen bool, listen []string, glo *gl.Options) (*localnode.Node, error) {
+	host := ""
+	if len(targets) > 0 {
+		host = targets[0].Host()
+	}
+	cfg, err := o.NodeConfig(f, host, tcpListen)
 	if err != nil {
 		return nil, err
 	}
-	n, err := node.Start(ctx, cfg)
+	cfg.Serial = append(cfg.Serial, listen...)
+	for _, t := range targets {
+		if t.IsSerial() {
+			cfg.Serial = append(cfg.Serial, t.Serial)
+		}
+	}
+	if glo != nil {
+		cfg.IO = *glo
+	}
+	l, err := f.StartNode(ctx, cfg)
 	if err != nil {
+		var ee *ExitError
+		if errors.As(err, &ee) {
+			return nil, err
+		}
 		return nil, Unreachable(err)
 	}
-	return n, nil
+	return l, nil
 }
 
-// nodeConfig is the configuration of the command's local node.
-func (o *NodeOptions) nodeConfig(f *Factory, targetHost string, listen bool) (node.Config, error) {
-	mode := o.nameMode(targetHost)
+// NodeConfig resolves the flags, the environment (AVMSH_COOKIE,
+// ERL_EPMD_PORT) and the cookie file into the configuration of the
+// command's node. targetHost is the host of the first target ("" for
+// none): it decides short or long names when no flag does. With listen
+// the node accepts TCP connections and registers with epmd.
+func (o *NodeOptions) NodeConfig(f *Factory, targetHost string, listen bool) (localnode.Config, error) {
 	ours := o.Name
 	if ours == "" {
 		ours = o.SName
 	}
-	if ours == "" {
-		ours = randomName("avmsh_")
-	}
-	if !strings.Contains(ours, "@") && mode == node.LongNames {
-		if ip := net.ParseIP(targetHost); ip != nil && ip.IsLoopback() || targetHost == serialdist.NodeHost {
-			// Talking to localhost or over a serial line: name
-			// ourselves the same way (serial: name@serial.local).
-			ours += "@" + targetHost
-		}
-	}
-	name, err := node.MakeNodeName(ours, mode, nil)
+	name, err := localnode.OwnName(ours, o.nameMode(targetHost), targetHost)
 	if err != nil {
-		return node.Config{}, UsageError("%v", err)
+		return localnode.Config{}, UsageError("%v", err)
 	}
-	cookie, _, err := node.ResolveCookie(o.Cookie, f.Getenv, "")
+	cookie, _, err := ResolveCookie(f, o.Cookie)
 	if err != nil {
-		return node.Config{}, err
+		return localnode.Config{}, err
 	}
-	cfg := node.Config{
+	cfg := localnode.Config{
 		Name:       name,
 		Cookie:     cookie,
 		Visible:    o.Visible,
-		ListenAddr: "-",
+		Listen:     listen,
 		PortMapper: &epmd.PortMapper{Getenv: f.Getenv},
 		Logger:     o.logger(f),
-	}
-	if listen {
-		cfg.ListenAddr = ""
+		Version:    f.Version,
+		IO:         StreamsIO(f),
+		Console:    f.IO.ErrOut,
 	}
 	if o.TLSCert != "" {
 		cfg.TLS = &carrier.TLSFiles{CertFile: o.TLSCert, KeyFile: o.TLSKey, CAFile: o.TLSCA}
@@ -226,45 +217,21 @@ func (o *NodeOptions) nodeConfig(f *Factory, targetHost string, listen bool) (no
 	return cfg, nil
 }
 
+// StreamsIO is the group-leader configuration of the command's streams:
+// remote output to stdout, io:get_line from stdin.
+func StreamsIO(f *Factory) gl.Options {
+	var in gl.Input
+	if f.IO.In != nil {
+		in = gl.NewReaderInput(f.IO.In, f.IO.Out)
+	}
+	return gl.Options{Out: f.IO.Out, In: in, Columns: f.IO.Columns()}
+}
+
 func (o *NodeOptions) logger(f *Factory) *slog.Logger {
 	if o.Verbose {
 		return slog.New(slog.NewTextHandler(f.IO.ErrOut, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	}
-	return slog.New(slog.NewTextHandler(io.Discard, nil))
-}
-
-// NewSession wraps a started node with a group-leader I/O server on the
-// command's streams and the built-in RPC modules.
-func NewSession(n *node.Node, f *Factory) (*Session, error) { return NewSessionIO(n, f, nil) }
-
-// NewSessionIO is NewSession with the I/O server configured by glo; nil
-// means output to the command's stdout and input from its stdin.
-func NewSessionIO(n *node.Node, f *Factory, glo *gl.Options) (*Session, error) {
-	if glo == nil {
-		var in gl.Input
-		if f.IO.In != nil {
-			in = gl.NewReaderInput(f.IO.In, f.IO.Out)
-		}
-		glo = &gl.Options{Out: f.IO.Out, In: in, Columns: f.IO.Columns()}
-	}
-	srv, err := gl.Start(n.Runtime(), *glo)
-	if err != nil {
-		return nil, err
-	}
-	reg := rpc.NewRegistry()
-	rpc.RegisterBuiltins(reg, f.Version)
-	stdlib.Register(reg)
-	if err := rpc.Serve(n, reg); err != nil {
-		srv.Stop()
-		return nil, err
-	}
-	return &Session{Node: n, GL: srv, Registry: reg}, nil
-}
-
-func randomName(prefix string) string {
-	var b [4]byte
-	_, _ = rand.Read(b[:])
-	return prefix + hex.EncodeToString(b[:])
+	return slog.New(slog.DiscardHandler)
 }
 
 // Explain turns a connection error into a message that says what to

@@ -2,9 +2,7 @@ package root
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -66,31 +64,5 @@ func Execute(ctx context.Context, f *cmdutil.Factory) int {
 }
 
 func executeCmd(ctx context.Context, f *cmdutil.Factory, cmd *cobra.Command) int {
-	err := cmd.ExecuteContext(ctx)
-	if err == nil {
-		return cmdutil.ExitOK
-	}
-	var ee *cmdutil.ExitError
-	if !errors.As(err, &ee) || !ee.Silent {
-		fmt.Fprintf(f.IO.ErrOut, "avmsh: %v\n", err)
-	}
-	if ee == nil && isUsageError(err) {
-		return cmdutil.ExitUsage
-	}
-	if ctx.Err() != nil && ee == nil {
-		return cmdutil.ExitInterrupted
-	}
-	return cmdutil.ExitCode(err)
-}
-
-// isUsageError recognises cobra's own argument errors (unknown command,
-// wrong number of arguments), which it returns as plain errors.
-func isUsageError(err error) bool {
-	msg := err.Error()
-	for _, p := range []string{"unknown command", "accepts ", "requires at least", "requires at most", "unknown flag", "unknown shorthand", "invalid argument"} {
-		if strings.Contains(msg, p) {
-			return true
-		}
-	}
-	return false
+	return cmdutil.Status(ctx, f.IO.ErrOut, cmd.ExecuteContext(ctx))
 }

@@ -13,7 +13,6 @@ import (
 
 	"github.com/avmsh/avmsh/cmd/avmsh/internal/cmdutil"
 	"github.com/avmsh/avmsh/devices"
-	"github.com/avmsh/avmsh/node"
 	"github.com/avmsh/avmsh/node/serialdist"
 )
 
@@ -35,6 +34,8 @@ type Options struct {
 	List    func(context.Context, devices.ListOptions) ([]devices.Device, error)
 	WatchFn func(context.Context, time.Duration) <-chan devices.Event
 	ProbeFn func(context.Context, string, devices.ProbeOptions) devices.ProbeResult
+
+	f *cmdutil.Factory // resolves the cookie of --deep
 }
 
 // NewCmdDevices returns the `devices` command.
@@ -42,12 +43,13 @@ func NewCmdDevices(f *cmdutil.Factory) *cobra.Command { return newCmd(f, nil) }
 
 // newCmd builds the command; prep may replace dependencies (tests).
 func newCmd(f *cmdutil.Factory, prep func(*Options)) *cobra.Command {
-	opts := &Options{IO: f.IO, Getenv: f.Getenv, List: devices.List, WatchFn: devices.Watch, ProbeFn: devices.Probe}
+	opts := &Options{IO: f.IO, Getenv: f.Getenv, List: devices.List, WatchFn: devices.Watch, ProbeFn: devices.Probe, f: f}
 	if prep != nil {
 		prep(opts)
 	}
 	cmd := &cobra.Command{
-		Use:   "devices",
+		Use:   "devices [PORT...]",
+		Args:  cmdutil.PositionalArgs(0, -1),
 		Short: "List serial ports and the boards on them",
 		Long: `List this machine's serial ports with their USB identity (VID:PID, serial
 number, product), the board family (ESP32 native USB or USB-UART bridge,
@@ -134,11 +136,7 @@ func run(ctx context.Context, opts *Options) error {
 func probeOptions(opts *Options) (devices.ProbeOptions, error) {
 	po := devices.ProbeOptions{Listen: opts.ProbeTime}
 	if opts.Deep {
-		getenv := opts.Getenv
-		if getenv == nil {
-			getenv = func(string) string { return "" }
-		}
-		cookie, _, err := node.ResolveCookie(opts.Cookie, getenv, "")
+		cookie, _, err := cmdutil.ResolveCookie(opts.f, opts.Cookie)
 		if err != nil {
 			return po, err
 		}
@@ -214,8 +212,11 @@ func printTable(w io.Writer, devs []devices.Device, probe bool, pal palette) {
 			row += "\t" + probeText(d, pal)
 		}
 		fmt.Fprintln(tw, row)
-		if d.AccessDetail != "" && d.Access != devices.AccessOK {
+		switch {
+		case d.AccessDetail != "" && d.Access != devices.AccessOK:
 			notes = append(notes, fmt.Sprintf("%s: %s", path, d.AccessDetail))
+		case len(d.OpenIn) > 0 && d.Access == devices.AccessOK:
+			notes = append(notes, fmt.Sprintf("%s: also open in %s (no lock: avmsh can open it too)", path, strings.Join(d.OpenIn, ", ")))
 		}
 		if d.AtomVM != nil && d.AtomVM.DeepError != "" {
 			notes = append(notes, fmt.Sprintf("%s: --deep: %s", path, d.AtomVM.DeepError))
@@ -252,7 +253,7 @@ func watch(ctx context.Context, opts *Options) error {
 		return err
 	}
 	for ev := range opts.WatchFn(ctx, opts.Interval) {
-		if opts.Probe && ev.Type != devices.Removed && ev.Device.Path != "" && ev.Device.Access != devices.AccessBusy && ev.Device.Access != devices.AccessDenied {
+		if opts.Probe && ev.Type != devices.Removed && ev.Device.Path != "" && ev.Device.Access != devices.AccessBusy && ev.Device.Access != devices.AccessDenied && len(ev.Device.OpenIn) == 0 {
 			r := opts.ProbeFn(ctx, ev.Device.Path, po)
 			ev.Device.AtomVM = &r
 		}

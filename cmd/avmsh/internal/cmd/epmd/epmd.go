@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"os"
 	"strconv"
 	"strings"
 	"time"
@@ -65,7 +66,8 @@ func NewCmdEpmd(f *cmdutil.Factory) *cobra.Command {
 
 			Exit codes: 0 success (also when stopped by 'epmd -kill'); 1 the epmd
 			refused (kill with live nodes, stop without relaxed checking) or the port is
-			taken; 2 bad flags; 3 no epmd answers; 130 stopped by a signal.
+			taken; 2 bad flags; 3 no epmd answers (within --timeout); 130 stopped by a
+			signal.
 		`),
 		Example: heredoc.Doc(`
 			$ avmsh epmd                         # serve on port 4369, all interfaces
@@ -256,7 +258,9 @@ func runClient(ctx context.Context, f *cmdutil.Factory, o *Options) error {
 
 func clientRequest(ctx context.Context, f *cmdutil.Factory, o *Options, c *epmd.Client) error {
 	wrap := func(err error) error {
-		if errors.Is(err, epmd.ErrNoEpmd) {
+		// No epmd, or none answering within --timeout: unreachable, as
+		// in every command.
+		if errors.Is(err, epmd.ErrNoEpmd) || errors.Is(err, context.DeadlineExceeded) || errors.Is(err, os.ErrDeadlineExceeded) {
 			return cmdutil.Unreachable(err)
 		}
 		return cmdutil.Remote(err)

@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/avmsh/avmsh/cmd/avmsh/internal/cmdtest"
 	"github.com/avmsh/avmsh/cmd/avmsh/internal/cmdutil"
 	"github.com/avmsh/avmsh/epmd"
 	"github.com/avmsh/avmsh/internal/erltest"
@@ -216,5 +217,15 @@ func TestExitCodes(t *testing.T) {
 	_, errOut, code = run(context.Background(), nil, "-port", strconv.Itoa(e.Port), "--loopback")
 	if code != cmdutil.ExitRemote || !strings.Contains(errOut, "in use") {
 		t.Fatalf("port in use: exit %d, %q", code, errOut)
+	}
+}
+
+// An epmd that does not answer within --timeout is unreachable (3), as
+// in every command; 1 is for an epmd that refuses.
+func TestClientTimeout(t *testing.T) {
+	port := strconv.Itoa(cmdtest.SilentListener(t))
+	_, errOut, code := run(context.Background(), nil, "-port", port, "-names", "--timeout", "300ms")
+	if code != cmdutil.ExitUnreachable {
+		t.Fatalf("names from a silent epmd: exit %d, %q", code, errOut)
 	}
 }

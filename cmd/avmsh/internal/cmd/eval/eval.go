@@ -3,8 +3,6 @@ package evalcmd
 import (
 	"context"
 	"errors"
-	"fmt"
-	"io"
 	"strings"
 
 	"github.com/MakeNowJust/heredoc"
@@ -31,7 +29,7 @@ func NewCmdEval(f *cmdutil.Factory) *cobra.Command {
 			Evaluate one or more Erlang commands (each ending with a dot) the way the erl
 			shell would, and print what the shell prints for each: the value like ~p, or
 			the exception like "** exception error: ...". With EXPRS "-" the commands are
-			read from stdin.
+			read from stdin, with "@FILE" from FILE (UTF-8, at most 256 MiB).
 
 			Evaluation runs in avmsh (the Go evaluator, checked against OTP's shell on
 			759 commands); module calls run on NODE through erpc, so it works on BEAM,
@@ -39,20 +37,17 @@ func NewCmdEval(f *cmdutil.Factory) *cobra.Command {
 			receive use a process of avmsh's node. Remote io:format output appears here.
 
 			Exit codes: 0 ok, 1 a command raised an exception or did not parse,
-			2 usage error, 3 the node cannot be reached.
+			2 usage error, 3 the node cannot be reached (or the connection was lost),
+			4 a call got no answer within --timeout (each call has that long).
 		`),
 		Example: heredoc.Doc(`
 			$ avmsh eval app@127.0.0.1 '1 + 1.'
 			$ avmsh eval app 'L = lists:seq(1, 5), lists:sum(L).'
 			$ avmsh eval serial:/dev/ttyUSB0 'erlang:system_info(atomvm_version).'
 			$ echo 'erlang:memory(total).' | avmsh eval app -
+			$ avmsh eval app @script.erl
 		`),
-		Args: func(cmd *cobra.Command, args []string) error {
-			if len(args) != 2 {
-				return cmdutil.UsageError("eval needs NODE and the expressions (got %d arguments)\nRun 'avmsh eval --help' for examples.", len(args))
-			}
-			return nil
-		},
+		Args: cmdutil.PositionalArgs(2, 2),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.Target, o.Source = args[0], args[1]
 			return Run(cmd.Context(), f, o)
@@ -65,12 +60,13 @@ func NewCmdEval(f *cmdutil.Factory) *cobra.Command {
 // Run executes the command.
 func Run(ctx context.Context, f *cmdutil.Factory, o *Options) error {
 	src := o.Source
-	if src == "-" {
-		b, err := io.ReadAll(io.LimitReader(f.IO.In, 16<<20))
-		if err != nil {
-			return fmt.Errorf("read the expressions from stdin: %w", err)
+	if cmdutil.IsSource(src) { // - or @FILE
+		var err error
+		if src, err = cmdutil.NewInputs(f, false).Text("the expressions", strings.TrimPrefix(src, "@")); err != nil {
+			return err
 		}
-		src = string(b)
+	} else if err := cmdutil.CheckUTF8("the expressions", []byte(src)); err != nil {
+		return err
 	}
 	if strings.TrimSpace(src) == "" {
 		return cmdutil.UsageError("no expressions to evaluate")
@@ -94,6 +90,9 @@ func Run(ctx context.Context, f *cmdutil.Factory, o *Options) error {
 	if err != nil {
 		if errors.Is(err, context.Canceled) {
 			return &cmdutil.ExitError{Code: cmdutil.ExitInterrupted, Err: err, Silent: true}
+		}
+		if ce := cmdutil.CallError(err); ce != nil {
+			return ce
 		}
 		return cmdutil.Unreachable(err)
 	}

@@ -65,7 +65,7 @@ port and reopens it.`,
   avmsh monitor ttyACM0 --reset --timestamps
   avmsh monitor /dev/ttyUSB0 --baud 921600 --log boot.log
   avmsh monitor 'serial:/dev/cu.usbserial-0001?baud=115200' --reset-mode classic`,
-		Args: cobra.ExactArgs(1),
+		Args: cmdutil.PositionalArgs(1, 1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Port = args[0]
 			switch opts.ResetMode {

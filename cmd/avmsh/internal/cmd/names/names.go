@@ -37,7 +37,7 @@ func NewCmdNames(f *cmdutil.Factory) *cobra.Command {
 			$ avmsh names raspberrypi.local
 			$ avmsh names 127.0.0.1:4370 --output json
 		`),
-		Args: cobra.MaximumNArgs(1),
+		Args: cmdutil.PositionalArgs(0, 1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if len(args) == 1 {
 				o.Host = args[0]

@@ -31,13 +31,14 @@ func NewCmdNodes(f *cmdutil.Factory) *cobra.Command {
 		Long: heredoc.Doc(`
 			Ask NODE for erlang:nodes(visible) and erlang:nodes(hidden) and print them
 			(avmsh itself shows up as hidden). AtomVM has no nodes/1: for an AtomVM NODE
-			the command says so.
+			the command says so (exit code 1). Exit code 3 when NODE cannot be reached,
+			4 when it does not answer within --timeout.
 		`),
 		Example: heredoc.Doc(`
 			$ avmsh nodes app@127.0.0.1
 			$ avmsh nodes app --output json
 		`),
-		Args: cobra.ExactArgs(1),
+		Args: cmdutil.PositionalArgs(1, 1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.Target = args[0]
 			return Run(cmd.Context(), f, o)
@@ -68,6 +69,9 @@ func Run(ctx context.Context, f *cmdutil.Factory, o *Options) error {
 		var re *rpc.RemoteError
 		if errors.As(err, &re) && re.Reason == term.Atom("undef") {
 			return cmdutil.Remote(fmt.Errorf("%s has no erlang:nodes/1 (AtomVM does not implement it)", s.Target))
+		}
+		if ce := cmdutil.CallError(err); ce != nil {
+			return ce
 		}
 		if err != nil {
 			return cmdutil.Remote(err)

@@ -37,7 +37,7 @@ func NewCmdPing(f *cmdutil.Factory) *cobra.Command {
 			$ avmsh ping a b c --output json
 			$ avmsh ping serial:/dev/ttyUSB0 --cookie AtomVM
 		`),
-		Args: cobra.MinimumNArgs(1),
+		Args: cmdutil.PositionalArgs(1, -1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.Targets = args
 			return Run(cmd.Context(), f, o)

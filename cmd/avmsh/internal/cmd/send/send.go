@@ -2,8 +2,10 @@ package sendcmd
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/MakeNowJust/heredoc"
 	"github.com/spf13/cobra"
@@ -20,6 +22,7 @@ type Options struct {
 	Target string
 	Dest   string
 	Msg    string
+	Binary bool
 }
 
 // NewCmdSend returns the command.
@@ -33,22 +36,29 @@ func NewCmdSend(f *cmdutil.Factory) *cobra.Command {
 			PID. A pid written <0.X.Y> is a pid of NODE (as NODE's own shell prints it);
 			<'other@host'.X.Y> names a pid of another node.
 
+			A TERM written @FILE is the term written in FILE, and - the term written on
+			stdin; with --binary, the message is the bytes of the file or stdin as an
+			Erlang binary instead (at most 256 MiB).
+
 			avmsh waits until NODE has processed everything it sent before it exits,
 			so the message is delivered when the command returns (if the process
-			exists; like Erlang's !, sending to a dead pid is not an error).
+			exists; like Erlang's !, sending to a dead pid is not an error). Exit code 4
+			when NODE does not confirm within --timeout.
 		`),
 		Example: heredoc.Doc(`
 			$ avmsh send app@127.0.0.1 logger_sink '{log, info, <<"hello">>}'
 			$ avmsh send app '<0.94.0>' stop
 			$ avmsh send serial:/dev/ttyUSB0 blinker '{set, on}'
+			$ avmsh send app uploader @image.bin --binary
 		`),
-		Args: cobra.ExactArgs(3),
+		Args: cmdutil.PositionalArgs(3, 3),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.Target, o.Dest, o.Msg = args[0], args[1], args[2]
 			return Run(cmd.Context(), f, o)
 		},
 	}
 	o.AddNodeFlags(cmd.Flags())
+	cmd.Flags().BoolVar(&o.Binary, "binary", false, "a TERM written @FILE or - is the bytes of the file or stdin, as a binary")
 	return cmd
 }
 
@@ -58,10 +68,15 @@ func Run(ctx context.Context, f *cmdutil.Factory, o *Options) error {
 	if err != nil {
 		return err
 	}
+	msg, err := o.message(f)
+	if err != nil {
+		return err
+	}
+	var dest, m term.Term
 	if !target.IsSerial() {
 		// Check the terms before connecting. A serial target's name is
 		// only known once connected (pids <0.X.Y> are relative to it).
-		if _, _, err := parseDestMsg(o, target.Node); err != nil {
+		if dest, m, err = parseDestMsg(o.Dest, msg, target.Node); err != nil {
 			return err
 		}
 	}
@@ -70,12 +85,13 @@ func Run(ctx context.Context, f *cmdutil.Factory, o *Options) error {
 		return err
 	}
 	defer s.Stop()
-	dest, msg, err := parseDestMsg(o, s.Target)
-	if err != nil {
-		return err
+	if target.IsSerial() {
+		if dest, m, err = parseDestMsg(o.Dest, msg, s.Target); err != nil {
+			return err
+		}
 	}
 	to := cmdutil.WithCreation(dest, s.Target, s.Peer.Creation)
-	m := cmdutil.WithCreation(msg, s.Target, s.Peer.Creation)
+	m = cmdutil.WithCreation(m, s.Target, s.Peer.Creation)
 	p, err := s.Node.Runtime().NewProcess(vm.SpawnOptions{})
 	if err != nil {
 		return err
@@ -98,8 +114,8 @@ func Run(ctx context.Context, f *cmdutil.Factory, o *Options) error {
 	if pid, ok := to.(term.Pid); ok {
 		node = pid.Node
 	}
-	if err := s.Node.Ping(ctx, node); err != nil {
-		return cmdutil.Unreachable(fmt.Errorf("sent, but could not confirm delivery to %s: %w", node, err))
+	if err := confirm(ctx, s, node, o.Timeout); err != nil {
+		return err
 	}
 	if o.Verbose {
 		fmt.Fprintf(f.IO.ErrOut, "sent %s to %s\n", strings.TrimSpace(o.Msg), o.Dest)
@@ -107,22 +123,67 @@ func Run(ctx context.Context, f *cmdutil.Factory, o *Options) error {
 	return nil
 }
 
-// parseDestMsg parses the destination and the message; pids <0.X.Y> are
-// pids of target.
-func parseDestMsg(o *Options, target term.Atom) (dest, msg term.Term, err error) {
+// confirm waits for node's answer to a ping sent after the message.
+func confirm(ctx context.Context, s *cmdutil.Session, node term.Atom, timeout time.Duration) error {
+	if timeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, timeout)
+		defer cancel()
+	}
+	err := s.Node.Ping(ctx, node)
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, context.DeadlineExceeded):
+		return cmdutil.TimedOut(fmt.Errorf("sent, but %s did not confirm delivery within --timeout (%v): %w", node, timeout, err))
+	}
+	return cmdutil.Unreachable(fmt.Errorf("sent, but could not confirm delivery to %s: %w", node, err))
+}
+
+// message is the message as written (term text), or the binary of
+// @FILE / - with --binary.
+func (o *Options) message(f *cmdutil.Factory) (any, error) {
+	if !cmdutil.IsSource(o.Msg) {
+		if o.Binary {
+			return nil, cmdutil.UsageError("--binary applies to a TERM written @FILE or -, not to %q", o.Msg)
+		}
+		return o.Msg, nil
+	}
+	in := cmdutil.NewInputs(f, o.Binary)
+	what := "TERM (" + o.Msg + ")"
+	src := strings.TrimPrefix(o.Msg, "@")
+	if o.Binary {
+		b, err := in.Read(what, src)
+		if err != nil {
+			return nil, err
+		}
+		return term.Binary(b), nil
+	}
+	return in.Text(what, src)
+}
+
+// parseDestMsg parses the destination and the message (term text, or a
+// binary already read); pids <0.X.Y> are pids of target.
+func parseDestMsg(destText string, msg any, target term.Atom) (dest, m term.Term, err error) {
 	nc := syntax.NodeContext{Local: target}
-	d, err := cmdutil.ParseArgs([]string{o.Dest}, nc)
+	d, err := cmdutil.ParseTerm("NAME|PID", destText, nc)
 	if err != nil {
 		return nil, nil, err
 	}
-	switch d[0].(type) {
+	switch d.(type) {
 	case term.Atom, term.Pid:
 	default:
-		return nil, nil, cmdutil.UsageError("the destination %q is neither a registered name nor a pid", o.Dest)
+		return nil, nil, cmdutil.UsageError("the destination %q is neither a registered name nor a pid", destText)
 	}
-	m, err := cmdutil.ParseArgs([]string{o.Msg}, nc)
-	if err != nil {
-		return nil, nil, err
+	switch v := msg.(type) {
+	case term.Binary:
+		return d, v, nil
+	case string:
+		m, err := cmdutil.ParseTerm("TERM", v, nc)
+		if err != nil {
+			return nil, nil, err
+		}
+		return d, m, nil
 	}
-	return d[0], m[0], nil
+	return nil, nil, fmt.Errorf("message of type %T", msg)
 }

@@ -41,7 +41,7 @@ func NewCmdServe(f *cmdutil.Factory) *cobra.Command {
 			$ avmsh serve --name host@serial.local --cookie AtomVM --listen serial:/dev/ttyUSB0
 			$ avmsh serve --listen serial:ttyACM0?baud=921600 --listen serial:ttyUSB1
 		`),
-		Args: cobra.NoArgs,
+		Args: cmdutil.PositionalArgs(0, 0),
 		RunE: func(cmd *cobra.Command, args []string) error { return Run(cmd.Context(), f, o) },
 	}
 	o.AddNodeFlags(cmd.Flags())
@@ -79,11 +79,6 @@ func Run(ctx context.Context, f *cmdutil.Factory, o *Options) error {
 	n := l.Node.Node
 	events, unsubscribe := n.Subscribe(64)
 	defer unsubscribe()
-	s, err := cmdutil.NewSession(n, f)
-	if err != nil {
-		return err
-	}
-	defer s.GL.Stop()
 	where := "an existing epmd"
 	if srv != nil {
 		where = "its own embedded epmd"

@@ -65,7 +65,7 @@ func NewCmdShell(f *cmdutil.Factory) *cobra.Command {
 			$ avmsh shell                       # the local avmsh node
 			$ avmsh shell app < script.erl      # non-interactive
 		`),
-		Args: cobra.MaximumNArgs(1),
+		Args: cmdutil.PositionalArgs(0, 1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if len(args) == 1 {
 				o.Target = args[0]

@@ -3,6 +3,7 @@ package tuicmd
 import (
 	"context"
 	"fmt"
+	"io"
 	"time"
 
 	"github.com/MakeNowJust/heredoc"
@@ -47,7 +48,7 @@ func NewCmdTUI(f *cmdutil.Factory) *cobra.Command {
 			$ avmsh tui --cookie secret --hosts localhost,10.0.0.5 --refresh 1s
 			$ NO_COLOR=1 avmsh tui
 		`),
-		Args: cobra.NoArgs,
+		Args: cmdutil.PositionalArgs(0, 0),
 		RunE: func(cmd *cobra.Command, _ []string) error { return Run(cmd.Context(), f, o) },
 	}
 	o.AddFlags(cmd)
@@ -76,30 +77,25 @@ func Run(ctx context.Context, f *cmdutil.Factory, o *Options) error {
 	if srv != nil {
 		defer srv.Close()
 	}
-	l, err := o.StartNodeFor(ctx, f, nil, true, nil)
-	if err != nil {
-		return err
-	}
-	defer l.Stop()
 	// Remote output and io:get_line of what the shell pane runs go to
 	// the pane, through the terminal.
 	t := shellpane.NewTerminal()
 	defer t.Close()
-	s, err := cmdutil.NewSessionIO(l.Node.Node, f, &gl.Options{Out: t, In: t, Columns: 100})
+	l, err := o.StartNodeIO(ctx, f, nil, true, nil, &gl.Options{Out: t, In: t, Columns: 100})
 	if err != nil {
 		return err
 	}
-	defer s.GL.Stop()
-	glPid := s.GL.Pid()
+	defer l.Stop()
+	glPid := l.GroupLeader().Pid()
 	src, err := source.NewLive(source.Config{
-		Node: l.Node.Node, Registry: s.Registry, GroupLeader: &glPid,
+		Node: l.Node.Node, Registry: l.Registry(), GroupLeader: &glPid,
 		EpmdHosts: o.Hosts, EpmdPort: port, AutoConnect: !o.NoAutoConnect, Dial: l.Dial, Ports: l.Ports,
 	})
 	if err != nil {
 		return err
 	}
 	defer src.Close()
-	m := app.New(src, app.Options{Refresh: o.Refresh, Theme: theme.New(lipgloss.DefaultRenderer()), Terminal: t})
+	m := app.New(src, app.Options{Refresh: o.Refresh, Theme: theme.New(dashboardRenderer(f.IO.Out)), Terminal: t})
 	p := tea.NewProgram(m, tea.WithAltScreen(), tea.WithContext(ctx), tea.WithInput(f.IO.In), tea.WithOutput(f.IO.Out))
 	_, err = p.Run()
 	t.Close()
@@ -107,4 +103,14 @@ func Run(ctx context.Context, f *cmdutil.Factory, o *Options) error {
 		return fmt.Errorf("dashboard: %w", err)
 	}
 	return nil
+}
+
+// dashboardRenderer is the dashboard's Lip Gloss renderer on out. The
+// dashboard is the only command that may query the terminal: it asks
+// for the background colour here, before Bubble Tea takes the terminal
+// (package termquiet keeps the rest of avmsh from asking at start-up).
+func dashboardRenderer(out io.Writer) *lipgloss.Renderer {
+	r := lipgloss.NewRenderer(out)
+	_ = r.HasDarkBackground()
+	return r
 }
