@@ -67,13 +67,13 @@ func TestVisibleRandomBytes(t *testing.T) {
 
 func TestVisibleKeepsText(t *testing.T) {
 	for in, want := range map[string]string{
-		"I (312) boot: ESP-IDF v5.1\r\n":   "I (312) boot: ESP-IDF v5.1\r\n",
+		"I (312) boot: ESP-IDF v5.1\r\n": "I (312) boot: ESP-IDF v5.1\r\n",
 		"tab\tand\nnewline, café, 日本, €": "tab\tand\nnewline, café, 日本, €",
-		"\x1b[2J\x1b]0;pwned\x07":          "^[[2J^[]0;pwned^G",
-		"50%\r75%\r":                       "50%^M75%^M",
-		"nul\x00 del\x7f":                  "nul^@ del^?",
-		"c1 \xc2\x9b raw \x9b bad \xff":    `c1 \x9b raw \x9b bad \xff`,
-		"cut \xe2\x82":                     `cut \xe2\x82`,
+		"\x1b[2J\x1b]0;pwned\x07":        "^[[2J^[]0;pwned^G",
+		"50%\r75%\r":                     "50%^M75%^M",
+		"nul\x00 del\x7f":                "nul^@ del^?",
+		"c1 \xc2\x9b raw \x9b bad \xff":  `c1 \x9b raw \x9b bad \xff`,
+		"cut \xe2\x82":                   `cut \xe2\x82`,
 	} {
 		if got := Visible(in); got != want {
 			t.Errorf("Visible(%q) = %q, want %q", in, got, want)
