@@ -3,11 +3,11 @@ package tuicmd
 import (
 	"context"
 	"fmt"
+	"os"
 	"time"
 
 	"github.com/MakeNowJust/heredoc"
 	tea "github.com/charmbracelet/bubbletea"
-	"github.com/charmbracelet/lipgloss"
 	"github.com/spf13/cobra"
 
 	"github.com/avmsh/avmsh/cmd/avmsh/internal/cmdutil"
@@ -40,7 +40,8 @@ func NewCmdTUI(f *cmdutil.Factory) *cobra.Command {
 			connected nodes are polled once per --refresh, and only for the view on
 			screen. "avmsh" with no arguments runs this on a terminal.
 
-			Keys: tab or 1-5 switch views, : command palette, / filter, ? help, q quit.
+			Keys: tab or 1-5 switch views, : command palette, / filter, ? help, q quit
+			(in the shell view, where those keys type: ctrl+o, ctrl+/, f1, esc).
 		`),
 		Example: heredoc.Doc(`
 			$ avmsh
@@ -99,8 +100,16 @@ func Run(ctx context.Context, f *cmdutil.Factory, o *Options) error {
 		return err
 	}
 	defer src.Close()
-	m := app.New(src, app.Options{Refresh: o.Refresh, Theme: theme.New(lipgloss.DefaultRenderer()), Terminal: t})
-	p := tea.NewProgram(m, tea.WithAltScreen(), tea.WithContext(ctx), tea.WithInput(f.IO.In), tea.WithOutput(f.IO.Out))
+	// The one terminal question avmsh asks: the background colour, with
+	// a short timeout (theme.Detect); a late answer is dropped from the
+	// keys (app.DropTerminalReplies).
+	in, _ := f.IO.In.(*os.File)
+	out, _ := f.IO.Out.(*os.File)
+	det := theme.Detect(theme.Terminal{In: in, Out: out, Getenv: f.Getenv})
+	defer det.Restore()
+	m := app.New(src, app.Options{Refresh: o.Refresh, Theme: theme.ForTerminal(f.IO.Out, det), Terminal: t})
+	p := tea.NewProgram(m, tea.WithAltScreen(), tea.WithContext(ctx), tea.WithInput(f.IO.In), tea.WithOutput(f.IO.Out),
+		tea.WithFilter(app.DropTerminalReplies()))
 	_, err = p.Run()
 	t.Close()
 	if err != nil && ctx.Err() == nil {
