@@ -168,3 +168,31 @@ func TestAddedView(t *testing.T) {
 		t.Fatalf("spy %+v after %s:\n%s", s, fm.Current(), v)
 	}
 }
+
+// TestPaletteFromAnyView: the commands views add to the palette work
+// from any view, and a view's name shows it.
+func TestPaletteFromAnyView(t *testing.T) {
+	f := newFake()
+	tm := start(t, f)
+	waitFor(t, tm, "board@serial.local")
+	send(tm, "4") // the devices view
+	waitFor(t, tm, "/dev/ttyACM0")
+	send(tm, ":")
+	tm.Type("exit <0.61.0> normal") // the node view's command
+	send(tm, "enter")
+	waitFor(t, tm, "exit signal sent")
+	send(tm, ":")
+	tm.Type("monitors")
+	send(tm, "enter")
+	waitFor(t, tm, "no events yet")
+	send(tm, ":")
+	tm.Type("node app1@127.0.0.1")
+	send(tm, "enter")
+	waitFor(t, tm, "code_server")
+	m, _ := finalView(t, tm)
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if m.Current() != "Node" || len(f.exited) != 1 || f.exited[0].Node != local || f.exited[0].ID != 61 {
+		t.Fatalf("view %s, exits %v", m.Current(), f.exited)
+	}
+}

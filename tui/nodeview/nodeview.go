@@ -101,10 +101,11 @@ func (m *Model) Commands() []view.Command {
 	return []view.Command{{Name: "exit", Args: "PID [REASON]", Help: "send an exit signal (default kill)", Run: m.exitCommand}}
 }
 
-// Captures takes every key while a y/n question is asked, and the keys
-// that close the process details while they are open.
+// Captures takes every key but ctrl+c (quit) while a y/n question is
+// asked, and the keys that close the process details while they are
+// open.
 func (m *Model) Captures(msg tea.KeyMsg) bool {
-	return m.confirm != nil || (m.detail != nil && key.Matches(msg, m.keys.close))
+	return (m.confirm != nil && msg.Type != tea.KeyCtrlC) || (m.detail != nil && key.Matches(msg, m.keys.close))
 }
 
 // Node is the node shown.
