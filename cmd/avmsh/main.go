@@ -12,7 +12,7 @@ import (
 	"github.com/avmsh/avmsh/cmd/avmsh/internal/root"
 	// No terminal queries at start-up (see the package's doc); before
 	// the dashboard's packages are initialised.
-	_ "github.com/avmsh/avmsh/cmd/avmsh/internal/termquiet"
+	_ "github.com/avmsh/avmsh/tui/theme/noquery"
 )
 
 // version is set at release time with -ldflags "-X main.version=...".

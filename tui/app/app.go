@@ -1,10 +1,11 @@
 package app
 
 import (
-	"fmt"
 	"strings"
 	"time"
 
+	"github.com/charmbracelet/bubbles/help"
+	"github.com/charmbracelet/bubbles/key"
 	"github.com/charmbracelet/bubbles/textinput"
 	tea "github.com/charmbracelet/bubbletea"
 
@@ -15,22 +16,9 @@ import (
 	"github.com/avmsh/avmsh/tui/shellpane"
 	"github.com/avmsh/avmsh/tui/source"
 	"github.com/avmsh/avmsh/tui/theme"
+	"github.com/avmsh/avmsh/tui/view"
+	"github.com/avmsh/avmsh/vm/term"
 )
-
-// View identifies a tab.
-type View int
-
-// The views, in tab order.
-const (
-	ViewCluster View = iota
-	ViewNode
-	ViewMonitors
-	ViewDevices
-	ViewShell
-	numViews
-)
-
-var viewNames = []string{"Cluster", "Node", "Monitors", "Devices", "Shell"}
 
 // Options configure the app.
 type Options struct {
@@ -41,9 +29,31 @@ type Options struct {
 	// Terminal carries the output and input requests of the group
 	// leaders whose I/O the shell pane shows (nil: the pane's own).
 	Terminal *shellpane.Terminal
+	// Views are the tabs, in order (nil: DefaultViews). A view is added
+	// by implementing view.View and putting it here.
+	Views []view.View
+}
+
+// DefaultViews are the dashboard's views on src: Cluster, Node,
+// Monitors, Devices, Shell.
+func DefaultViews(src source.Source, th theme.Theme, t *shellpane.Terminal) []view.View {
+	local := src.LocalName()
+	return []view.View{
+		cluster.New(src, th),
+		nodeview.New(src, local, th),
+		monitors.New(src, local, th),
+		devices.New(src, th),
+		shellpane.NewPane(src, th, t, local),
+	}
 }
 
 type tickMsg struct{ seq int }
+
+// polledMsg is a view's poll result, for that view only.
+type polledMsg struct {
+	view int
+	msg  tea.Msg
+}
 
 // inputMode is what the bottom line is being typed into.
 type inputMode int
@@ -54,49 +64,62 @@ const (
 	modeFilter
 )
 
-// Model is the root model.
+// Model is the root model. It routes every key through one path (key):
+// the view on screen first when it captures the key (view.Capturer),
+// then the global keys, then the view; every other message goes to
+// every view.
 type Model struct {
-	src      source.Source
+	local    term.Atom
 	opts     Options
 	th       theme.Theme
-	view     View
-	prev     View
+	keys     view.GlobalKeys
+	help     help.Model
+	views    []view.View
+	cur      int
+	history  []int // views shown before, for esc
 	width    int
 	height   int
-	cluster  cluster.Model
-	node     nodeview.Model
-	monitors monitors.Model
-	devices  devices.Model
-	shell    shellpane.Model
 	input    textinput.Model
 	mode     inputMode
-	filters  map[View]string
-	help     bool
+	filters  []string
+	showHelp bool
+	helpTop  int
 	status   string
-	polling  map[View]bool
+	polling  []bool
 	tickSeq  int
 }
 
-// New returns the root model.
+// New returns the root model on src with opts.Views (DefaultViews when
+// nil).
 func New(src source.Source, opts Options) Model {
 	if opts.Refresh <= 0 {
 		opts.Refresh = 2 * time.Second
 	}
+	if opts.Views == nil {
+		opts.Views = DefaultViews(src, opts.Theme, opts.Terminal)
+	}
 	in := textinput.New()
 	in.Prompt = ""
+	h := help.New()
+	h.ShortSeparator = "  "
+	h.Styles = help.Styles{ShortKey: opts.Theme.Help, ShortDesc: opts.Theme.Help, ShortSeparator: opts.Theme.Help,
+		Ellipsis: opts.Theme.Help, FullKey: opts.Theme.Header.UnsetUnderline(), FullDesc: opts.Theme.Dim.UnsetFaint(), FullSeparator: opts.Theme.Dim}
 	m := Model{
-		src: src, opts: opts, th: opts.Theme, width: 100, height: 30,
-		cluster: cluster.New(src, opts.Theme), node: nodeview.New(src, opts.Theme),
-		monitors: monitors.New(opts.Theme), devices: devices.New(src, opts.Theme), shell: shellpane.New(src, opts.Theme, opts.Terminal),
-		input: in, filters: map[View]string{}, polling: map[View]bool{},
+		local: src.LocalName(), opts: opts, th: opts.Theme, keys: view.Keys(), help: h,
+		views: opts.Views, width: 100, height: 30, input: in,
+		filters: make([]string, len(opts.Views)), polling: make([]bool, len(opts.Views)),
 	}
-	m.shell.SetNode(src.LocalName())
+	m.resize()
 	return m
 }
 
-// Init starts the first poll, the tick and the event stream.
+// Init starts the views, the first poll and the tick.
 func (m Model) Init() tea.Cmd {
-	return tea.Batch(m.poll(), m.tick(), monitors.Wait(m.src), m.shell.Listen())
+	cmds := []tea.Cmd{m.poll(), m.tick()}
+	for _, v := range m.views {
+		cmds = append(cmds, v.Init())
+	}
+	return tea.Batch(cmds...)
 }
 
 func (m Model) tick() tea.Cmd {
@@ -106,268 +129,216 @@ func (m Model) tick() tea.Cmd {
 
 // poll starts the poll of the view on screen unless one is running.
 func (m *Model) poll() tea.Cmd {
-	if m.polling[m.view] {
+	i := m.cur
+	p, ok := m.views[i].(view.Poller)
+	if !ok || m.polling[i] {
 		return nil
 	}
-	var cmd tea.Cmd
-	switch m.view {
-	case ViewCluster:
-		cmd = m.cluster.Poll()
-	case ViewNode:
-		cmd = m.node.Poll()
-	case ViewDevices:
-		cmd = m.devices.Poll()
-	}
+	cmd := p.Poll()
 	if cmd == nil {
 		return nil
 	}
-	m.polling[m.view] = true
-	return cmd
+	m.polling[i] = true
+	return func() tea.Msg { return polledMsg{view: i, msg: cmd()} }
 }
 
-// Current is the view on screen (for tests).
-func (m Model) Current() View { return m.view }
+// Current is the title of the view on screen (for tests).
+func (m Model) Current() string { return m.views[m.cur].Title() }
 
-func (m *Model) switchTo(v View) tea.Cmd {
-	if v == m.view {
+// resize gives every view the body's size: the screen but the tab line
+// and the status line (and one spare line).
+func (m *Model) resize() {
+	m.help.Width = m.width
+	for _, v := range m.views {
+		v.SetSize(m.width, max(m.height-3, 1))
+	}
+}
+
+// switchTo shows view i.
+func (m *Model) switchTo(i int) tea.Cmd {
+	if i == m.cur || i < 0 || i >= len(m.views) {
 		return nil
 	}
-	m.prev, m.view = m.view, v
-	m.status = ""
-	if v == ViewShell {
-		return tea.Batch(m.poll(), m.shell.Activate())
+	m.history = append(m.history, m.cur)
+	if len(m.history) > 32 {
+		m.history = m.history[1:]
 	}
-	return m.poll()
+	return m.show(i)
+}
+
+func (m *Model) show(i int) tea.Cmd {
+	if f, ok := m.views[m.cur].(view.Focuser); ok {
+		f.Blur()
+	}
+	m.cur = i
+	m.status = ""
+	var focus tea.Cmd
+	if f, ok := m.views[i].(view.Focuser); ok {
+		focus = f.Focus()
+	}
+	return tea.Batch(m.poll(), focus)
+}
+
+// back shows the view shown before (the first view when none).
+func (m *Model) back() tea.Cmd {
+	if n := len(m.history); n > 0 {
+		i := m.history[n-1]
+		m.history = m.history[:n-1]
+		return m.show(i)
+	}
+	if m.cur != 0 {
+		return m.show(0)
+	}
+	return nil
+}
+
+// viewTitled is the index of the view titled t (case-insensitive), or -1.
+func (m Model) viewTitled(t string) int {
+	for i, v := range m.views {
+		if strings.EqualFold(v.Title(), t) {
+			return i
+		}
+	}
+	return -1
 }
 
 // Update is the root update.
 func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
-	var cmds []tea.Cmd
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
 		m.width, m.height = msg.Width, msg.Height
+		m.resize()
 		return m, nil
 	case tickMsg:
 		if msg.seq != m.tickSeq {
 			return m, nil
 		}
 		return m, tea.Batch(m.poll(), m.tick())
-	case cluster.RowsMsg:
-		m.polling[ViewCluster] = false
-		m.cluster, _ = m.cluster.Update(msg)
-		return m, nil
-	case nodeview.DataMsg:
-		m.polling[ViewNode] = false
-		m.node, _ = m.node.Update(msg)
-		return m, nil
-	case devices.ListMsg:
-		m.polling[ViewDevices] = false
-		m.devices, _ = m.devices.Update(msg)
-		return m, nil
-	case monitors.EventMsg:
-		m.monitors, _ = m.monitors.Update(msg)
-		return m, monitors.Wait(m.src)
-	case cluster.OpenMsg:
-		m.node.SetNode(msg.Node)
-		m.shell.SetNode(msg.Node)
-		m.polling[ViewNode] = false
-		return m, m.switchTo(ViewNode)
-	case cluster.StatusMsg:
+	case polledMsg:
+		m.polling[msg.view] = false
+		if msg.msg == nil {
+			return m, nil
+		}
+		return m, m.views[msg.view].Update(msg.msg)
+	case view.StatusMsg:
 		m.status = string(msg)
-		m.polling[ViewCluster] = false
+		return m, nil
+	case showMsg:
+		return m, m.switchTo(m.viewTitled(string(msg)))
+	case view.RefreshMsg:
+		m.polling[m.cur] = false
 		return m, m.poll()
-	case nodeview.StatusMsg:
-		m.status = string(msg)
-		return m, nil
-	case devices.StatusMsg:
-		m.status = string(msg)
-		return m, nil
-	case statusMsg:
-		m.status = string(msg)
-		return m, nil
-	case nodeview.DetailMsg:
-		var cmd tea.Cmd
-		m.node, cmd = m.node.Update(msg)
-		return m, cmd
-	case shellpane.ResultMsg, shellpane.OutputMsg, shellpane.TermMsg, shellpane.ShellStartedMsg, shellpane.ShellEndedMsg:
-		var cmd tea.Cmd
-		m.shell, cmd = m.shell.Update(msg)
+	case view.NodeMsg:
+		cmd := m.broadcast(msg)
+		if i := m.viewTitled(msg.Show); i >= 0 {
+			m.polling[i] = false // a poll of the previous node may be running
+			if i == m.cur {
+				return m, tea.Batch(cmd, m.poll())
+			}
+			return m, tea.Batch(cmd, m.switchTo(i))
+		}
 		return m, cmd
 	case tea.KeyMsg:
 		return m.key(msg)
 	case testMsg: // only sent by tests (export_test.go)
 		return msg.apply(m), nil
 	}
-	var cmd tea.Cmd
-	if m.view == ViewShell {
-		m.shell, cmd = m.shell.Update(msg)
-	}
-	cmds = append(cmds, cmd)
-	return m, tea.Batch(cmds...)
+	return m, m.broadcast(msg)
 }
 
-type statusMsg string
+// broadcast gives msg to every view.
+func (m Model) broadcast(msg tea.Msg) tea.Cmd {
+	var cmds []tea.Cmd
+	for _, v := range m.views {
+		if cmd := v.Update(msg); cmd != nil {
+			cmds = append(cmds, cmd)
+		}
+	}
+	return tea.Batch(cmds...)
+}
 
 // testMsg lets tests in export_test.go reach into the model.
 type testMsg interface{ apply(Model) Model }
 
+// key is the one path every key takes.
 func (m Model) key(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
-	k := msg.String()
 	if m.mode != modeNone {
-		switch k {
-		case "esc":
-			if m.mode == modeFilter {
-				m.setFilter("")
-			}
-			m.mode = modeNone
-			m.input.Blur()
-			return m, nil
-		case "enter":
-			text := strings.TrimSpace(m.input.Value())
-			mode := m.mode
-			m.mode = modeNone
-			m.input.Blur()
-			if mode == modeFilter {
-				m.setFilter(text)
-				return m, nil
-			}
-			return m.command(text)
-		}
-		var cmd tea.Cmd
-		m.input, cmd = m.input.Update(msg)
-		if m.mode == modeFilter {
-			m.setFilter(m.input.Value())
-		}
-		return m, cmd
+		return m.inputKey(msg)
 	}
-	if m.help {
-		m.help = false
-		return m, nil
+	if m.showHelp {
+		return m.helpKey(msg), nil
 	}
-	if k == "ctrl+c" && m.view != ViewShell {
+	v := m.views[m.cur]
+	if c, ok := v.(view.Capturer); ok && c.Captures(msg) {
+		return m, v.Update(msg)
+	}
+	k := m.keys
+	switch {
+	case key.Matches(msg, k.Quit):
 		return m, tea.Quit
-	}
-	if k == "tab" {
-		return m, m.switchTo((m.view + 1) % numViews)
-	}
-	if k == "shift+tab" {
-		return m, m.switchTo((m.view + numViews - 1) % numViews)
-	}
-	if m.view == ViewShell {
-		if k == "esc" {
-			return m, m.switchTo(m.prev)
-		}
-		var cmd tea.Cmd
-		m.shell, cmd = m.shell.Update(msg)
-		return m, cmd
-	}
-	if m.view == ViewNode && m.node.Capturing() {
-		var cmd tea.Cmd
-		m.node, cmd = m.node.Update(msg)
-		return m, cmd
-	}
-	switch k {
-	case "q":
-		return m, tea.Quit
-	case "?":
-		m.help = true
+	case key.Matches(msg, k.Next):
+		return m, m.switchTo((m.cur + 1) % len(m.views))
+	case key.Matches(msg, k.Prev):
+		return m, m.switchTo((m.cur + len(m.views) - 1) % len(m.views))
+	case key.Matches(msg, k.Goto):
+		return m, m.switchTo(int(msg.String()[0] - '1'))
+	case key.Matches(msg, k.Help):
+		m.showHelp, m.helpTop = true, 0
 		return m, nil
-	case ":":
-		m.mode = modePalette
-		m.input.SetValue("")
-		m.input.Focus()
+	case key.Matches(msg, k.Palette):
+		m.openInput(modePalette, "")
 		return m, nil
-	case "/":
-		m.mode = modeFilter
-		m.input.SetValue(m.filters[m.view])
-		m.input.Focus()
+	case key.Matches(msg, k.Filter):
+		m.openInput(modeFilter, m.filters[m.cur])
 		return m, nil
-	case "1", "2", "3", "4", "5":
-		return m, m.switchTo(View(k[0] - '1'))
-	case "esc":
-		if m.filters[m.view] != "" {
+	case key.Matches(msg, k.Back):
+		if m.filters[m.cur] != "" {
 			m.setFilter("")
 			return m, nil
 		}
-		return m, m.switchTo(ViewCluster)
+		return m, m.back()
+	}
+	return m, v.Update(msg)
+}
+
+func (m *Model) openInput(mode inputMode, value string) {
+	m.mode = mode
+	m.input.SetValue(value)
+	m.input.CursorEnd()
+	m.input.Focus()
+}
+
+// inputKey types into the palette or the filter.
+func (m Model) inputKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
+	switch msg.String() {
+	case "esc":
+		if m.mode == modeFilter {
+			m.setFilter("")
+		}
+		m.mode = modeNone
+		m.input.Blur()
+		return m, nil
+	case "enter":
+		text := strings.TrimSpace(m.input.Value())
+		mode := m.mode
+		m.mode = modeNone
+		m.input.Blur()
+		if mode == modeFilter {
+			m.setFilter(text)
+			return m, nil
+		}
+		return m.command(text)
 	}
 	var cmd tea.Cmd
-	switch m.view {
-	case ViewCluster:
-		m.cluster, cmd = m.cluster.Update(msg)
-	case ViewNode:
-		m.node, cmd = m.node.Update(msg)
-	case ViewMonitors:
-		m.monitors, cmd = m.monitors.Update(msg)
-	case ViewDevices:
-		m.devices, cmd = m.devices.Update(msg)
+	m.input, cmd = m.input.Update(msg)
+	if m.mode == modeFilter {
+		m.setFilter(m.input.Value())
 	}
 	return m, cmd
 }
 
+// setFilter sets the filter of the view on screen.
 func (m *Model) setFilter(f string) {
-	m.filters[m.view] = f
-	switch m.view {
-	case ViewCluster:
-		m.cluster.SetFilter(f)
-	case ViewNode:
-		m.node.SetFilter(f)
-	case ViewMonitors:
-		m.monitors.SetFilter(f)
-	}
-}
-
-// View renders the screen.
-func (m Model) View() string {
-	var b strings.Builder
-	var tabs []string
-	for i, name := range viewNames {
-		label := fmt.Sprintf("%d %s", i+1, name)
-		if View(i) == m.view {
-			tabs = append(tabs, m.th.ActiveTab.Render(label))
-		} else {
-			tabs = append(tabs, m.th.Tab.Render(label))
-		}
-	}
-	b.WriteString(m.th.Title.Render("avmsh") + " " + strings.Join(tabs, "") + "  " + m.th.Dim.Render(string(m.src.LocalName())) + "\n")
-	body := m.height - 3
-	var content string
-	if m.help {
-		content = m.helpView()
-	} else {
-		switch m.view {
-		case ViewCluster:
-			content = m.cluster.View(m.width, body)
-		case ViewNode:
-			content = m.node.View(m.width, body)
-		case ViewMonitors:
-			content = m.monitors.View(m.width, body)
-		case ViewDevices:
-			content = m.devices.View(m.width, body)
-		case ViewShell:
-			content = m.shell.View(m.width, body)
-		}
-	}
-	content = theme.Clip(strings.TrimRight(content, "\n"), m.width, body)
-	b.WriteString(content)
-	if pad := body - strings.Count(content, "\n") - 1; pad > 0 {
-		b.WriteString(strings.Repeat("\n", pad))
-	}
-	b.WriteString("\n")
-	switch m.mode {
-	case modePalette:
-		b.WriteString(":" + m.input.View())
-	case modeFilter:
-		b.WriteString("/" + m.input.View())
-	default:
-		line := m.status
-		if f := m.filters[m.view]; f != "" {
-			line = "filter: " + f + " (esc clears)  " + line
-		}
-		if line == "" {
-			line = m.th.Help.Render("? help  : commands  / filter  tab views  q quit")
-		}
-		b.WriteString(theme.Cell(line, m.width))
-	}
-	return b.String()
+	m.filters[m.cur] = f
+	m.views[m.cur].SetFilter(f)
 }

@@ -47,6 +47,8 @@ func key(s string) tea.KeyMsg {
 		return tea.KeyMsg{Type: tea.KeyDown}
 	case "up":
 		return tea.KeyMsg{Type: tea.KeyUp}
+	case "ctrl+_":
+		return tea.KeyMsg{Type: tea.KeyCtrlUnderscore}
 	}
 	return tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(s)}
 }
@@ -104,8 +106,8 @@ func TestNodeViewSortAndDetails(t *testing.T) {
 	send(tm, "m")
 	waitFor(t, tm, "MEMORY▼")
 	m, v := finalView(t, tm)
-	if m.Current() != app.ViewNode {
-		t.Fatalf("view %d", m.Current())
+	if m.Current() != "Node" {
+		t.Fatalf("view %s", m.Current())
 	}
 	// By memory: code_server first, the busy worker last.
 	if i, j := strings.Index(v, "code_server"), strings.Index(v, "busy:worker"); i < 0 || j < i {
@@ -157,8 +159,8 @@ func TestMonitorsView(t *testing.T) {
 	send(tm, "enter")
 	waitFor(t, tm, "monitoring")
 	m, v := finalView(t, tm)
-	if m.Current() != app.ViewMonitors {
-		t.Fatalf("view %d", m.Current())
+	if m.Current() != "Monitors" {
+		t.Fatalf("view %s", m.Current())
 	}
 	if len(f.monitored) != 1 || !term.ExactEqual(f.monitored[0], term.Tuple{term.Atom("code_server"), term.Atom("app1@127.0.0.1")}) {
 		t.Fatalf("monitors: %v", f.monitored)
@@ -195,8 +197,8 @@ func TestShellPane(t *testing.T) {
 	waitFor(t, tm, "(app1@127.0.0.1)2>")
 	tm.Type("q") // typed into the shell, not quitting
 	m, v := finalView(t, tm)
-	if m.Current() != app.ViewShell || len(f.evals) != 1 || f.evals[0] != "X = 1 +\n 1.\n" {
-		t.Fatalf("view %d, evals %q", m.Current(), f.evals)
+	if m.Current() != "Shell" || len(f.evals) != 1 || f.evals[0] != "X = 1 +\n 1.\n" {
+		t.Fatalf("view %s, evals %q", m.Current(), f.evals)
 	}
 	golden.RequireEqual(t, []byte(v))
 }
@@ -227,9 +229,9 @@ func TestShellPaneOTP(t *testing.T) {
 	m, v := finalView(t, tm)
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	if m.Current() != app.ViewShell || len(f.evals) != 0 ||
+	if m.Current() != "Shell" || len(f.evals) != 0 ||
 		strings.Join(f.remote, "|") != "rd(p, {x,\n y}).\n|io:get_line(\"name? \").\n" {
-		t.Fatalf("view %d, evals %q, OTP shell read %q", m.Current(), f.evals, f.remote)
+		t.Fatalf("view %s, evals %q, OTP shell read %q", m.Current(), f.evals, f.remote)
 	}
 	if !strings.Contains(v, `"hello joe"`) || !strings.Contains(v, "name? joe") {
 		t.Fatalf("screen lacks the io:get_line exchange:\n%s", v)
@@ -253,8 +255,8 @@ func TestHelpAndPalette(t *testing.T) {
 	waitFor(t, tm, "unknown command")
 	send(tm, "tab", "tab")
 	m, _ := finalView(t, tm)
-	if m.Current() != app.ViewMonitors {
-		t.Fatalf("two tabs from Cluster: view %d", m.Current())
+	if m.Current() != "Monitors" {
+		t.Fatalf("two tabs from Cluster: view %s", m.Current())
 	}
 	if len(f.connected) != 1 || f.connected[0] != "bad@host" {
 		t.Fatalf("connect: %v", f.connected)

@@ -1,157 +1,148 @@
 package app
 
 import (
-	"context"
 	"fmt"
 	"strings"
-	"time"
 
+	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 
-	"github.com/avmsh/avmsh/tui/cluster"
-	"github.com/avmsh/avmsh/tui/devices"
-	"github.com/avmsh/avmsh/tui/monitors"
-	"github.com/avmsh/avmsh/tui/nodeview"
-	"github.com/avmsh/avmsh/tui/shellpane"
-	"github.com/avmsh/avmsh/vm/syntax"
+	"github.com/avmsh/avmsh/tui/view"
 	"github.com/avmsh/avmsh/vm/term"
 )
 
-// paletteCommands are the ':' commands (help lists them).
-var paletteCommands = [][2]string{
-	{"connect NODE", "connect to NODE (name, name@host or serial:PORT)"},
-	{"disconnect NODE", "drop the connection to NODE"},
-	{"node NODE", "open NODE in the node view (and target the shell at it)"},
-	{"monitor PID|NAME@NODE", "monitor a process; its DOWN appears in Monitors"},
-	{"send DEST TERM", "send TERM to a pid, name or {Name,Node}"},
-	{"exit PID [REASON]", "send an exit signal (default kill)"},
-	{"refresh", "poll now"},
-	{"quit", "leave (also q)"},
+// commands are the ':' palette's commands: the app's own, one per view
+// (its title shows it), then those the views add (view.Commander).
+func (m Model) commands() []view.Command {
+	cmds := []view.Command{
+		{Name: "node", Aliases: []string{"n"}, Args: "NODE", Help: "open NODE in the node view (and target the shell at it)",
+			Run: func(args string) tea.Cmd {
+				if args == "" {
+					return view.Status("usage: node NODE")
+				}
+				return func() tea.Msg { return view.NodeMsg{Node: term.Atom(args), Show: "Node"} }
+			}},
+		{Name: "refresh", Aliases: []string{"r"}, Help: "poll now", Run: func(string) tea.Cmd { return view.Refresh() }},
+		{Name: "quit", Aliases: []string{"q", "q!"}, Help: "leave (also q)", Run: func(string) tea.Cmd { return tea.Quit }},
+	}
+	for _, v := range m.views {
+		title := v.Title()
+		cmds = append(cmds, view.Command{Name: strings.ToLower(title), Help: "show the " + title + " view",
+			Run: func(string) tea.Cmd { return func() tea.Msg { return showMsg(title) } }})
+	}
+	for _, v := range m.views {
+		if c, ok := v.(view.Commander); ok {
+			cmds = append(cmds, c.Commands()...)
+		}
+	}
+	return cmds
 }
 
-// command runs a palette command.
+// showMsg shows the view with this title.
+type showMsg string
+
+// command runs a palette command. A view's title is a command too, but
+// a command of the same name given arguments ("node app@host") wins.
 func (m Model) command(text string) (tea.Model, tea.Cmd) {
 	fields := strings.Fields(text)
 	if len(fields) == 0 {
 		return m, nil
 	}
 	name, rest := fields[0], strings.TrimSpace(strings.TrimPrefix(text, fields[0]))
-	src := m.src
-	async := func(f func(ctx context.Context) string) tea.Cmd {
-		return func() tea.Msg {
-			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-			defer cancel()
-			return statusMsg(f(ctx))
-		}
+	if i := m.viewTitled(name); i >= 0 && rest == "" {
+		return m, m.switchTo(i)
 	}
-	parse := func(s string) (term.Term, error) {
-		return syntax.Parse(s, syntax.ParseOptions{Node: syntax.NodeContext{Local: src.LocalName()}})
-	}
-	switch name {
-	case "q", "quit", "q!":
-		return m, tea.Quit
-	case "refresh", "r":
-		m.polling[m.view] = false
-		return m, m.poll()
-	case "connect", "c":
-		return m, async(func(ctx context.Context) string {
-			n, err := src.Connect(ctx, rest)
-			if err != nil {
-				return fmt.Sprintf("connect %s: %v", rest, err)
-			}
-			return "connected to " + string(n)
-		})
-	case "disconnect":
-		return m, async(func(context.Context) string {
-			if err := src.Disconnect(term.Atom(rest)); err != nil {
-				return err.Error()
-			}
-			return "disconnected from " + rest
-		})
-	case "node", "n":
-		return m, func() tea.Msg { return cluster.OpenMsg{Node: term.Atom(rest)} }
-	case "monitor", "mon":
-		var target term.Term
-		if i := strings.IndexByte(rest, '@'); i > 0 && !strings.HasPrefix(rest, "<") {
-			target = term.Tuple{term.Atom(rest[:i]), term.Atom(rest[i+1:])} // name@node
-		} else {
-			t, err := parse(rest)
-			if err != nil {
-				m.status = "monitor: " + err.Error()
-				return m, nil
-			}
-			target = t
+	for _, c := range m.commands() {
+		if c.Name == name || containsString(c.Aliases, name) {
+			return m, c.Run(rest)
 		}
-		return m, async(func(ctx context.Context) string {
-			if err := src.Monitor(ctx, target); err != nil {
-				return "monitor: " + err.Error()
-			}
-			return "monitoring " + syntax.Write(target, syntax.Options{})
-		})
-	case "send":
-		parts := strings.SplitN(rest, " ", 2)
-		if len(parts) != 2 {
-			m.status = "usage: send DEST TERM"
-			return m, nil
-		}
-		dest, err := parse(parts[0])
-		if err != nil {
-			m.status = "send: " + err.Error()
-			return m, nil
-		}
-		msg, err := parse(parts[1])
-		if err != nil {
-			m.status = "send: " + err.Error()
-			return m, nil
-		}
-		return m, async(func(ctx context.Context) string {
-			if err := src.Send(ctx, dest, msg); err != nil {
-				return "send: " + err.Error()
-			}
-			return "sent"
-		})
-	case "exit":
-		parts := strings.SplitN(rest, " ", 2)
-		t, err := parse(parts[0])
-		pid, ok := t.(term.Pid)
-		if err != nil || !ok {
-			m.status = "usage: exit PID [REASON]"
-			return m, nil
-		}
-		var reason term.Term = term.Atom("kill")
-		if len(parts) == 2 {
-			if reason, err = parse(parts[1]); err != nil {
-				m.status = "exit: " + err.Error()
-				return m, nil
-			}
-		}
-		return m, async(func(ctx context.Context) string {
-			if err := src.Exit(ctx, pid, reason); err != nil {
-				return "exit: " + err.Error()
-			}
-			return "exit signal sent"
-		})
 	}
 	m.status = fmt.Sprintf("unknown command %q (? lists them)", name)
 	return m, nil
 }
 
-// helpView lists every key and command.
-func (m Model) helpView() string {
-	var b strings.Builder
-	section := func(title string, keys [][2]string) {
-		b.WriteString(m.th.Header.Render(title) + "\n")
-		for _, k := range keys {
-			b.WriteString(fmt.Sprintf("  %-24s %s\n", k[0], k[1]))
+func containsString(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
 		}
 	}
-	section("Everywhere", [][2]string{{"tab / shift+tab", "next / previous view"}, {"1-5", "Cluster, Node, Monitors, Devices, Shell"},
-		{":", "command palette"}, {"/", "filter this view (esc clears)"}, {"esc", "back"}, {"?", "this help (any key closes)"}, {"q, ctrl+c", "quit"}})
-	section("Cluster", cluster.Keys())
-	section("Node", nodeview.Keys())
-	section("Monitors", monitors.Keys())
-	section("Devices", devices.Keys())
-	section("Shell", shellpane.Keys())
-	section("Commands (:)", paletteCommands)
-	return b.String()
+	return false
+}
+
+// helpSections are the help screen: the global keys, each view's keys
+// and the palette's commands, all as key bindings.
+func (m Model) helpSections() (titles []string, groups [][]key.Binding) {
+	titles = append(titles, "Everywhere")
+	groups = append(groups, m.keys.FullHelp())
+	order := []int{m.cur} // the view on screen first
+	for i := range m.views {
+		if i != m.cur {
+			order = append(order, i)
+		}
+	}
+	for _, i := range order {
+		titles = append(titles, fmt.Sprintf("%s (%d)", m.views[i].Title(), i+1))
+		groups = append(groups, m.views[i].Bindings())
+	}
+	var cmds, names []string
+	for _, v := range m.views {
+		names = append(names, strings.ToLower(v.Title()))
+	}
+	var bs []key.Binding
+	for _, c := range m.commands() {
+		if m.viewTitled(c.Name) >= 0 && c.Args == "" {
+			continue // a view's name: listed once below
+		}
+		k := c.Name
+		if c.Args != "" {
+			k += " " + c.Args
+		}
+		bs = append(bs, key.NewBinding(key.WithKeys(c.Name), key.WithHelp(k, c.Help)))
+	}
+	cmds = append(cmds, strings.Join(names, ", "))
+	bs = append(bs, key.NewBinding(key.WithKeys(names...), key.WithHelp(cmds[0], "show that view")))
+	titles = append(titles, "Commands (: or ctrl+o)")
+	groups = append(groups, bs)
+	return titles, groups
+}
+
+// helpLines are the help screen's lines.
+func (m Model) helpLines() []string {
+	titles, groups := m.helpSections()
+	var lines []string
+	for i, g := range groups {
+		if len(g) == 0 {
+			continue
+		}
+		lines = append(lines, m.th.Header.Render(titles[i]))
+		for _, l := range strings.Split(m.help.FullHelpView([][]key.Binding{g}), "\n") {
+			lines = append(lines, "  "+l)
+		}
+	}
+	return lines
+}
+
+// helpView renders the help screen, from line helpTop on.
+func (m Model) helpView() string {
+	lines := m.helpLines()
+	return strings.Join(lines[min(m.helpTop, len(lines)):], "\n")
+}
+
+// helpKey scrolls the help screen; any other key closes it.
+func (m Model) helpKey(msg tea.KeyMsg) Model {
+	switch msg.String() {
+	case "down", "j":
+		m.helpTop++
+	case "up", "k":
+		m.helpTop = max(m.helpTop-1, 0)
+	case "pgdown", " ":
+		m.helpTop += max(m.height-4, 1)
+	case "pgup":
+		m.helpTop = max(m.helpTop-max(m.height-4, 1), 0)
+	default:
+		m.showHelp = false
+	}
+	m.helpTop = min(m.helpTop, max(len(m.helpLines())-max(m.height-4, 1), 0))
+	return m
 }

@@ -22,6 +22,7 @@ type fakeSource struct {
 	evals     []string
 	otp       bool     // app1 runs OTP's shell (RemoteShell)
 	remote    []string // commands OTP's shell read
+	noise     []string // more console lines of /dev/ttyUSB0
 }
 
 func newFake() *fakeSource { return &fakeSource{events: make(chan source.Event, 16)} }
@@ -100,7 +101,7 @@ func (f *fakeSource) Events() <-chan source.Event { return f.events }
 func (f *fakeSource) Devices(context.Context) ([]source.Device, error) {
 	return []source.Device{
 		{Path: "/dev/ttyUSB0", USB: "10c4:ea60", Board: "ESP32 (CP210x)", Product: "CP2102 USB to UART", Access: "ok", Node: board,
-			Open: true, Console: []string{"I (312) boot: ESP-IDF v5.1", "AtomVM started", "hello from the board"}},
+			Open: true, Console: append([]string{"I (312) boot: ESP-IDF v5.1", "AtomVM started", "hello from the board"}, f.noise...)},
 		{Path: "/dev/ttyACM0", USB: "2e8a:000a", Board: "Raspberry Pi Pico", Product: "Pico", Access: "busy"},
 	}, nil
 }

@@ -6,12 +6,20 @@ import (
 	"strings"
 	"time"
 
+	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/avmsh/avmsh/tui/source"
 	"github.com/avmsh/avmsh/tui/theme"
+	"github.com/avmsh/avmsh/tui/view"
 	"github.com/avmsh/avmsh/vm/term"
 )
+
+// Source is what the cluster view reads and does.
+type Source interface {
+	source.Nodes
+	source.Connections
+}
 
 // RowsMsg carries a cluster poll's result.
 type RowsMsg struct {
@@ -19,31 +27,64 @@ type RowsMsg struct {
 	Err  error
 }
 
-// OpenMsg asks the app to open the node view for Node.
-type OpenMsg struct{ Node term.Atom }
-
-// StatusMsg is a line for the app's status bar.
-type StatusMsg string
-
 // Model is the cluster view.
 type Model struct {
-	src     source.Source
+	src     Source
 	th      theme.Theme
 	rows    []source.NodeRow
-	cursor  int
+	cur     view.Cursor
 	filter  string
 	err     error
-	polled  time.Time
 	timeout time.Duration
+	width   int
+	height  int
+	keys    keyMap
 }
 
 // New returns the view.
-func New(src source.Source, th theme.Theme) Model {
-	return Model{src: src, th: th, timeout: 5 * time.Second}
+func New(src Source, th theme.Theme) *Model {
+	return &Model{src: src, th: th, timeout: 5 * time.Second, width: 100, height: 27, keys: newKeys()}
+}
+
+type keyMap struct{ open, connect, disconnect key.Binding }
+
+func newKeys() keyMap {
+	return keyMap{
+		open:       key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "open the node (one not connected yet: connect first)")),
+		connect:    key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "connect")),
+		disconnect: key.NewBinding(key.WithKeys("d"), key.WithHelp("d", "disconnect")),
+	}
+}
+
+// Title is the tab's label.
+func (m *Model) Title() string { return "Cluster" }
+
+// Init starts nothing: the app polls.
+func (m *Model) Init() tea.Cmd { return nil }
+
+// SetSize sets the body's size.
+func (m *Model) SetSize(w, h int) { m.width, m.height = w, h }
+
+// Status is empty: the table says it all.
+func (m *Model) Status() string { return "" }
+
+// Bindings are the view's keys.
+func (m *Model) Bindings() []key.Binding {
+	return append(view.NavKeys(), m.keys.open, m.keys.connect, m.keys.disconnect)
+}
+
+// Commands are the palette's connection commands.
+func (m *Model) Commands() []view.Command {
+	return []view.Command{
+		{Name: "connect", Aliases: []string{"c"}, Args: "NODE", Help: "connect to NODE (name, name@host or serial:PORT)",
+			Run: func(args string) tea.Cmd { return m.connect(args, 10*time.Second) }},
+		{Name: "disconnect", Args: "NODE", Help: "drop the connection to NODE",
+			Run: func(args string) tea.Cmd { return m.disconnect(term.Atom(args)) }},
+	}
 }
 
 // Poll fetches the cluster (one request per node, in parallel, bounded).
-func (m Model) Poll() tea.Cmd {
+func (m *Model) Poll() tea.Cmd {
 	src, timeout := m.src, m.timeout
 	return func() tea.Msg {
 		ctx, cancel := context.WithTimeout(context.Background(), timeout)
@@ -53,19 +94,19 @@ func (m Model) Poll() tea.Cmd {
 	}
 }
 
-// SetFilter keeps only nodes whose name contains f.
-func (m *Model) SetFilter(f string) { m.filter = f; m.cursor = 0 }
+// SetFilter keeps only nodes whose name or kind contains f.
+func (m *Model) SetFilter(f string) { m.filter = f; m.cur.Pos = 0 }
 
 // Selected is the node under the cursor.
-func (m Model) Selected() (source.NodeRow, bool) {
+func (m *Model) Selected() (source.NodeRow, bool) {
 	v := m.visible()
-	if m.cursor < len(v) {
-		return v[m.cursor], true
+	if m.cur.Pos < len(v) {
+		return v[m.cur.Pos], true
 	}
 	return source.NodeRow{}, false
 }
 
-func (m Model) visible() []source.NodeRow {
+func (m *Model) visible() []source.NodeRow {
 	if m.filter == "" {
 		return m.rows
 	}
@@ -79,77 +120,89 @@ func (m Model) visible() []source.NodeRow {
 }
 
 // Update handles keys and poll results.
-func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
+func (m *Model) Update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
 	case RowsMsg:
-		m.rows, m.err, m.polled = msg.Rows, msg.Err, time.Now()
-		if n := len(m.visible()); m.cursor >= n && n > 0 {
-			m.cursor = n - 1
-		}
+		m.rows, m.err = msg.Rows, msg.Err
+		m.cur.Clamp(len(m.visible()))
 	case tea.KeyMsg:
-		n := len(m.visible())
-		switch msg.String() {
-		case "up", "k":
-			if m.cursor > 0 {
-				m.cursor--
+		if m.cur.Move(msg, len(m.visible()), m.height-3) {
+			return nil
+		}
+		r, ok := m.Selected()
+		switch {
+		case !ok:
+		case key.Matches(msg, m.keys.open):
+			return m.open(r)
+		case key.Matches(msg, m.keys.connect):
+			if r.State == source.StateUnreachable {
+				return view.Status(r.Err)
 			}
-		case "down", "j":
-			if m.cursor < n-1 {
-				m.cursor++
-			}
-		case "home", "g":
-			m.cursor = 0
-		case "end", "G":
-			m.cursor = max(n-1, 0)
-		case "enter":
-			if r, ok := m.Selected(); ok {
-				if r.State == source.StateSeen && r.Transport == "serial" {
-					// A board not connected yet: connect over its port,
-					// learn its name, then open it.
-					src := m.src
-					return m, func() tea.Msg {
-						ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-						defer cancel()
-						n, err := src.Connect(ctx, string(r.Name))
-						if err != nil {
-							return StatusMsg(fmt.Sprintf("connect %s: %v", r.Name, err))
-						}
-						return OpenMsg{Node: n}
-					}
-				}
-				return m, func() tea.Msg { return OpenMsg{Node: r.Name} }
-			}
-		case "c":
-			if r, ok := m.Selected(); ok {
-				src := m.src
-				return m, func() tea.Msg {
-					ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-					defer cancel()
-					if _, err := src.Connect(ctx, string(r.Name)); err != nil {
-						return StatusMsg(fmt.Sprintf("connect %s: %v", r.Name, err))
-					}
-					return StatusMsg("connected to " + string(r.Name))
-				}
-			}
-		case "d":
-			if r, ok := m.Selected(); ok {
-				src := m.src
-				return m, func() tea.Msg {
-					if err := src.Disconnect(r.Name); err != nil {
-						return StatusMsg(err.Error())
-					}
-					return StatusMsg("disconnected from " + string(r.Name))
-				}
-			}
+			return m.connect(dialOf(r), 5*time.Second)
+		case key.Matches(msg, m.keys.disconnect):
+			return m.disconnect(r.Name)
 		}
 	}
-	return m, nil
+	return nil
 }
 
-var widths = []int{32, 7, 6, 10, 13, 7, 10, 9, 8}
+// dialOf is what Connect takes for a row.
+func dialOf(r source.NodeRow) string {
+	if r.Dial != "" {
+		return r.Dial
+	}
+	return string(r.Name)
+}
 
-// View renders the table in width × height.
-func (m Model) View(width, height int) string {
+// open shows a node in the node view; one not connected yet (a board,
+// a node epmd lists) is connected to first, which also tells its name.
+func (m *Model) open(r source.NodeRow) tea.Cmd {
+	switch r.State {
+	case source.StateUnreachable:
+		return view.Status(r.Err)
+	case source.StateSeen:
+		src, spec := m.src, dialOf(r)
+		return func() tea.Msg {
+			ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+			defer cancel()
+			n, err := src.Connect(ctx, spec)
+			if err != nil {
+				return view.StatusMsg(fmt.Sprintf("connect %s: %v", spec, err))
+			}
+			return view.NodeMsg{Node: n, Show: "Node"}
+		}
+	}
+	return func() tea.Msg { return view.NodeMsg{Node: r.Name, Show: "Node"} }
+}
+
+func (m *Model) connect(spec string, timeout time.Duration) tea.Cmd {
+	src := m.src
+	return tea.Sequence(func() tea.Msg {
+		ctx, cancel := context.WithTimeout(context.Background(), timeout)
+		defer cancel()
+		n, err := src.Connect(ctx, spec)
+		if err != nil {
+			return view.StatusMsg(fmt.Sprintf("connect %s: %v", spec, err))
+		}
+		return view.StatusMsg("connected to " + string(n))
+	}, view.Refresh())
+}
+
+func (m *Model) disconnect(n term.Atom) tea.Cmd {
+	src := m.src
+	return tea.Sequence(func() tea.Msg {
+		if err := src.Disconnect(n); err != nil {
+			return view.StatusMsg(err.Error())
+		}
+		return view.StatusMsg("disconnected from " + string(n))
+	}, view.Refresh())
+}
+
+var widths = []int{31, 7, 6, 11, 13, 7, 10, 9, 8}
+
+// View renders the table.
+func (m *Model) View() string {
+	width, height := m.width, m.height
 	var b strings.Builder
 	b.WriteString(m.th.Header.Render(theme.Row(widths, "NODE", "KIND", "VIA", "STATE", "VERSION", "PROCS", "MEMORY", "UPTIME", "RTT")))
 	b.WriteByte('\n')
@@ -158,10 +211,7 @@ func (m Model) View(width, height int) string {
 		b.WriteString(m.th.Dim.Render("  no nodes yet (epmd is polled; :connect NODE adds one)"))
 		b.WriteByte('\n')
 	}
-	start := 0
-	if rows := height - 3; rows > 0 && m.cursor >= rows {
-		start = m.cursor - rows + 1
-	}
+	start := m.cur.Start(height - 3)
 	for i := start; i < len(v) && i-start < height-3; i++ {
 		r := v[i]
 		state := string(r.State)
@@ -175,11 +225,11 @@ func (m Model) View(width, height int) string {
 		line := theme.Row(widths, string(r.Name), r.Kind, r.Transport, state, r.Version, procs, theme.Bytes(r.Memory), theme.Duration(r.Uptime), theme.Duration(r.RTT))
 		line = theme.Cell(line, width)
 		switch {
-		case i == m.cursor:
+		case i == m.cur.Pos:
 			line = m.th.Selected.Render(line)
 		case r.State == source.StateDown:
 			line = m.th.Bad.Render(line)
-		case r.State == source.StateSeen:
+		case r.State == source.StateSeen || r.State == source.StateUnreachable:
 			line = m.th.Dim.Render(line)
 		}
 		b.WriteString(line)
@@ -193,9 +243,4 @@ func (m Model) View(width, height int) string {
 		b.WriteByte('\n')
 	}
 	return b.String()
-}
-
-// Keys is the view's key help.
-func Keys() [][2]string {
-	return [][2]string{{"↑/↓ j/k", "select"}, {"enter", "open the node (a board: connect over its port first)"}, {"c", "connect"}, {"d", "disconnect"}}
 }

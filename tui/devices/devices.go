@@ -6,11 +6,20 @@ import (
 	"strings"
 	"time"
 
+	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 
+	serial "github.com/avmsh/avmsh/devices"
 	"github.com/avmsh/avmsh/tui/source"
 	"github.com/avmsh/avmsh/tui/theme"
+	"github.com/avmsh/avmsh/tui/view"
 )
+
+// Source is what the devices view reads and does.
+type Source interface {
+	source.Boards
+	source.Connections
+}
 
 // ListMsg carries a device listing.
 type ListMsg struct {
@@ -18,23 +27,68 @@ type ListMsg struct {
 	Err     error
 }
 
-// StatusMsg is a line for the app's status bar.
-type StatusMsg string
-
 // Model is the devices view.
 type Model struct {
-	src    source.Source
+	src    Source
 	th     theme.Theme
+	width  int
+	height int
+	keys   keyMap
 	devs   []source.Device
-	cursor int
+	filter string
+	cur    view.Cursor
 	err    error
 }
 
+type keyMap struct{ connect, reset key.Binding }
+
 // New returns the view.
-func New(src source.Source, th theme.Theme) Model { return Model{src: src, th: th} }
+func New(src Source, th theme.Theme) *Model {
+	return &Model{src: src, th: th, width: 100, height: 27, keys: keyMap{
+		connect: key.NewBinding(key.WithKeys("enter", "c"), key.WithHelp("enter/c", "connect to the board as a node (serial); its console shows below")),
+		reset:   key.NewBinding(key.WithKeys("R"), key.WithHelp("R", "reset the board (DTR/RTS)")),
+	}}
+}
+
+// Title is the tab's label.
+func (m *Model) Title() string { return "Devices" }
+
+// Init starts nothing: the app polls.
+func (m *Model) Init() tea.Cmd { return nil }
+
+// SetSize sets the body's size.
+func (m *Model) SetSize(w, h int) { m.width, m.height = w, h }
+
+// Status is empty: the list says it all.
+func (m *Model) Status() string { return "" }
+
+// Bindings are the view's keys.
+func (m *Model) Bindings() []key.Binding {
+	return append(view.NavKeys(), m.keys.connect, m.keys.reset)
+}
+
+// SetFilter keeps the ports whose path, USB id, board, product or node
+// contains f.
+func (m *Model) SetFilter(f string) { m.filter = f; m.cur.Pos = 0 }
+
+func (m *Model) visible() []source.Device {
+	if m.filter == "" {
+		return m.devs
+	}
+	var out []source.Device
+	for _, d := range m.devs {
+		for _, s := range []string{d.Path, d.USB, d.Board, d.Product, string(d.Node)} {
+			if strings.Contains(s, m.filter) {
+				out = append(out, d)
+				break
+			}
+		}
+	}
+	return out
+}
 
 // Poll lists the ports (only while the view is on screen).
-func (m Model) Poll() tea.Cmd {
+func (m *Model) Poll() tea.Cmd {
 	src := m.src
 	return func() tea.Msg {
 		ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
@@ -45,80 +99,74 @@ func (m Model) Poll() tea.Cmd {
 }
 
 // Update handles keys and listings.
-func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
+func (m *Model) Update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
 	case ListMsg:
 		m.devs, m.err = msg.Devices, msg.Err
-		if m.cursor >= len(m.devs) {
-			m.cursor = max(len(m.devs)-1, 0)
-		}
+		m.cur.Clamp(len(m.visible()))
 	case tea.KeyMsg:
-		switch msg.String() {
-		case "up", "k":
-			if m.cursor > 0 {
-				m.cursor--
-			}
-		case "down", "j":
-			if m.cursor < len(m.devs)-1 {
-				m.cursor++
-			}
-		case "R":
-			if m.cursor < len(m.devs) {
-				d, src := m.devs[m.cursor], m.src
-				return m, func() tea.Msg {
-					ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-					defer cancel()
-					if err := src.Reset(ctx, d.Path); err != nil {
-						return StatusMsg("reset: " + err.Error())
-					}
-					return StatusMsg("reset " + d.Path)
+		v := m.visible()
+		if m.cur.Move(msg, len(v), 5) || m.cur.Pos >= len(v) {
+			return nil
+		}
+		d, src := v[m.cur.Pos], m.src
+		switch {
+		case key.Matches(msg, m.keys.reset):
+			return func() tea.Msg {
+				ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+				defer cancel()
+				if err := src.Reset(ctx, d.Path); err != nil {
+					return view.StatusMsg("reset: " + err.Error())
 				}
+				return view.StatusMsg("reset " + d.Path)
 			}
-		case "enter", "c":
-			if m.cursor < len(m.devs) {
-				d, src := m.devs[m.cursor], m.src
-				return m, func() tea.Msg {
-					ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-					defer cancel()
-					n, err := src.Connect(ctx, "serial:"+d.Path)
-					if err != nil {
-						return StatusMsg(fmt.Sprintf("connect over %s: %v", d.Path, err))
-					}
-					return StatusMsg(fmt.Sprintf("%s is %s", d.Path, n))
+		case key.Matches(msg, m.keys.connect):
+			return func() tea.Msg {
+				ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+				defer cancel()
+				n, err := src.Connect(ctx, "serial:"+d.Path)
+				if err != nil {
+					return view.StatusMsg(fmt.Sprintf("connect over %s: %v", d.Path, err))
 				}
+				return view.StatusMsg(fmt.Sprintf("%s is %s", d.Path, n))
 			}
 		}
 	}
-	return m, nil
+	return nil
 }
 
 var widths = []int{22, 10, 22, 24, 8, 28}
 
-// View renders the list.
-func (m Model) View(width, height int) string {
+// View renders the list and the selected board's console.
+func (m *Model) View() string {
+	width, height := m.width, m.height
 	var b strings.Builder
 	b.WriteString(m.th.Header.Render(theme.Row(widths, "PORT", "USB", "BOARD", "PRODUCT", "ACCESS", "NODE")) + "\n")
 	if m.err != nil {
 		b.WriteString(m.th.Bad.Render(m.err.Error()) + "\n")
 	}
-	if len(m.devs) == 0 {
+	v := m.visible()
+	switch {
+	case len(m.devs) == 0:
 		b.WriteString(m.th.Dim.Render("no serial ports (plug a board in; the list refreshes)") + "\n")
+	case len(v) == 0:
+		b.WriteString(m.th.Dim.Render("no port matches the filter") + "\n")
 	}
-	for i, d := range m.devs {
+	for i, d := range v {
 		if i >= height-2 {
 			break
 		}
 		line := theme.Cell(theme.Row(widths, d.Path, d.USB, d.Board, d.Product, d.Access, string(d.Node)), width)
-		if i == m.cursor {
+		if i == m.cur.Pos {
 			line = m.th.Selected.Render(line)
 		}
 		b.WriteString(line + "\n")
 	}
 	// The selected board's console (shared with distribution on the
 	// same port) fills the rest.
-	if m.cursor < len(m.devs) {
-		d := m.devs[m.cursor]
-		rows := height - len(m.devs) - 3
+	if m.cur.Pos < len(v) {
+		d := v[m.cur.Pos]
+		rows := height - len(v) - 3
 		switch {
 		case rows <= 0:
 		case !d.Open:
@@ -130,15 +178,11 @@ func (m Model) View(width, height int) string {
 				lines = lines[len(lines)-rows:]
 			}
 			for _, l := range lines {
-				b.WriteString(theme.Cell(l, width) + "\n")
+				// What the board printed, with its control characters
+				// made visible: it cannot drive the terminal.
+				b.WriteString(theme.Cell(serial.Visible(l), width) + "\n")
 			}
 		}
 	}
 	return b.String()
-}
-
-// Keys is the view's key help.
-func Keys() [][2]string {
-	return [][2]string{{"↑/↓", "select"}, {"enter / c", "connect to the board as a node (serial); its console shows below"},
-		{"R", "reset the board (DTR/RTS)"}}
 }

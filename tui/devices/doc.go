@@ -1,5 +1,7 @@
-// Package devices is the TUI's devices view: serial ports with their
-// USB identity and the board family, whether avmsh can open them, and
-// the node on each once connected; enter connects to the board as a
-// node (serial:PORT). Flashing will be one more action on this view.
+// Package devices is the TUI's devices view: serial ports with their USB
+// identity, board family, access and the node on each; enter connects to
+// a board over its port, and the selected board's console (boot logs,
+// io:format on the UART) shows below, its control characters made
+// visible by devices.AppendVisible so that a board cannot drive the
+// terminal. It implements view.View.
 package devices

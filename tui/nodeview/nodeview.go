@@ -6,13 +6,21 @@ import (
 	"strings"
 	"time"
 
+	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/avmsh/avmsh/tui/source"
 	"github.com/avmsh/avmsh/tui/theme"
+	"github.com/avmsh/avmsh/tui/view"
 	"github.com/avmsh/avmsh/vm/syntax"
 	"github.com/avmsh/avmsh/vm/term"
 )
+
+// Source is what the node view reads and does.
+type Source interface {
+	source.Inspector
+	source.Signals
+}
 
 // DataMsg carries one poll of the node.
 type DataMsg struct {
@@ -28,43 +36,94 @@ type DetailMsg struct {
 	Err    error
 }
 
-// StatusMsg is a line for the app's status bar.
-type StatusMsg string
-
 // Model is the node view.
 type Model struct {
-	src     source.Source
+	src     Source
 	th      theme.Theme
+	local   term.Atom // the dashboard's node (pids typed in commands)
+	width   int
+	height  int
+	keys    keyMap
 	node    term.Atom
 	ov      source.Overview
 	procs   []source.Proc
 	history []int64 // total memory, one sample per poll
 	sortBy  string
 	filter  string
-	cursor  int
+	cur     view.Cursor
 	err     error
 	detail  *source.ProcDetail
 	confirm *term.Pid // exit awaiting y/n
 }
 
-// New returns the view.
-func New(src source.Source, th theme.Theme) Model { return Model{src: src, th: th, sortBy: "memory"} }
+// New returns the view; local is the dashboard's own node.
+func New(src Source, local term.Atom, th theme.Theme) *Model {
+	return &Model{src: src, th: th, local: local, sortBy: "memory", width: 100, height: 27, keys: newKeys()}
+}
+
+type keyMap struct {
+	sortMem, sortQueue, sortReds, sortName, details, monitor, exit, close key.Binding
+}
+
+func newKeys() keyMap {
+	return keyMap{
+		sortMem:   key.NewBinding(key.WithKeys("m", "M"), key.WithHelp("m", "sort by memory")),
+		sortQueue: key.NewBinding(key.WithKeys("Q"), key.WithHelp("Q", "sort by message queue")), // q quits, as everywhere
+		sortReds:  key.NewBinding(key.WithKeys("r", "R"), key.WithHelp("r", "sort by reductions")),
+		sortName:  key.NewBinding(key.WithKeys("n", "N"), key.WithHelp("n", "sort by name")),
+		details:   key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "process details (esc: back)")),
+		monitor:   key.NewBinding(key.WithKeys("o"), key.WithHelp("o", "monitor the process (DOWN in Monitors)")),
+		exit:      key.NewBinding(key.WithKeys("x"), key.WithHelp("x", "exit(Pid, kill), after y/n")),
+		close:     key.NewBinding(key.WithKeys("esc", "enter", "backspace")),
+	}
+}
+
+// Title is the tab's label.
+func (m *Model) Title() string { return "Node" }
+
+// Init starts nothing: the app polls.
+func (m *Model) Init() tea.Cmd { return nil }
+
+// SetSize sets the body's size.
+func (m *Model) SetSize(w, h int) { m.width, m.height = w, h }
+
+// Status is empty: the header says which node is shown.
+func (m *Model) Status() string { return "" }
+
+// Bindings are the view's keys.
+func (m *Model) Bindings() []key.Binding {
+	k := m.keys
+	return append(view.NavKeys(), k.sortMem, k.sortQueue, k.sortReds, k.sortName, k.details, k.monitor, k.exit)
+}
+
+// Commands are the palette's process commands.
+func (m *Model) Commands() []view.Command {
+	return []view.Command{{Name: "exit", Args: "PID [REASON]", Help: "send an exit signal (default kill)", Run: m.exitCommand}}
+}
+
+// Captures takes every key but ctrl+c (quit) while a y/n question is
+// asked, and the keys that close the process details while they are
+// open.
+func (m *Model) Captures(msg tea.KeyMsg) bool {
+	return (m.confirm != nil && msg.Type != tea.KeyCtrlC) || (m.detail != nil && key.Matches(msg, m.keys.close))
+}
 
 // Node is the node shown.
-func (m Model) Node() term.Atom { return m.node }
+func (m *Model) Node() term.Atom { return m.node }
 
 // SetNode switches to another node.
 func (m *Model) SetNode(n term.Atom) {
 	if n != m.node {
-		*m = Model{src: m.src, th: m.th, sortBy: m.sortBy, node: n}
+		*m = Model{src: m.src, th: m.th, local: m.local, width: m.width, height: m.height, keys: m.keys,
+			sortBy: m.sortBy, filter: m.filter, node: n}
 	}
 }
 
 // SetFilter keeps processes whose name, pid or function contains f.
-func (m *Model) SetFilter(f string) { m.filter = f; m.cursor = 0 }
+func (m *Model) SetFilter(f string) { m.filter = f; m.cur.Pos = 0 }
 
 // Poll fetches the overview and the process table (two requests).
-func (m Model) Poll() tea.Cmd {
+func (m *Model) Poll() tea.Cmd {
 	if m.node == "" {
 		return nil
 	}
@@ -81,7 +140,7 @@ func (m Model) Poll() tea.Cmd {
 	}
 }
 
-func (m Model) visible() []source.Proc {
+func (m *Model) visible() []source.Proc {
 	if m.filter == "" {
 		return m.procs
 	}
@@ -96,20 +155,22 @@ func (m Model) visible() []source.Proc {
 }
 
 // Selected is the process under the cursor.
-func (m Model) Selected() (source.Proc, bool) {
+func (m *Model) Selected() (source.Proc, bool) {
 	v := m.visible()
-	if m.cursor < len(v) {
-		return v[m.cursor], true
+	if m.cur.Pos < len(v) {
+		return v[m.cur.Pos], true
 	}
 	return source.Proc{}, false
 }
 
-// Update handles keys and poll results.
-func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
+// Update handles keys, poll results and the node picked elsewhere.
+func (m *Model) Update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
+	case view.NodeMsg:
+		m.SetNode(msg.Node)
 	case DataMsg:
 		if msg.Node != m.node {
-			return m, nil
+			return nil
 		}
 		m.err = msg.Err
 		if msg.Err == nil {
@@ -120,95 +181,105 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 				m.history = m.history[len(m.history)-60:]
 			}
 		}
-		if n := len(m.visible()); m.cursor >= n && n > 0 {
-			m.cursor = n - 1
-		}
+		m.cur.Clamp(len(m.visible()))
 	case DetailMsg:
 		if msg.Err != nil {
-			return m, func() tea.Msg { return StatusMsg(msg.Err.Error()) }
+			return view.Status(msg.Err.Error())
 		}
 		d := msg.Detail
 		m.detail = &d
 	case tea.KeyMsg:
 		return m.key(msg)
 	}
-	return m, nil
+	return nil
 }
 
-// Capturing reports whether the view wants every key (a confirmation or
-// an open detail pane that Esc closes).
-func (m Model) Capturing() bool { return m.confirm != nil || m.detail != nil }
-
-func (m Model) key(msg tea.KeyMsg) (Model, tea.Cmd) {
+func (m *Model) key(msg tea.KeyMsg) tea.Cmd {
 	if m.confirm != nil {
 		pid := *m.confirm
 		m.confirm = nil
 		if msg.String() == "y" {
 			src := m.src
-			return m, func() tea.Msg {
+			return func() tea.Msg {
 				if err := src.Exit(context.Background(), pid, term.Atom("kill")); err != nil {
-					return StatusMsg("exit: " + err.Error())
+					return view.StatusMsg("exit: " + err.Error())
 				}
-				return StatusMsg("sent exit(kill) to " + syntax.Write(pid, syntax.Options{}))
+				return view.StatusMsg("sent exit(kill) to " + syntax.Write(pid, syntax.Options{}))
 			}
 		}
-		return m, func() tea.Msg { return StatusMsg("exit cancelled") }
+		return view.Status("exit cancelled")
 	}
 	if m.detail != nil {
-		if msg.String() == "esc" || msg.String() == "enter" || msg.String() == "backspace" {
+		if key.Matches(msg, m.keys.close) {
 			m.detail = nil
 		}
-		return m, nil
+		return nil
 	}
-	n := len(m.visible())
-	switch msg.String() {
-	case "up", "k":
-		if m.cursor > 0 {
-			m.cursor--
-		}
-	case "down", "j":
-		if m.cursor < n-1 {
-			m.cursor++
-		}
-	case "pgdown":
-		m.cursor = min(m.cursor+10, max(n-1, 0))
-	case "pgup":
-		m.cursor = max(m.cursor-10, 0)
-	case "m", "M":
+	if m.cur.Move(msg, len(m.visible()), 10) {
+		return nil
+	}
+	k := m.keys
+	switch {
+	case key.Matches(msg, k.sortMem):
 		m.resort("memory")
-	case "Q": // q quits, as everywhere
+	case key.Matches(msg, k.sortQueue):
 		m.resort("msgq")
-	case "r", "R":
+	case key.Matches(msg, k.sortReds):
 		m.resort("reductions")
-	case "n", "N":
+	case key.Matches(msg, k.sortName):
 		m.resort("name")
-	case "enter":
+	case key.Matches(msg, k.details):
 		if p, ok := m.Selected(); ok {
 			src := m.src
-			return m, func() tea.Msg {
+			return func() tea.Msg {
 				ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 				defer cancel()
 				d, err := src.Process(ctx, p.Pid)
 				return DetailMsg{Detail: d, Err: err}
 			}
 		}
-	case "x":
+	case key.Matches(msg, k.exit):
 		if p, ok := m.Selected(); ok {
 			pid := p.Pid
 			m.confirm = &pid
 		}
-	case "o":
+	case key.Matches(msg, k.monitor):
 		if p, ok := m.Selected(); ok {
 			src := m.src
-			return m, func() tea.Msg {
+			return func() tea.Msg {
 				if err := src.Monitor(context.Background(), p.Pid); err != nil {
-					return StatusMsg("monitor: " + err.Error())
+					return view.StatusMsg("monitor: " + err.Error())
 				}
-				return StatusMsg("monitoring " + syntax.Write(p.Pid, syntax.Options{}) + " (see Monitors)")
+				return view.StatusMsg("monitoring " + syntax.Write(p.Pid, syntax.Options{}) + " (see Monitors)")
 			}
 		}
 	}
-	return m, nil
+	return nil
+}
+
+// exitCommand is ":exit PID [REASON]".
+func (m *Model) exitCommand(args string) tea.Cmd {
+	parts := strings.SplitN(args, " ", 2)
+	t, err := view.ParseTerm(parts[0], m.local)
+	pid, ok := t.(term.Pid)
+	if err != nil || !ok {
+		return view.Status("usage: exit PID [REASON]")
+	}
+	var reason term.Term = term.Atom("kill")
+	if len(parts) == 2 {
+		if reason, err = view.ParseTerm(parts[1], m.local); err != nil {
+			return view.Status("exit: " + err.Error())
+		}
+	}
+	src := m.src
+	return func() tea.Msg {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		if err := src.Exit(ctx, pid, reason); err != nil {
+			return view.StatusMsg("exit: " + err.Error())
+		}
+		return view.StatusMsg("exit signal sent")
+	}
 }
 
 // resort sorts by col, keeping the cursor on the same process.
@@ -219,7 +290,7 @@ func (m *Model) resort(col string) {
 	if ok {
 		for i, p := range m.visible() {
 			if p.Pid == sel.Pid {
-				m.cursor = i
+				m.cur.Pos = i
 			}
 		}
 	}
@@ -228,7 +299,8 @@ func (m *Model) resort(col string) {
 var procWidths = []int{14, 26, 10, 6, 11, 34}
 
 // View renders the node view.
-func (m Model) View(width, height int) string {
+func (m *Model) View() string {
+	width, height := m.width, m.height
 	if m.node == "" {
 		return m.th.Dim.Render("no node selected: pick one in the Cluster view (1) and press enter")
 	}
@@ -256,15 +328,12 @@ func (m Model) View(width, height int) string {
 	b.WriteString(m.th.Header.Render(theme.Row(procWidths, head...)) + "\n")
 	v := m.visible()
 	rows := height - 6
-	start := 0
-	if rows > 0 && m.cursor >= rows {
-		start = m.cursor - rows + 1
-	}
+	start := m.cur.Start(rows)
 	for i := start; i < len(v) && i-start < rows; i++ {
 		p := v[i]
 		line := theme.Cell(theme.Row(procWidths, m.pidText(p.Pid), p.Name, theme.Bytes(p.Memory),
 			fmt.Sprint(p.MsgQ), fmt.Sprint(p.Reductions), p.Current), width)
-		if i == m.cursor {
+		if i == m.cur.Pos {
 			line = m.th.Selected.Render(line)
 		} else if p.MsgQ > 1000 {
 			line = m.th.Warn.Render(line)
@@ -276,7 +345,7 @@ func (m Model) View(width, height int) string {
 }
 
 // memoryLine is the memory breakdown with a sparkline of the total.
-func (m Model) memoryLine(width int) string {
+func (m *Model) memoryLine(width int) string {
 	keys := []string{"total", "processes", "binary", "ets", "atom", "code", "system", "esp_free_heap"}
 	var parts []string
 	for _, k := range keys {
@@ -288,7 +357,7 @@ func (m Model) memoryLine(width int) string {
 	return theme.Cell(line+"  "+Sparkline(m.history, 30), width)
 }
 
-func (m Model) countsLine() string {
+func (m *Model) countsLine() string {
 	var parts []string
 	add := func(name string, n, limit int64) {
 		switch {
@@ -310,7 +379,7 @@ func (m Model) countsLine() string {
 	return strings.Join(parts, "   ")
 }
 
-func (m Model) detailView(width, height int) string {
+func (m *Model) detailView(width, height int) string {
 	d := m.detail
 	var b strings.Builder
 	b.WriteString(m.th.Header.Render("process "+m.pidText(d.Pid)) + m.th.Dim.Render("  (esc: back)") + "\n")
@@ -326,7 +395,7 @@ func (m Model) detailView(width, height int) string {
 }
 
 // pidText prints a pid as the viewed node does (<0.X.Y> for its own).
-func (m Model) pidText(p term.Pid) string {
+func (m *Model) pidText(p term.Pid) string {
 	return syntax.Write(p, syntax.Options{Node: syntax.NodeContext{Local: m.node}})
 }
 
@@ -352,10 +421,4 @@ func Sparkline(vals []int64, width int) string {
 		out[i] = bars[k]
 	}
 	return string(out)
-}
-
-// Keys is the view's key help.
-func Keys() [][2]string {
-	return [][2]string{{"m Q r n", "sort by memory, message queue, reductions, name"}, {"enter", "process details (esc: back)"},
-		{"o", "monitor the process (DOWN in Monitors)"}, {"x", "exit(Pid, kill), after y/n"}, {"/", "filter"}}
 }

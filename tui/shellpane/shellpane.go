@@ -54,7 +54,7 @@ type remoteState struct {
 
 // Model is the shell pane.
 type Model struct {
-	src     source.Source
+	src     source.Shells
 	th      theme.Theme
 	term    *Terminal
 	node    term.Atom
@@ -72,7 +72,7 @@ type Model struct {
 
 // New returns the pane; t is the terminal of the group leaders whose
 // output and input it shows (nil: a terminal of its own).
-func New(src source.Source, th theme.Theme, t *Terminal) Model {
+func New(src source.Shells, th theme.Theme, t *Terminal) Model {
 	in := textinput.New()
 	in.Prompt = ""
 	in.Focus()

@@ -25,7 +25,7 @@ var (
 // atomVMInfo reads items of each pid on the AtomVM node n in one call. It
 // returns, per pid, the {Item, Value} pairs the node gave (none for a
 // process that is gone).
-func (l *Live) atomVMInfo(ctx context.Context, n term.Atom, pids []term.Pid, items term.List) ([]term.List, error) {
+func (c *caller) atomVMInfo(ctx context.Context, n term.Atom, pids []term.Pid, items term.List) ([]term.List, error) {
 	if len(pids) == 0 {
 		return nil, nil
 	}
@@ -38,7 +38,7 @@ func (l *Live) atomVMInfo(ctx context.Context, n term.Atom, pids []term.Pid, ite
 		}
 	}
 	f := term.ExportFun{Module: "erlang", Function: "process_info", Arity: 2}
-	v, err := l.call(ctx, n, "lists", "zipwith", f, ps, is)
+	v, err := c.call(ctx, n, "lists", "zipwith", f, ps, is)
 	if err != nil {
 		return nil, err
 	}
@@ -70,14 +70,14 @@ func atomVMName(info term.List) term.List {
 }
 
 // atomVMProcs is the process table of an AtomVM node.
-func (l *Live) atomVMProcs(ctx context.Context, n term.Atom, list term.List) ([]Proc, error) {
+func (c *caller) atomVMProcs(ctx context.Context, n term.Atom, list term.List) ([]Proc, error) {
 	pids := make([]term.Pid, 0, len(list))
 	for _, t := range list {
 		if p, ok := t.(term.Pid); ok {
 			pids = append(pids, p)
 		}
 	}
-	infos, err := l.atomVMInfo(ctx, n, pids, atomVMTableItems)
+	infos, err := c.atomVMInfo(ctx, n, pids, atomVMTableItems)
 	if err != nil {
 		return nil, err
 	}

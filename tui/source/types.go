@@ -1,7 +1,6 @@
 package source
 
 import (
-	"context"
 	"time"
 
 	"github.com/avmsh/avmsh/vm/term"
@@ -17,6 +16,10 @@ const (
 	StateConnecting NodeState = "connecting"
 	StateDown       NodeState = "down"
 	StateSeen       NodeState = "seen" // registered in epmd or found on a port, not connected
+	// StateUnreachable: registered in epmd with the other name mode
+	// (a -sname node seen from a long-name dashboard, or the reverse),
+	// which Erlang nodes do not connect to; Err says why.
+	StateUnreachable NodeState = "unreachable"
 )
 
 // NodeRow is one line of the cluster view.
@@ -25,14 +28,18 @@ type NodeRow struct {
 	Kind      string // beam, atomvm, avmsh, serial board
 	Transport string // tcp, tls, serial
 	Where     string // host:port, or the serial device
-	State     NodeState
-	Since     time.Time
-	Version   string
-	Procs     int64
-	Memory    int64
-	Uptime    time.Duration
-	RTT       time.Duration
-	Err       string
+	// Dial is what Connect takes to reach this row's node when it is not
+	// Name: a node epmd lists whose full name is not known yet (Name is
+	// then the name epmd gave).
+	Dial    string
+	State   NodeState
+	Since   time.Time
+	Version string
+	Procs   int64
+	Memory  int64
+	Uptime  time.Duration
+	RTT     time.Duration
+	Err     string
 }
 
 // Overview is the node view's header.
@@ -103,35 +110,4 @@ type Device struct {
 	// Console is then the last lines the board printed on it.
 	Open    bool
 	Console []string
-}
-
-// Source is everything the views read and do.
-type Source interface {
-	// LocalName is the TUI's own node.
-	LocalName() term.Atom
-	// Cluster lists every known node with its latest figures.
-	Cluster(ctx context.Context) ([]NodeRow, error)
-	// Overview and Processes poll one node.
-	Overview(ctx context.Context, node term.Atom) (Overview, error)
-	Processes(ctx context.Context, node term.Atom) ([]Proc, error)
-	Process(ctx context.Context, pid term.Pid) (ProcDetail, error)
-	// Connect and Disconnect manage connections.
-	Connect(ctx context.Context, node string) (term.Atom, error)
-	Disconnect(node term.Atom) error
-	// Exit sends an exit signal; Monitor adds a monitor whose DOWN
-	// appears as an event; Send sends a message.
-	Exit(ctx context.Context, pid term.Pid, reason term.Term) error
-	Monitor(ctx context.Context, target term.Term) error
-	Send(ctx context.Context, dest, msg term.Term) error
-	// Events delivers monitor events until ctx ends.
-	Events() <-chan Event
-	// Devices lists serial ports; Reset resets the board on an open
-	// port through DTR/RTS (ESP32 auto-reset circuits, USB-JTAG).
-	Devices(ctx context.Context) ([]Device, error)
-	Reset(ctx context.Context, path string) error
-	// Eval runs shell commands on node (avmsh's evaluator).
-	Eval(ctx context.Context, node term.Atom, src string) (string, int, error)
-	// RemoteShell starts OTP's own shell on a BEAM node with t as its
-	// terminal; other nodes get ErrNoRemoteShell (use Eval).
-	RemoteShell(ctx context.Context, node term.Atom, t Terminal) (RemoteShell, error)
 }

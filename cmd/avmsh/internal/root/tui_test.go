@@ -17,9 +17,13 @@ import (
 // by memory, a process opens, killing the other node shows it down with
 // a nodedown event in Monitors, and the shell pane is OTP's own shell on
 // the selected node (records work; io:get_line reads from the pane).
+// A -sname node in the same epmd is listed under its real name, marked
+// unreachable from this long-name dashboard (defect 19). In the shell,
+// where ':' '/' '?' type, f1 and ctrl+o still reach help and palette.
 func TestTUIEndToEnd(t *testing.T) {
 	e1 := erltest.Start(t, erltest.Options{})
 	e2 := erltest.Start(t, erltest.Options{EpmdPort: e1.EpmdPort, Cookie: e1.Cookie})
+	short := erltest.Start(t, erltest.Options{EpmdPort: e1.EpmdPort, Cookie: e1.Cookie, ShortNames: true})
 	e1.Eval(t, "register(tui_probe, spawn(fun() -> receive stop -> ok end end))")
 	bin := buildAvmsh(t)
 	env := []string{"ERL_EPMD_PORT=" + strconv.Itoa(e1.EpmdPort), "AVMSH_COOKIE=" + e1.Cookie, "TERM=xterm", "HOME=" + t.TempDir()}
@@ -32,9 +36,19 @@ func TestTUIEndToEnd(t *testing.T) {
 	s.waitFor("both nodes up in the cluster view", 20*time.Second, func(sc string) bool {
 		return lineHas(sc, e1.Name, "up", "OTP") && lineHas(sc, e2.Name, "up", "OTP")
 	})
+	shortAlive, _, _ := strings.Cut(short.Name, "@")
+	sc0 := s.waitFor("the -sname node, unreachable", 20*time.Second, func(sc string) bool {
+		return lineHas(sc, short.Name, "unreachable")
+	})
+	if strings.Contains(sc0, shortAlive+"@127.0.0.1") {
+		t.Fatalf("the -sname node is listed under an invented name:\n%s", sc0)
+	}
 
 	// Select e1 (rows: local node, then the nodes by name) and open it.
 	s.keys("Down")
+	if short.Name < e1.Name {
+		s.keys("Down")
+	}
 	if e1.Name != first {
 		s.keys("Down")
 	}
@@ -78,6 +92,18 @@ func TestTUIEndToEnd(t *testing.T) {
 	s.waitFor("io:get_line's prompt", 10*time.Second, contains("name? "))
 	s.keys("joe", "Enter")
 	s.waitFor("io:get_line's answer", 10*time.Second, contains(`"joe\n"`))
+	s.keys("F1")
+	s.waitFor("the help from the shell, the shell's keys first", 5*time.Second, func(sc string) bool {
+		return strings.Index(sc, "Shell (5)") >= 0 && strings.Index(sc, "Shell (5)") < strings.Index(sc, "Cluster (1)")
+	})
+	s.keys("Escape")
+	time.Sleep(300 * time.Millisecond) // an ESC and the next key in one read are alt+key
+	s.keys("C-o")
+	time.Sleep(200 * time.Millisecond)
+	s.keys("node", "Enter") // the palette from the shell: ":node" shows the node view
+	s.waitFor("the node view, from the shell's palette", 10*time.Second, contains("MEMORY▼"))
+	s.keys("5")
+	s.waitFor("the shell again", 10*time.Second, contains("ctrl+o commands"))
 	s.keys("Escape")
 	time.Sleep(300 * time.Millisecond)
 

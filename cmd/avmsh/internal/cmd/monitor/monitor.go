@@ -32,6 +32,11 @@ type Options struct {
 	ResetMode   string
 	EOL         string
 	NoReconnect bool
+	// Safe shows control characters visibly (devices.AppendVisible)
+	// instead of passing them to the terminal; Raw, the default, passes
+	// them on as other serial monitors do.
+	Safe bool
+	Raw  bool
 
 	// Open and ResetStyleOf replace the real port in tests.
 	Open         func(serialdist.Address) (*serialdist.Port, error)
@@ -60,11 +65,19 @@ Resets pulse DTR/RTS: the classic ESP32 auto-reset circuit of USB-UART
 bridges (CP210x, CH340, CH9102, FTDI) or Espressif's USB-Serial/JTAG
 (303a:1001), chosen from the board's USB ID unless --reset-mode says. When a
 board re-enumerates (native USB after a reset), the monitor waits for the
-port and reopens it.`,
+port and reopens it.
+
+The board's bytes reach the terminal as they are, escape sequences
+included (colours, cursor moves), as with idf.py monitor or miniterm
+(--raw, the default). --safe shows control characters visibly instead
+(ESC as ^[, BEL as ^G, bytes that are not UTF-8 as \xNN; tabs, newlines
+and UTF-8 text kept): use it when the line may carry noise or the board
+is not trusted.`,
 		Example: `  avmsh monitor /dev/ttyUSB0
   avmsh monitor ttyACM0 --reset --timestamps
   avmsh monitor /dev/ttyUSB0 --baud 921600 --log boot.log
-  avmsh monitor 'serial:/dev/cu.usbserial-0001?baud=115200' --reset-mode classic`,
+  avmsh monitor 'serial:/dev/cu.usbserial-0001?baud=115200' --reset-mode classic
+  avmsh monitor /dev/ttyUSB0 --safe`,
 		Args: cmdutil.PositionalArgs(1, 1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Port = args[0]
@@ -90,6 +103,9 @@ port and reopens it.`,
 	fl.StringVar(&opts.ResetMode, "reset-mode", "auto", "reset circuit: auto (from the USB ID), classic, usb-jtag or none")
 	fl.StringVar(&opts.EOL, "eol", "CRLF", "what Enter sends: CRLF, CR or LF")
 	fl.BoolVar(&opts.NoReconnect, "no-reconnect", false, "exit when the port goes away instead of waiting for it")
+	fl.BoolVar(&opts.Safe, "safe", false, "show control characters visibly (^[, ^G, \\xNN) instead of passing them to the terminal")
+	fl.BoolVar(&opts.Raw, "raw", false, "pass the board's bytes to the terminal as they are (the default)")
+	cmd.MarkFlagsMutuallyExclusive("safe", "raw")
 	return cmd
 }
 
@@ -157,13 +173,22 @@ func Run(ctx context.Context, opts *Options) error {
 	if opts.Reset {
 		m.reset(ctx, port, false)
 	}
+	var console io.Writer = cw
+	var visible *devices.VisibleWriter
+	if opts.Safe && !opts.Raw {
+		visible = devices.NewVisibleWriter(cw)
+		console = visible
+	}
 	var frames, markers int64
 	for {
-		stop := port.ConsoleTo(cw)
+		stop := port.ConsoleTo(console)
 		quit, perr := m.session(ctx, port)
 		st := port.Stats()
 		port.Close()
 		stop()
+		if visible != nil {
+			_ = visible.Flush()
+		}
 		frames += st.FramesIn
 		markers += st.Markers
 		if quit || ctx.Err() != nil {

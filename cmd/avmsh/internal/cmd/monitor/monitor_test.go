@@ -193,3 +193,42 @@ func TestMonitorBadPort(t *testing.T) {
 		t.Fatalf("bad address: %v", err)
 	}
 }
+
+// --safe (defect 26) shows the board's control characters visibly:
+// nothing the board sends can drive the terminal. By default (--raw)
+// they pass, as in other monitors.
+func TestMonitorSafe(t *testing.T) {
+	noise := []byte("\x1b[0;32mI (31) boot\x1b[0m\x07\x9b2J\xc2\x9b \xe2\x82\xac\r\nend\n")
+	run := func(safe bool) string {
+		x, board := net.Pipe()
+		open := func(a serialdist.Address) (*serialdist.Port, error) {
+			return serialdist.NewPort(x, a.Device, serialdist.PortConfig{}), nil
+		}
+		var out, errOut syncBuf
+		opts := &Options{IO: &cmdutil.IOStreams{In: strings.NewReader(""), Out: &out, ErrOut: &errOut},
+			Port: "/dev/ttyACM9", EOL: "CRLF", Open: open, NoReconnect: true, Safe: safe}
+		ctx, cancel := context.WithCancel(context.Background())
+		done := make(chan error, 1)
+		go func() { done <- Run(ctx, opts) }()
+		if _, err := board.Write(noise); err != nil {
+			t.Fatal(err)
+		}
+		waitFor(t, &out, "end\n")
+		cancel()
+		if err := <-done; err != nil {
+			t.Fatal(err)
+		}
+		board.Close()
+		return out.String()
+	}
+	if got := run(false); !strings.Contains(got, string(noise)) {
+		t.Fatalf("by default the bytes pass as they are: %q", got)
+	}
+	got := run(true)
+	if want := `^[[0;32mI (31) boot^[[0m^G\x9b2J\x9b €` + "\r\nend\n"; !strings.Contains(got, want) {
+		t.Fatalf("--safe shows %q, want %q", got, want)
+	}
+	if strings.IndexByte(got, 0x1b) >= 0 || strings.IndexByte(got, 0x07) >= 0 || strings.IndexByte(got, 0x9b) >= 0 {
+		t.Fatalf("--safe let a control through: %q", got)
+	}
+}

@@ -3,11 +3,13 @@ package servecmd
 import (
 	"context"
 	"fmt"
+	"sync"
 
 	"github.com/MakeNowJust/heredoc"
 	"github.com/spf13/cobra"
 
 	"github.com/avmsh/avmsh/cmd/avmsh/internal/cmdutil"
+	"github.com/avmsh/avmsh/devices"
 	"github.com/avmsh/avmsh/epmd"
 	"github.com/avmsh/avmsh/node/serialdist"
 )
@@ -16,6 +18,9 @@ import (
 type Options struct {
 	cmdutil.NodeOptions
 	Listen []string
+	// Raw prints the boards' console text as it came; by default control
+	// characters are shown visibly (devices.AppendVisible).
+	Raw bool
 }
 
 // NewCmdServe returns the command.
@@ -33,7 +38,10 @@ func NewCmdServe(f *cmdutil.Factory) *cobra.Command {
 			AtomVM's serial_dist protocol: a board (or another avmsh) connects to this
 			node there. A board addresses the node by its exact name, so give it one it
 			knows (--name host@serial.local). The console text of each port (boot logs,
-			io:format on the UART) is printed to stderr, prefixed with the port.
+			io:format on the UART) is printed to stderr, prefixed with the port, with
+			control characters shown visibly (ESC as ^[, BEL as ^G, bytes that are not
+			UTF-8 as \xNN) so that a board or line noise cannot drive the terminal;
+			--raw prints the bytes as they came.
 		`),
 		Example: heredoc.Doc(`
 			$ avmsh serve --sname hub --cookie secret
@@ -46,6 +54,7 @@ func NewCmdServe(f *cmdutil.Factory) *cobra.Command {
 	}
 	o.AddNodeFlags(cmd.Flags())
 	cmd.Flags().StringArrayVar(&o.Listen, "listen", nil, "also accept connections on this serial port (`serial:PORT[?baud=N]`; repeatable)")
+	cmd.Flags().BoolVar(&o.Raw, "raw", false, "print the boards' console text as it came, control characters included")
 	return cmd
 }
 
@@ -71,7 +80,7 @@ func Run(ctx context.Context, f *cmdutil.Factory, o *Options) error {
 	if o.SName == "" && o.Name == "" {
 		o.SName = "avmsh"
 	}
-	l, err := o.StartNodeFor(ctx, f, nil, true, o.Listen)
+	l, err := o.StartNodeFor(ctx, consoleFactory(f, o.Raw), nil, true, o.Listen)
 	if err != nil {
 		return err
 	}
@@ -105,4 +114,30 @@ func Run(ctx context.Context, f *cmdutil.Factory, o *Options) error {
 			}
 		}
 	}
+}
+
+// consoleFactory is f with the boards' console text (which StartNodeFor
+// prints to ErrOut) shown through devices.AppendVisible, unless raw.
+func consoleFactory(f *cmdutil.Factory, raw bool) *cmdutil.Factory {
+	if raw {
+		return f
+	}
+	streams := *f.IO
+	streams.ErrOut = &visibleWriter{w: devices.NewVisibleWriter(f.IO.ErrOut)}
+	g := *f
+	g.IO = &streams
+	return &g
+}
+
+// visibleWriter serialises writes to a devices.VisibleWriter (the
+// console copiers of several ports share it).
+type visibleWriter struct {
+	mu sync.Mutex
+	w  *devices.VisibleWriter
+}
+
+func (v *visibleWriter) Write(p []byte) (int, error) {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	return v.w.Write(p)
 }

@@ -3,12 +3,11 @@ package tuicmd
 import (
 	"context"
 	"fmt"
-	"io"
+	"os"
 	"time"
 
 	"github.com/MakeNowJust/heredoc"
 	tea "github.com/charmbracelet/bubbletea"
-	"github.com/charmbracelet/lipgloss"
 	"github.com/spf13/cobra"
 
 	"github.com/avmsh/avmsh/cmd/avmsh/internal/cmdutil"
@@ -41,14 +40,15 @@ func NewCmdTUI(f *cmdutil.Factory) *cobra.Command {
 			connected nodes are polled once per --refresh, and only for the view on
 			screen. "avmsh" with no arguments runs this on a terminal.
 
-			Keys: tab or 1-5 switch views, : command palette, / filter, ? help, q quit.
+			Keys: tab or 1-5 switch views, : command palette, / filter, ? help, q quit
+			(in the shell view, where those keys type: ctrl+o, ctrl+/, f1, esc).
 		`),
 		Example: heredoc.Doc(`
 			$ avmsh
 			$ avmsh tui --cookie secret --hosts localhost,10.0.0.5 --refresh 1s
 			$ NO_COLOR=1 avmsh tui
 		`),
-		Args: cmdutil.PositionalArgs(0, 0),
+		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return Run(cmd.Context(), f, o) },
 	}
 	o.AddFlags(cmd)
@@ -95,22 +95,20 @@ func Run(ctx context.Context, f *cmdutil.Factory, o *Options) error {
 		return err
 	}
 	defer src.Close()
-	m := app.New(src, app.Options{Refresh: o.Refresh, Theme: theme.New(dashboardRenderer(f.IO.Out)), Terminal: t})
-	p := tea.NewProgram(m, tea.WithAltScreen(), tea.WithContext(ctx), tea.WithInput(f.IO.In), tea.WithOutput(f.IO.Out))
+	// The one terminal question avmsh asks: the background colour, with
+	// a short timeout (theme.Detect); a late answer is dropped from the
+	// keys (app.DropTerminalReplies).
+	in, _ := f.IO.In.(*os.File)
+	out, _ := f.IO.Out.(*os.File)
+	det := theme.Detect(theme.Terminal{In: in, Out: out, Getenv: f.Getenv})
+	defer det.Restore()
+	m := app.New(src, app.Options{Refresh: o.Refresh, Theme: theme.ForTerminal(f.IO.Out, det), Terminal: t})
+	p := tea.NewProgram(m, tea.WithAltScreen(), tea.WithContext(ctx), tea.WithInput(f.IO.In), tea.WithOutput(f.IO.Out),
+		tea.WithFilter(app.DropTerminalReplies()))
 	_, err = p.Run()
 	t.Close()
 	if err != nil && ctx.Err() == nil {
 		return fmt.Errorf("dashboard: %w", err)
 	}
 	return nil
-}
-
-// dashboardRenderer is the dashboard's Lip Gloss renderer on out. The
-// dashboard is the only command that may query the terminal: it asks
-// for the background colour here, before Bubble Tea takes the terminal
-// (package termquiet keeps the rest of avmsh from asking at start-up).
-func dashboardRenderer(out io.Writer) *lipgloss.Renderer {
-	r := lipgloss.NewRenderer(out)
-	_ = r.HasDarkBackground()
-	return r
 }

@@ -1,0 +1,217 @@
+package source
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/avmsh/avmsh/devices"
+	"github.com/avmsh/avmsh/node"
+	"github.com/avmsh/avmsh/vm/term"
+)
+
+// cluster implements Nodes and Connections: discovery in epmd, the
+// connections, one stats request per connected node and poll, and the
+// boards plugged in.
+type cluster struct {
+	env *env
+	c   *caller
+
+	mu      sync.Mutex
+	rows    map[term.Atom]*NodeRow // nodes connected to (now or before)
+	entries map[entryKey]*entry    // what epmd lists (see names.go)
+
+	boardsAt  time.Time
+	boardRows []NodeRow
+}
+
+func newCluster(e *env, c *caller) *cluster {
+	return &cluster{env: e, c: c, rows: map[term.Atom]*NodeRow{}, entries: map[entryKey]*entry{}}
+}
+
+// LocalName is the TUI's node.
+func (cl *cluster) LocalName() term.Atom { return cl.env.n.Name() }
+
+// Cluster discovers nodes (epmd on the configured hosts, connections),
+// connects to new ones when AutoConnect is set, and polls each
+// connected node once (in parallel, bounded by ctx).
+func (cl *cluster) Cluster(ctx context.Context) ([]NodeRow, error) {
+	cl.discover(ctx)
+	now := time.Now()
+	peers := cl.env.n.Nodes()
+	cl.mu.Lock()
+	for _, p := range peers {
+		r := cl.rows[p.Node]
+		if r == nil {
+			r = &NodeRow{Name: p.Node, Since: now}
+			cl.rows[p.Node] = r
+		}
+		r.Kind, r.Transport, r.Where, r.State = p.Kind, p.Transport, p.Remote, StateUp
+	}
+	cl.matchPeers(peers)
+	var probe []*entry
+	if cl.env.autoConnect {
+		probe = cl.toProbe(now)
+	}
+	cl.mu.Unlock()
+
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, 16)
+	for _, e := range probe {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			cctx, cancel := context.WithTimeout(ctx, 3*time.Second)
+			defer cancel()
+			_, _ = cl.probe(cctx, e)
+		}()
+	}
+	wg.Wait()
+	for _, p := range cl.env.n.Nodes() {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			cl.pollStats(ctx, p)
+		}()
+	}
+	wg.Wait()
+
+	out := []NodeRow{cl.env.localRow()}
+	cl.mu.Lock()
+	for _, r := range cl.rows {
+		out = append(out, *r)
+	}
+	out = append(out, cl.entryRows()...)
+	cl.mu.Unlock()
+	out = append(out, cl.boards(ctx)...)
+	sort.Slice(out[1:], func(i, j int) bool { return out[i+1].Name < out[j+1].Name })
+	return out, nil
+}
+
+// boards lists serial boards that are plugged in but not connected as
+// nodes (hot-plug: the USB enumeration is re-read at most every 5 s).
+func (cl *cluster) boards(ctx context.Context) []NodeRow {
+	cl.mu.Lock()
+	if time.Since(cl.boardsAt) > 5*time.Second {
+		cl.boardsAt = time.Now()
+		cl.mu.Unlock()
+		dctx, cancel := context.WithTimeout(ctx, time.Second)
+		devs, err := devices.List(dctx, devices.ListOptions{})
+		cancel()
+		cl.mu.Lock()
+		if err == nil {
+			cl.boardRows = cl.boardRows[:0]
+			for _, d := range devs {
+				if d.Board == nil {
+					continue
+				}
+				cl.boardRows = append(cl.boardRows, NodeRow{Name: term.Atom("serial:" + d.Path), Kind: d.Board.Name,
+					Transport: "serial", Where: d.Path, State: StateSeen})
+			}
+		}
+	}
+	rows := append([]NodeRow(nil), cl.boardRows...)
+	cl.mu.Unlock()
+	connected := map[string]bool{}
+	for _, p := range cl.env.n.Nodes() {
+		if p.Transport == "serial" {
+			connected[p.Remote], connected[p.Local] = true, true
+		}
+	}
+	out := rows[:0]
+	for _, r := range rows {
+		if !connected[r.Where] {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// pollStats refreshes one connected node's figures with one request.
+func (cl *cluster) pollStats(ctx context.Context, p node.PeerInfo) {
+	cctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+	defer cancel()
+	start := time.Now()
+	o, err := cl.c.overview(cctx, p)
+	rtt := time.Since(start)
+	cl.mu.Lock()
+	defer cl.mu.Unlock()
+	r := cl.rows[p.Node]
+	if r == nil {
+		return
+	}
+	if err != nil {
+		r.Err = err.Error()
+		return
+	}
+	r.Err, r.RTT, r.Version, r.Procs, r.Uptime = "", rtt, o.Version, o.ProcCount, o.Uptime
+	r.Memory = o.Memory["total"]
+	if o.Kind != "" {
+		r.Kind = o.Kind
+	}
+}
+
+// nodeEvent follows a nodeup or nodedown in the rows.
+func (cl *cluster) nodeEvent(ev node.NodeEvent) {
+	cl.mu.Lock()
+	defer cl.mu.Unlock()
+	if r := cl.rows[ev.Node]; r != nil {
+		r.Since = time.Now()
+		if ev.Up {
+			r.State = StateUp
+		} else {
+			r.State, r.Err = StateDown, ev.Reason
+		}
+	}
+}
+
+// Connect connects to a node name or serial:PORT. A name without a host
+// that epmd lists is looked up there first (its host part is learnt
+// from the node itself).
+func (cl *cluster) Connect(ctx context.Context, spec string) (term.Atom, error) {
+	if strings.HasPrefix(spec, "serial:") {
+		if cl.env.dial == nil {
+			return "", errors.New("serial targets need the TUI's serial-capable node")
+		}
+		return cl.env.dial(ctx, spec)
+	}
+	if !strings.Contains(spec, "@") {
+		if e := cl.entryNamed(spec); e != nil {
+			return cl.probe(ctx, e)
+		}
+	}
+	name := cl.env.fullName(spec)
+	if err := cl.env.n.Connect(ctx, name); err != nil {
+		if real, ok := reachedName(err); ok {
+			return name, fmt.Errorf("%s answered as %s (connect to that name): %w", name, real, err)
+		}
+		return name, err
+	}
+	cl.connected(name)
+	return name, nil
+}
+
+// connected adds a row for a node just connected to.
+func (cl *cluster) connected(name term.Atom) {
+	cl.mu.Lock()
+	if cl.rows[name] == nil {
+		cl.rows[name] = &NodeRow{Name: name, State: StateUp, Since: time.Now()}
+	}
+	cl.mu.Unlock()
+}
+
+// Disconnect drops the connection to node.
+func (cl *cluster) Disconnect(node term.Atom) error {
+	if !cl.env.n.Disconnect(node) {
+		return fmt.Errorf("not connected to %s", node)
+	}
+	return nil
+}

@@ -1,0 +1,111 @@
+package source
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/avmsh/avmsh/node"
+	"github.com/avmsh/avmsh/vm"
+	"github.com/avmsh/avmsh/vm/syntax"
+	"github.com/avmsh/avmsh/vm/term"
+)
+
+// signals implements Signals and EventFeed: the watcher process sends
+// the dashboard's signals and receives what they cause (DOWN, EXIT,
+// replies), and node events are followed, all as events.
+type signals struct {
+	env    *env
+	events chan Event
+	stop   func()
+	done   chan struct{}
+}
+
+// newSignals follows node events (onNode sees each one first) and the
+// watcher's mailbox until close.
+func newSignals(e *env, onNode func(node.NodeEvent)) *signals {
+	s := &signals{env: e, events: make(chan Event, 256), done: make(chan struct{})}
+	evs, unsub := e.n.Subscribe(64)
+	s.stop = unsub
+	var wg sync.WaitGroup
+	wg.Add(2)
+	go func() {
+		defer wg.Done()
+		for ev := range evs {
+			kind, text := EvNodeUp, "nodeup over "+ev.Info.Transport
+			if !ev.Up {
+				kind, text = EvNodeDown, "nodedown: "+ev.Reason
+			}
+			onNode(ev)
+			s.emit(Event{At: time.Now(), Kind: kind, Node: ev.Node, Text: text})
+		}
+	}()
+	go func() {
+		defer wg.Done()
+		w := e.watcher
+		for {
+			m, err := w.Receive(w.Context(), nil, vm.Infinity)
+			if err != nil {
+				return
+			}
+			s.emit(watcherEvent(m))
+		}
+	}()
+	go func() { wg.Wait(); close(s.done) }()
+	return s
+}
+
+// close stops following events and ends the watcher.
+func (s *signals) close() {
+	s.stop()
+	s.env.watcher.Exit(vm.Normal)
+	<-s.done
+}
+
+func (s *signals) emit(e Event) {
+	select {
+	case s.events <- e:
+	default: // a full log drops events rather than blocking the node
+	}
+}
+
+// Events delivers monitor events.
+func (s *signals) Events() <-chan Event { return s.events }
+
+// Exit sends an exit signal from the watcher.
+func (s *signals) Exit(_ context.Context, pid term.Pid, reason term.Term) error {
+	return s.env.n.Runtime().ExitSignal(s.env.watcher.Self(), pid, reason)
+}
+
+// Monitor monitors a pid or {Name, Node}; the DOWN is an event.
+func (s *signals) Monitor(_ context.Context, target term.Term) error {
+	_, err := s.env.watcher.Monitor(target)
+	return err
+}
+
+// Send sends msg from the watcher.
+func (s *signals) Send(_ context.Context, dest, msg term.Term) error {
+	return s.env.watcher.Send(dest, msg)
+}
+
+func watcherEvent(m term.Term) Event {
+	e := Event{At: time.Now(), Kind: EvMessage, Text: syntax.Write(m, syntax.Options{Encoding: syntax.Unicode})}
+	if t, ok := m.(term.Tuple); ok {
+		switch {
+		case len(t) == 5 && t[0] == term.Atom("DOWN"):
+			e.Kind = EvDown
+			e.Text = fmt.Sprintf("%s %s: %s", syntax.Write(t[2], syntax.Options{}), syntax.Write(t[3], syntax.Options{}), syntax.Write(t[4], syntax.Options{Encoding: syntax.Unicode}))
+			if p, ok := t[3].(term.Pid); ok {
+				e.Node = p.Node
+			}
+		case len(t) == 3 && t[0] == term.Atom("EXIT"):
+			e.Kind = EvExit
+			e.Text = fmt.Sprintf("%s: %s", syntax.Write(t[1], syntax.Options{}), syntax.Write(t[2], syntax.Options{Encoding: syntax.Unicode}))
+			if p, ok := t[1].(term.Pid); ok {
+				e.Node = p.Node
+			}
+		}
+	}
+	return e
+}

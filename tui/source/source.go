@@ -1,0 +1,85 @@
+package source
+
+import (
+	"context"
+
+	"github.com/avmsh/avmsh/vm/term"
+)
+
+// The data the dashboard reads and the actions it takes, one interface
+// per concern: each view depends on the ones it uses (the cluster view
+// on Nodes and Connections, the node view on Inspector and Signals...),
+// and Source, all of them, is what the app is given. Live implements
+// every one.
+
+// Nodes is the cluster: the dashboard's own node and the nodes it knows.
+type Nodes interface {
+	// LocalName is the dashboard's own node.
+	LocalName() term.Atom
+	// Cluster lists every known node with its latest figures.
+	Cluster(ctx context.Context) ([]NodeRow, error)
+}
+
+// Connections connects to nodes and drops connections.
+type Connections interface {
+	// Connect connects to a node name ("app" is completed with the
+	// host), or a board on "serial:PORT", and returns the node's name.
+	Connect(ctx context.Context, node string) (term.Atom, error)
+	Disconnect(node term.Atom) error
+}
+
+// Inspector reads one node: its overview and its processes.
+type Inspector interface {
+	Overview(ctx context.Context, node term.Atom) (Overview, error)
+	Processes(ctx context.Context, node term.Atom) ([]Proc, error)
+	Process(ctx context.Context, pid term.Pid) (ProcDetail, error)
+}
+
+// Signals acts on processes from the dashboard's watcher process.
+type Signals interface {
+	// Exit sends an exit signal.
+	Exit(ctx context.Context, pid term.Pid, reason term.Term) error
+	// Monitor adds a monitor whose DOWN arrives as an event.
+	Monitor(ctx context.Context, target term.Term) error
+	// Send sends a message (replies arrive as events).
+	Send(ctx context.Context, dest, msg term.Term) error
+}
+
+// EventFeed delivers what happens: nodeup/nodedown, DOWN and EXIT
+// signals and messages to the watcher.
+type EventFeed interface {
+	Events() <-chan Event
+}
+
+// Boards are the serial ports and the boards on them.
+type Boards interface {
+	// Devices lists serial ports, with the console of those avmsh has
+	// open.
+	Devices(ctx context.Context) ([]Device, error)
+	// Reset resets the board on an open port through DTR/RTS (ESP32
+	// auto-reset circuits, USB-JTAG).
+	Reset(ctx context.Context, path string) error
+}
+
+// Shells evaluates shell commands on nodes.
+type Shells interface {
+	// Eval runs shell commands on node with avmsh's evaluator.
+	Eval(ctx context.Context, node term.Atom, src string) (string, int, error)
+	// RemoteShell starts OTP's own shell on a BEAM node with t as its
+	// terminal; other nodes get ErrNoRemoteShell (use Eval).
+	RemoteShell(ctx context.Context, node term.Atom, t Terminal) (RemoteShell, error)
+}
+
+// Source is everything the dashboard reads and does.
+type Source interface {
+	Nodes
+	Connections
+	Inspector
+	Signals
+	EventFeed
+	Boards
+	Shells
+}
+
+// Live implements every concern.
+var _ Source = (*Live)(nil)
