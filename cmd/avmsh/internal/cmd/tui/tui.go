@@ -48,7 +48,7 @@ func NewCmdTUI(f *cmdutil.Factory) *cobra.Command {
 			$ avmsh tui --cookie secret --hosts localhost,10.0.0.5 --refresh 1s
 			$ NO_COLOR=1 avmsh tui
 		`),
-		Args: cobra.NoArgs,
+		Args: cmdutil.PositionalArgs(0, 0),
 		RunE: func(cmd *cobra.Command, _ []string) error { return Run(cmd.Context(), f, o) },
 	}
 	o.AddFlags(cmd)
