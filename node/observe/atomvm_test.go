@@ -78,7 +78,7 @@ func TestAtomVMProcessTable(t *testing.T) {
 		t.Errorf("calls: %v", got)
 	}
 	b.SetProc(3, observetest.Proc{Name: "net_kernel", Memory: 2400, MsgQ: 40}) // a queue builds up
-	b.SetProc(7, observetest.Proc{Memory: 5000})                              // grows
+	b.SetProc(7, observetest.Proc{Memory: 5000})                               // grows
 	b.RemoveProc(0)
 	b.SetProc(9, observetest.Proc{Name: "newcomer", Memory: 300})
 	t2, err := o.Processes(ctx, b.Name)
