@@ -8,7 +8,7 @@ import (
 
 // The poll expressions of BEAM nodes, one fragment per section. Poll
 // joins the fragments of the sections it is asked into ONE expression,
-// {erlang:monotonic_time(microsecond), Fragment1, Fragment2, ...},
+// {erlang:monotonic_time(microsecond), self(), Fragment1, ...},
 // parsed once per node with erl_scan/erl_parse and evaluated with
 // erl_eval:exprs/2 at every refresh: one request, and no code loaded on
 // the node. Every item that may be missing or may race with an exit
@@ -100,14 +100,15 @@ var beamSections = []struct {
 }
 
 // beamExpr builds the expression for secs; its value is a tuple of the
-// node's monotonic clock followed by one element per section, in
+// node's monotonic clock, the evaluating process (left out of the
+// process table: it is the poll itself) and one element per section, in
 // beamSections order.
 func beamExpr(secs Section) string {
 	var b strings.Builder
 	if secs&SecApps != 0 {
 		b.WriteString(beamTreeFun)
 	}
-	b.WriteString("{erlang:monotonic_time(microsecond)")
+	b.WriteString("{erlang:monotonic_time(microsecond), self()")
 	for _, s := range beamSections {
 		if secs&s.sec != 0 {
 			b.WriteString(",\n (catch ")

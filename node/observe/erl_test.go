@@ -120,6 +120,11 @@ func TestRatesAgainstErl(t *testing.T) {
 	if w.Rows[0].Name != "hoarder" || w.Rows[0].MsgQGrowth <= 0 {
 		t.Errorf("top by queue growth: %+v, then %+v", w.Rows[0], w.Rows[1])
 	}
+	for _, r := range second.Procs.Procs {
+		if r.Status == "running" && strings.HasPrefix(r.Current, "erl_eval:") {
+			t.Errorf("the poll's own process is in the table: %+v", r)
+		}
+	}
 	ov := second.Overview
 	if !strings.HasPrefix(ov.Version, "OTP ") || ov.Gauges[observe.GaugeMemoryTotal] <= 0 || ov.Gauges[observe.GaugeProcessCount] < 10 || ov.Uptime <= 0 {
 		t.Errorf("overview: %+v", ov)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/avmsh/avmsh/node"
@@ -118,7 +119,7 @@ func (o *Observer) pollBEAM(ctx context.Context, n term.Atom, secs Section) (Sna
 		return s, err
 	}
 	t, _ := v.(term.Tuple)
-	want := 1
+	want := 2
 	for _, b := range beamSections {
 		if secs&b.sec != 0 {
 			want++
@@ -128,7 +129,8 @@ func (o *Observer) pollBEAM(ctx context.Context, n term.Atom, secs Section) (Sna
 		return s, fmt.Errorf("unexpected poll answer from %s: %d elements, want %d", n, len(t), want)
 	}
 	s.Clock = intOf(t[0])
-	i := 1
+	poller, _ := t[1].(term.Pid)
+	i := 2
 	for _, b := range beamSections {
 		if secs&b.sec == 0 {
 			continue
@@ -139,7 +141,7 @@ func (o *Observer) pollBEAM(ctx context.Context, n term.Atom, secs Section) (Sna
 			s.Unsupported = append(s.Unsupported, b.sec.String()+": "+writeTerm(ex[1]))
 			continue
 		}
-		s.decodeBEAM(b.sec, val)
+		s.decodeBEAM(b.sec, val, poller)
 	}
 	if secs&SecOverview != 0 && s.Overview == nil {
 		return s, fmt.Errorf("unexpected stats from %s", n)
@@ -148,7 +150,7 @@ func (o *Observer) pollBEAM(ctx context.Context, n term.Atom, secs Section) (Sna
 }
 
 // decodeBEAM fills the part of s that sec's value carries.
-func (s *Snapshot) decodeBEAM(sec Section, val term.Term) {
+func (s *Snapshot) decodeBEAM(sec Section, val term.Term, poller term.Pid) {
 	switch sec {
 	case SecOverview:
 		if ov, ok := decodeOverview(val); ok {
@@ -156,8 +158,9 @@ func (s *Snapshot) decodeBEAM(sec Section, val term.Term) {
 			s.Overview = &ov
 		}
 	case SecProcs:
+		procs := slices.DeleteFunc(decodeProcs(val), func(p Proc) bool { return p.Pid == poller })
 		s.Procs = &ProcTable{Node: s.Node, At: s.At, Clock: s.Clock,
-			Fields: FieldReductions | FieldCurrent | FieldStatus, Procs: decodeProcs(val)}
+			Fields: FieldReductions | FieldCurrent | FieldStatus, Procs: procs}
 	case SecETS:
 		s.ETS = decodeETS(val)
 	case SecPorts:
