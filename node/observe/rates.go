@@ -1,8 +1,9 @@
 package observe
 
 import (
+	"cmp"
 	"fmt"
-	"sort"
+	"slices"
 	"strings"
 	"time"
 
@@ -53,18 +54,26 @@ func Interval(prev, cur ProcTable) time.Duration {
 func Rates(prev, cur ProcTable) Window {
 	w := Window{Node: cur.Node, Interval: Interval(prev, cur), Fields: prev.Fields & cur.Fields}
 	secs := w.Interval.Seconds()
-	before := make(map[term.Pid]*Proc, len(prev.Procs))
+	// Both tables are of one node: pids are told apart by their numbers
+	// (a cheaper map key than the whole pid with its node name).
+	type pidKey struct{ id, serial, creation uint32 }
+	key := func(p term.Pid) pidKey { return pidKey{p.ID, p.Serial, p.Creation} }
+	before := make(map[pidKey]int, len(prev.Procs))
 	for i := range prev.Procs {
-		before[prev.Procs[i].Pid] = &prev.Procs[i]
+		before[key(prev.Procs[i].Pid)] = i
 	}
-	seen := make(map[term.Pid]bool, len(cur.Procs))
+	seen := make([]bool, len(prev.Procs))
 	w.Rows = make([]ProcRate, 0, len(cur.Procs))
+	zero := &Proc{}
 	for _, p := range cur.Procs {
-		seen[p.Pid] = true
 		r := ProcRate{Proc: p}
-		old := before[p.Pid]
-		if old == nil || (w.Fields.Has(FieldReductions) && p.Reductions < old.Reductions) {
-			old = &Proc{}
+		old := zero
+		if i, ok := before[key(p.Pid)]; ok {
+			seen[i] = true
+			old = &prev.Procs[i]
+		}
+		if old == zero || (w.Fields.Has(FieldReductions) && p.Reductions < old.Reductions) {
+			old = zero
 			r.New = true
 			w.Appeared++
 		}
@@ -75,8 +84,8 @@ func Rates(prev, cur ProcTable) Window {
 		r.MsgQGrowth = p.MsgQ - old.MsgQ
 		w.Rows = append(w.Rows, r)
 	}
-	for _, p := range prev.Procs {
-		if !seen[p.Pid] {
+	for i, p := range prev.Procs {
+		if !seen[i] {
 			w.Rows = append(w.Rows, ProcRate{Proc: p, Gone: true})
 			w.Exited++
 		}
@@ -141,21 +150,35 @@ func (k SortKey) IsRate() bool {
 // SortRates sorts rows by key; exited processes always come last. Ties
 // keep their order (the sort is stable).
 func SortRates(rows []ProcRate, key SortKey) {
-	sort.SliceStable(rows, func(i, j int) bool {
-		a, b := &rows[i], &rows[j]
+	byKey := func(a, b *ProcRate) int {
 		if a.Gone != b.Gone {
-			return !a.Gone
+			if a.Gone {
+				return 1
+			}
+			return -1
 		}
 		switch key {
 		case SortRedsRate:
-			return a.RedsRate > b.RedsRate
+			return cmp.Compare(b.RedsRate, a.RedsRate)
 		case SortMemoryDelta:
-			return a.MemDelta > b.MemDelta
+			return cmp.Compare(b.MemDelta, a.MemDelta)
 		case SortMsgQGrowth:
-			return a.MsgQGrowth > b.MsgQGrowth
+			return cmp.Compare(b.MsgQGrowth, a.MsgQGrowth)
 		}
-		return procLess(&a.Proc, &b.Proc, key)
-	})
+		return procCmp(&a.Proc, &b.Proc, key)
+	}
+	// Sort indexes, then move each row once: rows are large, and a
+	// stable sort moves them O(n log n) times.
+	idx := make([]int32, len(rows))
+	for i := range idx {
+		idx[i] = int32(i)
+	}
+	slices.SortStableFunc(idx, func(i, j int32) int { return byKey(&rows[i], &rows[j]) })
+	sorted := make([]ProcRate, len(rows))
+	for i, j := range idx {
+		sorted[i] = rows[j]
+	}
+	copy(rows, sorted)
 }
 
 // SortProcs sorts a table by a total column (the rate keys sort as
@@ -174,24 +197,29 @@ func SortProcs(ps []Proc, by string) {
 	case SortMsgQGrowth:
 		key = SortMsgQ
 	}
-	sort.SliceStable(ps, func(i, j int) bool { return procLess(&ps[i], &ps[j], key) })
+	slices.SortStableFunc(ps, func(a, b Proc) int { return procCmp(&a, &b, key) })
 }
 
-func procLess(a, b *Proc, key SortKey) bool {
+// procCmp orders two processes by a total column: numbers descending,
+// names ascending with unnamed processes last, pids ascending.
+func procCmp(a, b *Proc, key SortKey) int {
 	switch key {
 	case SortReds:
-		return a.Reductions > b.Reductions
+		return cmp.Compare(b.Reductions, a.Reductions)
 	case SortMsgQ:
-		return a.MsgQ > b.MsgQ
+		return cmp.Compare(b.MsgQ, a.MsgQ)
 	case SortName:
 		if (a.Name == "") != (b.Name == "") {
-			return a.Name != ""
+			if a.Name == "" {
+				return 1
+			}
+			return -1
 		}
-		return a.Name < b.Name
+		return strings.Compare(a.Name, b.Name)
 	case SortPid:
-		return term.Compare(a.Pid, b.Pid) < 0
+		return term.Compare(a.Pid, b.Pid)
 	}
-	return a.Memory > b.Memory
+	return cmp.Compare(b.Memory, a.Memory)
 }
 
 // Utilisation is the schedulers' busy share over an interval, 0..1.
