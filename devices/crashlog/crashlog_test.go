@@ -22,7 +22,9 @@ import (
 // fprintf calls one by one (the dump of an erpc call's exit, an
 // out_of_memory dump with its memory sections, a build without stack
 // traces, an ESP32 console with CRLF line ends and boot noise, a dump
-// cut by a reset). See testdata/README.md.
+// cut by a reset). real_unix_stderr.txt is real output: the stderr of
+// an AtomVM built from that commit (generic unix) while avmsh top read
+// it over a pty pair. See testdata/README.md.
 
 var update = flag.Bool("update", false, "rewrite the golden files")
 
@@ -116,6 +118,20 @@ func TestFields(t *testing.T) {
 	evs = crashlog.Parse(fx["console_esp32"], opts())
 	if len(evs) != 2 || evs[0].Reason != "{badmatch,{error,timeout}}" || evs[0].Raw != string(fx["badarg"]) || !evs[1].ERPC {
 		t.Errorf("console: %+v", evs)
+	}
+	// Real output: the stderr of an AtomVM built from source (generic
+	// unix) while avmsh top read it over a pty pair.
+	evs = crashlog.Parse(fx["real_unix_stderr"], opts())
+	erpc := 0
+	for _, e := range evs {
+		if e.ERPC {
+			erpc++
+		}
+	}
+	if len(evs) != 14 || erpc != 12 || evs[0].Reason != "{badmatch,undefined}" || len(evs[0].Frames) != 1 ||
+		evs[0].Frames[0] != (crashlog.Frame{Module: "obsnode", Function: "crash_me", Arity: 1, File: "obsnode.erl", Line: 21}) ||
+		evs[1].Monitors[0] != "monitored by resource type dist_connection ref=186" {
+		t.Errorf("real AtomVM output: %d events, %d erpc, first %+v", len(evs), erpc, evs[0])
 	}
 	evs = crashlog.Parse(fx["reset_mid_dump"], opts())
 	if len(evs) != 2 || !evs[0].Truncated || evs[0].Pid != "<0.42.0>" || evs[1].Truncated || evs[1].Class != "throw" {
