@@ -7,6 +7,8 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/avmsh/avmsh/devices"
 )
 
 // FileName is the state file in the store's directory.
@@ -32,6 +34,11 @@ func (b BoardID) Key() string {
 		return "usb:" + strings.ToLower(b.VID) + ":" + strings.ToLower(b.PID) + ":" + b.USBSerial
 	}
 	return "port:" + b.Port
+}
+
+// IDOf is the identity of a listed serial port's board.
+func IDOf(d devices.Device) BoardID {
+	return BoardID{VID: d.VID, PID: d.PID, USBSerial: d.SerialNumber, Port: d.Path}
 }
 
 // Partition is one entry of a board's partition table.

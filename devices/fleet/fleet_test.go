@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/avmsh/avmsh/devices"
 	"github.com/avmsh/avmsh/devices/fleet"
 )
 
@@ -75,6 +76,16 @@ func TestRoundTrip(t *testing.T) {
 	}
 	if matches, _ := filepath.Glob(s.Path() + ".tmp*"); len(matches) != 0 {
 		t.Fatalf("temporary files left: %v", matches)
+	}
+}
+
+func TestIDOf(t *testing.T) {
+	d := devices.Device{Path: "/dev/ttyACM0", USB: true, VID: "303a", PID: "1001", SerialNumber: "F4:12:FA:00:11:22"}
+	if k := fleet.IDOf(d).Key(); k != esp.Key() {
+		t.Fatalf("%s, want %s", k, esp.Key())
+	}
+	if k := fleet.IDOf(devices.Device{Path: "/dev/ttyS0"}).Key(); k != "port:/dev/ttyS0" {
+		t.Fatal(k)
 	}
 }
 
