@@ -56,6 +56,10 @@ func TestAtomVMOverviewGauges(t *testing.T) {
 		ov.Gauges[observe.GaugeESP32Largest] != 60_000 || ov.Memory["esp_free_heap"] != 150_000 {
 		t.Fatalf("esp32 overview: %+v", ov)
 	}
+	info, err := o.SystemInfo(ctx, b.Name, []term.Atom{observe.GaugeESP32Largest, "esp32_chip_info"})
+	if err != nil || len(info) != 1 || info[observe.GaugeESP32Largest] != term.Int(60_000) {
+		t.Fatalf("system_info: %v %v", info, err)
+	}
 	if v := b.Violations(); len(v) > 0 {
 		t.Fatalf("calls a board would refuse: %v", v)
 	}

@@ -196,3 +196,59 @@ func (o *Observer) pollLocal(secs Section) Snapshot {
 	}
 	return s
 }
+
+// beamSystemInfo reads erlang:system_info/1 items, each caught: an item
+// the node lacks answers {'EXIT', badarg}.
+const beamSystemInfo = `[catch erlang:system_info(I) || I <- Items].`
+
+// SystemInfo reads erlang:system_info/1 items of node n in one request
+// (BEAM: one erl_eval; AtomVM: one lists:map call; another avmsh: one
+// call per item). Items the node does not have (badarg on BEAM,
+// undefined on AtomVM) are left out of the map: absent, never 0.
+func (o *Observer) SystemInfo(ctx context.Context, n term.Atom, items []term.Atom) (map[term.Atom]term.Term, error) {
+	kind, err := o.kind(n)
+	if err != nil {
+		return nil, err
+	}
+	if o.local(n) {
+		return nil, fmt.Errorf("system_info items of the local node %s are not served", n)
+	}
+	l := make(term.List, len(items))
+	for i, it := range items {
+		l[i] = it
+	}
+	out := map[term.Atom]term.Term{}
+	switch kind {
+	case node.KindAtomVM:
+		return o.atomVMSystemInfo(ctx, n, items)
+	case node.KindBEAM:
+		v, err := o.beamEval(ctx, n, beamSystemInfo, term.List{term.Tuple{term.Atom("Items"), l}})
+		if err == nil {
+			got, _ := v.(term.List)
+			if len(got) != len(items) {
+				return nil, fmt.Errorf("system_info on %s: %d answers for %d items", n, len(got), len(items))
+			}
+			for i, g := range got {
+				if ex, ok := tuple(g, 2); (ok && ex[0] == term.Atom("EXIT")) || g == term.Atom("undefined") {
+					continue
+				}
+				out[items[i]] = g
+			}
+			return out, nil
+		}
+		if !errors.Is(err, errNoEval) {
+			return nil, err
+		}
+		o.setLacking(n, "erl_eval")
+	}
+	for _, it := range items {
+		v, err := o.optional(ctx, n, "erlang", "system_info", it)
+		switch {
+		case err == nil && v != term.Atom("undefined"):
+			out[it] = v
+		case err != nil && !errors.Is(err, errLacks) && !isUndefOrBadarg(err):
+			return out, err
+		}
+	}
+	return out, nil
+}

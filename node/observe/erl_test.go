@@ -135,6 +135,11 @@ func TestRatesAgainstErl(t *testing.T) {
 			t.Errorf("erl gauge %s = %d, want absent", g, v)
 		}
 	}
+	// Asked directly, erl answers badarg for them: absent too.
+	info, err := o.SystemInfo(ctx, target, []term.Atom{observe.GaugeESP32FreeHeap, "process_count", observe.GaugeESP32Largest})
+	if err != nil || len(info) != 1 || info["process_count"] == nil {
+		t.Errorf("system_info: %v %v", info, err)
+	}
 	// Details of one process.
 	var burner term.Pid
 	for _, r := range w.Rows {
