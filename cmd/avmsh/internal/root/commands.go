@@ -16,6 +16,7 @@ import (
 	sendcmd "github.com/avmsh/avmsh/cmd/avmsh/internal/cmd/send"
 	servecmd "github.com/avmsh/avmsh/cmd/avmsh/internal/cmd/serve"
 	shellcmd "github.com/avmsh/avmsh/cmd/avmsh/internal/cmd/shell"
+	topcmd "github.com/avmsh/avmsh/cmd/avmsh/internal/cmd/top"
 	tuicmd "github.com/avmsh/avmsh/cmd/avmsh/internal/cmd/tui"
 	"github.com/avmsh/avmsh/cmd/avmsh/internal/cmdutil"
 )
@@ -27,6 +28,7 @@ func commandList() []func(*cmdutil.Factory) *cobra.Command {
 		devicescmd.NewCmdDevices,
 		monitorcmd.NewCmdMonitor,
 		tuicmd.NewCmdTUI,
+		topcmd.NewCmdTop,
 		shellcmd.NewCmdShell,
 		evalcmd.NewCmdEval,
 		rpccmd.NewCmdRPC,

@@ -1,0 +1,140 @@
+package leak
+
+import (
+	"math"
+	"strings"
+	"time"
+)
+
+// Sample is one value of a series at a moment.
+type Sample struct {
+	At time.Time
+	V  float64
+}
+
+// Ring keeps the last Cap samples of a series.
+type Ring struct {
+	buf   []Sample
+	start int
+	n     int
+}
+
+// NewRing returns a ring of capacity c (at least 2).
+func NewRing(c int) *Ring { return &Ring{buf: make([]Sample, max(c, 2))} }
+
+// Add appends a sample, dropping the oldest when full.
+func (r *Ring) Add(s Sample) {
+	if r.n < len(r.buf) {
+		r.buf[(r.start+r.n)%len(r.buf)] = s
+		r.n++
+		return
+	}
+	r.buf[r.start] = s
+	r.start = (r.start + 1) % len(r.buf)
+}
+
+// Len is the number of samples held.
+func (r *Ring) Len() int { return r.n }
+
+// Last returns up to n of the newest samples, oldest first.
+func (r *Ring) Last(n int) []Sample {
+	n = min(n, r.n)
+	out := make([]Sample, n)
+	for i := range n {
+		out[i] = r.buf[(r.start+r.n-n+i)%len(r.buf)]
+	}
+	return out
+}
+
+// Values returns up to n of the newest values, oldest first.
+func (r *Ring) Values(n int) []float64 {
+	s := r.Last(n)
+	out := make([]float64, len(s))
+	for i, x := range s {
+		out[i] = x.V
+	}
+	return out
+}
+
+// Fit is a least-squares line through samples.
+type Fit struct {
+	N     int
+	Span  time.Duration // from the first sample to the last
+	Slope float64       // units per second
+	Mean  float64
+	// R2 is the coefficient of determination: 1 for points on the
+	// line, near 0 for noise around a flat mean.
+	R2 float64
+}
+
+// Change is the change the line predicts over its span.
+func (f Fit) Change() float64 { return f.Slope * f.Span.Seconds() }
+
+// LeastSquares fits a line through the samples (time in seconds from
+// the first). ok is false with fewer than 3 samples or no time between
+// them.
+func LeastSquares(s []Sample) (f Fit, ok bool) {
+	if len(s) < 3 {
+		return Fit{}, false
+	}
+	t0 := s[0].At
+	n := float64(len(s))
+	var sx, sy float64
+	for _, p := range s {
+		sx += p.At.Sub(t0).Seconds()
+		sy += p.V
+	}
+	mx, my := sx/n, sy/n
+	var sxx, sxy, syy float64
+	for _, p := range s {
+		dx, dy := p.At.Sub(t0).Seconds()-mx, p.V-my
+		sxx += dx * dx
+		sxy += dx * dy
+		syy += dy * dy
+	}
+	if sxx == 0 {
+		return Fit{}, false
+	}
+	f = Fit{N: len(s), Span: s[len(s)-1].At.Sub(t0), Slope: sxy / sxx, Mean: my}
+	switch {
+	case syy == 0:
+		f.R2 = 1 // a constant series: a perfect (flat) fit
+	default:
+		f.R2 = sxy * sxy / (sxx * syy)
+	}
+	return f, true
+}
+
+// sparks are the eight levels of a sparkline, lowest first.
+var sparks = []rune("▁▂▃▄▅▆▇█")
+
+// Sparkline renders the last width values as runes ▁ to █ scaled
+// between their minimum and maximum (a flat series is a row of ▁). NaN
+// values (gaps) are spaces. Plain text: no styling.
+func Sparkline(vals []float64, width int) string {
+	if width <= 0 || len(vals) == 0 {
+		return ""
+	}
+	if len(vals) > width {
+		vals = vals[len(vals)-width:]
+	}
+	lo, hi := math.Inf(1), math.Inf(-1)
+	for _, v := range vals {
+		if !math.IsNaN(v) {
+			lo, hi = math.Min(lo, v), math.Max(hi, v)
+		}
+	}
+	var b strings.Builder
+	for _, v := range vals {
+		switch {
+		case math.IsNaN(v):
+			b.WriteRune(' ')
+		case hi == lo:
+			b.WriteRune(sparks[0])
+		default:
+			i := int(math.Round((v - lo) / (hi - lo) * float64(len(sparks)-1)))
+			b.WriteRune(sparks[min(max(i, 0), len(sparks)-1)])
+		}
+	}
+	return b.String()
+}
