@@ -298,12 +298,13 @@ func (r *runner) write(ctx context.Context, name string, addr uint32, data []byt
 		}
 		a := addr + uint32(i*sectorSize)
 		chunk := padded[i*sectorSize : j*sectorSize]
-		base := done
+		base, acked := done, done
 		err := l.WriteCompressed(ctx, a, chunk, func(d int) {
-			r.progress(Progress{Region: name, Phase: "write", Done: base + int64(d), Total: total})
+			acked = base + int64(d)
+			r.progress(Progress{Region: name, Phase: "write", Done: acked, Total: total})
 		})
 		if err != nil {
-			return nil, l.wrap(fmt.Sprintf("write %s at 0x%X (%d of %d bytes written)", name, a, done, total), err)
+			return nil, l.wrap(fmt.Sprintf("write %s at 0x%X (%d of %d bytes acknowledged)", name, a, acked, total), err)
 		}
 		done += int64(len(chunk))
 		reg.Written += int64(len(chunk))

@@ -75,3 +75,6 @@ func (NoLines) SetDTR(bool) error { return errNoLines }
 
 // SetRTS fails.
 func (NoLines) SetRTS(bool) error { return errNoLines }
+
+// SetLines fails.
+func (NoLines) SetLines(bool, bool) error { return errNoLines }
