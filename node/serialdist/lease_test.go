@@ -125,4 +125,3 @@ func TestLeaseRefusedAndStale(t *testing.T) {
 		t.Fatalf("refusal: %v", err)
 	}
 }
-
