@@ -30,19 +30,29 @@ var npmOnce sync.Mutex
 func EsptoolJSDir(tb testing.TB) string {
 	tb.Helper()
 	erltest.RequireProgram(tb, "node")
-	npm := erltest.RequireProgram(tb, "npm")
+	erltest.RequireProgram(tb, "npm")
+	dir, err := EnsureEsptoolJS()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return dir
+}
+
+// EnsureEsptoolJS returns the harness directory, running `npm ci` there
+// if node_modules is missing (bench programs use it directly).
+func EnsureEsptoolJS() (string, error) {
 	_, file, _, _ := runtime.Caller(0)
 	dir := filepath.Join(filepath.Dir(file), "testdata", "esptooljs")
 	npmOnce.Lock()
 	defer npmOnce.Unlock()
 	if _, err := os.Stat(filepath.Join(dir, "node_modules", "esptool-js", "package.json")); err != nil {
-		cmd := exec.Command(npm, "ci", "--no-audit", "--no-fund", "--loglevel=error")
+		cmd := exec.Command("npm", "ci", "--no-audit", "--no-fund", "--loglevel=error")
 		cmd.Dir = dir
 		if out, err := cmd.CombinedOutput(); err != nil {
-			tb.Fatalf("npm ci in %s: %v\n%s", dir, err, out)
+			return "", fmt.Errorf("npm ci in %s: %v\n%s", dir, err, out)
 		}
 	}
-	return dir
+	return dir, nil
 }
 
 // EsptoolJSResult is what the harness prints.

@@ -62,9 +62,13 @@ func (w *flashWriter) Write(b []byte) (int, error) {
 }
 
 func (p *proto) abortFlash() {
-	if p.fl != nil && p.fl.pw != nil && !p.fl.finished {
-		p.fl.pw.CloseWithError(errors.New("aborted"))
-		<-p.fl.done
+	if fs := p.fl; fs != nil && fs.pw != nil && !fs.finished {
+		fs.pw.CloseWithError(errors.New("aborted"))
+		if fs.feed != nil {
+			close(fs.feed)
+			<-fs.fed
+		}
+		<-fs.done
 	}
 	p.fl = nil
 }
@@ -94,6 +98,20 @@ func (p *proto) flashBegin(op byte, data []byte) error {
 		pr, pw := io.Pipe()
 		fs.pw, fs.done = pw, make(chan error, 1)
 		end := off + size
+		if p.isStub() {
+			fs.feed, fs.fed = make(chan []byte, 1), make(chan error, 1)
+			go func() {
+				for b := range fs.feed {
+					if _, err := pw.Write(b); err != nil {
+						for range fs.feed {
+						}
+						fs.fed <- err
+						return
+					}
+				}
+				fs.fed <- nil
+			}()
+		}
 		go func() {
 			zr, err := zlib.NewReader(pr)
 			if err == nil {
@@ -137,11 +155,19 @@ func (p *proto) flashData(op byte, data []byte, chk uint32) error {
 		}
 		return p.ok(op, 0, nil)
 	}
-	if _, err := fs.pw.Write(blk); err != nil {
+	if fs.feed != nil { // the stub acknowledges a block on receipt and writes it while the next one arrives
+		select {
+		case err := <-fs.fed:
+			fs.err = err
+			return p.fail(op, errInflate)
+		default:
+		}
+		fs.feed <- append([]byte(nil), blk...)
+	} else if _, err := fs.pw.Write(blk); err != nil {
 		fs.err = err
 		return p.fail(op, errInflate)
 	}
-	if fs.seq == fs.blocks {
+	if fs.seq == fs.blocks && fs.feed == nil {
 		if err := p.finishDefl(); err != nil {
 			return p.fail(op, errInflate)
 		}
@@ -156,6 +182,12 @@ func (p *proto) finishDefl() error {
 		return fs.err
 	}
 	fs.finished = true
+	if fs.feed != nil {
+		close(fs.feed)
+		if err := <-fs.fed; err != nil {
+			fs.err = err
+		}
+	}
 	fs.pw.Close()
 	if err := <-fs.done; err != nil && fs.err == nil {
 		fs.err = err

@@ -67,6 +67,8 @@ type flashSession struct {
 	blocks, blockSize, seq uint32
 	pw                     *io.PipeWriter
 	done                   chan error
+	feed                   chan []byte // stub: blocks written in the background
+	fed                    chan error  // the background writer's end
 	finished               bool
 	err                    error
 }

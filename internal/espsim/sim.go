@@ -68,6 +68,7 @@ type Sim struct {
 	lines  lineState
 	boots  int
 	wake   chan struct{} // signalled on mode changes from the lines
+	rx, tx lineClock     // pacing
 }
 
 type mode int
@@ -201,10 +202,11 @@ func (s *Sim) Serve(ctx context.Context, rw io.ReadWriter) error {
 		defer close(in)
 		buf := make([]byte, 4096)
 		for {
+			asked := time.Now()
 			n, err := rw.Read(buf)
 			if n > 0 {
 				b := append([]byte(nil), buf[:n]...)
-				s.paceRx(ctx, len(b))
+				s.paceRx(ctx, len(b), time.Since(asked) < time.Millisecond)
 				select {
 				case in <- b:
 				case <-ctx.Done():
@@ -236,17 +238,43 @@ func (s *Sim) Serve(ctx context.Context, rw io.ReadWriter) error {
 	return err
 }
 
-// paceRx waits for n bytes' worth of line time.
-func (s *Sim) paceRx(ctx context.Context, n int) {
-	if !s.cfg.Pace {
+// lineClock models one direction of a UART: bytes take 10/baud s each
+// and follow one another; an idle line earns no credit. until returns
+// when n more bytes, handed over now, have gone through.
+type lineClock struct {
+	mu   sync.Mutex
+	busy time.Time // when the line is free again
+}
+
+func (c *lineClock) until(n, baud int, queued bool) time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	// Bytes that were already waiting follow the previous ones on the
+	// line (the reader was late, not the line idle).
+	if now := time.Now(); c.busy.Before(now) && !queued {
+		c.busy = now
+	}
+	c.busy = c.busy.Add(time.Duration(float64(n) * 10 / float64(baud) * float64(time.Second)))
+	return c.busy
+}
+
+func sleepUntil(ctx context.Context, t time.Time) {
+	d := time.Until(t)
+	if d <= 0 {
 		return
 	}
-	d := time.Duration(float64(n) * 10 / float64(s.Baud()) * float64(time.Second))
-	t := time.NewTimer(d)
-	defer t.Stop()
+	tm := time.NewTimer(d)
+	defer tm.Stop()
 	select {
 	case <-ctx.Done():
-	case <-t.C:
+	case <-tm.C:
+	}
+}
+
+// paceRx waits until n bytes just read would have arrived on the line.
+func (s *Sim) paceRx(ctx context.Context, n int, queued bool) {
+	if s.cfg.Pace {
+		sleepUntil(ctx, s.rx.until(n, s.Baud(), queued))
 	}
 }
 
@@ -261,7 +289,7 @@ func (p *pacedWriter) Write(b []byte) (int, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.s.cfg.Pace {
-		time.Sleep(time.Duration(float64(len(b)) * 10 / float64(p.s.Baud()) * float64(time.Second)))
+		sleepUntil(context.Background(), p.s.tx.until(len(b), p.s.Baud(), false))
 	}
 	return p.w.Write(b)
 }
