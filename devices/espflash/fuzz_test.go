@@ -57,7 +57,7 @@ func FuzzSLIPResponses(f *testing.F) {
 				t.Fatal("response data longer than its frame")
 			}
 			var got []byte
-			NewSLIPDecoder(1 << 20).Feed(AppendSLIP(nil, f), func(g []byte) { got = append([]byte(nil), g...) }, nil)
+			NewSLIPDecoder(1<<20).Feed(AppendSLIP(nil, f), func(g []byte) { got = append([]byte(nil), g...) }, nil)
 			if !bytes.Equal(got, f) {
 				t.Fatalf("round trip: %x != %x", got, f)
 			}

@@ -54,7 +54,7 @@ type Options struct {
 func NewCmdFlash(f *cmdutil.Factory) *cobra.Command { return newCmd(f, nil) }
 
 func newCmd(f *cmdutil.Factory, prep func(*Options)) *cobra.Command {
-	opts := &Options{IO: f.IO, Getenv: f.Getenv, List: devices.List, OpenLink: OpenSerial,
+	opts := &Options{IO: f.IO, Getenv: f.Getenv, List: devices.List, OpenLink: espflash.OpenSerial,
 		Borrow: serialdist.Borrow, Touch: rp2.Touch1200}
 	opts.RunMonitor = func(ctx context.Context, port string) error {
 		return monitorcmd.Run(ctx, &monitorcmd.Options{IO: opts.IO, Getenv: opts.Getenv, Port: port, EOL: "CRLF", ResetMode: "auto"})

@@ -11,7 +11,6 @@ import (
 
 	"github.com/avmsh/avmsh/cmd/avmsh/internal/cmdutil"
 	"github.com/avmsh/avmsh/devices"
-	"github.com/avmsh/avmsh/devices/espflash"
 	"github.com/avmsh/avmsh/devices/rp2"
 	"github.com/avmsh/avmsh/devices/uf2"
 	"github.com/avmsh/avmsh/node/serialdist"
@@ -25,11 +24,6 @@ type target struct {
 	pico   bool
 	style  devices.ResetStyle
 	desc   string // for the picker and messages
-}
-
-// OpenSerial opens a device for the ROM loader (exclusively, raw).
-func OpenSerial(device string, baud int) (espflash.Link, error) {
-	return serialdist.OpenRaw(serialdist.Address{Device: device, Options: serialdist.Options{Baud: baud}})
 }
 
 func parseChip(s string) (uf2.Chip, error) { return uf2.ParseChip(s) }
