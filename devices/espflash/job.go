@@ -168,7 +168,7 @@ func (r *runner) progress(p Progress) {
 // the .avm into it.
 func (r *runner) app(ctx context.Context, job Job) (*Region, error) {
 	l := r.l
-	raw, err := l.ReadFlash(ctx, PartitionTableOffset, PartitionTableSize)
+	raw, err := readTable(ctx, l)
 	if err != nil {
 		return nil, l.wrap("read the partition table at 0x8000", err)
 	}
@@ -264,9 +264,17 @@ func (r *runner) write(ctx context.Context, name string, addr uint32, data []byt
 		return nil, l.wrap(step, err)
 	}
 	var diff []bool
-	if whole == md5.Sum(padded) && len(keep) == 0 {
+	switch {
+	case whole == md5.Sum(padded) && len(keep) == 0:
+		diff = make([]bool, n) // nothing to write
+	case whole == erasedMD5(len(padded)):
+		// A fresh (erased) region: every sector with data differs; no
+		// need to ask sector by sector.
 		diff = make([]bool, n)
-	} else {
+		for i := range diff {
+			diff[i] = !kept(i) && !allFF(padded[i*sectorSize:(i+1)*sectorSize])
+		}
+	default:
 		sums, err := l.SectorMD5s(ctx, addr, sectorSize, n)
 		if err != nil {
 			return nil, l.wrap(step, err)
@@ -371,4 +379,50 @@ func (r *runner) start(ctx context.Context) (string, error) {
 		return "", fmt.Errorf("hard reset: %v; reboot command: %w", err, rerr)
 	}
 	return "reboot command", nil
+}
+
+// readTable reads the partition table: its first 16 entries, which is
+// all that AtomVM's tables use, and the rest of the 0xC00 bytes only if
+// no end marker came in them (at 115200 baud the whole table takes a
+// quarter of a second).
+func readTable(ctx context.Context, l *Loader) ([]byte, error) {
+	const first = 16 * partitionEntrySize
+	b, err := l.ReadFlash(ctx, PartitionTableOffset, first)
+	if err != nil {
+		return nil, err
+	}
+	for off := 0; off+partitionEntrySize <= len(b); off += partitionEntrySize {
+		if allFF(b[off : off+partitionEntrySize]) {
+			return b, nil
+		}
+	}
+	rest, err := l.ReadFlash(ctx, PartitionTableOffset+first, PartitionTableSize-first)
+	if err != nil {
+		return nil, err
+	}
+	return append(b, rest...), nil
+}
+
+func allFF(b []byte) bool {
+	for _, c := range b {
+		if c != 0xFF {
+			return false
+		}
+	}
+	return true
+}
+
+// erasedMD5 is the MD5 of n bytes of erased flash.
+func erasedMD5(n int) [16]byte {
+	h := md5.New()
+	ff := make([]byte, sectorSize)
+	for i := range ff {
+		ff[i] = 0xFF
+	}
+	for ; n > 0; n -= sectorSize {
+		h.Write(ff[:min(n, sectorSize)])
+	}
+	var s [16]byte
+	copy(s[:], h.Sum(nil))
+	return s
 }
