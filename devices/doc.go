@@ -6,8 +6,12 @@
 // an optional probe for an AtomVM node answering on it (idle sync markers;
 // a deeper handshake probe plugs in through ProbeOptions.Deep), hot-plug
 // watching for the TUI, board reset sequences over DTR/RTS (ESP32 classic
-// auto-reset and USB-Serial/JTAG), and a console writer with per-line
-// timestamps and a log file for serial monitors.
+// auto-reset and USB-Serial/JTAG, and esptool's bootloader attempts
+// including "unix tight" and the hard reset into the application), the
+// mounted drive of RP2040/RP2350 boards in BOOTSEL mode and the ESP chip
+// a ROM loader reported (ChipInfo, filled by devices/espflash), and a
+// console writer with per-line timestamps and a log file for serial
+// monitors.
 //
 // Listing uses go.bug.st/serial/enumerator. On macOS that package needs
 // cgo; a build without cgo (cross-compiled releases) reads the same
