@@ -229,3 +229,16 @@ func (a *appStream) Write(b []byte) (int, error) {
 	}
 	return a.w.Write(b)
 }
+
+// PressReset is a person pressing EN: with boot held (IO0 low) the chip
+// starts its ROM loader, otherwise its application. It is how a board
+// behind a pty (no modem lines) changes mode.
+func (s *Sim) PressReset(boot bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if boot {
+		s.setMode(modeROM, "reset into loader (BOOT held)")
+	} else {
+		s.setMode(modeApp, "boot app")
+	}
+}
