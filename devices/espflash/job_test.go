@@ -207,3 +207,28 @@ func checkErr(t *testing.T, res *espflash.Result, err error, want error, step st
 	}
 	t.Logf("error: %v", err)
 }
+
+// Without the stub (--no-stub, or a chip without one): the ROM's 1 KiB
+// blocks, 4 status bytes, hex MD5; a firmware image needs no partition
+// table read, an application does.
+func TestROMOnly(t *testing.T) {
+	for _, chip := range []string{"ESP32", "ESP32-S3"} {
+		t.Run(chip, func(t *testing.T) {
+			s := newSim(t, espsim.Config{Chip: chip})
+			img := firmwareImage(s.Chip(), espflash.AtomVMPartitions(), 0x30000)
+			res, err := run(t, s, s.Link(ctxT(t)), espflash.Options{ConnectOptions: espflash.ConnectOptions{NoStub: true}}, espflash.Job{Firmware: img})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res.Info.Stub || s.Count(0x05) != 0 {
+				t.Error("the stub was uploaded")
+			}
+			off := int(s.Chip().BootloaderOffset)
+			if got := s.Flash(off, len(img)); !bytes.Equal(got[:0x9000-off], img[:0x9000-off]) || !bytes.Equal(got[0xF000-off:], img[0xF000-off:]) {
+				t.Error("the image did not reach the flash")
+			}
+			_, err = run(t, s, s.Link(ctxT(t)), espflash.Options{ConnectOptions: espflash.ConnectOptions{NoStub: true}}, espflash.Job{App: testAVM(100, 1)})
+			checkErr(t, nil, err, nil, "read the partition table")
+		})
+	}
+}
