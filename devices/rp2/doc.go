@@ -7,5 +7,6 @@
 // "touch" of its USB serial port (what rebar3 atomvm pico_flash and the
 // Arduino core do), waits for the drive, copies the file, and takes the
 // drive going away (the ROM rebooting into the new image) as the proof
-// that the board accepted it.
+// that the board accepted it. Install strings these together for the CLI
+// and the dashboard.
 package rp2

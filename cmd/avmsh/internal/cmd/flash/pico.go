@@ -18,8 +18,8 @@ import (
 )
 
 // BootselWait is how long a Pico gets to show its BOOTSEL drive after
-// the 1200-baud touch (rebar3 atomvm pico_flash waits as long).
-const BootselWait = 30 * time.Second
+// the 1200-baud touch and to take the file.
+const BootselWait = rp2.DefaultWait
 
 // picoImage makes the UF2 to copy: a .uf2 as it is (checked), an .avm
 // wrapped at AtomVM's application address for the chip.
@@ -60,29 +60,21 @@ func flashPico(ctx context.Context, o *Options, t *target) error {
 		name = strings.TrimSuffix(filepath.Base(f), filepath.Ext(f))
 	}
 	start := time.Now()
-	drive := t.drive
-	if drive == nil {
-		if t.device != "" {
-			loan, err := o.Borrow(ctx, t.device, borrower())
-			if err != nil {
-				return cmdutil.Unreachable(fmt.Errorf("%s: take the port: %w", t.device, err))
-			}
-			defer loan.Return()
-			fmt.Fprintf(o.IO.ErrOut, "Resetting %s into BOOTSEL (1200-baud touch)...\n", t.device)
-			if err := o.Touch(t.device); err != nil {
-				return cmdutil.Unreachable(err)
-			}
-		}
-		fmt.Fprintf(o.IO.ErrOut, "Waiting up to %v for the BOOTSEL drive...\n", BootselWait)
-		d, err := o.Drives.Wait(ctx, BootselWait)
+	in := rp2.Install{Drive: t.drive, Port: t.device, Finder: o.Drives, Touch: o.Touch, Wait: BootselWait,
+		Log: func(m string) { fmt.Fprintln(o.IO.ErrOut, m) }}
+	if t.drive == nil && t.device != "" {
+		loan, err := o.Borrow(ctx, t.device, borrower())
 		if err != nil {
-			return cmdutil.Unreachable(err)
+			return cmdutil.Unreachable(fmt.Errorf("%s: take the port: %w", t.device, err))
 		}
-		drive = &d
+		defer loan.Return()
 	}
-	fmt.Fprintf(o.IO.ErrOut, "Copying %s.uf2 (%s) to %s (%s)...\n", name, bytesText(int64(len(data))), drive.Path, drive.BoardID)
-	if err := rp2.Copy(ctx, *drive, name+".uf2", data, BootselWait); err != nil {
-		return cmdutil.Remote(err)
+	drive, err := in.Copy(ctx, name+".uf2", data)
+	if err != nil {
+		if drive.Path != "" {
+			return cmdutil.Remote(err) // the board did not take it
+		}
+		return cmdutil.Unreachable(err)
 	}
 	sum := md5.Sum(data)
 	res := map[string]any{"drive": drive.Path, "board_id": drive.BoardID, "chip": drive.Chip(), "file": name + ".uf2",
