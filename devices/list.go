@@ -8,6 +8,8 @@ import (
 	"sort"
 	"strings"
 	"sync"
+
+	"github.com/avmsh/avmsh/devices/rp2"
 )
 
 // Access tells whether avmsh can open a port.
@@ -46,6 +48,20 @@ type Device struct {
 	OpenIn []string `json:"open_in,omitempty"`
 	// AtomVM is the probe result (List with Probe set).
 	AtomVM *ProbeResult `json:"atomvm,omitempty"`
+	// Drive is the mount point of the USB drive of an RP2040/RP2350 in
+	// BOOTSEL mode.
+	Drive string `json:"drive,omitempty"`
+	// Chip is what the ROM loader of an ESP32-family board said about
+	// itself (avmsh devices --deep, which resets the board).
+	Chip *ChipInfo `json:"chip,omitempty"`
+}
+
+// ChipInfo is an ESP chip as its ROM loader describes it.
+type ChipInfo struct {
+	Name      string `json:"name,omitempty"`
+	MAC       string `json:"mac,omitempty"`
+	FlashSize int    `json:"flash_size,omitempty"`
+	Error     string `json:"error,omitempty"`
 }
 
 // ID is "vid:pid", or "" for a port that is not USB.
@@ -59,8 +75,11 @@ func (d Device) ID() string {
 // Key identifies a device across listings: its path, or its USB identity
 // for a port-less bootloader device.
 func (d Device) Key() string {
-	if d.Path != "" {
+	switch {
+	case d.Path != "":
 		return d.Path
+	case d.Drive != "" && d.SerialNumber == "":
+		return "drive:" + d.Drive
 	}
 	return "usb:" + d.ID() + ":" + d.SerialNumber
 }
@@ -119,7 +138,7 @@ func List(ctx context.Context, opts ListOptions) ([]Device, error) {
 	if len(opts.Paths) > 0 {
 		devs = onlyPaths(devs, opts.Paths, !opts.SkipAccess)
 	} else {
-		devs = append(devs, bootloaderDevices()...)
+		devs = attachDrives(append(devs, bootloaderDevices()...), rp2.Finder{}.Find())
 		sort.Slice(devs, func(i, j int) bool { return devs[i].Key() < devs[j].Key() })
 	}
 	if opts.Probe {
@@ -199,4 +218,47 @@ func dedupe(detailed []portInfo, names []string) []portInfo {
 		}
 	}
 	return out
+}
+
+// attachDrives gives BOOTSEL boards their mounted drive (RPI-RP2 for the
+// RP2040, RP2350 for the RP2350) when there is one of that kind, and
+// lists the drives no such board claimed (systems where USB devices are
+// not enumerated) as port-less devices of their own.
+func attachDrives(devs []Device, drives []rp2.Drive) []Device {
+	byPID := map[string][]rp2.Drive{}
+	for _, dr := range drives {
+		pid := "0003"
+		if dr.Chip() == "RP2350" {
+			pid = "000f"
+		}
+		byPID[pid] = append(byPID[pid], dr)
+	}
+	used := map[string]bool{}
+	for i := range devs {
+		d := &devs[i]
+		if d.Path != "" || d.VID != "2e8a" || len(byPID[d.PID]) != 1 {
+			continue
+		}
+		dr := byPID[d.PID][0]
+		if used[dr.Path] {
+			continue
+		}
+		used[dr.Path] = true
+		d.Drive = dr.Path
+		d.AccessDetail = "BOOTSEL drive " + dr.Path + ": avmsh flash " + dr.Path + " app.avm"
+	}
+	for pid, ds := range byPID {
+		for _, dr := range ds {
+			if used[dr.Path] {
+				continue
+			}
+			d := Device{VID: "2e8a", PID: pid, Drive: dr.Path, Access: AccessUnknown,
+				AccessDetail: "BOOTSEL drive " + dr.Path + ": avmsh flash " + dr.Path + " app.avm"}
+			if b, ok := LookupBoard("2e8a", pid); ok {
+				d.Board = &b
+			}
+			devs = append(devs, d)
+		}
+	}
+	return devs
 }

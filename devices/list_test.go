@@ -11,6 +11,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"github.com/avmsh/avmsh/devices/rp2"
 	"github.com/avmsh/avmsh/node/serialdist"
 	"github.com/avmsh/avmsh/node/serialdist/serialtest"
 )
@@ -127,5 +128,17 @@ func TestWatchEndsWithContext(t *testing.T) {
 	time.Sleep(120 * time.Millisecond)
 	cancel()
 	for range ch {
+	}
+}
+
+func TestAttachDrives(t *testing.T) {
+	boot, _ := LookupBoard("2e8a", "0003")
+	devs := []Device{{Path: "/dev/ttyUSB0"}, {USB: true, VID: "2e8a", PID: "0003", Board: &boot}}
+	got := attachDrives(devs, []rp2.Drive{{Path: "/media/u/RPI-RP2", BoardID: "RPI-RP2"}, {Path: "/Volumes/RP2350", BoardID: "RP2350"}})
+	if len(got) != 3 || got[1].Drive != "/media/u/RPI-RP2" || got[2].Drive != "/Volumes/RP2350" || got[2].PID != "000f" || got[2].Board == nil {
+		t.Fatalf("%+v", got)
+	}
+	if got[2].Key() != "drive:/Volumes/RP2350" {
+		t.Errorf("key %q", got[2].Key())
 	}
 }

@@ -122,3 +122,90 @@ func (s *lineSeq) wait(d time.Duration) {
 	case <-t.C:
 	}
 }
+
+// LinesSetter is implemented by ports that set DTR and RTS in one
+// operation (TIOCMSET), as esptool's "unix tight" reset wants.
+type LinesSetter interface {
+	SetLines(dtr, rts bool) error
+}
+
+// Bootloader reset delays of esptool (reset.py): how long IO0 is held
+// low after EN rises, and the longer retry for slow boards.
+const (
+	bootDelay      = 50 * time.Millisecond
+	bootExtraDelay = 550 * time.Millisecond
+)
+
+// BootloaderAttempt resets the board into its ROM download mode with
+// the attempt-th sequence (counting from 0) of esptool's default_reset
+// strategy, and returns the sequence's name. For the classic circuit it
+// cycles through "unix tight" (both lines set together, where the port
+// can), unix tight with the longer delay, classic, and classic with the
+// longer delay; the USB-Serial/JTAG controller (303a:1001) has one
+// sequence. Both lines are left deasserted.
+func BootloaderAttempt(ctx context.Context, l ModemLines, style ResetStyle, attempt int) (string, error) {
+	switch style {
+	case ResetNone:
+		return "", ErrNoReset
+	case ResetUSBJTAG:
+		return "usb-jtag", Reset(ctx, l, ResetUSBJTAG, true)
+	case ResetClassic:
+	default:
+		return "", fmt.Errorf("unknown reset style %q (classic, usb-jtag or none)", style)
+	}
+	delay := bootDelay
+	if attempt%2 == 1 {
+		delay = bootExtraDelay
+	}
+	ls, tight := l.(LinesSetter)
+	if attempt%4 >= 2 || !tight {
+		s := &lineSeq{l: l, ctx: ctx}
+		s.dtr(false)
+		s.rts(true) // EN low: in reset
+		s.wait(100 * time.Millisecond)
+		s.dtr(true) // IO0 low
+		s.rts(false)
+		s.wait(delay)
+		s.dtr(false)
+		return fmt.Sprintf("classic (%v)", delay), s.err
+	}
+	s := &lineSeq{l: l, ctx: ctx}
+	set := func(dtr, rts bool) {
+		if s.err == nil {
+			if err := ls.SetLines(dtr, rts); err != nil {
+				s.err = fmt.Errorf("reset: set DTR and RTS: %w", err)
+			}
+		}
+	}
+	set(false, false)
+	set(true, true)
+	set(false, true) // IO0 high, EN low: in reset
+	s.wait(100 * time.Millisecond)
+	set(true, false) // IO0 low, EN high: out of reset into the loader
+	s.wait(delay)
+	set(false, false)
+	s.dtr(false)
+	return fmt.Sprintf("unix tight (%v)", delay), s.err
+}
+
+// HardReset restarts the board into its application by pulsing EN
+// through RTS (esptool's hard_reset; longer for the USB-Serial/JTAG
+// controller, which re-enumerates).
+func HardReset(ctx context.Context, l ModemLines, style ResetStyle) error {
+	if style == ResetNone {
+		return ErrNoReset
+	}
+	hold := 100 * time.Millisecond
+	if style == ResetUSBJTAG {
+		hold = 200 * time.Millisecond
+	}
+	s := &lineSeq{l: l, ctx: ctx}
+	s.dtr(false)
+	s.rts(true) // EN low
+	s.wait(hold)
+	s.rts(false)
+	if style == ResetUSBJTAG {
+		s.wait(hold)
+	}
+	return s.err
+}

@@ -19,6 +19,13 @@
 //     markers from the peer), and collision back-off;
 //   - Conn, Dialer (Transport) and Listener implementing node/carrier, so
 //     the node runs its ordinary handshake over a serial line;
+//   - port loans (Offer, Borrow): whoever in avmsh holds a device (a
+//     Transport, a monitor) lends it to a borrower (a flasher) in this or
+//     another process through a per-device Unix socket, and gets it back;
+//     a Transport reopens the port, re-attaches its listeners and tells
+//     OnReopen hooks (serialnode redials from there);
+//   - RawPort (OpenRaw): the same exclusive open without the port
+//     machinery, for tools with a protocol of their own on the line;
 //   - addresses: "serial:/dev/ttyUSB0?baud=921600&parity=none&flow=none"
 //     (ParseAddress), node names "ttyUSB0@serial.local" (DefaultNodeName)
 //     and the serial creation (Creation = 1).

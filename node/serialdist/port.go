@@ -42,6 +42,12 @@ type PortConfig struct {
 	// QueueBytes bounds received data packets waiting for ReadPacket
 	// before the port stops reading the device (0: 4 MiB).
 	QueueBytes int
+	// Holder describes the program holding ports a Transport opens, for
+	// a borrower's messages (default "avmsh (pid N)").
+	Holder string
+	// NoLending keeps a Transport's ports from being offered to
+	// borrowers (see Offer).
+	NoLending bool
 }
 
 func (c PortConfig) withDefaults() PortConfig {

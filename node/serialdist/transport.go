@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"sync"
 
 	"github.com/avmsh/avmsh/node/carrier"
@@ -16,16 +17,27 @@ import (
 type Transport struct {
 	cfg PortConfig
 
-	mu     sync.Mutex
-	ports  map[string]*Port
-	closed bool
+	mu        sync.Mutex
+	ports     map[string]*Port
+	addrs     map[string]Address // how each device was opened
+	offers    map[string]func()  // withdraws a device's lending offer
+	lent      map[string]string  // device → borrower, while lent
+	listeners []*Listener
+	reopened  map[int]func(*Port)
+	nextHook  int
+	wg        sync.WaitGroup
+	closed    bool
 }
 
 var _ carrier.Dialer = (*Transport)(nil)
 
 // NewTransport returns a Transport whose ports use cfg.
 func NewTransport(cfg PortConfig) *Transport {
-	return &Transport{cfg: cfg, ports: make(map[string]*Port)}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	return &Transport{cfg: cfg, ports: make(map[string]*Port), addrs: map[string]Address{},
+		offers: map[string]func(){}, lent: map[string]string{}, reopened: map[int]func(*Port){}}
 }
 
 // Port returns the open port of addr's device, opening it if needed.
@@ -36,6 +48,9 @@ func (t *Transport) Port(addr Address) (*Port, error) {
 	defer t.mu.Unlock()
 	if t.closed {
 		return nil, fmt.Errorf("serial %s: %w", addr.Device, carrier.ErrClosed)
+	}
+	if who, ok := t.lent[addr.Device]; ok {
+		return nil, fmt.Errorf("serial %s: %w to %s; it is reopened when that is done", addr.Device, ErrPortLent, who)
 	}
 	if p, ok := t.ports[addr.Device]; ok {
 		select {
@@ -54,6 +69,8 @@ func (t *Transport) Port(addr Address) (*Port, error) {
 		return nil, err
 	}
 	t.ports[addr.Device] = p
+	t.addrs[addr.Device] = Address{Device: addr.Device, Options: p.Options()}
+	t.offerLocked(addr.Device)
 	return p, nil
 }
 
@@ -108,6 +125,9 @@ func (t *Transport) Listen(addresses ...string) (*Listener, error) {
 		}
 		l.ports = append(l.ports, p)
 	}
+	t.mu.Lock()
+	t.listeners = append(t.listeners, l)
+	t.mu.Unlock()
 	return l, nil
 }
 
@@ -116,8 +136,14 @@ func (t *Transport) Close() error {
 	t.mu.Lock()
 	ports := t.ports
 	t.ports = map[string]*Port{}
+	offers := t.offers
+	t.offers = map[string]func(){}
 	t.closed = true
 	t.mu.Unlock()
+	for _, stop := range offers {
+		stop()
+	}
+	t.wg.Wait() // reopens in progress
 	for _, p := range ports {
 		p.Close()
 	}
@@ -128,6 +154,7 @@ func (t *Transport) Close() error {
 // more serial ports. It implements carrier.Listener.
 type Listener struct {
 	ch    chan *Conn
+	mu    sync.Mutex
 	ports []*Port
 	once  sync.Once
 	done  chan struct{}
@@ -185,7 +212,7 @@ func (l *Listener) Accept(ctx context.Context) (carrier.Conn, error) {
 // Addr implements carrier.Listener: the device path(s).
 func (l *Listener) Addr() string {
 	s := ""
-	for i, p := range l.ports {
+	for i, p := range l.Ports() {
 		if i > 0 {
 			s += ","
 		}
@@ -199,13 +226,17 @@ func (l *Listener) Addr() string {
 func (l *Listener) Port() int { return 0 }
 
 // Ports are the serial ports the listener accepts on.
-func (l *Listener) Ports() []*Port { return l.ports }
+func (l *Listener) Ports() []*Port {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return append([]*Port(nil), l.ports...)
+}
 
 // Close implements carrier.Listener. Connections not accepted yet are
 // closed; the ports stay open (the Transport owns them).
 func (l *Listener) Close() error {
 	l.once.Do(func() {
-		for _, p := range l.ports {
+		for _, p := range l.Ports() {
 			p.detach(l.ch)
 		}
 		close(l.done)

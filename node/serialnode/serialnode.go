@@ -7,6 +7,7 @@ import (
 	"os"
 	"slices"
 	"sync"
+	"time"
 
 	"github.com/avmsh/avmsh/node"
 	"github.com/avmsh/avmsh/node/carrier"
@@ -36,8 +37,14 @@ type Node struct {
 
 	mu     sync.Mutex
 	opts   map[string]serialdist.Options // device → line settings, for routes
+	peers  map[string]map[term.Atom]bool // device → nodes reached over it
 	routes chan struct{}                 // closed when the route learner ends
 	once   sync.Once
+
+	ctx     context.Context // ends at Stop: redials after a loan
+	cancel  context.CancelFunc
+	redials sync.WaitGroup
+	unhook  func()
 }
 
 // Start opens the ports of cfg.Listen, starts the node accepting
@@ -45,7 +52,8 @@ type Node struct {
 // port as the route back to the nodes that connect over it.
 func Start(ctx context.Context, cfg Config) (*Node, error) {
 	t := serialdist.NewTransport(cfg.Port)
-	sn := &Node{t: t, opts: make(map[string]serialdist.Options), routes: make(chan struct{})}
+	sn := &Node{t: t, opts: make(map[string]serialdist.Options), peers: map[string]map[term.Atom]bool{}, routes: make(chan struct{})}
+	sn.ctx, sn.cancel = context.WithCancel(context.Background())
 	if len(cfg.Listen) > 0 {
 		l, err := t.Listen(cfg.Listen...)
 		if err != nil {
@@ -64,9 +72,11 @@ func Start(ctx context.Context, cfg Config) (*Node, error) {
 			sn.l.Close()
 		}
 		t.Close()
+		sn.cancel()
 		return nil, err
 	}
 	sn.Node = n
+	sn.unhook = t.OnReopen(sn.redialAfterLoan)
 	// Subscribe first, then look at what is already connected: a
 	// connection accepted in between shows up in both, which is harmless.
 	events, _ := n.Subscribe(256)
@@ -89,7 +99,11 @@ func Start(ctx context.Context, cfg Config) (*Node, error) {
 // over the same port (the peer's link manager answers there). Outgoing
 // connections got their route from Dial already.
 func (n *Node) learn(pi node.PeerInfo) {
-	if pi.Transport != "serial" || pi.Initiator {
+	if pi.Transport != "serial" {
+		return
+	}
+	n.remember(pi.Remote, pi.Node)
+	if pi.Initiator {
 		return
 	}
 	n.mu.Lock()
@@ -124,7 +138,66 @@ func (n *Node) Dial(ctx context.Context, address string) (term.Atom, error) {
 	if err != nil {
 		return "", explain(err, p)
 	}
+	n.remember(p.Name(), name)
 	return name, nil
+}
+
+// remember notes that peer was reached over device.
+func (n *Node) remember(device string, peer term.Atom) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	if n.peers[device] == nil {
+		n.peers[device] = map[term.Atom]bool{}
+	}
+	n.peers[device][peer] = true
+}
+
+// RedialTimeout bounds how long a node waits, after a port came back
+// from a loan (a flash), for the board's new application to start serial
+// distribution before it gives up redialling.
+const RedialTimeout = 2 * time.Minute
+
+// redialAfterLoan runs when a port comes back from a loan: the board has
+// (typically) been flashed and restarted. Once its new application
+// starts serial distribution (its idle link manager sends sync markers)
+// the node dials the nodes it had reached over the port; AtomVM never
+// dials, so avmsh owns reconnection.
+func (n *Node) redialAfterLoan(p *serialdist.Port) {
+	n.mu.Lock()
+	var peers []term.Atom
+	for peer := range n.peers[p.Name()] {
+		peers = append(peers, peer)
+	}
+	n.mu.Unlock()
+	if len(peers) == 0 {
+		return
+	}
+	n.redials.Add(1)
+	go func() {
+		defer n.redials.Done()
+		ctx, cancel := context.WithTimeout(n.ctx, RedialTimeout)
+		defer cancel()
+		t := time.NewTicker(100 * time.Millisecond)
+		defer t.Stop()
+		for p.Stats().Markers == 0 {
+			select {
+			case <-ctx.Done():
+				n.Logger().Info("serial node not redialled: no serial distribution on the port after the loan", "port", p.Name())
+				return
+			case <-p.Done():
+				return
+			case <-t.C:
+			}
+		}
+		addr := serialdist.Address{Device: p.Name(), Options: p.Options()}.String()
+		name, err := n.ConnectVia(ctx, n.t, addr, "")
+		if err != nil {
+			n.Logger().Info("serial node not redialled after the loan", "port", p.Name(), "err", err)
+			return
+		}
+		n.remember(p.Name(), name)
+		n.Logger().Info("serial node redialled after the loan", "port", p.Name(), "node", name, "before", peers)
+	}()
 }
 
 // explain adds what to check when nothing answered on a port.
@@ -172,6 +245,9 @@ func (n *Node) Port(address string) (*serialdist.Port, error) {
 // told with a teardown frame, so the peer drops it at once).
 func (n *Node) Stop() {
 	n.once.Do(func() {
+		n.unhook()
+		n.cancel()
+		n.redials.Wait()
 		n.Node.Stop()
 		<-n.routes
 		n.t.Close()

@@ -6,6 +6,7 @@ import (
 	devicescmd "github.com/avmsh/avmsh/cmd/avmsh/internal/cmd/devices"
 	epmdcmd "github.com/avmsh/avmsh/cmd/avmsh/internal/cmd/epmd"
 	evalcmd "github.com/avmsh/avmsh/cmd/avmsh/internal/cmd/eval"
+	flashcmd "github.com/avmsh/avmsh/cmd/avmsh/internal/cmd/flash"
 	loadcmd "github.com/avmsh/avmsh/cmd/avmsh/internal/cmd/load"
 	monitorcmd "github.com/avmsh/avmsh/cmd/avmsh/internal/cmd/monitor"
 	namescmd "github.com/avmsh/avmsh/cmd/avmsh/internal/cmd/names"
@@ -27,6 +28,7 @@ func commandList() []func(*cmdutil.Factory) *cobra.Command {
 	return []func(*cmdutil.Factory) *cobra.Command{
 		devicescmd.NewCmdDevices,
 		monitorcmd.NewCmdMonitor,
+		flashcmd.NewCmdFlash,
 		tuicmd.NewCmdTUI,
 		topcmd.NewCmdTop,
 		shellcmd.NewCmdShell,

@@ -13,6 +13,7 @@ import (
 
 	"github.com/avmsh/avmsh/cmd/avmsh/internal/cmdutil"
 	"github.com/avmsh/avmsh/devices"
+	"github.com/avmsh/avmsh/devices/espflash"
 	"github.com/avmsh/avmsh/node/serialdist"
 )
 
@@ -36,6 +37,8 @@ type Options struct {
 	ProbeFn func(context.Context, string, devices.ProbeOptions) devices.ProbeResult
 
 	f *cmdutil.Factory // resolves the cookie of --deep
+	// ChipProbe asks an ESP board's ROM loader what it is (--deep).
+	ChipProbe func(context.Context, string, devices.ResetStyle) devices.ChipInfo
 }
 
 // NewCmdDevices returns the `devices` command.
@@ -43,7 +46,7 @@ func NewCmdDevices(f *cmdutil.Factory) *cobra.Command { return newCmd(f, nil) }
 
 // newCmd builds the command; prep may replace dependencies (tests).
 func newCmd(f *cmdutil.Factory, prep func(*Options)) *cobra.Command {
-	opts := &Options{IO: f.IO, Getenv: f.Getenv, List: devices.List, WatchFn: devices.Watch, ProbeFn: devices.Probe, f: f}
+	opts := &Options{IO: f.IO, Getenv: f.Getenv, List: devices.List, WatchFn: devices.Watch, ProbeFn: devices.Probe, ChipProbe: espflash.ProbeChip, f: f}
 	if prep != nil {
 		prep(opts)
 	}
@@ -64,6 +67,10 @@ does; that does not reset ESP32 boards.
 --deep goes further on ports where a node answered: a temporary hidden node
 connects (handshake with --cookie), asks erlang:system_info(machine) and
 reports the node's name and kind (atom for AtomVM, beam, avmsh) and version.
+On ESP32 boards where no node answered, --deep also asks the chip's ROM
+loader: the board is RESET into its loader (whatever it runs is
+interrupted), its chip, MAC and flash size are read, and it is reset back
+into its application. A Raspberry Pi Pico in BOOTSEL mode shows its drive.
 
 With PORT arguments only those ports are listed and probed, including ones
 the USB enumeration does not show (a pty, serial:/dev/ttyS1).`,
@@ -71,7 +78,8 @@ the USB enumeration does not show (a pty, serial:/dev/ttyS1).`,
   avmsh devices --probe          # ... and which ones run AtomVM serial distribution
   avmsh devices --output json    # machine-readable
   avmsh devices --watch          # follow boards being plugged and unplugged
-  avmsh devices --deep --cookie AtomVM /dev/ttyUSB0   # name and kind of the node on one port`,
+  avmsh devices --deep --cookie AtomVM /dev/ttyUSB0   # name and kind of the node on one port
+  avmsh devices --deep /dev/ttyUSB0       # ... or, if none answers, the ESP chip (resets the board)`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if opts.Output != "table" && opts.Output != "json" {
 				return cmdutil.UsageError("--output must be table or json, not %q", opts.Output)
@@ -96,7 +104,7 @@ the USB enumeration does not show (a pty, serial:/dev/ttyS1).`,
 	fl.StringVarP(&opts.Output, "output", "o", "table", "output format: table or json")
 	fl.BoolVar(&opts.Probe, "probe", false, "listen on each free port for an AtomVM node")
 	fl.DurationVar(&opts.ProbeTime, "probe-time", devices.DefaultProbeTime, "how long --probe listens on each port")
-	fl.BoolVar(&opts.Deep, "deep", false, "connect to the nodes --probe finds and ask them their name and kind (implies --probe)")
+	fl.BoolVar(&opts.Deep, "deep", false, "connect to the nodes --probe finds and ask them their name and kind; ask other ESP32 boards' ROM loader their chip (resets them) (implies --probe)")
 	fl.StringVarP(&opts.Cookie, "cookie", "c", "", "cookie for --deep (default: $AVMSH_COOKIE, then ~/.erlang.cookie)")
 	fl.BoolVarP(&opts.Watch, "watch", "w", false, "keep running and report ports as they appear, change and disappear")
 	fl.DurationVar(&opts.Interval, "interval", time.Second, "how often --watch looks")
@@ -114,6 +122,9 @@ func run(ctx context.Context, opts *Options) error {
 	devs, err := opts.List(ctx, devices.ListOptions{Probe: opts.Probe, ProbeOptions: po, Paths: opts.Paths})
 	if err != nil {
 		return err
+	}
+	if opts.Deep {
+		probeChips(ctx, opts, devs)
 	}
 	if opts.Output == "json" {
 		if devs == nil {
@@ -200,18 +211,34 @@ func printTable(w io.Writer, devs []devices.Device, probe bool, pal palette) {
 	if probe {
 		hdr += "\tATOMVM"
 	}
+	chips := false
+	for _, d := range devs {
+		chips = chips || d.Chip != nil
+	}
+	if chips {
+		hdr += "\tCHIP"
+	}
 	fmt.Fprintln(tw, pal.wrap("1", hdr))
 	var notes []string
 	for _, d := range devs {
 		path := d.Path
 		if path == "" {
 			path = "(no port)"
+			if d.Drive != "" {
+				path = "(drive " + d.Drive + ")"
+			}
 		}
 		row := fmt.Sprintf("%s\t%s\t%s\t%s\t%s", path, orDash(d.ID()), orDash(boardText(d)), orDash(d.SerialNumber), pal.access(d.Access))
 		if probe {
 			row += "\t" + probeText(d, pal)
 		}
+		if chips {
+			row += "\t" + chipText(d.Chip)
+		}
 		fmt.Fprintln(tw, row)
+		if d.Chip != nil && d.Chip.Error != "" {
+			notes = append(notes, fmt.Sprintf("%s: --deep chip probe: %s", path, strings.SplitN(d.Chip.Error, "\n", 2)[0]))
+		}
 		switch {
 		case d.AccessDetail != "" && d.Access != devices.AccessOK:
 			notes = append(notes, fmt.Sprintf("%s: %s", path, d.AccessDetail))
@@ -223,11 +250,47 @@ func printTable(w io.Writer, devs []devices.Device, probe bool, pal palette) {
 		}
 	}
 	tw.Flush()
+	if chips {
+		notes = append(notes, "ESP boards in the CHIP column were reset into their ROM loader to read it, then back into their application.")
+	}
 	if len(notes) > 0 {
 		fmt.Fprintln(w)
 		for _, n := range notes {
 			fmt.Fprintln(w, n)
 		}
+	}
+}
+
+func chipText(c *devices.ChipInfo) string {
+	switch {
+	case c == nil:
+		return "-"
+	case c.Error != "":
+		return "no answer"
+	}
+	s := c.Name
+	if c.MAC != "" {
+		s += " " + c.MAC
+	}
+	if c.FlashSize > 0 {
+		s += fmt.Sprintf(" %dMB", c.FlashSize>>20)
+	}
+	return s
+}
+
+// probeChips asks the ROM loader of ESP boards where no node answered
+// what chip they are (this resets them).
+func probeChips(ctx context.Context, opts *Options, devs []devices.Device) {
+	for i := range devs {
+		d := &devs[i]
+		if d.Path == "" || d.Board == nil || d.Board.Family != "ESP32" && d.Board.Family != "USB-UART" {
+			continue
+		}
+		if d.AtomVM != nil && d.AtomVM.Answered || d.Access == devices.AccessBusy || d.Access == devices.AccessDenied {
+			continue
+		}
+		c := opts.ChipProbe(ctx, d.Path, devices.ResetStyleFor(d.VID, d.PID))
+		d.Chip = &c
 	}
 }
 

@@ -169,7 +169,12 @@ func Run(ctx context.Context, opts *Options) error {
 		fmt.Fprintf(opts.IO.ErrOut, "--- Quit: Ctrl-] | Menu: Ctrl-T | Help: Ctrl-T H ---%s", nl)
 	}
 
-	m := &monitor{opts: opts, addr: addr, cw: cw, keys: keys, km: keyMachine{eol: eolBytes(opts.EOL)}}
+	m := &monitor{opts: opts, addr: addr, cw: cw, keys: keys, km: keyMachine{eol: eolBytes(opts.EOL)}, lender: newLender()}
+	// Another avmsh (a flasher) may borrow the port: it is closed for
+	// the loan and reopened afterwards.
+	if stop, err := serialdist.Offer(addr.Device, fmt.Sprintf("avmsh monitor (pid %d)", os.Getpid()), m.lender); err == nil {
+		defer stop()
+	}
 	if opts.Reset {
 		m.reset(ctx, port, false)
 	}
@@ -197,6 +202,18 @@ func Run(ctx context.Context, opts *Options) error {
 			}
 			return nil
 		}
+		if who, ok := lentTo(perr); ok {
+			cw.Notice(fmt.Sprintf("--- %s lent to %s; waiting for it back (Ctrl-] or Ctrl-C quits) ---", addr.Device, who))
+			m.lender.lent <- struct{}{}
+			if quit := m.waitReturn(ctx); quit {
+				return nil
+			}
+			if port, quit = m.reopen(ctx, open); quit {
+				return nil
+			}
+			cw.Notice(fmt.Sprintf("--- %s is back ---", addr.Device))
+			continue
+		}
 		cw.Notice(fmt.Sprintf("--- %s: %v ---", addr.Device, perr))
 		if opts.NoReconnect {
 			return cmdutil.Unreachable(perr)
@@ -220,12 +237,13 @@ func eolBytes(s string) string {
 }
 
 type monitor struct {
-	opts  *Options
-	addr  serialdist.Address
-	cw    *devices.ConsoleWriter
-	keys  <-chan []byte
-	km    keyMachine
-	style devices.ResetStyle
+	lender *lender
+	opts   *Options
+	addr   serialdist.Address
+	cw     *devices.ConsoleWriter
+	keys   <-chan []byte
+	km     keyMachine
+	style  devices.ResetStyle
 }
 
 // session runs until the user quits (true), ctx ends (true) or the port
@@ -237,6 +255,8 @@ func (m *monitor) session(ctx context.Context, p *serialdist.Port) (bool, error)
 			return true, nil
 		case <-p.Done():
 			return false, p.Err()
+		case who := <-m.lender.req:
+			return false, errLent{who}
 		case b, ok := <-m.keys:
 			if !ok {
 				m.keys = nil
@@ -326,6 +346,12 @@ func (m *monitor) reopen(ctx context.Context, open func(serialdist.Address) (*se
 				continue
 			}
 			if _, acts := m.km.feed(b); len(acts) > 0 && acts[0] == actQuit {
+				return nil, true
+			}
+		case who := <-m.lender.req: // the port is closed already
+			m.cw.Notice(fmt.Sprintf("--- %s lent to %s ---", m.addr.Device, who))
+			m.lender.lent <- struct{}{}
+			if m.waitReturn(ctx) {
 				return nil, true
 			}
 		case <-t.C:

@@ -1,0 +1,148 @@
+package flashcmd
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/avmsh/avmsh/cmd/avmsh/internal/cmdutil"
+	"github.com/avmsh/avmsh/devices/espflash"
+	"github.com/avmsh/avmsh/node/serialdist"
+)
+
+// flashESP writes to an ESP32-family board through its ROM loader.
+func flashESP(ctx context.Context, o *Options, t *target) error {
+	job := espflash.Job{Partition: o.Partition, EraseNVS: o.EraseNVS, EraseApp: o.EraseApp}
+	var err error
+	if o.File != "" {
+		if job.App, err = readFile(o.File, "application"); err != nil {
+			return err
+		}
+		if err := espflash.CheckAVM(job.App); err != nil {
+			return cmdutil.UsageError("%s: %v", o.File, err)
+		}
+	}
+	if o.Firmware != "" {
+		if job.Firmware, err = readFile(o.Firmware, "firmware image"); err != nil {
+			return err
+		}
+		if _, err := espflash.ImageChip(job.Firmware); err != nil {
+			return cmdutil.UsageError("%s: %v", o.Firmware, err)
+		}
+	}
+	loan, err := o.Borrow(ctx, t.device, borrower())
+	if err != nil {
+		return cmdutil.Unreachable(fmt.Errorf("%s: take the port: %w", t.device, err))
+	}
+	defer loan.Return()
+	p := newProgress(o.IO.ErrOut, o.IO.IsTerminal)
+	if loan.Holder != "" {
+		p.log(fmt.Sprintf("Took %s from %s; it gets it back afterwards", t.device, loan.Holder))
+	}
+	link, err := o.OpenLink(t.device, serialdist.DefaultBaud)
+	if err != nil {
+		return cmdutil.Unreachable(err)
+	}
+	p.log(fmt.Sprintf("Connecting to %s (%s reset)...", t.device, resetText(o, t)))
+	res, err := espflash.Run(ctx, link, espflash.Options{
+		ConnectOptions: espflash.ConnectOptions{Port: t.device, Before: espflash.Before(o.Before), Reset: t.style, NoStub: o.NoStub, Log: p.log},
+		FlashBaud:      o.Baud,
+		After:          espflash.After(o.After),
+		Progress:       p.update,
+	}, job)
+	p.finish()
+	if err != nil {
+		return classify(err)
+	}
+	if err := printResult(o.IO.Out, o.Output, res); err != nil {
+		return err
+	}
+	if o.Monitor {
+		addr := t.addr
+		return o.RunMonitor(ctx, addr.String())
+	}
+	return nil
+}
+
+func resetText(o *Options, t *target) string {
+	if o.Before == string(espflash.NoReset) {
+		return "no"
+	}
+	return string(t.style)
+}
+
+// classify maps a flashing error to an exit code: bad input 2, a board
+// that cannot be reached 3, a failure on the board 1.
+func classify(err error) error {
+	switch {
+	case errors.Is(err, espflash.ErrTooLarge), errors.Is(err, espflash.ErrNotAVM), errors.Is(err, espflash.ErrWrongChip), errors.Is(err, espflash.ErrNoPartition):
+		return &cmdutil.ExitError{Code: cmdutil.ExitUsage, Err: err}
+	case errors.Is(err, espflash.ErrNoSync), errors.Is(err, espflash.ErrLinkClosed), errors.Is(err, context.Canceled):
+		return cmdutil.Unreachable(err)
+	}
+	return cmdutil.Remote(err)
+}
+
+// jsonResult is --output json: the board, the totals and each region.
+type jsonResult struct {
+	Port         string              `json:"port"`
+	Chip         string              `json:"chip"`
+	MAC          string              `json:"mac,omitempty"`
+	FlashSize    int                 `json:"flash_size,omitempty"`
+	Partition    *espflash.Partition `json:"partition,omitempty"`
+	BytesWritten int64               `json:"bytes_written"`
+	BytesSkipped int64               `json:"bytes_skipped"`
+	Seconds      float64             `json:"seconds"`
+	MD5          string              `json:"md5"`
+	Verified     bool                `json:"verified"`
+	Started      string              `json:"started,omitempty"`
+	App          *espflash.Region    `json:"app,omitempty"`
+	Firmware     *espflash.Region    `json:"firmware,omitempty"`
+}
+
+func printResult(w io.Writer, format string, r *espflash.Result) error {
+	j := jsonResult{Port: r.Port, Chip: r.Info.Chip, MAC: r.Info.MAC, FlashSize: r.Info.FlashSize, Seconds: r.Seconds, Verified: true, Started: r.Started, App: r.App, Firmware: r.Firmware}
+	for _, reg := range []*espflash.Region{r.Firmware, r.App} {
+		if reg != nil {
+			j.BytesWritten += reg.Written
+			j.BytesSkipped += reg.Skipped
+			j.MD5 = reg.MD5
+			j.Partition = reg.Partition
+		}
+	}
+	if format == "json" {
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		return enc.Encode(j)
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s on %s", r.Info.Chip, r.Port)
+	if r.Info.MAC != "" {
+		fmt.Fprintf(&b, ", MAC %s", r.Info.MAC)
+	}
+	if r.Info.FlashSize > 0 {
+		fmt.Fprintf(&b, ", %d MB flash", r.Info.FlashSize>>20)
+	}
+	b.WriteString("\n")
+	if f := r.Firmware; f != nil {
+		fmt.Fprintf(&b, "firmware at 0x%X: %d bytes, %s written, %s unchanged", f.Offset, f.Size, bytesText(f.Written), bytesText(f.Skipped))
+		if len(f.Kept) > 0 {
+			fmt.Fprintf(&b, ", kept %s", strings.Join(f.Kept, " and "))
+		}
+		fmt.Fprintf(&b, "; MD5 %s verified\n", f.MD5)
+	}
+	if a := r.App; a != nil {
+		fmt.Fprintf(&b, "%s: %d bytes, %s written, %s unchanged; MD5 %s verified\n", a.Partition, a.Size, bytesText(a.Written), bytesText(a.Skipped), a.MD5)
+	}
+	switch r.Started {
+	case "":
+		fmt.Fprintf(&b, "Done in %.1f s; the board stays in its loader (--after no-reset)\n", r.Seconds)
+	default:
+		fmt.Fprintf(&b, "Done in %.1f s; the board runs the application (%s)\n", r.Seconds, r.Started)
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}

@@ -1,0 +1,71 @@
+//go:build !windows
+
+package monitorcmd
+
+import (
+	"context"
+	"net"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/avmsh/avmsh/cmd/avmsh/internal/cmdutil"
+	"github.com/avmsh/avmsh/node/serialdist"
+)
+
+// `avmsh flash` in another terminal borrows the monitor's port: the
+// monitor lets go, says to whom, and reopens the port afterwards.
+func TestMonitorLendsItsPort(t *testing.T) {
+	t.Setenv("XDG_RUNTIME_DIR", t.TempDir())
+	var mu sync.Mutex
+	var boards []net.Conn
+	open := func(a serialdist.Address) (*serialdist.Port, error) {
+		mu.Lock()
+		defer mu.Unlock()
+		x, y := net.Pipe()
+		boards = append(boards, y)
+		return serialdist.NewPort(x, a.Device, serialdist.PortConfig{}), nil
+	}
+	board := func(i int) net.Conn {
+		for {
+			mu.Lock()
+			if len(boards) > i {
+				b := boards[i]
+				mu.Unlock()
+				return b
+			}
+			mu.Unlock()
+			time.Sleep(10 * time.Millisecond)
+		}
+	}
+	var out, errOut syncBuf
+	opts := &Options{IO: &cmdutil.IOStreams{In: strings.NewReader(""), Out: &out, ErrOut: &errOut}, Port: "/dev/ttyLEND0", EOL: "CRLF", Open: open}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	done := make(chan error, 1)
+	go func() { done <- Run(ctx, opts) }()
+	board(0).Write([]byte("app output\n"))
+	waitFor(t, &out, "app output\n")
+
+	loan, err := serialdist.Borrow(ctx, "/dev/ttyLEND0", "avmsh flash (pid 42)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(loan.Holder, "avmsh monitor") {
+		t.Errorf("holder %q", loan.Holder)
+	}
+	waitFor(t, &out, "/dev/ttyLEND0 lent to avmsh flash (pid 42)")
+	board(0).SetWriteDeadline(time.Now().Add(time.Second))
+	if _, err := board(0).Write([]byte("x")); err == nil {
+		t.Error("the monitor still reads the port during the loan")
+	}
+	loan.Return()
+	waitFor(t, &out, "/dev/ttyLEND0 is back")
+	board(1).Write([]byte("new app output\n"))
+	waitFor(t, &out, "new app output\n")
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+}

@@ -1,0 +1,54 @@
+package espflash
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+)
+
+// Error is the error of a flashing step: it names the port and the step
+// (sync, detect chip, upload stub, write 0x250000…) and, when the
+// board printed something outside the protocol, what it said.
+type Error struct {
+	Port string
+	Step string
+	Err  error
+	// Hint says what to do next (may be empty).
+	Hint string
+	// Console is text the board sent outside the protocol (boot
+	// messages), if any.
+	Console string
+}
+
+func (e *Error) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s: %s: %v", e.Port, e.Step, e.Err)
+	if e.Console != "" {
+		fmt.Fprintf(&b, "\nthe board printed: %q", e.Console)
+	}
+	if e.Hint != "" {
+		b.WriteString("\nhint: " + e.Hint)
+	}
+	return b.String()
+}
+
+func (e *Error) Unwrap() error { return e.Err }
+
+// Sentinel errors, wrapped by Error.
+var (
+	// ErrNoSync: the ROM loader never answered SYNC.
+	ErrNoSync = errors.New("the board did not answer (no ROM loader in download mode)")
+	// ErrTooLarge: the file does not fit its partition.
+	ErrTooLarge = errors.New("file too large for the partition")
+	// ErrNotAVM: the file is not an AtomVM packbeam (.avm).
+	ErrNotAVM = errors.New("not an AtomVM .avm file")
+	// ErrWrongChip: a firmware image is for another chip.
+	ErrWrongChip = errors.New("firmware image is for another chip")
+	// ErrNoPartition: the partition table has no such partition.
+	ErrNoPartition = errors.New("partition not found")
+	// ErrVerify: the flash's MD5 differs from the file's after writing.
+	ErrVerify = errors.New("verification failed: the flash differs from the file")
+)
+
+// IsTimeout reports whether err is a command that got no answer.
+func IsTimeout(err error) bool { return errors.Is(err, errTimeout) }
