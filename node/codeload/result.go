@@ -21,6 +21,7 @@ const (
 // Reasons a module was not loaded (Result.Reason).
 const (
 	ReasonIncompatible = "incompatible"    // compiled for a newer OTP / opcodes AtomVM lacks
+	ReasonNotSent      = "not_sent"        // held back: another module for the node is incompatible
 	ReasonNotPurged    = "not_purged"      // processes still run the old version
 	ReasonBadFile      = "badfile"         // the node's loader rejected the file
 	ReasonOnLoad       = "on_load_failure" // its -on_load function failed

@@ -42,8 +42,10 @@ func NewCmdLoad(f *cmdutil.Factory) *cobra.Command {
 		Long: heredoc.Doc(`
 			Load compiled modules into running nodes over distribution (TCP, TLS or a
 			serial:PORT), as c:nl/1 does. Every file is checked first (a BEAM file named
-			after its module, not compiled for a newer OTP or for opcodes the target's
-			AtomVM lacks): if one is bad, nothing is sent. The arguments after the first
+			after its module): if one is bad, nothing is sent. Then each node gets all the
+			modules or none: if one was compiled for a newer OTP than the node runs, or
+			uses an opcode its AtomVM lacks (AtomVM would abort), none is sent to that
+			node (the others are "not_sent"). The arguments after the first
 			that names an existing file or directory (or ends in .beam) are files; DIRs
 			are ebin/ directories or rebar3 builds (see 'avmsh pack --help').
 
