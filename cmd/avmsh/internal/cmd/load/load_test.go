@@ -160,3 +160,25 @@ func TestAllReportsUnreachablePeers(t *testing.T) {
 		t.Fatalf("text: %d\n%s", code, out)
 	}
 }
+
+// TestLoadOverTLS: --tls-cert/--tls-key/--tls-ca reach an erl node that
+// runs TLS distribution; the loaded code answers.
+func TestLoadOverTLS(t *testing.T) {
+	pki := erltest.NewTLS(t)
+	e := erltest.Start(t, erltest.Options{Args: pki.Args()})
+	env := map[string]string{"ERL_EPMD_PORT": strconv.Itoa(e.EpmdPort), "AVMSH_COOKIE": e.Cookie}
+	tls := []string{"--tls-cert", pki.CertFile, "--tls-key", pki.KeyFile, "--tls-ca", pki.CAFile}
+	beam := erlc(t, t.TempDir(), "tlsmod", "-module(tlsmod).\n-export([v/0]).\nv() -> tls.\n")
+	out, errOut, code := run(t, env, append([]string{e.Name, beam}, tls...)...)
+	if code != 0 || !strings.Contains(out, "tlsmod → "+e.Name+": loaded") {
+		t.Fatalf("load over TLS: %d\n%s%s", code, out, errOut)
+	}
+	if res, err := e.Call(context.Background(), "tlsmod:v()"); err != nil || res.Text != "tls" {
+		t.Fatalf("tlsmod:v() = %+v %v", res, err)
+	}
+	// Without the TLS flags the node cannot be reached: exit 3.
+	_, _, code = run(t, env, e.Name, beam, "--timeout", "20s")
+	if code != cmdutil.ExitUnreachable {
+		t.Fatalf("plaintext load into a TLS node: exit %d", code)
+	}
+}
