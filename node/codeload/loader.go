@@ -58,6 +58,7 @@ type Loader struct {
 
 	mu      sync.Mutex
 	targets map[term.Atom]Target
+	noted   map[term.Atom]bool // the AtomVM notes were given for this node
 }
 
 // NewLoader returns a Loader using n.
@@ -65,7 +66,7 @@ func NewLoader(n *node.Node, o Options) *Loader {
 	if o.Timeout <= 0 {
 		o.Timeout = 60 * time.Second
 	}
-	return &Loader{Node: n, Opts: o, targets: map[term.Atom]Target{}}
+	return &Loader{Node: n, Opts: o, targets: map[term.Atom]Target{}, noted: map[term.Atom]bool{}}
 }
 
 func (l *Loader) call(ctx context.Context, target term.Atom, mod, fun term.Atom, args ...term.Term) (term.Term, error) {
@@ -155,7 +156,7 @@ func (l *Loader) Load(ctx context.Context, target term.Atom, mods []*Module) []R
 	if t.Kind == node.KindAvmsh {
 		return all(Refused, ReasonNoCode, fmt.Errorf("%s is an avmsh node: it runs no BEAM code, so it cannot load modules", target))
 	}
-	if t.Kind == node.KindAtomVM {
+	if t.Kind == node.KindAtomVM && l.firstNote(target) {
 		atomVMNotes(&res[0])
 	}
 	if !l.Opts.NoCheck && !checkAll(t, mods, res) {
@@ -188,6 +189,16 @@ func (l *Loader) LoadAll(ctx context.Context, targets []term.Atom, mods []*Modul
 		flat = append(flat, r...)
 	}
 	return flat
+}
+
+// firstNote reports whether the notes about target are due: they are
+// the same for every load, so a Loader (a watch loop) gives them once.
+func (l *Loader) firstNote(target term.Atom) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	first := !l.noted[target]
+	l.noted[target] = true
+	return first
 }
 
 // checkAll checks every module against the target before any is sent:

@@ -67,7 +67,8 @@ type Result struct {
 	// blocked the load (not_purged), or were killed by Options.Purge.
 	OldCode []Proc
 	Killed  bool
-	// Notes say what the user should know (AtomVM semantics, ...).
+	// Notes say what the user should know (AtomVM semantics, ...); those
+	// that hold for every load into a node come once per Loader.
 	Notes []string
 	Bytes int
 	Took  time.Duration
