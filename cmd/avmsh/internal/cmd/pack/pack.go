@@ -131,7 +131,7 @@ func Run(ctx context.Context, f *cmdutil.Factory, o *Options) error {
 	if start != "" {
 		what = "start module " + start
 	}
-	fmt.Fprintf(f.IO.Out, "wrote %s: %d modules, %d files, %d bytes (%s)\n", o.Out, mods, len(recs)-mods, len(data), what)
+	fmt.Fprintf(f.IO.Out, "wrote %s: %s, %s, %d bytes (%s)\n", o.Out, count(mods, "module"), count(len(recs)-mods, "file"), len(data), what)
 	return nil
 }
 
@@ -260,4 +260,12 @@ func printJSON(f *cmdutil.Factory, recs []avm.Record) error {
 	}
 	_, err = fmt.Fprintf(f.IO.Out, "%s\n", b)
 	return err
+}
+
+// count is "1 module", "2 modules".
+func count(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
 }

@@ -75,6 +75,10 @@ func TestPackStartRules(t *testing.T) {
 	if code != 0 || !strings.Contains(stdout, "library") {
 		t.Errorf("lib: %d %s", code, stdout)
 	}
+	stdout, _, code = run(t, "-o", filepath.Join(dir, "one.avm"), filepath.Join(ebin, "hello.beam"))
+	if code != 0 || !strings.Contains(stdout, ": 1 module, 0 files,") {
+		t.Errorf("one module: %d %s", code, stdout)
+	}
 	// Two modules exporting start/0 need --start (here hello twice).
 	hello := filepath.Join(ebin, "hello.beam")
 	if _, stderr, code := run(t, "-o", filepath.Join(dir, "b.avm"), hello, hello); code != 2 || !strings.Contains(stderr, "several modules export start/0") {
