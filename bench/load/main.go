@@ -16,7 +16,10 @@
 //
 // Run it with:
 //
-//	go run ./bench/load [-size 10240] [-rounds 7] [-baud 115200]
+//	go run ./bench/load [-size 10240] [-rounds 7] [-baud 115200] [-atomvm BIN -atomvmlib AVM]
+//
+// With -atomvm, the changes are also loaded into a real AtomVM over a
+// paced serial line (atomvm.go).
 //
 // The module is generated so that its stripped form (what AtomVM gets)
 // is about -size bytes. Medians are printed with the ratio to nl/1.
@@ -54,8 +57,14 @@ func main() {
 	size := flag.Int("size", 10240, "target size in bytes of the module's stripped form")
 	rounds := flag.Int("rounds", 7, "changes timed per method")
 	baud := flag.Int("baud", 115200, "serial line speed (8N1)")
+	atomvm := flag.String("atomvm", "", "also load into this AtomVM binary (generic_unix, built outside the repository) over serial")
+	atomvmlib := flag.String("atomvmlib", "", "with -atomvm: its libs/atomvmlib.avm")
 	flag.Parse()
-	if err := run(*size, *rounds, *baud); err != nil {
+	if (*atomvm == "") != (*atomvmlib == "") {
+		fmt.Fprintln(os.Stderr, "bench/load: -atomvm and -atomvmlib go together")
+		os.Exit(2)
+	}
+	if err := run(*size, *rounds, *baud, *atomvm, *atomvmlib); err != nil {
 		fmt.Fprintln(os.Stderr, "bench/load:", err)
 		os.Exit(1)
 	}
@@ -125,7 +134,7 @@ func compileSet(dir string, n, versions int) ([][]byte, int, error) {
 
 func quiet() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
 
-func run(size, rounds, baud int) error {
+func run(size, rounds, baud int, atomvm, atomvmlib string) error {
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Minute)
 	defer cancel()
 	dir, err := os.MkdirTemp("", "bench-load-")
@@ -133,7 +142,7 @@ func run(size, rounds, baud int) error {
 		return err
 	}
 	defer os.RemoveAll(dir)
-	versions, stripped, err := compileVersions(dir, size, rounds*4)
+	versions, stripped, err := compileVersions(dir, size, rounds*5)
 	if err != nil {
 		return err
 	}
@@ -205,6 +214,13 @@ func run(size, rounds, baud int) error {
 		return fmt.Errorf("avmsh serial uncompressed: %w", err)
 	}
 
+	var intoAtomVM []time.Duration
+	if atomvm != "" {
+		if intoAtomVM, err = timeAtomVM(ctx, dir, atomvm, atomvmlib, baud/10, path, rounds, version); err != nil {
+			return fmt.Errorf("AtomVM over serial: %w", err)
+		}
+	}
+
 	f, _ := beam.Parse(versions[0])
 	gz := len(gzipLen(versions[0]))
 	fmt.Printf("changed .beam on disk → new code answering an rpc; module %d bytes as compiled, %d stripped (AtomVM's form), %d gzip'd; median of %d\n\n",
@@ -220,6 +236,9 @@ func run(size, rounds, baud int) error {
 	row("avmsh load over TCP", tcp)
 	row(fmt.Sprintf("avmsh load over serial %d baud, gzip (BEAM path)", baud), serialGz)
 	row(fmt.Sprintf("avmsh load over serial %d baud, uncompressed", baud), serialRaw)
+	if intoAtomVM != nil {
+		row(fmt.Sprintf("avmsh load into AtomVM over serial %d baud", baud), intoAtomVM)
+	}
 	fmt.Printf("\nline time of the stripped module alone at %d baud: %v\n", baud, (time.Duration(stripped) * time.Second / time.Duration(baud/10)).Round(time.Millisecond))
 	fmt.Printf("targets: TCP ≤ 1.0× nl/1; serial < 1 s for a 10 KiB module\n")
 	return nil

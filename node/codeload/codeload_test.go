@@ -167,6 +167,14 @@ func TestLoadIntoErl(t *testing.T) {
 	if r.Status != Refused || r.Reason != ReasonIncompatible || !strings.Contains(r.Err.Error(), "OTP 26 or later") {
 		t.Fatalf("future module: %+v", r)
 	}
+	// With another module, neither is sent: a node gets all or none.
+	rs := l.Load(ctx, target, prepare(t, filepath.Join("testdata", "future.beam"), filepath.Join("testdata", "hello.beam")))
+	if len(rs) != 2 || rs[0].Reason != ReasonIncompatible || rs[1].Status != Refused || rs[1].Reason != ReasonNotSent {
+		t.Fatalf("future with hello: %+v", rs)
+	}
+	if res, err := e.Call(ctx, "code:is_loaded(hello)"); err != nil || res.Text != "false" {
+		t.Fatalf("hello was sent: %+v %v", res, err)
+	}
 	// ...and so does the node, whose answer is explained.
 	ln := NewLoader(n, Options{Timeout: 20 * time.Second, NoCheck: true})
 	r = one(t, ln.Load(ctx, target, prepare(t, filepath.Join("testdata", "future.beam"))))
@@ -189,7 +197,7 @@ func TestLoadIntoErl(t *testing.T) {
 	}
 
 	// Several nodes at once: the live one loads, the dead one is reported.
-	rs := l.LoadAll(ctx, []term.Atom{target, down}, prepare(t, filepath.Join("testdata", "hello.beam")))
+	rs = l.LoadAll(ctx, []term.Atom{target, down}, prepare(t, filepath.Join("testdata", "hello.beam")))
 	if len(rs) != 2 || rs[0].Status != Loaded || rs[1].Status != Unreachable {
 		t.Fatalf("LoadAll: %+v", rs)
 	}

@@ -5,8 +5,12 @@
 // Prepare reads and checks every file before anything is sent: each must
 // be a BEAM file (vm/beam) whose module is named like the file, at most
 // beam.MaxFileSize, given once. A Loader then probes each target once
-// (erlang:system_info(machine), then its OTP release or AtomVM version)
-// and loads the modules, reporting one Result per module and node.
+// (erlang:system_info(machine), then its OTP release or AtomVM version),
+// checks every module against it (the OTP release's opcodes, or the
+// AtomVM version's), and loads the modules, reporting one Result per
+// module and node. A node gets all the modules given or none: if one
+// cannot be loaded there, the others are not sent to it either
+// (ReasonNotSent), since modules usually call each other.
 //
 // BEAM targets follow OTP's code-loading semantics (code(3)), the way
 // c:l/1 and c:nl/1 use them:
@@ -35,13 +39,17 @@
 // next fully qualified call, then runs the new code; nothing is killed.
 // The module is sent stripped as packbeam stores it (beam.Strip) and is
 // first checked against the opcodes the target's AtomVM version knows,
-// because AtomVM aborts the whole VM on an opcode it does not know. The
-// processes running the module are listed only if the node answers
-// process_info(self(), current_function): AtomVM 0.7/0.8 does not (it
-// raises badarg for itself and never answers for other processes, which
-// would leave the asking process waiting for ever), so avmsh says it
-// cannot tell. A load into AtomVM lives in RAM: a reboot reverts to the
-// modules of the board's .avm.
+// because AtomVM aborts the whole VM on an opcode it does not know (and
+// on a binary that is not a BEAM file). When a load ends with the link
+// gone, the result says so and the node's later modules are not sent.
+// AtomVM 0.7/0.8 cannot list the processes running a module: it has no
+// process_info current_function (badarg for the caller itself, and no
+// answer at all for another process, which would leave the asking
+// process waiting for ever) and its current_stacktrace is always [], so
+// avmsh says it cannot tell. A load into AtomVM lives in RAM: a reboot
+// reverts to the modules of the board's .avm. All of this was checked
+// against a source-built AtomVM (7b282159, 2026-12-06); codeloadtest
+// encodes it for CI.
 //
 // avmsh nodes run no BEAM code: loading into one is refused with a reason.
 package codeload

@@ -24,30 +24,15 @@ func procList(ps []Proc) string {
 }
 
 func (l *Loader) loadBEAM(ctx context.Context, t Target, mods []*Module, res []Result) {
-	// Avmsh's own check first: refused modules are not touched at all.
-	var ok []*Module
-	var idx []int
+	names := make([]string, len(mods))
 	for i, m := range mods {
-		if !l.Opts.NoCheck {
-			if err := m.File.CheckOTP(t.Release); err != nil {
-				res[i].fail(Refused, ReasonIncompatible, "%w", err)
-				continue
-			}
-		}
-		ok, idx = append(ok, m), append(idx, i)
-	}
-	if len(ok) == 0 {
-		return
-	}
-	names := make([]string, len(ok))
-	for i, m := range ok {
 		names[i] = m.Name
 	}
 	// One call: who runs these modules, and soft_purge of each.
 	start := time.Now()
 	v, err := l.eval(ctx, t.Node, runningExpr(names))
 	if err != nil {
-		for _, i := range idx {
+		for i := range res {
 			l.callFailed(&res[i], "listing processes and code:soft_purge/1", err)
 		}
 		return
@@ -62,8 +47,8 @@ func (l *Loader) loadBEAM(ctx context.Context, t Target, mods []*Module, res []R
 			running[mod] = append(running[mod], p)
 		}
 	}
-	for j, m := range ok {
-		r := &res[idx[j]]
+	for j, m := range mods {
+		r := &res[j]
 		soft := j < len(purged) && purged[j] == term.Atom("true")
 		l.loadBEAMOne(ctx, t, m, soft, running[m.Name], r)
 		r.Took = time.Since(start)
@@ -91,7 +76,7 @@ func (l *Loader) loadBEAMOne(ctx context.Context, t Target, m *Module, softPurge
 		}
 		v, err := l.call(ctx, t.Node, "code", "purge", mod)
 		if err != nil {
-			l.callFailed(r, "code:purge/1", err)
+			l.callFailed(r, "", err)
 			return
 		}
 		r.Killed = v == term.Atom("true")
@@ -103,7 +88,7 @@ func (l *Loader) loadBEAMOne(ctx context.Context, t Target, m *Module, softPurge
 	abs, _ := filepath.Abs(m.Path)
 	v, err := l.call(ctx, t.Node, "code", "load_binary", mod, term.String(abs), term.Binary(payload))
 	if err != nil {
-		l.callFailed(r, "code:load_binary/3", err)
+		l.callFailed(r, "", err)
 		return
 	}
 	r.Bytes = len(payload)
@@ -166,52 +151,72 @@ func (l *Loader) interpret(t Target, m *Module, v term.Term, r *Result) {
 	r.fail(Refused, ReasonError, "%s answered %s to code:load_binary/3", t.Node, reason)
 }
 
-// callFailed records a failed remote call.
-func (l *Loader) callFailed(r *Result, what string, err error) {
+// callFailed records a failed remote call. The rpc errors name the call
+// and the node; step, when given, says what the call was for.
+func (l *Loader) callFailed(r *Result, step string, err error) {
+	if step != "" {
+		err = fmt.Errorf("%s: %w", step, err)
+	}
 	if isDown(err) {
-		r.fail(Unreachable, ReasonDown, "%s: %w", what, err)
+		r.fail(Unreachable, ReasonDown, "%w", err)
 		return
 	}
-	var re *rpc.RemoteError
-	if errors.As(err, &re) && r.Reason == "" {
-		r.fail(Refused, ReasonError, "%s raised %s on %s: %w", what, syntax.Write(re.Reason, syntax.Options{}), r.Node, err)
-		return
-	}
-	r.fail(Refused, ReasonError, "%s on %s: %w", what, r.Node, err)
+	r.fail(Refused, ReasonError, "%w", err)
+}
+
+// atomVMNotes are said once per AtomVM node.
+func atomVMNotes(r *Result) {
+	r.Notes = append(r.Notes,
+		"AtomVM keeps one version of each module and never purges: processes inside a replaced module go on with the code they are in until their next fully qualified call, then run the new code; nothing is killed",
+		"AtomVM cannot tell which processes run a module (it does not answer process_info current_function), so none are listed",
+		"this lives in the board's RAM: a reboot reverts to the modules of its flashed .avm (reflash to keep it; load --persist is not available yet)")
 }
 
 func (l *Loader) loadAtomVM(ctx context.Context, t Target, mods []*Module, res []Result) {
 	for i, m := range mods {
 		r := &res[i]
-		start := time.Now()
-		if i == 0 {
-			r.Notes = append(r.Notes,
-				"AtomVM keeps one version of each module and never purges: processes inside a replaced module go on with the code they are in until their next fully qualified call, then run the new code; nothing is killed",
-				"AtomVM cannot tell which processes run a module (it does not answer process_info current_function), so none are listed",
-				"this lives in the board's RAM: a reboot reverts to the modules of its flashed .avm (reflash to keep it; load --persist is not available yet)")
-		}
-		if !l.Opts.NoCheck {
-			if err := m.File.CheckAtomVM(t.Release); err != nil {
-				r.fail(Refused, ReasonIncompatible, "%w", err)
-				continue
-			}
-		}
 		if tooLarge(t, r, len(m.Stripped)) {
 			continue
 		}
+		start := time.Now()
 		v, err := l.call(ctx, t.Node, "code", "load_binary", term.Atom(m.Name), term.String(m.Name+".beam"), term.Binary(m.Stripped))
+		r.Took = time.Since(start)
 		if err != nil {
-			var re *rpc.RemoteError
-			if errors.As(err, &re) && re.Reason == term.Atom("out_of_memory") {
-				r.fail(Refused, ReasonBadFile, "%s (AtomVM) could not load %s: its loader failed (error:out_of_memory: the module could not be parsed or memory ran out; the board's console says which)", t.Node, m.Name)
-			} else {
-				l.callFailed(r, "code:load_binary/3", err)
+			l.atomVMFailed(t, m, r, err)
+			// After an abort, or with the link gone, the rest would only
+			// wait for their own timeouts.
+			if r.Status == Unreachable {
+				for j := i + 1; j < len(res); j++ {
+					res[j].fail(Unreachable, ReasonDown, "not sent: %s stopped answering while it loaded %s", t.Node, m.Name)
+				}
+				return
 			}
-			r.Took = time.Since(start)
 			continue
 		}
 		r.Bytes = len(m.Stripped)
 		l.interpret(t, m, v, r)
-		r.Took = time.Since(start)
 	}
+}
+
+// atomVMFailed explains a failed code:load_binary/3 on AtomVM.
+func (l *Loader) atomVMFailed(t Target, m *Module, r *Result, err error) {
+	var re *rpc.RemoteError
+	if errors.As(err, &re) && re.Reason == term.Atom("out_of_memory") {
+		r.fail(Refused, ReasonBadFile, "%s (AtomVM) could not load %s: its loader failed (error:out_of_memory: the module could not be parsed or memory ran out; the board's console says which)", t.Node, m.Name)
+		return
+	}
+	if !isDown(err) {
+		l.callFailed(r, "", err)
+		return
+	}
+	// Checked against a source-built AtomVM (7b282159, 2026-12-06): a
+	// module with an opcode it lacks makes it print "missing opcode: N"
+	// and exit the whole VM, so the call never answers; a file that is
+	// not a BEAM file does the same.
+	skipped := ""
+	if l.Opts.NoCheck {
+		skipped = " (--no-check skipped avmsh's check of the opcodes)"
+	}
+	r.fail(Unreachable, ReasonDown, "%w\n%s stopped answering while it loaded %s. AtomVM aborts the whole VM on code it cannot load%s: its console then shows e.g. \"missing opcode: 149\". Once it has restarted, the modules loaded into it since its last boot are gone",
+		err, t.Node, m.Name, skipped)
 }

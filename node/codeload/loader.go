@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"time"
 
@@ -57,6 +58,7 @@ type Loader struct {
 
 	mu      sync.Mutex
 	targets map[term.Atom]Target
+	noted   map[term.Atom]bool // the AtomVM notes were given for this node
 }
 
 // NewLoader returns a Loader using n.
@@ -64,7 +66,7 @@ func NewLoader(n *node.Node, o Options) *Loader {
 	if o.Timeout <= 0 {
 		o.Timeout = 60 * time.Second
 	}
-	return &Loader{Node: n, Opts: o, targets: map[term.Atom]Target{}}
+	return &Loader{Node: n, Opts: o, targets: map[term.Atom]Target{}, noted: map[term.Atom]bool{}}
 }
 
 func (l *Loader) call(ctx context.Context, target term.Atom, mod, fun term.Atom, args ...term.Term) (term.Term, error) {
@@ -97,7 +99,9 @@ func (l *Loader) Probe(ctx context.Context, target term.Atom) (Target, error) {
 		t.Release = text(v)
 		// AtomVM (up to 0.8 at least, context.c) answers no
 		// current_function, and asking it about another process leaves
-		// the asker waiting for ever: never ask.
+		// the asker waiting for ever: never ask. Checked against AtomVM
+		// 7b282159 on 2026-12-06: badarg for the caller itself, no
+		// answer in 10 s for another process.
 		t.CurrentFunction = false
 	case "AVMSH":
 		t.Kind = node.KindAvmsh
@@ -149,9 +153,16 @@ func (l *Loader) Load(ctx context.Context, target term.Atom, mods []*Module) []R
 		}
 		return all(Refused, ReasonError, fmt.Errorf("probe %s: %w", target, err))
 	}
-	switch t.Kind {
-	case node.KindAvmsh:
+	if t.Kind == node.KindAvmsh {
 		return all(Refused, ReasonNoCode, fmt.Errorf("%s is an avmsh node: it runs no BEAM code, so it cannot load modules", target))
+	}
+	if t.Kind == node.KindAtomVM && l.firstNote(target) {
+		atomVMNotes(&res[0])
+	}
+	if !l.Opts.NoCheck && !checkAll(t, mods, res) {
+		return res
+	}
+	switch t.Kind {
 	case node.KindAtomVM:
 		l.loadAtomVM(ctx, t, mods, res)
 	default:
@@ -178,6 +189,43 @@ func (l *Loader) LoadAll(ctx context.Context, targets []term.Atom, mods []*Modul
 		flat = append(flat, r...)
 	}
 	return flat
+}
+
+// firstNote reports whether the notes about target are due: they are
+// the same for every load, so a Loader (a watch loop) gives them once.
+func (l *Loader) firstNote(target term.Atom) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	first := !l.noted[target]
+	l.noted[target] = true
+	return first
+}
+
+// checkAll checks every module against the target before any is sent:
+// a node gets all the modules given or none, since they usually call
+// each other. It reports false (and fills res) if one cannot be loaded.
+func checkAll(t Target, mods []*Module, res []Result) bool {
+	var bad []string
+	for i, m := range mods {
+		err := m.File.CheckOTP(t.Release)
+		if t.Kind == node.KindAtomVM {
+			err = m.File.CheckAtomVM(t.Release)
+		}
+		if err != nil {
+			res[i].fail(Refused, ReasonIncompatible, "%w", err)
+			bad = append(bad, m.Name)
+		}
+	}
+	if len(bad) == 0 {
+		return true
+	}
+	for i := range res {
+		if res[i].Status == "" {
+			res[i].fail(Refused, ReasonNotSent, "not sent: %s cannot be loaded by %s, and a node gets all the modules given or none (leave %s out, or load with --no-check)",
+				strings.Join(bad, ", "), t, map[bool]string{true: "it", false: "them"}[len(bad) == 1])
+		}
+	}
+	return false
 }
 
 func isDown(err error) bool {

@@ -21,6 +21,7 @@ const (
 // Reasons a module was not loaded (Result.Reason).
 const (
 	ReasonIncompatible = "incompatible"    // compiled for a newer OTP / opcodes AtomVM lacks
+	ReasonNotSent      = "not_sent"        // held back: another module for the node is incompatible
 	ReasonNotPurged    = "not_purged"      // processes still run the old version
 	ReasonBadFile      = "badfile"         // the node's loader rejected the file
 	ReasonOnLoad       = "on_load_failure" // its -on_load function failed
@@ -66,7 +67,8 @@ type Result struct {
 	// blocked the load (not_purged), or were killed by Options.Purge.
 	OldCode []Proc
 	Killed  bool
-	// Notes say what the user should know (AtomVM semantics, ...).
+	// Notes say what the user should know (AtomVM semantics, ...); those
+	// that hold for every load into a node come once per Loader.
 	Notes []string
 	Bytes int
 	Took  time.Duration

@@ -12,7 +12,7 @@ import (
 
 // The .beam files in testdata were compiled from the .erl files beside
 // them by OTP 25's erlc (compiler 8.2.3): `erlc +debug_info hello.erl
-// counter.erl` and `erlc future.erl`; future.beam's Code header was then
+// counter.erl` and `erlc future.erl funtail.erl`; future.beam's Code header was then
 // patched (opcode max 169 → 182) to look like a module compiled by
 // OTP 26.
 //
@@ -22,7 +22,7 @@ import (
 // for these modules, extracted with its own API:
 //
 //	erl -noshell -pa packbeam/ebin -eval '
-//	  ok = packbeam_api:create("t.avm", ["hello.beam", "counter.beam"]),
+//	  ok = packbeam_api:create("t.avm", ["hello.beam", "counter.beam", "funtail.beam"]),
 //	  [file:write_file(filename:rootname(packbeam_api:get_element_name(E)) ++ ".packbeam.beam",
 //	                   packbeam_api:get_element_data(E)) || E <- packbeam_api:list("t.avm")],
 //	  halt().'
@@ -83,7 +83,7 @@ func TestParseHello(t *testing.T) {
 }
 
 func TestStripMatchesPackbeam(t *testing.T) {
-	for _, mod := range []string{"hello", "counter"} {
+	for _, mod := range []string{"hello", "counter", "funtail"} {
 		f, err := Parse(readTestdata(t, mod+".beam"))
 		if err != nil {
 			t.Fatal(err)
@@ -231,7 +231,7 @@ func TestReadCompact(t *testing.T) {
 }
 
 func FuzzParse(f *testing.F) {
-	for _, name := range []string{"hello.beam", "counter.beam", "future.beam", "hello.packbeam.beam"} {
+	for _, name := range []string{"hello.beam", "counter.beam", "future.beam", "hello.packbeam.beam", "funtail.beam"} {
 		f.Add(readTestdata(f, name))
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {

@@ -97,13 +97,27 @@ func readOperand(b []byte, pos, depth int) (int, error) {
 		return pos, errBadTerm
 	}
 	pos = next
-	count := func() (int, error) {
+	// index reads an unsigned operand that numbers something (a
+	// register, a literal, a type): any size.
+	index := func() (uint64, error) {
 		l, p, err := readCompact(b, pos)
-		if err != nil || l.tag != tagU || l.big || l.val > uint64(len(b)-p) {
+		if err != nil {
+			return 0, err
+		}
+		if l.tag != tagU || l.big {
 			return 0, errBadTerm
 		}
 		pos = p
-		return int(l.val), nil
+		return l.val, nil
+	}
+	// count reads the length of what follows: it cannot exceed the
+	// bytes left (each element takes at least one).
+	count := func() (int, error) {
+		n, err := index()
+		if err != nil || n > uint64(len(b)-pos) {
+			return 0, errBadTerm
+		}
+		return int(n), nil
 	}
 	switch t.val {
 	case 0: // float (old compilers): 8 bytes
@@ -123,7 +137,7 @@ func readOperand(b []byte, pos, depth int) (int, error) {
 		}
 		return pos, nil
 	case 2, 4: // floating-point register, literal: one unsigned
-		_, err := count()
+		_, err := index()
 		return pos, err
 	case 3: // allocation list: count, then pairs
 		n, err := count()
@@ -140,7 +154,7 @@ func readOperand(b []byte, pos, depth int) (int, error) {
 		if pos, err = readOperand(b, pos, depth+1); err != nil {
 			return pos, err
 		}
-		_, err := count()
+		_, err := index()
 		return pos, err
 	}
 	return pos, errBadTerm

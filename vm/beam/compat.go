@@ -103,7 +103,10 @@ func nameSuffix(op int) string {
 // atomVMMissing are opcodes AtomVM's loader has no entry for
 // (src/libAtomVM/opcodes.def): obsolete instructions no OTP 21+
 // compiler emits, and on_load. AtomVM aborts the whole VM
-// (AVM_ABORT in module.c's parse_core_chunk) on any of them.
+// (AVM_ABORT in module.c's parse_core_chunk) on any of them. Checked
+// against a source-built AtomVM 7b282159 (0.8.0-dev) on 2026-12-06: its
+// opcodes.def is this table (TestAtomVMOpcodeTableMatchesLiveBuild), and
+// a module with -on_load made it print "missing opcode: 149" and exit.
 var atomVMMissing = []int{27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 38, 54, 68, 76,
 	79, 80, 81, 82, 83, 84, 85, 86, 87, 88, 93, 110, 126, 127, 128, 149}
 

@@ -42,8 +42,10 @@ func NewCmdLoad(f *cmdutil.Factory) *cobra.Command {
 		Long: heredoc.Doc(`
 			Load compiled modules into running nodes over distribution (TCP, TLS or a
 			serial:PORT), as c:nl/1 does. Every file is checked first (a BEAM file named
-			after its module, not compiled for a newer OTP or for opcodes the target's
-			AtomVM lacks): if one is bad, nothing is sent. The arguments after the first
+			after its module): if one is bad, nothing is sent. Then each node gets all the
+			modules or none: if one was compiled for a newer OTP than the node runs, or
+			uses an opcode its AtomVM lacks (AtomVM would abort), none is sent to that
+			node (the others are "not_sent"). The arguments after the first
 			that names an existing file or directory (or ends in .beam) are files; DIRs
 			are ebin/ directories or rebar3 builds (see 'avmsh pack --help').
 
@@ -160,14 +162,19 @@ func Run(ctx context.Context, f *cmdutil.Factory, o *Options) error {
 		}
 		names = append(names, t.Node)
 	}
+	var late []codeload.Result // cluster peers --all could not reach
 	loader := codeload.NewLoader(l.Node.Node, codeload.Options{Timeout: o.Timeout, Purge: o.Purge, NoCheck: o.NoCheck})
 	if o.All && len(names) > 0 && names[0] == targets[0].Node {
-		names = append(names, cluster(ctx, f, o, l.Node.Node, loader, names)...)
+		more, unreachable := cluster(ctx, f, o, l.Node.Node, loader, names)
+		names = append(names, more...)
+		for _, u := range unreachable {
+			late = append(late, downResults(&cmdutil.Target{Node: u.node}, mods, u.err)...)
+		}
 	}
 	if o.Watch != "" {
-		return watch(ctx, f, o, loader, names, down)
+		return watch(ctx, f, o, loader, names, append(down, late...))
 	}
-	results := append(down, loader.LoadAll(ctx, names, mods)...)
+	results := append(append(down, loader.LoadAll(ctx, names, mods)...), late...)
 	if err := printResults(f, o, results); err != nil {
 		return err
 	}
@@ -209,37 +216,44 @@ func exitFor(rs []codeload.Result) error {
 	return nil
 }
 
+// unreachablePeer is a node of the cluster that could not be reached.
+type unreachablePeer struct {
+	node term.Atom
+	err  error
+}
+
 // cluster returns the other nodes the first target is connected to,
-// connecting to each. AtomVM has no erlang:nodes/1: its cluster is itself.
+// connecting to each, and those it could not reach (they are reported
+// as results, exit code 3). AtomVM has no erlang:nodes/1: its cluster is
+// itself.
 func cluster(ctx context.Context, f *cmdutil.Factory, o *Options, n interface {
 	Name() term.Atom
 	Connect(context.Context, term.Atom) error
-}, loader *codeload.Loader, have []term.Atom) []term.Atom {
+}, loader *codeload.Loader, have []term.Atom) (reached []term.Atom, down []unreachablePeer) {
 	first := have[0]
 	v, err := rpc.Call(ctx, loader.Node, first, "erlang", "nodes", []term.Term{term.Atom("connected")}, rpc.Options{Timeout: o.Timeout})
 	var re *rpc.RemoteError
 	if errors.As(err, &re) && re.Reason == term.Atom("undef") {
 		fmt.Fprintf(f.IO.ErrOut, "%s has no erlang:nodes/1 (AtomVM): --all loads into it alone\n", first)
-		return nil
+		return nil, nil
 	}
 	if err != nil {
 		fmt.Fprintf(f.IO.ErrOut, "--all: cannot ask %s for its nodes: %v\n", first, err)
-		return nil
+		return nil, nil
 	}
 	l, _ := v.(term.List)
-	var out []term.Atom
 	for _, e := range l {
 		a, ok := e.(term.Atom)
-		if !ok || a == n.Name() || contains(have, a) || contains(out, a) {
+		if !ok || a == n.Name() || contains(have, a) || contains(reached, a) {
 			continue
 		}
 		if err := n.Connect(ctx, a); err != nil {
-			fmt.Fprintf(f.IO.ErrOut, "--all: cannot reach %s (connected to %s): %v\n", a, first, err)
+			down = append(down, unreachablePeer{a, fmt.Errorf("--all: %s is connected to %s, but avmsh cannot reach it: %w", a, first, err)})
 			continue
 		}
-		out = append(out, a)
+		reached = append(reached, a)
 	}
-	return out
+	return reached, down
 }
 
 func contains(l []term.Atom, a term.Atom) bool {

@@ -45,8 +45,10 @@ func NewCmdPack(f *cmdutil.Factory) *cobra.Command {
 			packbeam includes them.
 
 			The start module is the one AtomVM runs: --start MOD (it must export
-			start/0), else the only module exporting start/0. With several such modules
-			--start is required; with none, or with --lib, the .avm is a library.
+			start/0), else the only one there is: a .beam given that exports start/0, or
+			the start module of an .avm given (a library .avm such as AtomVM's
+			atomvmlib.avm has none). With several, --start is required; with none, or
+			with --lib, the .avm is a library.
 
 			--list APP.avm prints the records of an .avm: name, flags and size.
 			The written file is read back and checked before the command says so.
@@ -96,7 +98,10 @@ func Run(ctx context.Context, f *cmdutil.Factory, o *Options) error {
 	if err != nil {
 		return err
 	}
-	entries, err := avm.Pack(ins, avm.Options{Lib: true, RemoveLines: o.RemoveLines})
+	// Packed as packbeam does without a start module, the candidates are
+	// the records flagged start: the .beam files exporting start/0 and
+	// the start modules of the .avm files.
+	entries, err := avm.Pack(ins, avm.Options{Lib: o.Lib, RemoveLines: o.RemoveLines})
 	if err != nil {
 		return err
 	}
@@ -131,7 +136,7 @@ func Run(ctx context.Context, f *cmdutil.Factory, o *Options) error {
 	if start != "" {
 		what = "start module " + start
 	}
-	fmt.Fprintf(f.IO.Out, "wrote %s: %d modules, %d files, %d bytes (%s)\n", o.Out, mods, len(recs)-mods, len(data), what)
+	fmt.Fprintf(f.IO.Out, "wrote %s: %s, %s, %d bytes (%s)\n", o.Out, count(mods, "module"), count(len(recs)-mods, "file"), len(data), what)
 	return nil
 }
 
@@ -152,7 +157,7 @@ func chooseStart(o *Options, entries []avm.Entry) (string, error) {
 				return "", cmdutil.UsageError("--start %s: %s (%s) does not export start/0, which AtomVM calls", o.Start, o.Start, e.Source)
 			}
 		}
-		if e.Beam.Exported("start", 0) {
+		if e.IsStart() {
 			starters = append(starters, e.Beam.Module)
 		}
 	}
@@ -260,4 +265,12 @@ func printJSON(f *cmdutil.Factory, recs []avm.Record) error {
 	}
 	_, err = fmt.Fprintf(f.IO.Out, "%s\n", b)
 	return err
+}
+
+// count is "1 module", "2 modules".
+func count(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
 }

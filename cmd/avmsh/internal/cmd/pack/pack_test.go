@@ -75,6 +75,10 @@ func TestPackStartRules(t *testing.T) {
 	if code != 0 || !strings.Contains(stdout, "library") {
 		t.Errorf("lib: %d %s", code, stdout)
 	}
+	stdout, _, code = run(t, "-o", filepath.Join(dir, "one.avm"), filepath.Join(ebin, "hello.beam"))
+	if code != 0 || !strings.Contains(stdout, ": 1 module, 0 files,") {
+		t.Errorf("one module: %d %s", code, stdout)
+	}
 	// Two modules exporting start/0 need --start (here hello twice).
 	hello := filepath.Join(ebin, "hello.beam")
 	if _, stderr, code := run(t, "-o", filepath.Join(dir, "b.avm"), hello, hello); code != 2 || !strings.Contains(stderr, "several modules export start/0") {
@@ -105,4 +109,30 @@ func hasRow(out, row string) bool {
 		}
 	}
 	return false
+}
+
+// TestPackStartWithAVMInputs: modules inside an .avm given as input are
+// start candidates only if that .avm flags them (as packbeam keeps their
+// flags). Live, `avmsh pack -o all.avm hello.beam greet.beam
+// atomvmlib.avm` (AtomVM 7b282159's library, whose gen_event, ssl, ...
+// export start/0 unflagged) asked for --start; packbeam made hello the
+// start module.
+func TestPackStartWithAVMInputs(t *testing.T) {
+	dir := t.TempDir()
+	ebin := filepath.Join(testdata, "myapp", "ebin")
+	lib := filepath.Join(testdata, "lib-nolines.avm") // hello inside, not flagged start
+	app := filepath.Join(testdata, "myapp.avm")       // hello flagged start
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{filepath.Join(ebin, "counter.beam"), lib}, "(library, no start module)"},
+		{[]string{filepath.Join(ebin, "hello.beam"), lib}, "(start module hello)"},
+		{[]string{filepath.Join(ebin, "counter.beam"), app}, "(start module hello)"},
+	} {
+		stdout, stderr, code := run(t, append([]string{"-o", filepath.Join(dir, "x.avm")}, c.args...)...)
+		if code != 0 || !strings.Contains(stdout, c.want) {
+			t.Errorf("pack %q: %d %s%s, want %q", c.args, code, stdout, stderr, c.want)
+		}
+	}
 }
