@@ -86,11 +86,7 @@ func Run(ctx context.Context, f *cmdutil.Factory, o *Options) error {
 		return err
 	}
 	defer l.Stop()
-	glPid := l.GroupLeader().Pid()
-	src, err := source.NewLive(source.Config{
-		Node: l.Node.Node, Registry: l.Registry(), GroupLeader: &glPid,
-		EpmdHosts: o.Hosts, EpmdPort: port, AutoConnect: !o.NoAutoConnect, Dial: l.Dial, Ports: l.Ports,
-	})
+	src, err := source.NewLive(source.Config{Local: l, EpmdHosts: o.Hosts, EpmdPort: port, AutoConnect: !o.NoAutoConnect})
 	if err != nil {
 		return err
 	}
