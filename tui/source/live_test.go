@@ -139,8 +139,9 @@ func TestLiveSerialConsole(t *testing.T) {
 }
 
 // newLive starts the dashboard's node as the dashboard does (localnode,
-// listening and registered in e's epmd), named name, and a Live on it.
-func newLive(t *testing.T, name string, e *erltest.Node, auto bool) *source.Live {
+// listening and registered in e's epmd), named name, and a Live on it
+// (its Config changed by opts).
+func newLive(t *testing.T, name string, e *erltest.Node, auto bool, opts ...func(*source.Config)) *source.Live {
 	t.Helper()
 	ln, err := localnode.Start(context.Background(), localnode.Config{
 		Name: name, Cookie: e.Cookie, Listen: true, ListenAddr: "127.0.0.1:0",
@@ -150,7 +151,11 @@ func newLive(t *testing.T, name string, e *erltest.Node, auto bool) *source.Live
 		t.Fatal(err)
 	}
 	t.Cleanup(ln.Stop)
-	l, err := source.NewLive(source.Config{Local: ln, EpmdHosts: []string{"localhost"}, EpmdPort: e.EpmdPort, AutoConnect: auto})
+	cfg := source.Config{Local: ln, EpmdHosts: []string{"localhost"}, EpmdPort: e.EpmdPort, AutoConnect: auto}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	l, err := source.NewLive(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
