@@ -57,18 +57,18 @@ func (m *Model) loadCommand(args string) tea.Cmd {
 	for i, f := range fields {
 		fields[i] = pathprompt.Expand(f, pathprompt.OS{})
 	}
-	return tea.Batch(view.Show(m.Title()), m.load(fields, o))
+	return tea.Sequence(view.Show(m.Title()), m.load(fields, o)) // showing the view clears the status: first
 }
 
 // load loads paths into the node shown.
 func (m *Model) load(paths []string, o source.LoadOptions) tea.Cmd {
 	src, n := m.src, m.node
-	m.loading = true
 	what := fmt.Sprintf("%d files", len(paths))
 	if len(paths) == 1 {
 		what = paths[0]
 	}
-	return tea.Batch(view.Status(fmt.Sprintf("loading %s into %s…", what, n)), func() tea.Msg {
+	// In sequence: the "loading" note must not come after the results.
+	return tea.Sequence(view.Status(fmt.Sprintf("loading %s into %s…", what, n)), func() tea.Msg {
 		ctx, cancel := context.WithTimeout(context.Background(), loadTimeout)
 		defer cancel()
 		res, err := src.Load(ctx, n, paths, o)
@@ -76,17 +76,16 @@ func (m *Model) load(paths []string, o source.LoadOptions) tea.Cmd {
 	})
 }
 
-// loaded shows a load's results, remembers the path of each module, and
-// polls again (the module list shows the new code).
+// loaded shows a load's results and remembers the path of each module.
+// Closing the results polls again (the module list shows the new code).
 func (m *Model) loaded(msg LoadMsg) tea.Cmd {
-	m.loading = false
 	m.report = &report{LoadMsg: msg}
 	for _, r := range msg.Results {
 		if r.Path != "" && r.Module != "" {
 			m.paths[r.Module] = r.Path
 		}
 	}
-	return tea.Batch(view.Status(loadSummary(msg)), view.Refresh())
+	return view.Status(loadSummary(msg))
 }
 
 // loadSummary is the status line after a load.
@@ -108,11 +107,11 @@ func loadSummary(msg LoadMsg) string {
 	return s + " (esc closes the results)"
 }
 
-// reportKey closes or scrolls the results.
-func (m *Model) reportKey(msg tea.KeyMsg) {
+// reportKey closes (and polls again) or scrolls the results.
+func (m *Model) reportKey(msg tea.KeyMsg) tea.Cmd {
 	if key.Matches(msg, m.keys.close) {
 		m.report = nil
-		return
+		return view.Refresh()
 	}
 	switch msg.String() {
 	case "up", "k":
@@ -125,6 +124,7 @@ func (m *Model) reportKey(msg tea.KeyMsg) {
 		m.report.top += 10
 	}
 	m.report.top = max(m.report.top, 0)
+	return nil
 }
 
 // reportView renders the results in height lines.

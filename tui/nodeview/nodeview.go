@@ -76,7 +76,6 @@ type Model struct {
 	reload  string            // the module it reloads
 	paths   map[string]string // last path each module was loaded from (this session)
 	report  *report           // results of the last load, until closed
-	loading bool              // a load is running
 }
 
 // New returns the view; local is the dashboard's own node.
@@ -116,14 +115,10 @@ func (m *Model) Init() tea.Cmd { return nil }
 // SetSize sets the body's size.
 func (m *Model) SetSize(w, h int) { m.width, m.height = w, h }
 
-// Status says what the reload prompt's keys do, and that a load is
-// running.
+// Status says what the reload prompt's keys do.
 func (m *Model) Status() string {
-	switch {
-	case m.prompt != nil:
+	if m.prompt != nil {
 		return "enter loads, tab completes, esc cancels"
-	case m.loading:
-		return "loading…"
 	}
 	return ""
 }
@@ -163,7 +158,7 @@ func (m *Model) Node() term.Atom { return m.node }
 func (m *Model) SetNode(n term.Atom) {
 	if n != m.node {
 		*m = Model{src: m.src, th: m.th, local: m.local, width: m.width, height: m.height, keys: m.keys,
-			sortBy: m.sortBy, filter: m.filter, pane: m.pane, paths: m.paths, report: m.report, loading: m.loading, node: n}
+			sortBy: m.sortBy, filter: m.filter, pane: m.pane, paths: m.paths, report: m.report, node: n}
 	}
 }
 
@@ -248,8 +243,12 @@ func (m *Model) key(msg tea.KeyMsg) tea.Cmd {
 	case m.prompt != nil:
 		return m.promptKey(msg)
 	case m.report != nil && key.Matches(msg, m.keys.close, m.keys.scroll):
-		m.reportKey(msg)
-		return nil
+		return m.reportKey(msg)
+	case m.report != nil: // another key: back to the table, and the key acts
+		m.report = nil
+		return tea.Batch(view.Refresh(), m.key(msg))
+	}
+	switch {
 	case m.detail != nil:
 		if key.Matches(msg, m.keys.close) {
 			m.detail = nil

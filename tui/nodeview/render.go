@@ -32,6 +32,8 @@ func (m *Model) View() string {
 	used += 3
 	rows := height - used
 	switch {
+	case m.prompt != nil: // typed into: on screen whatever else is open
+		m.moduleTable(&b, width, rows)
 	case m.report != nil:
 		b.WriteString(m.reportView(width, rows))
 	case m.detail != nil:

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/charmbracelet/bubbles/cursor"
 	"github.com/charmbracelet/bubbles/textinput"
 	tea "github.com/charmbracelet/bubbletea"
 
@@ -64,6 +65,7 @@ type Model struct {
 func New(prompt, value string, fsys FS, match func(name string) bool) Model {
 	in := textinput.New()
 	in.Prompt = prompt
+	in.Cursor.SetMode(cursor.CursorStatic)
 	in.SetValue(value)
 	in.CursorEnd()
 	in.Focus()
