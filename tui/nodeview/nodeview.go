@@ -70,12 +70,12 @@ type Model struct {
 	confirm *term.Pid // exit awaiting y/n
 
 	// The module list.
-	mods    source.ModuleList
-	modCur  view.Cursor
-	prompt  *pathprompt.Model // reload path being typed
-	reload  string            // the module it reloads
-	paths   map[string]string // last path each module was loaded from (this session)
-	report  *report           // results of the last load, until closed
+	mods   source.ModuleList
+	modCur view.Cursor
+	prompt *pathprompt.Model // reload path being typed
+	reload string            // the module it reloads
+	paths  map[string]string // last path each module was loaded from (this session)
+	report *report           // results of the last load, until closed
 }
 
 // New returns the view; local is the dashboard's own node.
