@@ -112,6 +112,7 @@ var modWidths = []int{30}
 // included).
 func (m *Model) moduleTable(b *strings.Builder, width, rows int) {
 	if m.prompt != nil {
+		m.prompt.SetWidth(width)
 		p := m.prompt.View(m.th, width)
 		b.WriteString(p + "\n")
 		rows -= strings.Count(p, "\n") + 1

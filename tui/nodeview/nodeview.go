@@ -215,16 +215,19 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 	return nil
 }
 
-// data takes one poll.
+// data takes one poll: the overview when it came (the table's request
+// may have failed after it), the table when it came.
 func (m *Model) data(msg DataMsg) {
 	m.err = msg.Err
+	if msg.Overview.Node != "" {
+		m.ov = msg.Overview
+		m.history = append(m.history, msg.Overview.Memory["total"])
+		if len(m.history) > 60 {
+			m.history = m.history[len(m.history)-60:]
+		}
+	}
 	if msg.Err != nil {
 		return
-	}
-	m.ov = msg.Overview
-	m.history = append(m.history, msg.Overview.Memory["total"])
-	if len(m.history) > 60 {
-		m.history = m.history[len(m.history)-60:]
 	}
 	if msg.Pane == Modules {
 		m.mods = msg.Modules

@@ -12,6 +12,7 @@ import (
 	"github.com/charmbracelet/bubbles/cursor"
 	"github.com/charmbracelet/bubbles/textinput"
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/x/ansi"
 
 	"github.com/avmsh/avmsh/tui/theme"
 )
@@ -73,6 +74,12 @@ func New(prompt, value string, fsys FS, match func(name string) bool) Model {
 		fsys = OS{}
 	}
 	return Model{input: in, fsys: fsys, match: match}
+}
+
+// SetWidth fits the input in width columns (a longer path scrolls
+// sideways, the cursor in view).
+func (m *Model) SetWidth(width int) {
+	m.input.Width = max(width-ansi.StringWidth(m.input.Prompt)-1, 10)
 }
 
 // Value is the path typed, with "~/" expanded.
