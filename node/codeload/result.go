@@ -74,6 +74,16 @@ type Result struct {
 	Took  time.Duration
 }
 
+// Summary is the result in one line, as `avmsh load` and the dashboard
+// print it: "mod → node: loaded (1234 bytes, 3.2 ms)", or the status and
+// the reason ("mod → node: refused (not_purged)"; Err and Notes say more).
+func (r Result) Summary() string {
+	if r.Status == Loaded {
+		return fmt.Sprintf("%s → %s: loaded (%d bytes, %.1f ms)", r.Module, r.Node, r.Bytes, float64(r.Took.Microseconds())/1000)
+	}
+	return fmt.Sprintf("%s → %s: %s (%s)", r.Module, r.Node, r.Status, r.Reason)
+}
+
 func (r *Result) fail(s Status, reason string, format string, args ...any) {
 	r.Status, r.Reason, r.Err = s, reason, fmt.Errorf(format, args...)
 }

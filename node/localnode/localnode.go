@@ -67,6 +67,7 @@ type Node struct {
 	gl       *gl.Server
 	reg      *rpc.Registry
 	consoles []func()
+	console  io.Writer // Config.Console, flushed at Stop
 }
 
 // Start starts a node as cfg says: distribution (listening or not),
@@ -113,6 +114,7 @@ func Start(ctx context.Context, cfg Config) (*Node, error) {
 		return nil, fmt.Errorf("start node %s: group leader: %w", cfg.Name, err)
 	}
 	if ports := sn.Ports(); len(ports) > 0 && cfg.Console != nil {
+		n.console = cfg.Console
 		w := serialnode.SyncWriter(cfg.Console)
 		for _, p := range ports {
 			prefix := "[" + strings.TrimPrefix(p.Name(), "/dev/") + "] "
@@ -176,11 +178,15 @@ func (n *Node) GroupLeader() *gl.Server { return n.gl }
 
 // Stop stops the group leader and the node, closes the serial ports
 // (telling peers with a teardown frame) and prints what is left of their
-// console text. It is safe to call more than once.
+// console text (then calls Config.Console's Flush() error method, if it
+// has one). It is safe to call more than once.
 func (n *Node) Stop() {
 	n.gl.Stop()
 	n.Node.Stop()
 	for _, stop := range n.consoles {
 		stop()
+	}
+	if f, ok := n.console.(interface{ Flush() error }); ok {
+		_ = f.Flush()
 	}
 }

@@ -223,8 +223,8 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case view.StatusMsg:
 		m.status = string(msg)
 		return m, nil
-	case showMsg:
-		return m, m.switchTo(m.viewTitled(string(msg)))
+	case view.ShowMsg:
+		return m, m.switchTo(m.viewTitled(msg.Title))
 	case view.RefreshMsg:
 		m.polling[m.cur] = false
 		return m, m.poll()

@@ -49,6 +49,8 @@ func key(s string) tea.KeyMsg {
 		return tea.KeyMsg{Type: tea.KeyUp}
 	case "ctrl+_":
 		return tea.KeyMsg{Type: tea.KeyCtrlUnderscore}
+	case "ctrl+u":
+		return tea.KeyMsg{Type: tea.KeyCtrlU}
 	}
 	return tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(s)}
 }
@@ -262,7 +264,7 @@ func TestHelpAndPalette(t *testing.T) {
 		t.Fatalf("connect: %v", f.connected)
 	}
 	m2 := app.New(f, app.Options{Refresh: time.Hour, Theme: plainTheme()})
-	mm, _ := m2.Update(tea.WindowSizeMsg{Width: 110, Height: 60})
+	mm, _ := m2.Update(tea.WindowSizeMsg{Width: 110, Height: 66})
 	mm, _ = mm.Update(key("?"))
 	golden.RequireEqual(t, []byte(mm.View()))
 }

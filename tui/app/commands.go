@@ -28,7 +28,7 @@ func (m Model) commands() []view.Command {
 	for _, v := range m.views {
 		title := v.Title()
 		cmds = append(cmds, view.Command{Name: strings.ToLower(title), Help: "show the " + title + " view",
-			Run: func(string) tea.Cmd { return func() tea.Msg { return showMsg(title) } }})
+			Run: func(string) tea.Cmd { return view.Show(title) }})
 	}
 	for _, v := range m.views {
 		if c, ok := v.(view.Commander); ok {
@@ -37,9 +37,6 @@ func (m Model) commands() []view.Command {
 	}
 	return cmds
 }
-
-// showMsg shows the view with this title.
-type showMsg string
 
 // command runs a palette command. A view's title is a command too, but
 // a command of the same name given arguments ("node app@host") wins.

@@ -8,6 +8,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/avmsh/avmsh/node/codeload"
 	"github.com/avmsh/avmsh/tui/source"
 	"github.com/avmsh/avmsh/vm/term"
 )
@@ -23,9 +24,15 @@ type fakeSource struct {
 	otp       bool     // app1 runs OTP's shell (RemoteShell)
 	remote    []string // commands OTP's shell read
 	noise     []string // more console lines of /dev/ttyUSB0
+	modPolls  int      // Modules calls
+	procPolls int      // Processes calls
+	loads     []string // "node: path path..." per Load
+	loadedAt  map[string]string
 }
 
-func newFake() *fakeSource { return &fakeSource{events: make(chan source.Event, 16)} }
+func newFake() *fakeSource {
+	return &fakeSource{events: make(chan source.Event, 16), loadedAt: map[string]string{}}
+}
 
 const (
 	local = term.Atom("tui@127.0.0.1")
@@ -52,6 +59,9 @@ func (f *fakeSource) Overview(_ context.Context, n term.Atom) (source.Overview, 
 }
 
 func (f *fakeSource) Processes(_ context.Context, n term.Atom) ([]source.Proc, error) {
+	f.mu.Lock()
+	f.procPolls++
+	f.mu.Unlock()
 	return []source.Proc{
 		{Pid: pid(n, 0), Name: "init", Memory: 21000, Reductions: 4700, Current: "init:loop/1", Status: "waiting"},
 		{Pid: pid(n, 50), Name: "code_server", Memory: 172000, Reductions: 93000, Current: "code_server:loop/1", Status: "waiting"},
@@ -160,3 +170,72 @@ func (s *fakeShell) Interrupt() error      { return nil }
 func (s *fakeShell) Done() <-chan struct{} { return s.done }
 func (s *fakeShell) Reason() string        { return "stopped" }
 func (s *fakeShell) Stop()                 { s.cancel() }
+
+func (f *fakeSource) polls() (mods, procs int) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.modPolls, f.procPolls
+}
+
+// Modules: app1 is a BEAM node (paths, preloaded modules), the board an
+// AtomVM one (no paths); a module loaded shows the path it came from.
+func (f *fakeSource) Modules(_ context.Context, n term.Atom) (source.ModuleList, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.modPolls++
+	var mods []source.Module
+	if n == board {
+		for _, m := range []string{"avm_pubsub", "console", "erlang", "gen_server", "hello", "lists"} {
+			mods = append(mods, source.Module{Name: m})
+		}
+	} else {
+		lib := "/usr/lib/erlang/lib/"
+		mods = []source.Module{
+			{Name: "application", File: lib + "kernel-8.5/ebin/application.beam"},
+			{Name: "code_server", File: lib + "kernel-8.5/ebin/code_server.beam"},
+			{Name: "erlang", File: "preloaded"},
+			{Name: "gen_server", File: lib + "stdlib-4.2/ebin/gen_server.beam"},
+			{Name: "hello", File: "/home/dev/hello/_build/default/lib/hello/ebin/hello.beam"},
+			{Name: "hello_sup", File: "/home/dev/hello/_build/default/lib/hello/ebin/hello_sup.beam"},
+			{Name: "lists", File: lib + "stdlib-4.2/ebin/lists.beam"},
+		}
+	}
+	for i, m := range mods {
+		if p, ok := f.loadedAt[string(n)+" "+m.Name]; ok {
+			mods[i].File = p
+		}
+	}
+	return source.ModuleList{Modules: mods, Total: len(mods)}, nil
+}
+
+// Load answers as codeload does: an error for a file that is not a
+// .beam (nothing loaded), else one result per module; the board (AtomVM)
+// adds its notes; a module named bad* is refused.
+func (f *fakeSource) Load(_ context.Context, n term.Atom, paths []string, o source.LoadOptions) ([]codeload.Result, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	purge := ""
+	if o.Purge {
+		purge = "--purge "
+	}
+	f.loads = append(f.loads, string(n)+": "+purge+strings.Join(paths, " "))
+	var res []codeload.Result
+	for _, p := range paths {
+		if !strings.HasSuffix(p, ".beam") {
+			return nil, &codeload.PrepareError{Problems: []string{p + ": not a .beam file (load takes compiled modules: erlc " + p + ")"}}
+		}
+		mod := strings.TrimSuffix(p[strings.LastIndex(p, "/")+1:], ".beam")
+		r := codeload.Result{Node: n, Module: mod, Path: p, Status: codeload.Loaded, Bytes: 1234, Took: 3200 * time.Microsecond}
+		if strings.HasPrefix(mod, "bad") {
+			r.Status, r.Reason, r.Err = codeload.Refused, codeload.ReasonBadFile, fmt.Errorf("%s refused %s as a bad file ({error, badfile}): %s was compiled for OTP 27 or later and %s runs OTP 25: recompile it with OTP 25's erlc", n, mod, mod, n)
+		} else {
+			f.loadedAt[string(n)+" "+mod] = p
+		}
+		if n == board && len(res) == 0 {
+			r.Notes = []string{"AtomVM keeps one version of each module and never purges: processes inside a replaced module go on with the code they are in until their next fully qualified call, then run the new code; nothing is killed",
+				"this lives in the board's RAM: a reboot reverts to the modules of its flashed .avm"}
+		}
+		res = append(res, r)
+	}
+	return res, nil
+}

@@ -2,7 +2,6 @@ package source
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -173,30 +172,32 @@ func (cl *cluster) nodeEvent(ev node.NodeEvent) {
 	}
 }
 
-// Connect connects to a node name or serial:PORT. A name without a host
-// that epmd lists is looked up there first (its host part is learnt
-// from the node itself).
+// Connect connects to a node name ("app" is completed with this node's
+// host, as erl does) or serial:PORT, through localnode as the CLI does.
+// A name without a host that epmd lists is looked up there first (its
+// host part is learnt from the node itself, and a node of the other
+// name mode is refused with the reason).
 func (cl *cluster) Connect(ctx context.Context, spec string) (term.Atom, error) {
-	if strings.HasPrefix(spec, "serial:") {
-		if cl.env.dial == nil {
-			return "", errors.New("serial targets need the TUI's serial-capable node")
-		}
-		return cl.env.dial(ctx, spec)
+	t, err := cl.env.local.ParseTarget(spec)
+	if err != nil {
+		return "", err
 	}
-	if !strings.Contains(spec, "@") {
+	if !t.IsSerial() && !strings.Contains(spec, "@") {
 		if e := cl.entryNamed(spec); e != nil {
 			return cl.probe(ctx, e)
 		}
 	}
-	name := cl.env.fullName(spec)
-	if err := cl.env.n.Connect(ctx, name); err != nil {
+	if err := cl.env.local.ConnectTarget(ctx, &t); err != nil {
 		if real, ok := reachedName(err); ok {
-			return name, fmt.Errorf("%s answered as %s (connect to that name): %w", name, real, err)
+			return t.Node, fmt.Errorf("%s answered as %s (connect to that name): %w", t.Node, real, err)
 		}
-		return name, err
+		return t.Node, err
 	}
-	cl.connected(name)
-	return name, nil
+	if t.IsSerial() {
+		cl.env.dialedPort(t.Serial)
+	}
+	cl.connected(t.Node)
+	return t.Node, nil
 }
 
 // connected adds a row for a node just connected to.

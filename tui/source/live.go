@@ -11,13 +11,15 @@ import (
 
 // Live is the Source backed by a running avmsh node. Each concern is a
 // part with its own state and lock: cluster (Nodes, Connections),
-// inspector (Inspector), signals (Signals, EventFeed), boards (Boards);
+// inspector (Inspector), signals (Signals, EventFeed), boards (Boards),
+// code (Code);
 // the shells (Shells) are Live's own (shell.go, remoteshell.go).
 type Live struct {
 	*cluster
 	*inspector
 	*signals
 	*boards
+	*code
 
 	env *env
 	n   *node.Node
@@ -41,7 +43,7 @@ func NewLive(cfg Config) (*Live, error) {
 	}
 	c := newCaller(e)
 	cl := newCluster(e, c)
-	l := &Live{cluster: cl, inspector: &inspector{env: e, c: c}, boards: newBoards(e),
+	l := &Live{cluster: cl, inspector: &inspector{env: e, c: c}, boards: newBoards(e), code: newCode(e, c),
 		env: e, n: e.n, shells: map[term.Atom]*shellState{}}
 	l.signals = newSignals(e, func(ev node.NodeEvent) {
 		if ev.Up { // it may run other code now: ask again

@@ -13,7 +13,7 @@ import (
 	"github.com/avmsh/avmsh/epmd"
 	"github.com/avmsh/avmsh/internal/erltest"
 	"github.com/avmsh/avmsh/node"
-	"github.com/avmsh/avmsh/node/rpc"
+	"github.com/avmsh/avmsh/node/localnode"
 	"github.com/avmsh/avmsh/node/serialdist"
 	"github.com/avmsh/avmsh/node/serialdist/serialtest"
 	"github.com/avmsh/avmsh/node/serialnode"
@@ -29,21 +29,7 @@ func quiet() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)
 func TestLiveAgainstErl(t *testing.T) {
 	e := erltest.Start(t, erltest.Options{})
 	e.Eval(t, "register(live_probe, spawn(fun() -> receive stop -> ok end end))")
-	n, err := node.Start(context.Background(), node.Config{
-		Name: erltest.RandomName("tui") + "@127.0.0.1", Cookie: e.Cookie, ListenAddr: "127.0.0.1:0",
-		PortMapper: &epmd.PortMapper{Port: e.EpmdPort}, Logger: quiet(),
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer n.Stop()
-	reg := rpc.NewRegistry()
-	rpc.RegisterBuiltins(reg, "test")
-	l, err := source.NewLive(source.Config{Node: n, Registry: reg, EpmdHosts: []string{"localhost"}, EpmdPort: e.EpmdPort, AutoConnect: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
+	l := newLive(t, erltest.RandomName("tui")+"@127.0.0.1", e, true)
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	rows, err := l.Cluster(ctx)
@@ -102,21 +88,22 @@ func TestLiveAgainstErl(t *testing.T) {
 // open shows up in the devices listing, next to the node on it.
 func TestLiveSerialConsole(t *testing.T) {
 	pa, pb := serialtest.SocatPair(t)
-	start := func(name, port string) *serialnode.Node {
-		sn, err := serialnode.Start(context.Background(), serialnode.Config{
-			Node:   node.Config{Name: name, Cookie: "c", ListenAddr: "-", Logger: quiet()},
-			Listen: []string{"serial:" + port},
-			Port:   serialdist.PortConfig{Logger: quiet()},
-		})
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(sn.Stop)
-		return sn
+	board, err := serialnode.Start(context.Background(), serialnode.Config{
+		Node:   node.Config{Name: "board@serial.local", Cookie: "c", ListenAddr: "-", Logger: quiet()},
+		Listen: []string{"serial:" + pb},
+		Port:   serialdist.PortConfig{Logger: quiet()},
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
-	x := start("x@serial.local", pa)
-	y := start("board@serial.local", pb)
-	l, err := source.NewLive(source.Config{Node: x.Node, EpmdHosts: []string{"127.0.0.1"}, EpmdPort: 1, Dial: x.Dial, Ports: x.Ports})
+	t.Cleanup(board.Stop)
+	// The dashboard's node opens no port at start: Connect opens it.
+	x, err := localnode.Start(context.Background(), localnode.Config{Name: "x@serial.local", Cookie: "c", Logger: quiet()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(x.Stop)
+	l, err := source.NewLive(source.Config{Local: x, EpmdHosts: []string{"127.0.0.1"}, EpmdPort: 1})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -130,7 +117,7 @@ func TestLiveSerialConsole(t *testing.T) {
 	if _, err := l.Devices(ctx); err != nil { // starts following the console
 		t.Fatal(err)
 	}
-	if _, err := y.Ports()[0].Write([]byte("I (42) boot: hello from the board\r\n")); err != nil {
+	if _, err := board.Ports()[0].Write([]byte("I (42) boot: hello from the board\r\n")); err != nil {
 		t.Fatal(err)
 	}
 	for {
@@ -149,4 +136,29 @@ func TestLiveSerialConsole(t *testing.T) {
 		case <-time.After(100 * time.Millisecond):
 		}
 	}
+}
+
+// newLive starts the dashboard's node as the dashboard does (localnode,
+// listening and registered in e's epmd), named name, and a Live on it
+// (its Config changed by opts).
+func newLive(t *testing.T, name string, e *erltest.Node, auto bool, opts ...func(*source.Config)) *source.Live {
+	t.Helper()
+	ln, err := localnode.Start(context.Background(), localnode.Config{
+		Name: name, Cookie: e.Cookie, Listen: true, ListenAddr: "127.0.0.1:0",
+		PortMapper: &epmd.PortMapper{Port: e.EpmdPort}, Logger: quiet(), Version: "test",
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(ln.Stop)
+	cfg := source.Config{Local: ln, EpmdHosts: []string{"localhost"}, EpmdPort: e.EpmdPort, AutoConnect: auto}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	l, err := source.NewLive(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(l.Close)
+	return l
 }

@@ -62,10 +62,6 @@ func (cl *cluster) discover(ctx context.Context) {
 		if err != nil {
 			continue
 		}
-		host := h
-		if h == "localhost" {
-			host = cl.env.hostPart()
-		}
 		local, _, _ := node.SplitNodeName(string(cl.env.n.Name()))
 		seen := map[entryKey]bool{}
 		cl.mu.Lock()
@@ -76,7 +72,7 @@ func (cl *cluster) discover(ctx context.Context) {
 			}
 			seen[k] = true
 			if cl.entries[k] == nil {
-				cl.entries[k] = &entry{entryKey: k, guess: term.Atom(ne.Name + "@" + host)}
+				cl.entries[k] = &entry{entryKey: k, guess: cl.guess(h, ne.Name)}
 			}
 		}
 		for k := range cl.entries {
@@ -86,6 +82,19 @@ func (cl *cluster) discover(ctx context.Context) {
 		}
 		cl.mu.Unlock()
 	}
+}
+
+// guess is the name of a node epmd on host lists as alive, written as
+// this node would: on "localhost", alive completed with our own host
+// (localnode's ParseTarget, as erl completes a bare name), elsewhere
+// alive@host. Only the handshake tells the real one (see above).
+func (cl *cluster) guess(host, alive string) term.Atom {
+	if host == "localhost" {
+		if t, err := cl.env.local.ParseTarget(alive); err == nil && !t.IsSerial() {
+			return t.Node
+		}
+	}
+	return term.Atom(alive + "@" + host)
 }
 
 // matchPeers learns the real names of entries from the connections

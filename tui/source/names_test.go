@@ -9,9 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/avmsh/avmsh/epmd"
 	"github.com/avmsh/avmsh/internal/erltest"
-	"github.com/avmsh/avmsh/node"
 	"github.com/avmsh/avmsh/tui/source"
 )
 
@@ -23,26 +21,6 @@ func nameModes(t *testing.T) (short, long *erltest.Node) {
 	short = erltest.Start(t, erltest.Options{ShortNames: true, EpmdPort: ep.Port, Cookie: cookie})
 	long = erltest.Start(t, erltest.Options{EpmdPort: ep.Port, Cookie: cookie})
 	return short, long
-}
-
-// liveNode starts the dashboard's node, named name, registered in the
-// same epmd, and a Live on it.
-func liveNode(t *testing.T, name string, e *erltest.Node, auto bool) *source.Live {
-	t.Helper()
-	n, err := node.Start(context.Background(), node.Config{
-		Name: name, Cookie: e.Cookie, ListenAddr: "127.0.0.1:0",
-		PortMapper: &epmd.PortMapper{Port: e.EpmdPort}, Logger: quiet(),
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(n.Stop)
-	l, err := source.NewLive(source.Config{Node: n, EpmdHosts: []string{"localhost"}, EpmdPort: e.EpmdPort, AutoConnect: auto})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(l.Close)
-	return l
 }
 
 func rowNamed(rows []source.NodeRow, name string) *source.NodeRow {
@@ -66,7 +44,7 @@ func TestClusterNameModes(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 
-	l := liveNode(t, erltest.RandomName("tui")+"@127.0.0.1", long, true)
+	l := newLive(t, erltest.RandomName("tui")+"@127.0.0.1", long, true)
 	rows, err := l.Cluster(ctx)
 	if err != nil {
 		t.Fatal(err)
@@ -91,7 +69,7 @@ func TestClusterNameModes(t *testing.T) {
 
 	// Without auto-connect: the epmd name, then the real one once a
 	// connection attempt told it.
-	l2 := liveNode(t, erltest.RandomName("tui")+"@127.0.0.1", long, false)
+	l2 := newLive(t, erltest.RandomName("tui")+"@127.0.0.1", long, false)
 	rows, err = l2.Cluster(ctx)
 	if err != nil {
 		t.Fatal(err)
@@ -122,7 +100,7 @@ func TestClusterNameModesShort(t *testing.T) {
 	host, _, _ = strings.Cut(host, ".")
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
-	l := liveNode(t, erltest.RandomName("tui")+"@"+host, long, true)
+	l := newLive(t, erltest.RandomName("tui")+"@"+host, long, true)
 	rows, err := l.Cluster(ctx)
 	if err != nil {
 		t.Fatal(err)

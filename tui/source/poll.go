@@ -170,7 +170,7 @@ func (in *inspector) Process(ctx context.Context, pid term.Pid) (ProcDetail, err
 	var info term.Term
 	var err error
 	if pid.Node == in.env.n.Name() {
-		reg := in.env.reg
+		reg := in.env.local.Registry()
 		if reg == nil {
 			return ProcDetail{}, errors.New("no local registry")
 		}

@@ -11,9 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/avmsh/avmsh/epmd"
 	"github.com/avmsh/avmsh/internal/erltest"
-	"github.com/avmsh/avmsh/node"
 	"github.com/avmsh/avmsh/tui/source"
 	"github.com/avmsh/avmsh/vm/term"
 )
@@ -64,26 +62,16 @@ func (s *scriptTerminal) ReadCommand(ctx context.Context, prompt, _ string) (str
 // local node gets ErrNoRemoteShell (avmsh's evaluator).
 func TestLiveRemoteShell(t *testing.T) {
 	e := erltest.Start(t, erltest.Options{})
-	n, err := node.Start(context.Background(), node.Config{
-		Name: erltest.RandomName("tui") + "@127.0.0.1", Cookie: e.Cookie, ListenAddr: "127.0.0.1:0",
-		PortMapper: &epmd.PortMapper{Port: e.EpmdPort}, Logger: quiet(),
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer n.Stop()
-	l, err := source.NewLive(source.Config{Node: n, EpmdPort: e.EpmdPort})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
+	l := newLive(t, erltest.RandomName("tui")+"@127.0.0.1", e, false)
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	target := term.Atom(e.Name)
-	if err := n.Connect(ctx, target); err != nil {
-		t.Fatal(err)
+	// A bare name is completed with the dashboard's host (localnode's
+	// ParseTarget), as erl completes it.
+	if name, err := l.Connect(ctx, alive(e.Name)); err != nil || name != target {
+		t.Fatalf("connect %s: %s, %v; want %s", alive(e.Name), name, err, target)
 	}
-	if _, err := l.RemoteShell(ctx, n.Name(), &scriptTerminal{}); !errors.Is(err, source.ErrNoRemoteShell) {
+	if _, err := l.RemoteShell(ctx, l.LocalName(), &scriptTerminal{}); !errors.Is(err, source.ErrNoRemoteShell) {
 		t.Fatalf("RemoteShell(local node) = %v, want ErrNoRemoteShell", err)
 	}
 	st := &scriptTerminal{script: make(chan string, 8)}

@@ -1,14 +1,12 @@
 package source
 
 import (
-	"context"
 	"log/slog"
-	"net"
-	"strings"
+	"sync"
 	"time"
 
 	"github.com/avmsh/avmsh/node"
-	"github.com/avmsh/avmsh/node/rpc"
+	"github.com/avmsh/avmsh/node/localnode"
 	"github.com/avmsh/avmsh/node/serialdist"
 	"github.com/avmsh/avmsh/vm"
 	"github.com/avmsh/avmsh/vm/term"
@@ -16,54 +14,49 @@ import (
 
 // Config configures Live.
 type Config struct {
-	// Node is the TUI's own node; Registry serves its built-in modules.
-	Node     *node.Node
-	Registry *rpc.Registry
-	// GroupLeader receives remote output of shell evaluations.
-	GroupLeader *term.Pid
+	// Local is the dashboard's own node, started by localnode (names,
+	// cookie, TLS, serial ports, built-in modules, group leader: the
+	// same set-up as every command's). Live uses it and does not stop
+	// it.
+	Local *localnode.Node
 	// EpmdHosts are polled for registered nodes ("localhost" by default);
 	// EpmdPort is their epmd port (4369 or ERL_EPMD_PORT).
 	EpmdHosts []string
 	EpmdPort  int
 	// AutoConnect connects (hidden) to the nodes epmd lists.
 	AutoConnect bool
-	// MaxProcs caps the rows of one process table poll.
-	MaxProcs int
-	// Dial connects to a serial:PORT target and returns its node name
-	// (nil: serial targets are refused).
-	Dial func(ctx context.Context, spec string) (term.Atom, error)
-	// Ports lists the serial ports the node has open (console, reset).
-	Ports func() []*serialdist.Port
+	// MaxProcs caps the rows of one process table poll (5000 by
+	// default); MaxModules those of one module list poll (5000).
+	MaxProcs   int
+	MaxModules int
 	// Logger receives debug logs (nil: discarded).
 	Logger *slog.Logger
 }
 
-// env is the node set-up every part of Live works on: the node, its
-// built-in modules and group leader, its serial ports, the epmd hosts
-// to poll, and the watcher process the dashboard's signals come from.
+// env is what every part of Live works on: the local node, the epmd
+// hosts to poll, and the watcher process the dashboard's signals come
+// from.
 type env struct {
+	local       *localnode.Node
 	n           *node.Node
-	reg         *rpc.Registry
-	gl          *term.Pid
 	epmdHosts   []string
 	epmdPort    int
 	autoConnect bool
 	maxProcs    int
-	dial        func(ctx context.Context, spec string) (term.Atom, error)
-	ports       func() []*serialdist.Port
+	maxModules  int
 	log         *slog.Logger
 	watcher     *vm.Process
 	started     time.Time
+
+	mu     sync.Mutex
+	dialed map[string]*serialdist.Port // ports opened by Connect, by device
 }
 
-// newEnv turns Config into the node set-up Live runs on. It is the only
-// place where tui/source builds anything from its configuration (the
-// defaults, the watcher process): the node itself, its names, cookie,
-// TLS and serial ports come set up in Config, and a shared node set-up
-// package can replace this function with one call.
+// newEnv applies Config's defaults and starts the watcher process.
 func newEnv(cfg Config) (*env, error) {
-	e := &env{n: cfg.Node, reg: cfg.Registry, gl: cfg.GroupLeader, epmdHosts: cfg.EpmdHosts, epmdPort: cfg.EpmdPort,
-		autoConnect: cfg.AutoConnect, maxProcs: cfg.MaxProcs, dial: cfg.Dial, ports: cfg.Ports, log: cfg.Logger, started: time.Now()}
+	e := &env{local: cfg.Local, n: cfg.Local.Node.Node, epmdHosts: cfg.EpmdHosts, epmdPort: cfg.EpmdPort,
+		autoConnect: cfg.AutoConnect, maxProcs: cfg.MaxProcs, maxModules: cfg.MaxModules, log: cfg.Logger, started: time.Now(),
+		dialed: map[string]*serialdist.Port{}}
 	if e.log == nil {
 		e.log = slog.New(slog.DiscardHandler)
 	}
@@ -76,6 +69,9 @@ func newEnv(cfg Config) (*env, error) {
 	if e.maxProcs == 0 {
 		e.maxProcs = 5000
 	}
+	if e.maxModules == 0 {
+		e.maxModules = 5000
+	}
 	w, err := e.n.Runtime().NewProcess(vm.SpawnOptions{Label: "avmsh:tui_watcher/0"})
 	if err != nil {
 		return nil, err
@@ -85,41 +81,50 @@ func newEnv(cfg Config) (*env, error) {
 	return e, nil
 }
 
-// openPorts are the serial ports the node has open, by device.
+// groupLeader is the local node's I/O server, the group leader of the
+// shell's evaluations.
+func (e *env) groupLeader() *term.Pid {
+	p := e.local.GroupLeader().Pid()
+	return &p
+}
+
+// openPorts are the serial ports the node has open, by device: those it
+// listens on and those Connect opened.
 func (e *env) openPorts() map[string]*serialdist.Port {
 	open := map[string]*serialdist.Port{}
-	if e.ports != nil {
-		for _, p := range e.ports() {
-			open[p.Name()] = p
+	e.mu.Lock()
+	for dev, p := range e.dialed {
+		select {
+		case <-p.Done():
+			delete(e.dialed, dev)
+		default:
+			open[dev] = p
 		}
+	}
+	e.mu.Unlock()
+	for _, p := range e.local.Ports() {
+		open[p.Name()] = p
 	}
 	return open
 }
 
-// hostPart is the host of the local node's name (for nodes epmd lists
-// on "localhost").
-func (e *env) hostPart() string {
-	_, h, _ := node.SplitNodeName(string(e.n.Name()))
-	return h
-}
-
-// fullName completes a name without a host with the local node's host,
-// as erl does for -sname/-name.
-func (e *env) fullName(alive string) term.Atom {
-	if strings.Contains(alive, "@") {
-		return term.Atom(alive)
+// dialedPort remembers the port a serial target was reached over (the
+// node lists only the ports it listens on).
+func (e *env) dialedPort(serial string) {
+	p, err := e.local.Port(serial) // open already: no new open
+	if err != nil {
+		return
 	}
-	return term.Atom(alive + "@" + e.hostPart())
+	e.mu.Lock()
+	e.dialed[p.Name()] = p
+	e.mu.Unlock()
 }
 
-// longName reports whether name uses long names: a dotted host or an
-// IP address (what erl's -name accepts), the rule cmdutil applies too.
+// longName reports whether name uses long names (a dotted host or an IP
+// address: localnode.NameModeFor, the rule of the CLI too).
 func longName(name term.Atom) bool {
 	_, host, err := node.SplitNodeName(string(name))
-	if err != nil {
-		return false
-	}
-	return strings.Contains(host, ".") || strings.Contains(host, ":") || net.ParseIP(host) != nil
+	return err == nil && localnode.NameModeFor(host) == node.LongNames
 }
 
 // localRow is the dashboard's own node as a cluster row.

@@ -12,7 +12,7 @@ func (l *Live) Eval(ctx context.Context, nodeName term.Atom, src string) (string
 	l.mu.Lock()
 	st := l.shells[nodeName]
 	if st == nil {
-		s, h, err := shellhost.NewSession(l.n, nodeName, shellhost.Options{GroupLeader: l.env.gl, Registry: l.env.reg})
+		s, h, err := shellhost.NewSession(l.n, nodeName, shellhost.Options{GroupLeader: l.env.groupLeader(), Registry: l.env.local.Registry()})
 		if err != nil {
 			l.mu.Unlock()
 			return "", 1, err

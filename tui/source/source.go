@@ -3,14 +3,15 @@ package source
 import (
 	"context"
 
+	"github.com/avmsh/avmsh/node/codeload"
 	"github.com/avmsh/avmsh/vm/term"
 )
 
 // The data the dashboard reads and the actions it takes, one interface
 // per concern: each view depends on the ones it uses (the cluster view
-// on Nodes and Connections, the node view on Inspector and Signals...),
-// and Source, all of them, is what the app is given. Live implements
-// every one.
+// on Nodes and Connections, the node view on Inspector, Signals and
+// Code...), and Source, all of them, is what the app is given. Live
+// implements every one.
 
 // Nodes is the cluster: the dashboard's own node and the nodes it knows.
 type Nodes interface {
@@ -70,6 +71,18 @@ type Shells interface {
 	RemoteShell(ctx context.Context, node term.Atom, t Terminal) (RemoteShell, error)
 }
 
+// Code lists a node's modules and loads new code into it, with
+// node/codeload (what `avmsh load` uses).
+type Code interface {
+	// Modules lists the modules loaded on node (code:all_loaded/0),
+	// sorted by name and bounded.
+	Modules(ctx context.Context, node term.Atom) (ModuleList, error)
+	// Load loads the modules of .beam files and directories into node:
+	// one result per module. Files that are not loadable modules give
+	// an error and nothing is sent.
+	Load(ctx context.Context, node term.Atom, paths []string, o LoadOptions) ([]codeload.Result, error)
+}
+
 // Source is everything the dashboard reads and does.
 type Source interface {
 	Nodes
@@ -79,6 +92,7 @@ type Source interface {
 	EventFeed
 	Boards
 	Shells
+	Code
 }
 
 // Live implements every concern.

@@ -111,3 +111,28 @@ type Device struct {
 	Open    bool
 	Console []string
 }
+
+// Module is a module loaded on a node.
+type Module struct {
+	Name string
+	// File is where the node loaded it from, as code:all_loaded/0 says:
+	// a path, "preloaded", "cover_compiled"; "" when the node does not
+	// tell (AtomVM answers undefined).
+	File string
+}
+
+// ModuleList is one poll of a node's module list.
+type ModuleList struct {
+	// Modules are sorted by name; there are at most Config.MaxModules.
+	Modules []Module
+	// Total is how many modules the node has loaded.
+	Total int
+}
+
+// LoadOptions tune Code.Load.
+type LoadOptions struct {
+	// Purge kills the processes still running an old version of a
+	// module on BEAM, as c:l/1 does, instead of refusing the load
+	// (codeload.Options.Purge).
+	Purge bool
+}

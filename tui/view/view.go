@@ -102,6 +102,12 @@ type NodeMsg struct {
 	Show string
 }
 
+// ShowMsg asks the app to show the view titled Title.
+type ShowMsg struct{ Title string }
+
+// Show returns a command that shows the view titled title.
+func Show(title string) tea.Cmd { return func() tea.Msg { return ShowMsg{Title: title} } }
+
 // RefreshMsg asks the app to poll the view on screen now.
 type RefreshMsg struct{}
 

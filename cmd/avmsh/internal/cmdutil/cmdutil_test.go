@@ -128,8 +128,27 @@ func TestNodeConfig(t *testing.T) {
 	o := &NodeOptions{Name: "me", TLSCert: "cert.pem", Visible: true}
 	cfg, err := o.NodeConfig(f, "127.0.0.1", true)
 	if err != nil || cfg.Name != "me@127.0.0.1" || cfg.Cookie != "c" || !cfg.Visible || !cfg.Listen ||
-		cfg.TLS == nil || cfg.TLS.CertFile != "cert.pem" || cfg.Console != f.IO.ErrOut || cfg.Version != "test" {
+		cfg.TLS == nil || cfg.TLS.CertFile != "cert.pem" || cfg.Console == nil || cfg.Version != "test" {
 		t.Fatalf("config: %+v %v", cfg, err)
+	}
+	// Console text goes to stderr shown visibly, or as it came with
+	// RawConsole (serve --raw).
+	errOut := f.IO.ErrOut.(*bytes.Buffer)
+	if _, err := cfg.Console.Write([]byte("\x1b[31mred\x07 caf\xc3")); err != nil {
+		t.Fatal(err)
+	}
+	if got := errOut.String(); got != "^[[31mred^G caf" {
+		t.Fatalf("console text before the end of é: %q", got)
+	}
+	cfg.Console.Write([]byte("\xa9\r"))
+	cfg.Console.(interface{ Flush() error }).Flush()
+	if got := errOut.String(); got != "^[[31mred^G café^M" {
+		t.Fatalf("console text after Flush: %q", got)
+	}
+	errOut.Reset()
+	o.RawConsole = true
+	if cfg, _ = o.NodeConfig(f, "127.0.0.1", true); cfg.Console != f.IO.ErrOut {
+		t.Fatalf("RawConsole: console writer %T", cfg.Console)
 	}
 	o = &NodeOptions{}
 	cfg, err = o.NodeConfig(f, "serial.local", false)

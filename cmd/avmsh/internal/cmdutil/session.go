@@ -33,6 +33,10 @@ type NodeOptions struct {
 	TLSKey  string
 	TLSCA   string
 	Verbose bool
+	// RawConsole prints the console text of the node's serial ports as
+	// it came; by default it is shown visibly (see ConsoleWriter). Not
+	// a flag of its own: `serve --raw` sets it.
+	RawConsole bool
 }
 
 // AddNodeFlags registers the shared flags.
@@ -145,7 +149,8 @@ func (o *NodeOptions) StartLocalSession(ctx context.Context, f *Factory, glo *gl
 // The ports of serial targets and of listen are opened and listened on,
 // so that the peer can reach us again over the same line, and their
 // console text (boot logs, io:format on the UART) is printed to stderr,
-// each line prefixed with the port: "[ttyUSB0] ...". Its group leader
+// each line prefixed with the port: "[ttyUSB0] ...", with control
+// characters shown visibly (ConsoleWriter). Its group leader
 // writes to the command's stdout and reads its stdin.
 func (o *NodeOptions) StartNodeFor(ctx context.Context, f *Factory, targets []Target, tcpListen bool, listen []string) (*localnode.Node, error) {
 	return o.StartNodeIO(ctx, f, targets, tcpListen, listen, nil)
@@ -209,7 +214,7 @@ func (o *NodeOptions) NodeConfig(f *Factory, targetHost string, listen bool) (lo
 		Logger:     o.logger(f),
 		Version:    f.Version,
 		IO:         StreamsIO(f),
-		Console:    f.IO.ErrOut,
+		Console:    ConsoleWriter(f.IO.ErrOut, o.RawConsole),
 	}
 	if o.TLSCert != "" {
 		cfg.TLS = &carrier.TLSFiles{CertFile: o.TLSCert, KeyFile: o.TLSKey, CAFile: o.TLSCA}

@@ -3,6 +3,9 @@
 package root
 
 import (
+	"os"
+	"os/exec"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -18,7 +21,8 @@ import (
 // a nodedown event in Monitors, and the shell pane is OTP's own shell on
 // the selected node (records work; io:get_line reads from the pane).
 // A -sname node in the same epmd is listed under its real name, marked
-// unreachable from this long-name dashboard (defect 19). In the shell,
+// unreachable from this long-name dashboard (defect 19). The module list
+// shows the node's modules and a module loaded with :load. In the shell,
 // where ':' '/' '?' type, f1 and ctrl+o still reach help and palette.
 func TestTUIEndToEnd(t *testing.T) {
 	e1 := erltest.Start(t, erltest.Options{})
@@ -75,6 +79,30 @@ func TestTUIEndToEnd(t *testing.T) {
 	s.keys("Escape")
 	time.Sleep(300 * time.Millisecond)
 
+	// The module list, and :load of a new module (node/codeload): the
+	// results, then the module listed with the file it came from.
+	s.keys("Escape") // clears the filter
+	time.Sleep(300 * time.Millisecond)
+	s.keys("c")
+	s.waitFor("the module list", 10*time.Second, func(sc string) bool {
+		return strings.Contains(sc, "MODULE▲") && lineHas(sc, "erlang", "preloaded")
+	})
+	beam := compileErl(t, "tui_e2e_mod", "-module(tui_e2e_mod).\n-export([v/0]).\nv() -> 1.\n")
+	s.keys(":")
+	time.Sleep(200 * time.Millisecond)
+	s.keys("load "+beam, "Enter")
+	s.waitFor("the load's result", 15*time.Second, contains("tui_e2e_mod → "+e1.Name+": loaded ("))
+	s.keys("Escape")
+	time.Sleep(300 * time.Millisecond)
+	s.keys("/")
+	time.Sleep(200 * time.Millisecond)
+	s.keys("tui_e2e", "Enter")
+	s.waitFor("the new module in the list", 10*time.Second, func(sc string) bool { return lineHas(sc, "tui_e2e_mod", beam) })
+	s.keys("Escape") // clears the filter
+	time.Sleep(300 * time.Millisecond)
+	s.keys("p")
+	s.waitFor("the process table again", 10*time.Second, contains("MEMORY▼"))
+
 	// The shell pane runs OTP's own shell on the open node (a BEAM
 	// node), as `avmsh shell NODE` does: evaluation happens there, and
 	// records, which avmsh's evaluator has no syntax for, work.
@@ -121,6 +149,22 @@ func TestTUIEndToEnd(t *testing.T) {
 	time.Sleep(200 * time.Millisecond)
 	s.keys("q")
 	s.waitFor("the dashboard to exit", 10*time.Second, func(string) bool { return s.dead() })
+}
+
+// compileErl compiles src as mod.erl with erlc into a temporary
+// directory and returns the .beam file's path.
+func compileErl(t *testing.T, mod, src string) string {
+	t.Helper()
+	erlc := erltest.RequireProgram(t, "erlc")
+	dir := t.TempDir()
+	path := filepath.Join(dir, mod+".erl")
+	if err := os.WriteFile(path, []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := exec.Command(erlc, "-o", dir, path).CombinedOutput(); err != nil {
+		t.Fatalf("erlc %s: %v\n%s", mod, err, out)
+	}
+	return filepath.Join(dir, mod+".beam")
 }
 
 // lineHas reports whether one line of the screen holds every word.

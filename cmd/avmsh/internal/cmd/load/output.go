@@ -74,14 +74,9 @@ func printResults(f *cmdutil.Factory, o *Options, rs []codeload.Result) error {
 
 // printText prints one result: a line, then indented details.
 func printText(w io.Writer, r codeload.Result, prefix string) {
-	switch r.Status {
-	case codeload.Loaded:
-		fmt.Fprintf(w, "%s%s → %s: loaded (%d bytes, %.1f ms)\n", prefix, r.Module, r.Node, r.Bytes, float64(r.Took.Microseconds())/1000)
-	default:
-		fmt.Fprintf(w, "%s%s → %s: %s (%s)\n", prefix, r.Module, r.Node, r.Status, r.Reason)
-		if r.Err != nil {
-			fmt.Fprintf(w, "  %s\n", cmdutil.Indent(r.Err.Error(), "  "))
-		}
+	fmt.Fprintf(w, "%s%s\n", prefix, r.Summary())
+	if r.Status != codeload.Loaded && r.Err != nil {
+		fmt.Fprintf(w, "  %s\n", cmdutil.Indent(r.Err.Error(), "  "))
 	}
 	for _, n := range r.Notes {
 		fmt.Fprintf(w, "  note: %s\n", n)

@@ -3,13 +3,11 @@ package servecmd
 import (
 	"context"
 	"fmt"
-	"sync"
 
 	"github.com/MakeNowJust/heredoc"
 	"github.com/spf13/cobra"
 
 	"github.com/avmsh/avmsh/cmd/avmsh/internal/cmdutil"
-	"github.com/avmsh/avmsh/devices"
 	"github.com/avmsh/avmsh/epmd"
 	"github.com/avmsh/avmsh/node/serialdist"
 )
@@ -80,7 +78,8 @@ func Run(ctx context.Context, f *cmdutil.Factory, o *Options) error {
 	if o.SName == "" && o.Name == "" {
 		o.SName = "avmsh"
 	}
-	l, err := o.StartNodeFor(ctx, consoleFactory(f, o.Raw), nil, true, o.Listen)
+	o.RawConsole = o.Raw
+	l, err := o.StartNodeFor(ctx, f, nil, true, o.Listen)
 	if err != nil {
 		return err
 	}
@@ -114,30 +113,4 @@ func Run(ctx context.Context, f *cmdutil.Factory, o *Options) error {
 			}
 		}
 	}
-}
-
-// consoleFactory is f with the boards' console text (which StartNodeFor
-// prints to ErrOut) shown through devices.AppendVisible, unless raw.
-func consoleFactory(f *cmdutil.Factory, raw bool) *cmdutil.Factory {
-	if raw {
-		return f
-	}
-	streams := *f.IO
-	streams.ErrOut = &visibleWriter{w: devices.NewVisibleWriter(f.IO.ErrOut)}
-	g := *f
-	g.IO = &streams
-	return &g
-}
-
-// visibleWriter serialises writes to a devices.VisibleWriter (the
-// console copiers of several ports share it).
-type visibleWriter struct {
-	mu sync.Mutex
-	w  *devices.VisibleWriter
-}
-
-func (v *visibleWriter) Write(p []byte) (int, error) {
-	v.mu.Lock()
-	defer v.mu.Unlock()
-	return v.w.Write(p)
 }

@@ -41,7 +41,9 @@ func NewCmdTUI(f *cmdutil.Factory) *cobra.Command {
 			screen. "avmsh" with no arguments runs this on a terminal.
 
 			Keys: tab or 1-5 switch views, : command palette, / filter, ? help, q quit
-			(in the shell view, where those keys type: ctrl+o, ctrl+/, f1, esc).
+			(in the shell view, where those keys type: ctrl+o, ctrl+/, f1, esc). In the
+			node view, p shows the processes, c the modules (l reloads one), and
+			:load FILE.beam|DIR... loads code into the node, as avmsh load does.
 		`),
 		Example: heredoc.Doc(`
 			$ avmsh
@@ -86,11 +88,7 @@ func Run(ctx context.Context, f *cmdutil.Factory, o *Options) error {
 		return err
 	}
 	defer l.Stop()
-	glPid := l.GroupLeader().Pid()
-	src, err := source.NewLive(source.Config{
-		Node: l.Node.Node, Registry: l.Registry(), GroupLeader: &glPid,
-		EpmdHosts: o.Hosts, EpmdPort: port, AutoConnect: !o.NoAutoConnect, Dial: l.Dial, Ports: l.Ports,
-	})
+	src, err := source.NewLive(source.Config{Local: l, EpmdHosts: o.Hosts, EpmdPort: port, AutoConnect: !o.NoAutoConnect})
 	if err != nil {
 		return err
 	}
