@@ -191,7 +191,7 @@ func (s *Session) expandHistory(ctx context.Context, es []parse.Expr) ([]parse.E
 func (s *Session) cmdNum(ctx context.Context, arg parse.Expr) (int, bool) {
 	var v term.Term
 	if lit, ok := arg.(*parse.Lit); ok {
-		v = lit.Val
+		v = lit.Value()
 	} else {
 		if eval.Check([]parse.Expr{arg}, nil) != nil {
 			return 0, false
@@ -217,7 +217,7 @@ func (s *Session) cmdNum(ctx context.Context, arg parse.Expr) (int, bool) {
 func exprText(e parse.Expr) string {
 	switch x := e.(type) {
 	case *parse.Lit:
-		return syntax.Write(x.Val, syntax.Options{})
+		return syntax.Write(x.Value(), syntax.Options{})
 	case *parse.Var:
 		return x.Name
 	case *parse.UnOp:

@@ -191,26 +191,26 @@ func (e *Editor) ReadCommand(ctx context.Context, prompt, more string) (string, 
 	if e.plain == nil {
 		return e.read(ctx, prompt, more, true)
 	}
-	var b strings.Builder
+	// The accumulator keeps the work linear in the command's size (a
+	// huge literal over many lines).
+	var acc scan.Accumulator
 	p := prompt
 	for {
 		line, err := e.plainLine(p)
 		if err != nil {
-			if errors.Is(err, io.EOF) && strings.TrimSpace(b.String()+line) != "" {
-				return b.String() + line, nil // the input ends mid-command
+			if errors.Is(err, io.EOF) && strings.TrimSpace(acc.String()+line) != "" {
+				return acc.String() + line, nil // the input ends mid-command
 			}
 			return "", err
 		}
-		if b.Len() == 0 && strings.HasPrefix(strings.TrimSpace(line), ":") {
+		if acc.Len() == 0 && strings.HasPrefix(strings.TrimSpace(line), ":") {
 			return line, nil
 		}
-		b.WriteString(line)
-		if strings.TrimSpace(b.String()) == "" {
-			b.Reset()
+		if acc.Len() == 0 && strings.TrimSpace(line) == "" {
 			continue
 		}
-		if scan.Complete(b.String()) {
-			return b.String(), nil
+		if acc.Add(line) {
+			return acc.String(), nil
 		}
 		p = more
 	}
