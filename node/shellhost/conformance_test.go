@@ -3,14 +3,13 @@ package shellhost_test
 import (
 	"context"
 	"io"
-	"log/slog"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
-	"github.com/avmsh/avmsh/epmd"
 	"github.com/avmsh/avmsh/internal/erltest"
+	"github.com/avmsh/avmsh/internal/erltest/localnode"
 	"github.com/avmsh/avmsh/node"
 	"github.com/avmsh/avmsh/node/gl"
 	"github.com/avmsh/avmsh/node/rpc"
@@ -22,17 +21,7 @@ import (
 // test's private epmd and serves the built-in modules.
 func startNode(t testing.TB, epmdPort int, cookie string) (*node.Node, *rpc.Registry) {
 	t.Helper()
-	n, err := node.Start(context.Background(), node.Config{
-		Name:       erltest.RandomName("avmsh") + "@127.0.0.1",
-		Cookie:     cookie,
-		ListenAddr: "127.0.0.1:0",
-		PortMapper: &epmd.PortMapper{Port: epmdPort},
-		Logger:     slog.New(slog.NewTextHandler(io.Discard, nil)),
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(n.Stop)
+	n := localnode.Start(t, epmdPort, cookie)
 	reg := rpc.NewRegistry()
 	rpc.RegisterBuiltins(reg, "test")
 	if err := rpc.Serve(n, reg); err != nil {
