@@ -17,7 +17,7 @@ import (
 
 // builtins lists the shell commands the session implements itself
 // (other local calls go to shell_default on the target).
-var builtins = []string{"b/0", "f/0", "f/1", "v/1", "e/1", "h/0", "flush/0", "history/1", "results/1"}
+var builtins = []string{"b/0", "f/0", "f/1", "v/1", "e/1", "h/0", "flush/0", "history/1", "results/1", "avmsh_node/0"}
 
 // Builtins returns the shell commands the session implements itself, as
 // "name/arity"; other local calls go to shell_default on the target.
@@ -35,6 +35,10 @@ func (s *Session) local(ctx context.Context, name term.Atom, args []parse.Expr, 
 		return term.OK, bs, true, nil
 	case name == "f" && len(args) == 0:
 		return term.OK, nil, true, nil
+	case name == "avmsh_node" && len(args) == 0:
+		// avmsh's own node: node() is the target's (eval.TargetHost),
+		// the shell process lives here.
+		return s.ev.Host().Self().Node, bs, true, nil
 	case name == "f" && len(args) == 1:
 		if v, ok := args[0].(*parse.Var); ok {
 			return term.OK, bs.Delete(v.Name), true, nil
