@@ -16,8 +16,8 @@ type terminal struct {
 	t Terminal
 	s *Session
 
-	mu     sync.Mutex
-	prompt int    // command reads in progress
+	mu      sync.Mutex
+	prompt  int    // command reads in progress
 	tail    []byte // the start of the current output line, across writes
 	counted bool   // the current line was counted as a failure
 	fails   int    // failed commands seen in the output
