@@ -45,13 +45,13 @@ func (s *Session) Complete(ctx context.Context, before string) (string, []Candid
 	word := before[i:]
 	if t := strings.TrimLeft(before, " \t"); strings.HasPrefix(t, ":") {
 		f := strings.Fields(t)
-		if len(f) >= 1 && (f[0] == ":connect" || f[0] == ":target") && (len(f) == 2 || strings.HasSuffix(t, " ")) {
+		if len(f) >= 1 && (f[0] == ":connect" || f[0] == ":target") && (len(f) == 2 || strings.HasSuffix(t, " ")) && s.cfg.Node != nil {
 			return word, s.comp.nodeNames(ctx)
 		}
 		return t, texts(MetaCommands)
 	}
-	if word == "" {
-		return "", nil
+	if word == "" || s.cfg.Node == nil {
+		return word, nil
 	}
 	ctx, cancel := context.WithTimeout(ctx, completionTimeout)
 	defer cancel()

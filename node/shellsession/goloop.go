@@ -58,6 +58,13 @@ func (s *Session) evalGo(ctx context.Context, src string) error {
 	s.cancel = cancel
 	sh := s.sh
 	s.mu.Unlock()
+	if sh == nil {
+		err := s.evalFunc(ectx, src)
+		s.mu.Lock()
+		s.cancel = nil
+		s.mu.Unlock()
+		return err
+	}
 	err := sh.EvalEach(ectx, src, func(out string) { _, _ = io.WriteString(s.term, out) })
 	s.mu.Lock()
 	s.cancel = nil

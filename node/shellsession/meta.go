@@ -32,6 +32,10 @@ func (s *Session) meta(ctx context.Context, line string) bool {
 	fields := strings.Fields(line)
 	cmd, args := fields[0], fields[1:]
 	w := s.term
+	if s.cfg.Node == nil && cmd != ":help" && cmd != ":h" && cmd != ":?" && !IsQuit(cmd) {
+		fmt.Fprintf(w, "%s is not available here (no node of avmsh's behind this shell)\n", cmd)
+		return false
+	}
 	switch cmd {
 	case ":quit", ":q", ":exit":
 		return true

@@ -125,6 +125,11 @@ type Session struct {
 	quit     chan struct{}
 	quitOnce sync.Once
 	vars     varTracker // remote mode: the variables the commands bound
+	evalFn   EvalFunc   // StartEval's evaluator
+	next     int        // StartEval's next command number
+
+	runDone chan struct{} // Background: closed when Run returned
+	runErr  error
 }
 
 // Start connects the session to its target (already connected or
@@ -233,14 +238,19 @@ func (s *Session) Prompt() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.sh == nil {
-		return fmt.Sprintf("(%s)1> ", s.target)
+		return fmt.Sprintf("(%s)%d> ", s.target, max(s.next, 1))
 	}
 	return fmt.Sprintf("(%s)%d> ", s.target, s.sh.N())
 }
 
 // GroupLeader is the session's I/O server: the group leader of the
 // shell's evaluations (and of the calls Tab completion makes).
-func (s *Session) GroupLeader() term.Pid { return s.gl.Pid() }
+func (s *Session) GroupLeader() term.Pid {
+	if s.gl == nil {
+		return term.Pid{}
+	}
+	return s.gl.Pid()
+}
 
 // Failed reports whether a command raised an exception or did not
 // parse (a script's exit code): avmsh's evaluator says so, and for
@@ -297,7 +307,47 @@ func (s *Session) Close() {
 	if host != nil {
 		host.Close()
 	}
-	s.gl.Stop()
+	if s.gl != nil {
+		s.gl.Stop()
+	}
+}
+
+// Background runs Run on a goroutine of its own (a front-end that is
+// not a loop, the dashboard); Done is closed when it returns and Reason
+// then says why. Close ends it.
+func (s *Session) Background(ctx context.Context) {
+	s.mu.Lock()
+	if s.runDone != nil {
+		s.mu.Unlock()
+		return
+	}
+	s.runDone = make(chan struct{})
+	s.mu.Unlock()
+	go func() {
+		err := s.Run(ctx)
+		s.mu.Lock()
+		s.runErr = err
+		s.mu.Unlock()
+		close(s.runDone)
+	}()
+}
+
+// Done is closed when the Run started by Background returned (nil
+// before Background).
+func (s *Session) Done() <-chan struct{} {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.runDone
+}
+
+// Reason says why Run ended: "left" (the user left), or its error.
+func (s *Session) Reason() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.runErr != nil {
+		return s.runErr.Error()
+	}
+	return "left"
 }
 
 // runRemote waits while OTP's shell runs: it reads its commands through

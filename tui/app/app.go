@@ -247,7 +247,7 @@ func (m Model) key(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 	if k == "ctrl+c" && m.view != ViewShell {
 		return m, tea.Quit
 	}
-	if k == "tab" {
+	if k == "tab" && m.view != ViewShell { // in the shell, tab completes
 		return m, m.switchTo((m.view + 1) % numViews)
 	}
 	if k == "shift+tab" {
