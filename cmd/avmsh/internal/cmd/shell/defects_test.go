@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/avmsh/avmsh/internal/erltest"
 )
@@ -99,5 +100,51 @@ func TestLocalShellTerminal(t *testing.T) {
 	s.waitFor("the shell to exit", func(string) bool { return s.dead() })
 	if _, err := os.Stat(filepath.Join(state, "avmsh", "history")); err != nil {
 		t.Fatalf("history file: %v", err)
+	}
+}
+
+// TestCtrlGDuringEvaluation: OTP's banner says "(abort with ^G)": in a
+// real terminal against a real erl node, Ctrl-G during a long
+// evaluation opens the menu, i interrupts it, c returns to the prompt;
+// at the prompt Ctrl-G q leaves, and the node keeps running (defect 22).
+func TestCtrlGDuringEvaluation(t *testing.T) {
+	e := erltest.Start(t, erltest.Options{})
+	bin := buildAvmsh(t)
+	env := []string{"ERL_EPMD_PORT=" + strconv.Itoa(e.EpmdPort), "AVMSH_COOKIE=" + e.Cookie, "XDG_STATE_HOME=" + t.TempDir(), "TERM=xterm"}
+	for _, ev := range []string{"auto", "go"} {
+		s := startTmux(t, env, bin, "shell", e.Name, "--evaluator", ev)
+		p := "(" + e.Name + ")"
+		s.waitText(p + "1>")
+		s.keys("timer:sleep(60000).", "Enter")
+		s.waitFor("the sleep to start", func(sc string) bool { return strings.Contains(sc, "timer:sleep(60000).\n") })
+		waitSleepers(t, e, "1")
+		s.keys("C-g")
+		s.waitText("User switch command (enter 'h' for help)\n --> ")
+		s.keys("i", "Enter")
+		s.waitText("exception exit: killed")
+		waitSleepers(t, e, "0")
+		s.keys("c", "Enter")
+		s.keys("1 + 1.", "Enter")
+		s.waitFor("a command after the menu", func(sc string) bool { return strings.Contains(after(sc, "1 + 1."), "2") })
+		s.keys("C-g")
+		s.waitFor("the menu at the prompt", func(sc string) bool { return strings.Count(sc, "User switch command") == 2 })
+		s.keys("q", "Enter")
+		s.waitFor("the shell to exit", func(string) bool { return s.dead() })
+		if got := e.Eval(t, "1 + 1"); got != "2" {
+			t.Fatalf("--evaluator %s: the node did not survive: %s", ev, got)
+		}
+	}
+}
+
+// waitSleepers polls the erl node until want processes sleep in
+// timer:sleep/1.
+func waitSleepers(t *testing.T, e *erltest.Node, want string) {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for e.Eval(t, sleepers) != want {
+		if time.Now().After(deadline) {
+			t.Fatalf("%s processes in timer:sleep never became %s", e.Name, want)
+		}
+		time.Sleep(20 * time.Millisecond)
 	}
 }

@@ -3,6 +3,7 @@ package shellcmd
 import (
 	"context"
 	"errors"
+	"io"
 	"sync"
 
 	"github.com/avmsh/avmsh/cmd/avmsh/internal/lineedit"
@@ -73,4 +74,39 @@ func (t editorTerminal) ReadCommand(ctx context.Context, prompt, more string) (s
 		err = shellsession.ErrJobControl
 	}
 	return cmd, err
+}
+
+// jobMenu is Ctrl-G during an evaluation: erl's job-control menu, whose
+// commands the session runs (i interrupts the evaluation, c returns, q
+// leaves: end stops the session).
+func (r *repl) jobMenu(ctx context.Context, end func()) {
+	s := r.session()
+	if s == nil {
+		return
+	}
+	w := r.ed.Writer()
+	_, _ = io.WriteString(w, "\n"+shellsession.JobBanner)
+	for {
+		line, err := r.ed.ReadLine(ctx, shellsession.JobPrompt)
+		switch {
+		case errors.Is(err, lineedit.ErrInterrupt):
+			continue
+		case errors.Is(err, io.EOF):
+			s.Interrupt()
+			end()
+			return
+		case err != nil:
+			return
+		}
+		out, act := s.JobCommand(line)
+		_, _ = io.WriteString(w, out)
+		switch act {
+		case shellsession.JobResume:
+			return
+		case shellsession.JobLeave:
+			s.Interrupt()
+			end()
+			return
+		}
+	}
 }

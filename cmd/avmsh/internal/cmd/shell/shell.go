@@ -88,15 +88,6 @@ func Run(ctx context.Context, f *cmdutil.Factory, o *Options) error {
 	}
 	interactive := f.IO.InIsTerminal && f.IO.IsTerminal
 	r := &repl{}
-	if interactive {
-		// Ctrl-C interrupts an evaluation, not the shell: only SIGTERM
-		// (and the input's end) stop it.
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithCancel(context.WithoutCancel(ctx))
-		defer cancel()
-		stop := r.handleSignals(cancel)
-		defer stop()
-	}
 	var hist *shellsession.History
 	if interactive && !o.NoHistory {
 		// A broken history file must not stop the shell: it starts empty.
@@ -112,6 +103,19 @@ func Run(ctx context.Context, f *cmdutil.Factory, o *Options) error {
 	}
 	defer ed.Close()
 	r.ed = ed
+	if interactive {
+		// Ctrl-C interrupts an evaluation, not the shell: only SIGTERM
+		// (and the input's end) stop it. Ctrl-G during an evaluation
+		// is the terminal's quit signal: the job-control menu.
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithCancel(context.WithoutCancel(ctx))
+		defer cancel()
+		if restore, err := ed.CtrlGSignals(); err == nil {
+			defer restore()
+		}
+		stop := r.handleSignals(ctx, cancel)
+		defer stop()
+	}
 	glo := &gl.Options{Out: ed.Writer(), In: editorTerminal{r}, Columns: f.IO.Columns()}
 	var s *cmdutil.Session
 	if o.Target == "" {
@@ -162,11 +166,12 @@ func connect(ctx context.Context, o *Options, s *cmdutil.Session, spec string) (
 }
 
 // handleSignals turns SIGINT (Ctrl-C while a command runs: the terminal
-// is not in raw mode then) into an interrupt of the evaluation, and
-// SIGTERM into the end of the session.
-func (r *repl) handleSignals(end func()) (stop func()) {
+// is not in raw mode then) into an interrupt of the evaluation, SIGQUIT
+// (Ctrl-G then, see lineedit.CtrlGSignals) into the job-control menu,
+// and SIGTERM into the end of the session.
+func (r *repl) handleSignals(ctx context.Context, end func()) (stop func()) {
 	ch := make(chan os.Signal, 1)
-	signal.Notify(ch, os.Interrupt, syscall.SIGTERM)
+	signal.Notify(ch, os.Interrupt, syscall.SIGTERM, syscall.SIGQUIT)
 	done := make(chan struct{})
 	go func() {
 		for {
@@ -174,8 +179,12 @@ func (r *repl) handleSignals(end func()) (stop func()) {
 			case <-done:
 				return
 			case sig := <-ch:
-				if sig == syscall.SIGTERM {
+				switch sig {
+				case syscall.SIGTERM:
 					end()
+					continue
+				case syscall.SIGQUIT:
+					r.jobMenu(ctx, end)
 					continue
 				}
 				if r.interrupt() {
