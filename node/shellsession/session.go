@@ -130,6 +130,7 @@ type Session struct {
 
 	runDone chan struct{} // Background: closed when Run returned
 	runErr  error
+	stopRun func() // Background: cancels Run's context (Close)
 }
 
 // Start connects the session to its target (already connected or
@@ -299,8 +300,11 @@ func (s *Session) Interrupt() bool {
 func (s *Session) Close() {
 	s.leave()
 	s.mu.Lock()
-	rem, host := s.rem, s.host
+	rem, host, stop := s.rem, s.host, s.stopRun
 	s.mu.Unlock()
+	if stop != nil {
+		stop() // a read waiting at the prompt ends
+	}
 	if rem != nil {
 		rem.Stop()
 	}
@@ -322,6 +326,7 @@ func (s *Session) Background(ctx context.Context) {
 		return
 	}
 	s.runDone = make(chan struct{})
+	ctx, s.stopRun = context.WithCancel(ctx)
 	s.mu.Unlock()
 	go func() {
 		err := s.Run(ctx)

@@ -125,11 +125,17 @@ func TestPaneHasTheShellsFeatures(t *testing.T) {
 	keys(tm, tea.KeyEnter)
 	waitFor(t, tm, ")3> ")
 
-	tm.Type("halt().")
+	// Ctrl-G q leaves at once; enter starts a new shell.
+	keys(tm, tea.KeyCtrlG)
+	tm.Type("q")
 	keys(tm, tea.KeyEnter)
 	waitFor(t, tm, "ended (left); enter starts a new one")
 	keys(tm, tea.KeyEnter)
 	waitFor(t, tm, ")1> ")
+
+	tm.Type("halt().")
+	keys(tm, tea.KeyEnter)
+	waitFor(t, tm, "ended (left)") // (waitFor reads on from the last match)
 
 	raw, err := os.ReadFile(path)
 	if err != nil || !strings.Contains(string(raw), "lists:seq(1, 3).\n") {
