@@ -89,6 +89,11 @@ type Node struct {
 	stopped  bool
 
 	unlinkIDs atomic.Uint64
+
+	// held orders the signals sent while a monitor by name on AtomVM
+	// is resolved (order.go).
+	heldMu sync.Mutex
+	held   map[term.Pid]*heldQueue
 }
 
 // route says how to reach a node without epmd (e.g. over a serial port).

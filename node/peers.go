@@ -457,6 +457,14 @@ func (n *Node) incomingFailed(name term.Atom, err error) {
 
 // route sends a signal to a node, connecting first if needed.
 func (n *Node) route(node term.Atom, s dist.Signal) error {
+	if n.hold(node, s) {
+		return nil // sent in order once the sender's monitor is resolved (order.go)
+	}
+	return n.routeNow(node, s)
+}
+
+// routeNow sends s to node, or queues it while the connection is set up.
+func (n *Node) routeNow(node term.Atom, s dist.Signal) error {
 	if node == n.name {
 		return fmt.Errorf("route to %s: the local node is not reached over distribution", node)
 	}

@@ -83,7 +83,8 @@ func (n *Node) SetNameResolver(r NameResolver) {
 
 // monitorAtomVMName resolves name on an AtomVM node and monitors the pid
 // it finds; without a resolver, or when the name is not registered, the
-// monitor fires at once with noproc, as it would on BEAM.
+// monitor fires at once with noproc, as it would on BEAM. The signals
+// from sends after this one wait until the monitor is sent (order.go).
 func (n *Node) monitorAtomVMName(from term.Pid, name, node term.Atom, ref term.Ref) error {
 	n.mu.Lock()
 	resolve := n.resolver
@@ -93,19 +94,19 @@ func (n *Node) monitorAtomVMName(from term.Pid, name, node term.Atom, ref term.R
 		n.rt.RemoteDown(from, ref, term.Atom("noproc"))
 		return nil
 	}
+	h := n.holdMonitor(from)
 	n.wg.Add(1)
 	go func() {
 		defer n.wg.Done()
 		pid, ok, err := resolve(node, name)
+		sig := dist.Signal{Kind: dist.KindMonitor, From: from, To: pid, Ref: ref}
 		switch {
 		case err != nil:
-			n.rt.RemoteDown(from, ref, term.Atom("noconnection"))
+			n.resolved(from, h, node, sig, term.Atom("noconnection"))
 		case !ok:
-			n.rt.RemoteDown(from, ref, term.Atom("noproc"))
+			n.resolved(from, h, node, sig, term.Atom("noproc"))
 		default:
-			if err := n.route(node, dist.Signal{Kind: dist.KindMonitor, From: from, To: pid, Ref: ref}); err != nil {
-				n.rt.RemoteDown(from, ref, term.Atom("noconnection"))
-			}
+			n.resolved(from, h, node, sig, nil)
 		}
 	}()
 	return nil

@@ -1,32 +1,21 @@
 package gl
 
 import (
-	"bytes"
 	"context"
 	"io"
-	"log/slog"
 	"sync"
 	"testing"
 	"time"
 
 	"go.uber.org/goleak"
 
-	"github.com/avmsh/avmsh/epmd"
 	"github.com/avmsh/avmsh/internal/erltest"
-	"github.com/avmsh/avmsh/node"
+	"github.com/avmsh/avmsh/internal/erltest/localnode"
 	"github.com/avmsh/avmsh/node/rpc"
 	"github.com/avmsh/avmsh/vm/term"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
-
-type syncBuf struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuf) Write(p []byte) (int, error) { s.mu.Lock(); defer s.mu.Unlock(); return s.b.Write(p) }
-func (s *syncBuf) String() string              { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }
 
 type lines struct {
 	mu      sync.Mutex
@@ -48,15 +37,8 @@ func (l *lines) ReadLine(ctx context.Context, prompt string) (string, error) {
 
 func TestRemoteIOThroughGroupLeader(t *testing.T) {
 	e := erltest.Start(t, erltest.Options{})
-	n, err := node.Start(context.Background(), node.Config{
-		Name: erltest.RandomName("avmsh") + "@127.0.0.1", Cookie: e.Cookie, ListenAddr: "127.0.0.1:0",
-		PortMapper: &epmd.PortMapper{Port: e.EpmdPort}, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer n.Stop()
-	out := &syncBuf{}
+	n := localnode.For(t, e)
+	out := &erltest.SyncBuffer{}
 	in := &lines{l: []string{"first line\n", "héllo wörld\n"}}
 	srv, err := Start(n.Runtime(), Options{Out: out, In: in})
 	if err != nil {

@@ -2,53 +2,26 @@ package remsh_test
 
 import (
 	"context"
-	"io"
-	"log/slog"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
-	"github.com/avmsh/avmsh/epmd"
 	"github.com/avmsh/avmsh/internal/erltest"
-	"github.com/avmsh/avmsh/node"
+	"github.com/avmsh/avmsh/internal/erltest/localnode"
 	"github.com/avmsh/avmsh/node/gl"
 	"github.com/avmsh/avmsh/node/remsh"
 	"github.com/avmsh/avmsh/vm/term"
 )
-
-type syncBuf struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (s *syncBuf) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuf) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
 
 // TestRemoteShell runs the OTP shell of a real erl node with avmsh's I/O
 // server as its terminal: multi-line input, bindings, records (rd),
 // remote io:format and exceptions print exactly as in erl -remsh.
 func TestRemoteShell(t *testing.T) {
 	e := erltest.Start(t, erltest.Options{})
-	n, err := node.Start(context.Background(), node.Config{
-		Name: erltest.RandomName("avmsh") + "@127.0.0.1", Cookie: e.Cookie, ListenAddr: "127.0.0.1:0",
-		PortMapper: &epmd.PortMapper{Port: e.EpmdPort}, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer n.Stop()
+	n := localnode.For(t, e)
 	input := "X = 1 +\n 2.\nX * 2.\nrd(pt, {x = 0, y}).\n#pt{y = 5}.\nio:format(\"hi ~p~n\", [X]).\nlists:nth(5, [a]).\n[Y || Y <- lists:seq(1, 5), Y rem 2 =:= 1].\n"
-	var out syncBuf
+	var out erltest.SyncBuffer
 	ended := make(chan struct{})
 	var once sync.Once
 	sc := &remsh.Scanner{Node: n, Target: term.Atom(e.Name), OnEOF: func() { once.Do(func() { close(ended) }) }}

@@ -4,8 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
-	"log/slog"
 	"os"
 	"os/exec"
 	"strings"
@@ -14,9 +12,9 @@ import (
 
 	"go.uber.org/goleak"
 
-	"github.com/avmsh/avmsh/epmd"
 	"github.com/avmsh/avmsh/internal/corpus"
 	"github.com/avmsh/avmsh/internal/erltest"
+	"github.com/avmsh/avmsh/internal/erltest/localnode"
 	"github.com/avmsh/avmsh/node"
 	"github.com/avmsh/avmsh/vm/term"
 )
@@ -25,17 +23,7 @@ func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
 func startNode(t testing.TB, epmdPort int, cookie string) *node.Node {
 	t.Helper()
-	n, err := node.Start(context.Background(), node.Config{
-		Name:       erltest.RandomName("avmsh") + "@127.0.0.1",
-		Cookie:     cookie,
-		ListenAddr: "127.0.0.1:0",
-		PortMapper: &epmd.PortMapper{Port: epmdPort},
-		Logger:     slog.New(slog.NewTextHandler(io.Discard, nil)),
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(n.Stop)
+	n := localnode.Start(t, epmdPort, cookie)
 	reg := NewRegistry()
 	RegisterBuiltins(reg, "test")
 	reg.Register("demo", "add", 2, func(c *CallContext, a []term.Term) (term.Term, error) {

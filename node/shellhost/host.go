@@ -202,7 +202,12 @@ func (h *Host) Call(ctx context.Context, mod, fun term.Atom, args []term.Term) (
 }
 
 func (h *Host) call(ctx context.Context, p *vm.Process, mod, fun term.Atom, args []term.Term) (term.Term, error) {
-	target := h.Target()
+	return h.callOn(ctx, p, h.Target(), mod, fun, args)
+}
+
+// callOn runs Mod:Fun(Args) on target (erpc, or the registry for the
+// local node).
+func (h *Host) callOn(ctx context.Context, p *vm.Process, target, mod, fun term.Atom, args []term.Term) (term.Term, error) {
 	if target == h.n.Name() {
 		return h.localCall(ctx, p, mod, fun, args)
 	}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/avmsh/avmsh/node"
+	"github.com/avmsh/avmsh/node/dist"
 
 	"github.com/avmsh/avmsh/vm"
 	"github.com/avmsh/avmsh/vm/erl/eval"
@@ -130,7 +131,16 @@ func (h *Host) processBIF(ctx context.Context, p *vm.Process, name term.Atom, ar
 		if !ok {
 			return nil, false, nil
 		}
-		if err := h.n.Runtime().ExitSignal(p.Self(), pid, args[1]); err != nil && !errors.Is(err, vm.ErrNoProc) {
+		err := h.n.Runtime().ExitSignal(p.Self(), pid, args[1])
+		if errors.Is(err, dist.ErrUnsupported) {
+			// AtomVM takes no EXIT2 (spec atomvm-dist.md §2.4: it
+			// would kill the connection, which is what erl's exit/2
+			// does to a board); its own erlang:exit/2, run there
+			// through erpc (§3.4), delivers the signal instead. The
+			// sender the process sees is the erpc process.
+			_, err = h.callOn(ctx, p, pid.Node, "erlang", "exit", args)
+		}
+		if err != nil && !errors.Is(err, vm.ErrNoProc) {
 			return nil, true, err
 		}
 		return term.True, true, nil
@@ -186,6 +196,9 @@ func (h *Host) spawn(ctx context.Context, p *vm.Process, monitor bool, args []te
 		// with noconnection at once; here the evaluation is told.
 		return nil, true, fmt.Errorf("spawn on %s: %w", nodeName, err)
 	}
+	if peer, ok := h.n.Peer(nodeName); ok && peer.Kind == node.KindAtomVM {
+		return h.spawnAtomVM(ctx, p, nodeName, monitor, mod, fun, fargs)
+	}
 	req, err := h.n.SpawnRequest(p, nodeName, mod, fun, fargs, node.SpawnOptions{Link: !monitor, Monitor: monitor})
 	if err != nil {
 		return nil, true, fmt.Errorf("spawn on %s: %w", nodeName, err)
@@ -208,4 +221,33 @@ func (h *Host) spawn(ctx context.Context, p *vm.Process, monitor bool, args []te
 		return term.Tuple{reply[3], req}, true, nil
 	}
 	return reply[3], true, nil
+}
+
+// spawnAtomVM is spawn_link/spawn_monitor on an AtomVM node. AtomVM
+// ignores the link option of a SPAWN_REQUEST and aborts the whole VM
+// when the function is not exported (spec atomvm-dist.md §3.4), so the
+// process is started by erlang:spawn/3 on the board, through erpc (an
+// unknown function is then the new process's undef, as on BEAM), and
+// the shell process links to it (LINK, §2.3) or monitors it (MONITOR_P,
+// §2.3). A process that is already gone by then gives the monitor a
+// noproc DOWN; a link to it gets no answer from AtomVM (§2.3), as erl's
+// own link would not.
+func (h *Host) spawnAtomVM(ctx context.Context, p *vm.Process, nodeName term.Atom, monitor bool, mod, fun term.Atom, args []term.Term) (term.Term, bool, error) {
+	v, err := h.callOn(ctx, p, nodeName, "erlang", "spawn", []term.Term{mod, fun, term.List(args)})
+	if err != nil {
+		return nil, true, err
+	}
+	pid, ok := v.(term.Pid)
+	if !ok {
+		return nil, true, fmt.Errorf("spawn on %s: erlang:spawn/3 returned %v", nodeName, v)
+	}
+	if !monitor {
+		p.Link(pid)
+		return pid, true, nil
+	}
+	ref, err := p.Monitor(pid)
+	if err != nil {
+		return nil, true, err
+	}
+	return term.Tuple{pid, ref}, true, nil
 }

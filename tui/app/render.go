@@ -79,6 +79,12 @@ func (m Model) shortHelp() []key.Binding {
 	quit := false
 	for _, b := range m.keys.ShortHelp() {
 		k, ok := freeKey(c, b)
+		if !ok && key.Matches(keyMsg(b.Keys()[0]), m.keys.Next) {
+			// The view completes with tab (the shell): shift+tab still
+			// switches views.
+			b = key.NewBinding(key.WithKeys(m.keys.Prev.Keys()...), key.WithHelp(m.keys.Prev.Help().Key, "views"))
+			k, ok = freeKey(c, b)
+		}
 		if !ok {
 			continue
 		}

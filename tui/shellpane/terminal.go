@@ -7,6 +7,7 @@ import (
 
 	tea "github.com/charmbracelet/bubbletea"
 
+	"github.com/avmsh/avmsh/node/shellsession"
 	"github.com/avmsh/avmsh/tui/source"
 	"github.com/avmsh/avmsh/vm/term"
 )
@@ -21,11 +22,31 @@ type Terminal struct {
 	ch   chan tea.Msg
 	done chan struct{}
 	once sync.Once
+
+	mu   sync.Mutex
+	hist *shellsession.History
 }
 
-// NewTerminal returns a terminal; Close it when the program ends.
+// NewTerminal returns a terminal with an in-memory history; Close it
+// when the program ends.
 func NewTerminal() *Terminal {
-	return &Terminal{ch: make(chan tea.Msg, 256), done: make(chan struct{})}
+	h, _ := shellsession.OpenHistory("", 0) // no file: cannot fail
+	return &Terminal{ch: make(chan tea.Msg, 256), done: make(chan struct{}), hist: h}
+}
+
+// SetHistory makes h the history of what is typed in the pane (the
+// file `avmsh shell` also uses: shellsession.DefaultHistoryFile).
+func (t *Terminal) SetHistory(h *shellsession.History) {
+	t.mu.Lock()
+	t.hist = h
+	t.mu.Unlock()
+}
+
+// History is the history of what is typed in the pane.
+func (t *Terminal) History() *shellsession.History {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.hist
 }
 
 // TermMsg wraps what the terminal delivers (OutputMsg, InputMsg); the

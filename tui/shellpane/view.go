@@ -32,6 +32,12 @@ func NewPane(src source.Shells, th theme.Theme, t *Terminal, node term.Atom) *Pa
 	return p
 }
 
+// Captures takes every key that types text and tab, which completes in
+// the shell (shift+tab still switches views).
+func (p *Pane) Captures(msg tea.KeyMsg) bool {
+	return msg.Type == tea.KeyTab || p.TypingCapturer.Captures(msg)
+}
+
 // Title is the tab's label.
 func (p *Pane) Title() string { return "Shell" }
 

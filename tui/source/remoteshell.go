@@ -6,26 +6,21 @@ import (
 	"fmt"
 	"io"
 	"slices"
-	"strings"
-	"sync"
 
-	"github.com/avmsh/avmsh/node"
 	"github.com/avmsh/avmsh/node/gl"
 	"github.com/avmsh/avmsh/node/remsh"
-	"github.com/avmsh/avmsh/node/rpc"
-	"github.com/avmsh/avmsh/vm/iolib"
-	"github.com/avmsh/avmsh/vm/syntax"
+	"github.com/avmsh/avmsh/node/shellsession"
 	"github.com/avmsh/avmsh/vm/term"
 )
 
-// ErrNoRemoteShell is returned by RemoteShell for nodes that cannot run
-// OTP's shell (AtomVM, avmsh, the local node): the pane uses avmsh's
-// evaluator (Eval) for them.
-var ErrNoRemoteShell = errors.New("the node cannot run OTP's shell")
+// ErrNoRemoteShell is returned by a RemoteShell that cannot give a
+// node a shell session (a test source): the pane then runs its shell on
+// Eval. Live gives every node a session.
+var ErrNoRemoteShell = errors.New("the node cannot run a shell session")
 
-// Terminal is the pane a remote shell prints to and reads from: its
-// output arrives through Write, and ReadLine (one line, for io:get_line)
-// and ReadCommand (a whole command up to its dot, for the shell's
+// Terminal is the pane a shell prints to and reads from: its output
+// arrives through Write, and ReadLine (one line: io:get_line, the
+// Ctrl-G menu) and ReadCommand (a whole command up to its dot, for the
 // prompt) wait for the user.
 type Terminal interface {
 	io.Writer
@@ -33,81 +28,54 @@ type Terminal interface {
 	remsh.CommandInput
 }
 
-// RemoteShell is OTP's own shell running on a BEAM node with a Terminal
-// as its group leader (what `avmsh shell NODE` runs).
+// RemoteShell is a node's shell running with a Terminal (what `avmsh
+// shell NODE` runs: package shellsession).
 type RemoteShell interface {
-	// Interrupt kills the evaluation in progress (the shell prints
-	// "** exception exit: killed" and prompts again).
+	// Interrupt stops the evaluation in progress ("** exception exit:
+	// killed"; the shell prompts again).
 	Interrupt() error
-	// Done is closed when the shell ends (the node went down); Reason
-	// then says why.
+	// Done is closed when the shell ends (the user left it, the node
+	// went down); Reason then says why.
 	Done() <-chan struct{}
 	Reason() string
-	// Stop ends the shell on the node.
+	// Stop ends the shell (the node keeps running).
 	Stop()
 }
 
-// RemoteShell starts OTP's shell on nodeName, a BEAM node (connected to
-// first if need be), with t as its terminal. q(), halt() and init:stop() typed at its
-// prompt are not passed on (they would stop the node, as they do under
-// erl -remsh); a note says so. Nodes that are not BEAM get
-// ErrNoRemoteShell.
+// ShellSession is what a RemoteShell of Live also offers the pane: the
+// session's Tab candidates and its Ctrl-G menu.
+type ShellSession interface {
+	Complete(ctx context.Context, before string) (string, []shellsession.Candidate)
+	JobCommand(line string) (string, shellsession.JobAction)
+}
+
+// RemoteShell starts the shell of nodeName (connected to first if need
+// be) with t as its terminal: OTP's own shell on a BEAM node, avmsh's
+// evaluator on AtomVM, avmsh and the TUI's own node — the session of
+// package shellsession that `avmsh shell` runs, with its quit rule
+// (q(), halt()... leave the shell, never stop the node), meta-commands,
+// completion and Ctrl-G menu. It runs until the user leaves or Stop.
 func (l *Live) RemoteShell(ctx context.Context, nodeName term.Atom, t Terminal) (RemoteShell, error) {
-	if nodeName == l.n.Name() {
-		return nil, ErrNoRemoteShell
-	}
-	p, ok := l.n.Peer(nodeName)
-	if !ok {
-		if err := l.n.Connect(ctx, nodeName); err != nil {
-			return nil, fmt.Errorf("connect to %s: %w", nodeName, err)
-		}
-		if p, ok = l.n.Peer(nodeName); !ok {
-			return nil, fmt.Errorf("connect to %s: the connection went down at once", nodeName)
+	if nodeName != l.n.Name() {
+		if _, ok := l.n.Peer(nodeName); !ok {
+			if err := l.n.Connect(ctx, nodeName); err != nil {
+				return nil, fmt.Errorf("connect to %s: %w", nodeName, err)
+			}
 		}
 	}
-	if p.Kind != node.KindBEAM {
-		return nil, ErrNoRemoteShell
-	}
-	sc := &remsh.Scanner{Node: l.n, Target: nodeName}
-	sc.OnLine = func(line string) (string, bool) {
-		switch strings.TrimSpace(line) {
-		case "q().", "halt().", "init:stop().", "erlang:halt().":
-			fmt.Fprintf(t, "(%s is not passed on: it would stop %s; leave the shell with esc)\n", strings.TrimSpace(line), nodeName)
-			return "\n", true
-		}
-		return line, true
-	}
-	g, err := gl.Start(l.n.Runtime(), gl.Options{
-		Out: t, In: t, Columns: 100, GetUntil: sc.GetUntil,
-		Print: iolib.Options{Node: syntax.NodeContext{Local: l.n.Name()}},
+	s, err := shellsession.Start(ctx, shellsession.Config{
+		Node: l.n, Target: nodeName, Registry: l.env.local.Registry(), Terminal: t, Columns: 100,
+		Connect: l.Connect, EpmdPort: l.env.epmdPort, Logger: l.env.log,
 	})
 	if err != nil {
-		return nil, fmt.Errorf("start a group leader for the shell on %s: %w", nodeName, err)
+		return nil, fmt.Errorf("start the shell on %s: %w", nodeName, err)
 	}
-	s, err := remsh.Start(ctx, l.n, nodeName, g.Pid())
-	if err != nil {
-		g.Stop()
-		var ex *rpc.RemoteError
-		if errors.As(err, &ex) {
-			// Another avmsh also answers as BEAM: it has no shell
-			// module (error:undef).
-			return nil, fmt.Errorf("%w: %v", ErrNoRemoteShell, err)
-		}
-		return nil, err
-	}
-	rs := &remoteShell{s: s, g: g, done: make(chan struct{})}
-	go func() {
-		r := <-s.Done()
-		rs.mu.Lock()
-		rs.reason = syntax.Write(r, syntax.Options{})
-		rs.mu.Unlock()
-		g.Stop()
-		close(rs.done)
-	}()
+	s.Background(context.Background())
+	rs := &remoteShell{Session: s}
 	l.mu.Lock()
 	l.remotes = slices.DeleteFunc(l.remotes, func(r *remoteShell) bool {
 		select {
-		case <-r.done:
+		case <-r.Done():
 			return true
 		default:
 			return false
@@ -118,25 +86,14 @@ func (l *Live) RemoteShell(ctx context.Context, nodeName term.Atom, t Terminal) 
 	return rs, nil
 }
 
-type remoteShell struct {
-	s    *remsh.Session
-	g    *gl.Server
-	done chan struct{}
+// remoteShell is a session as a RemoteShell.
+type remoteShell struct{ *shellsession.Session }
 
-	mu     sync.Mutex
-	reason string
+func (r *remoteShell) Interrupt() error {
+	if !r.Session.Interrupt() {
+		return errors.New("no evaluation to interrupt")
+	}
+	return nil
 }
 
-func (r *remoteShell) Interrupt() error      { return r.s.Interrupt() }
-func (r *remoteShell) Done() <-chan struct{} { return r.done }
-
-func (r *remoteShell) Reason() string {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return r.reason
-}
-
-func (r *remoteShell) Stop() {
-	r.s.Stop()
-	r.g.Stop()
-}
+func (r *remoteShell) Stop() { r.Close() }

@@ -4,7 +4,6 @@ package source_test
 
 import (
 	"context"
-	"errors"
 	"io"
 	"strings"
 	"sync"
@@ -56,10 +55,31 @@ func (s *scriptTerminal) ReadCommand(ctx context.Context, prompt, _ string) (str
 	return s.ReadLine(ctx, prompt)
 }
 
-// TestLiveRemoteShell: on a real erl node the pane's shell is OTP's own
-// (records work, which avmsh's evaluator has no syntax for), its
-// io:get_line reads from the pane, q(). does not stop the node, and the
-// local node gets ErrNoRemoteShell (avmsh's evaluator).
+// waitOutput polls the terminal's output until it holds every want.
+func waitOutput(t *testing.T, st *scriptTerminal, want ...string) {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		out := st.output()
+		ok := true
+		for _, w := range want {
+			ok = ok && strings.Contains(out, w)
+		}
+		if ok {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("shell output %q lacks %q", out, want)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// TestLiveRemoteShell: the pane's shell is the session of `avmsh shell`
+// (package shellsession): on a real erl node OTP's own (records work,
+// which avmsh's evaluator has no syntax for), its io:get_line reads from
+// the pane, and q(). leaves the shell without stopping the node; on the
+// TUI's own node avmsh's evaluator, where halt(). also just leaves.
 func TestLiveRemoteShell(t *testing.T) {
 	e := erltest.Start(t, erltest.Options{})
 	l := newLive(t, erltest.RandomName("tui")+"@127.0.0.1", e, false)
@@ -71,16 +91,31 @@ func TestLiveRemoteShell(t *testing.T) {
 	if name, err := l.Connect(ctx, alive(e.Name)); err != nil || name != target {
 		t.Fatalf("connect %s: %s, %v; want %s", alive(e.Name), name, err, target)
 	}
-	if _, err := l.RemoteShell(ctx, l.LocalName(), &scriptTerminal{}); !errors.Is(err, source.ErrNoRemoteShell) {
-		t.Fatalf("RemoteShell(local node) = %v, want ErrNoRemoteShell", err)
+
+	local := &scriptTerminal{script: make(chan string, 4)}
+	local.script <- "X = 20 + 1.\n"
+	local.script <- "halt().\n"
+	ls, err := l.RemoteShell(ctx, l.LocalName(), local)
+	if err != nil {
+		t.Fatal(err)
 	}
+	waitOutput(t, local, "21\n")
+	select {
+	case <-ls.Done():
+	case <-time.After(10 * time.Second):
+		t.Fatal("halt(). did not leave the local shell")
+	}
+	if _, ok := ls.(source.ShellSession); !ok {
+		t.Fatal("Live's shell offers no completion nor Ctrl-G menu")
+	}
+
 	st := &scriptTerminal{script: make(chan string, 8)}
 	for _, c := range []string{
 		"rd(pt, {x, y = 2}).\n",
 		"#pt{x = 1}.\n",
-		"q().\n",
 		"string:trim(io:get_line(\"name? \")).\n",
 		"joe\n",
+		"q().\n",
 	} {
 		st.script <- c
 	}
@@ -88,21 +123,11 @@ func TestLiveRemoteShell(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []string{"pt\n", "#pt{x = 1,y = 2}\n", "is not passed on", "\"joe\"\n"}
-	deadline := time.Now().Add(20 * time.Second)
-	for {
-		out := st.output()
-		ok := true
-		for _, w := range want {
-			ok = ok && strings.Contains(out, w)
-		}
-		if ok {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("OTP shell output %q lacks %q", out, want)
-		}
-		time.Sleep(20 * time.Millisecond)
+	waitOutput(t, st, "pt\n", "#pt{x = 1,y = 2}\n", "\"joe\"\n")
+	select {
+	case <-rs.Done():
+	case <-time.After(10 * time.Second):
+		t.Fatal("q(). did not leave OTP's shell")
 	}
 	st.mu.Lock()
 	prompts := strings.Join(st.prompts, "|")
@@ -114,9 +139,4 @@ func TestLiveRemoteShell(t *testing.T) {
 		t.Fatalf("node after q(): %q", got)
 	}
 	rs.Stop()
-	select {
-	case <-rs.Done():
-	case <-time.After(10 * time.Second):
-		t.Fatal("the shell did not end after Stop")
-	}
 }

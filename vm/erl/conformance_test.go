@@ -17,14 +17,24 @@ import (
 // BEAM node, and requires identical output for every command.
 func TestConformanceWithErlShell(t *testing.T) {
 	erltest.Require(t)
-	path := "testdata/conformance.txt"
 	if p := os.Getenv("ERL_CONFORMANCE_FILE"); p != "" {
-		path = p // exploratory runs on another table
+		conform(t, p) // exploratory runs on another table
+		return
 	}
+	t.Run("conformance", func(t *testing.T) {
+		if cmds := erltest.LoadShellCommands(t, "testdata/conformance.txt"); len(cmds) < 250 {
+			t.Fatalf("conformance table has %d commands, want >= 250", len(cmds))
+		}
+		conform(t, "testdata/conformance.txt")
+	})
+	// The shell's history commands, in a session of their own (their
+	// results depend on command numbers).
+	t.Run("history", func(t *testing.T) { conform(t, "testdata/history.txt") })
+}
+
+// conform runs the table at path through both shells.
+func conform(t *testing.T, path string) {
 	cmds := erltest.LoadShellCommands(t, path)
-	if len(cmds) < 250 && path == "testdata/conformance.txt" {
-		t.Fatalf("conformance table has %d commands, want >= 250", len(cmds))
-	}
 	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
 	defer cancel()
 

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"unicode/utf8"
 
+	"github.com/avmsh/avmsh/internal/erltest"
 	"github.com/avmsh/avmsh/vm/syntax"
 	"github.com/avmsh/avmsh/vm/term"
 )
@@ -13,18 +14,18 @@ import (
 // TestCharsToStringMatchesOTP compares CharsToString with
 // unicode:characters_to_binary/2 on a real node.
 func TestCharsToStringMatchesOTP(t *testing.T) {
-	n := sharedNode(t)
+	n := otp.Node(t)
 	data := []string{
 		`"abc"`, `[]`, `<<>>`, `[<<"ab">>, $c, [$d, [<<"é"/utf8>>]]]`, `[$a | <<"bc">>]`, `"日本"`,
 		`[<<"日本"/utf8>>, 256, 1114111]`, `[233, <<233>>]`, `[[[[[[]]]]]]`, `<<255>>`, `[-1]`, `[16#D800]`,
 		`[1114112]`, `[a]`, `{a}`, `[<<1:3>>]`, `[$a | b]`,
 	}
 	for _, enc := range []syntax.Encoding{syntax.Unicode, syntax.Latin1} {
-		var calls []otpCase
+		var calls []erltest.FormatCase
 		for _, d := range data {
-			calls = append(calls, otpCase{Fmt: "~s", Args: "[case unicode:characters_to_binary(" + d + ", " + enc.String() + ") of B when is_binary(B) -> binary_to_list(B); _ -> error(badarg) end]"})
+			calls = append(calls, erltest.FormatCase{Fmt: "~s", Args: "[case unicode:characters_to_binary(" + d + ", " + enc.String() + ") of B when is_binary(B) -> binary_to_list(B); _ -> error(badarg) end]"})
 		}
-		out := otpFormat(t, n, calls)
+		out := erltest.Format(t, n, calls)
 		for i, d := range data {
 			v, err := syntax.Parse(d, syntax.ParseOptions{})
 			if err != nil {
@@ -32,7 +33,7 @@ func TestCharsToStringMatchesOTP(t *testing.T) {
 			}
 			got, gerr := CharsToString(v, enc)
 			want := out[i]
-			if strings.HasPrefix(want, otpErrPrefix) {
+			if strings.HasPrefix(want, erltest.FormatError) {
 				if gerr == nil {
 					t.Errorf("%s %s: OTP fails, Go returned %q", enc, d, got)
 				} else if !errors.Is(gerr, ErrBadArg) {
@@ -53,17 +54,17 @@ func TestCharsToStringMatchesOTP(t *testing.T) {
 }
 
 func TestFormatTermAndPutChars(t *testing.T) {
-	n := sharedNode(t)
+	n := otp.Node(t)
 	type tc struct{ fmt, args string }
 	cases := []tc{
 		{`"~w~n"`, `[ok]`}, {`<<"~w">>`, `[ok]`}, {`<<"é~w"/utf8>>`, `[x]`}, {`'~w-~w'`, `[a, b]`},
 		{`"~s"`, `["x"]`}, {`[126, 119]`, `[y]`},
 	}
-	var calls []otpCase
+	var calls []erltest.FormatCase
 	for _, c := range cases {
-		calls = append(calls, otpCase{Fmt: "~ts", Args: "[io_lib:format(" + c.fmt + ", " + c.args + ")]"})
+		calls = append(calls, erltest.FormatCase{Fmt: "~ts", Args: "[io_lib:format(" + c.fmt + ", " + c.args + ")]"})
 	}
-	out := otpFormat(t, n, calls)
+	out := erltest.Format(t, n, calls)
 	for i, c := range cases {
 		f, _ := syntax.Parse(c.fmt, syntax.ParseOptions{})
 		a, _ := syntax.Parse(c.args, syntax.ParseOptions{})

@@ -7,15 +7,17 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/avmsh/avmsh/internal/erltest"
 	"github.com/avmsh/avmsh/vm/syntax"
 	"github.com/avmsh/avmsh/vm/term"
 )
 
+// otp is the erl node the io_lib:format conformance tests share.
+var otp erltest.FormatNode
+
 func TestMain(m *testing.M) {
 	code := m.Run()
-	if otpNode != nil {
-		otpNode.Stop()
-	}
+	otp.Stop()
 	os.Exit(code)
 }
 
@@ -82,20 +84,20 @@ func TestFormatMatchesOTP(t *testing.T) {
 	if len(cases) < 150 {
 		t.Fatalf("only %d golden cases", len(cases))
 	}
-	n := sharedNode(t)
-	calls := make([]otpCase, len(cases))
+	n := otp.Node(t)
+	calls := make([]erltest.FormatCase, len(cases))
 	for i, c := range cases {
-		calls[i] = otpCase{Fmt: c.format, Args: c.erlArgs}
+		calls[i] = erltest.FormatCase{Fmt: c.format, Args: c.erlArgs}
 	}
-	out := otpFormat(t, n, calls)
+	out := erltest.Format(t, n, calls)
 	errs := 0
 	for i, c := range cases {
 		want := out[i]
 		got, err := Format(c.format, c.goArgs, Options{})
-		otpFailed := strings.HasPrefix(want, otpErrPrefix)
+		otpFailed := strings.HasPrefix(want, erltest.FormatError)
 		switch {
 		case otpFailed && err == nil:
-			t.Errorf("line %d: io_lib:format(%s, %s): OTP raised %s, Go returned %q", c.line, c.fmtText, c.erlArgs, strings.TrimPrefix(want, otpErrPrefix), got)
+			t.Errorf("line %d: io_lib:format(%s, %s): OTP raised %s, Go returned %q", c.line, c.fmtText, c.erlArgs, strings.TrimPrefix(want, erltest.FormatError), got)
 		case otpFailed:
 			errs++
 			if !errors.Is(err, ErrBadArg) {

@@ -1,6 +1,7 @@
 package syntax
 
 import (
+	"github.com/avmsh/avmsh/vm/internal/erltext"
 	"strconv"
 	"unicode/utf8"
 
@@ -28,20 +29,9 @@ func (e Encoding) String() string {
 	return "latin1"
 }
 
-// reserved lists erl_scan:reserved_word/1 of OTP 25 (maybe/else only with
-// the maybe_expr feature, which is off by default in OTP 25).
-var reserved = map[string]bool{
-	"after": true, "begin": true, "case": true, "try": true, "cond": true,
-	"catch": true, "andalso": true, "orelse": true, "end": true, "fun": true,
-	"if": true, "let": true, "of": true, "receive": true, "when": true,
-	"bnot": true, "not": true, "div": true, "rem": true, "band": true,
-	"and": true, "bor": true, "bxor": true, "bsl": true, "bsr": true,
-	"or": true, "xor": true,
-}
-
 // IsReserved reports whether s is an Erlang reserved word (an atom that
 // must be quoted).
-func IsReserved(s string) bool { return reserved[s] }
+func IsReserved(s string) bool { return erltext.IsReserved(s) }
 
 func isLowerStart(r rune) bool {
 	return (r >= 'a' && r <= 'z') || (r >= 0xDF && r <= 0xFF && r != 0xF7)
@@ -62,7 +52,7 @@ func isNameChar(r rune) bool {
 // AtomNeedsQuotes reports whether io_lib writes atom a in single quotes.
 func AtomNeedsQuotes(a term.Atom) bool {
 	s := string(a)
-	if s == "" || reserved[s] {
+	if s == "" || erltext.IsReserved(s) {
 		return true
 	}
 	first := true

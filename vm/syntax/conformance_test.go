@@ -12,11 +12,12 @@ import (
 	"github.com/avmsh/avmsh/vm/term"
 )
 
+// otp is the erl node the io_lib:format conformance tests share.
+var otp erltest.FormatNode
+
 func TestMain(m *testing.M) {
 	code := m.Run()
-	if otpNode != nil {
-		otpNode.Stop()
-	}
+	otp.Stop()
 	os.Exit(code)
 }
 
@@ -43,11 +44,11 @@ var printFormats = []printFormat{
 // otpIndexes asks the node which index it prints for each foreign node.
 func otpIndexes(t *testing.T, n *erltest.Node, nodes []term.Atom) map[term.Atom]int {
 	t.Helper()
-	var cases []otpCase
+	var cases []erltest.FormatCase
 	for _, node := range nodes {
-		cases = append(cases, otpCase{Fmt: "~w", Args: "[" + pidExpr(term.NewPid(node, 1, 2, 3)) + "]"})
+		cases = append(cases, erltest.FormatCase{Fmt: "~w", Args: "[" + pidExpr(term.NewPid(node, 1, 2, 3)) + "]"})
 	}
-	out := otpFormat(t, n, cases)
+	out := erltest.Format(t, n, cases)
 	re := regexp.MustCompile(`^<(\d+)\.1\.2>$`)
 	idx := make(map[term.Atom]int)
 	for i, s := range out {
@@ -91,7 +92,7 @@ func conformanceCases(t *testing.T, local term.Atom) ([]confCase, []term.Atom) {
 }
 
 func TestPrintMatchesOTP(t *testing.T) {
-	n := sharedNode(t)
+	n := otp.Node(t)
 	local := term.Atom(n.Name)
 	cases, foreign := conformanceCases(t, local)
 	if len(cases) < 300 {
@@ -99,13 +100,13 @@ func TestPrintMatchesOTP(t *testing.T) {
 	}
 	idx := otpIndexes(t, n, foreign)
 	base := Options{Node: NodeContext{Local: local, Index: func(a term.Atom) int { return idx[a] }}}
-	var calls []otpCase
+	var calls []erltest.FormatCase
 	for _, c := range cases {
 		for _, f := range printFormats {
-			calls = append(calls, otpCase{Fmt: f.fmt, Args: "[" + c.Erl + f.extra + "]"})
+			calls = append(calls, erltest.FormatCase{Fmt: f.fmt, Args: "[" + c.Erl + f.extra + "]"})
 		}
 	}
-	out := otpFormat(t, n, calls)
+	out := erltest.Format(t, n, calls)
 	fails := 0
 	k := 0
 	for _, c := range cases {
@@ -139,8 +140,8 @@ func TestPrintMatchesOTP(t *testing.T) {
 // TestLargeMapsMatchOTPByValue covers maps of more than 32 keys, which
 // OTP prints in hash order: the text must hold the same associations.
 func TestLargeMapsMatchOTPByValue(t *testing.T) {
-	n := sharedNode(t)
-	var calls []otpCase
+	n := otp.Node(t)
+	var calls []erltest.FormatCase
 	var terms []term.Term
 	for _, size := range []int{33, 64, 200} {
 		var kvs []term.KV
@@ -148,9 +149,9 @@ func TestLargeMapsMatchOTPByValue(t *testing.T) {
 			kvs = append(kvs, term.KV{Key: term.Atom(fmt.Sprintf("k%d", i)), Value: term.Int(i)})
 		}
 		terms = append(terms, term.NewMap(kvs...))
-		calls = append(calls, otpCase{Fmt: "~w", Args: fmt.Sprintf("[maps:from_list([{list_to_atom(\"k\" ++ integer_to_list(I)), I} || I <- lists:seq(0,%d)])]", size-1)})
+		calls = append(calls, erltest.FormatCase{Fmt: "~w", Args: fmt.Sprintf("[maps:from_list([{list_to_atom(\"k\" ++ integer_to_list(I)), I} || I <- lists:seq(0,%d)])]", size-1)})
 	}
-	out := otpFormat(t, n, calls)
+	out := erltest.Format(t, n, calls)
 	for i, want := range out {
 		got := Write(terms[i], Options{})
 		if len(got) != len(want) {

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/avmsh/avmsh/internal/corpus"
+	"github.com/avmsh/avmsh/internal/erltest"
 	"github.com/avmsh/avmsh/vm/etf"
 	"github.com/avmsh/avmsh/vm/term"
 )
@@ -79,7 +80,7 @@ func hasPidKeyMap(t term.Term) bool {
 // binary_to_term of our encoding, and compares with our printer; it also
 // checks parse(print(t)) =:= t.
 func TestCorpusMatchesOTP(t *testing.T) {
-	n := sharedNode(t)
+	n := otp.Node(t)
 	entries := corpus.Entries()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
@@ -128,7 +129,7 @@ func TestCorpusMatchesOTP(t *testing.T) {
 	for _, f := range formats {
 		fs = append(fs, f.f)
 	}
-	out := otpFormatETF(t, n, encoded, fs)
+	out := erltest.FormatETF(t, n, encoded, fs)
 	fails, byValue, roundTrips := 0, 0, 0
 	stable := Options{Node: NodeContext{ShowCreation: true}}
 	for i, e := range terms {

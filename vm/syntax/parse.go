@@ -3,6 +3,7 @@ package syntax
 import (
 	"errors"
 	"fmt"
+	"github.com/avmsh/avmsh/vm/internal/erltext"
 	"unicode/utf8"
 
 	"github.com/avmsh/avmsh/vm/term"
@@ -260,7 +261,7 @@ func (p *parser) parseTerm(depth int) (term.Term, error) {
 		if name == "fun" {
 			return p.parseExportFun(start)
 		}
-		if reserved[name] {
+		if erltext.IsReserved(name) {
 			return nil, p.errf(start, "%s is a reserved word; write the atom quoted: '%s'", name, name)
 		}
 		if utf8.RuneCountInString(name) > 255 {

@@ -2,6 +2,7 @@ package syntax
 
 import (
 	"encoding/binary"
+	"github.com/avmsh/avmsh/vm/internal/erltext"
 	"math"
 	"math/big"
 	"strconv"
@@ -10,37 +11,9 @@ import (
 	"github.com/avmsh/avmsh/vm/term"
 )
 
-// bitWriter accumulates a bitstring.
-type bitWriter struct {
-	data []byte
-	bits int // total bits written
-}
-
-func (w *bitWriter) writeBit(b byte) {
-	if w.bits%8 == 0 {
-		w.data = append(w.data, 0)
-	}
-	if b != 0 {
-		w.data[len(w.data)-1] |= 0x80 >> (w.bits % 8)
-	}
-	w.bits++
-}
-
-// writeBytes appends n bits taken from the front of src.
-func (w *bitWriter) writeBits(src []byte, n int) {
-	if w.bits%8 == 0 && n%8 == 0 {
-		w.data = append(w.data, src[:n/8]...)
-		w.bits += n
-		return
-	}
-	for i := 0; i < n; i++ {
-		w.writeBit(src[i/8] & (0x80 >> (i % 8)))
-	}
-}
-
-func (w *bitWriter) term() term.Term {
-	return term.NewBitstring(w.data, uint8(w.bits%8))
-}
+// bitWriter accumulates a bitstring (erltext's writer, shared with the
+// evaluator).
+type bitWriter = erltext.BitWriter
 
 // segment is one parsed binary segment.
 type segment struct {
@@ -79,7 +52,7 @@ func (p *parser) parseBinary(depth int) (term.Term, error) {
 		}
 		if p.hasPrefix(">>") {
 			p.pos += 2
-			return w.term(), nil
+			return w.Term(), nil
 		}
 		return nil, p.errf(p.pos, "unexpected %s in the binary opened at %s; expected ',' or '>>'", p.describe(), p.at(open))
 	}
@@ -170,7 +143,7 @@ func (p *parser) scanSmallInt(what string) (int, error) {
 }
 
 func (p *parser) checkRoom(w *bitWriter, bits int, at int) error {
-	if bits < 0 || w.bits+bits > p.o.MaxBinary*8 {
+	if bits < 0 || w.Len()+bits > p.o.MaxBinary*8 {
 		return p.errf(at, "binary larger than the limit of %d bytes", p.o.MaxBinary)
 	}
 	return nil
@@ -246,11 +219,11 @@ func (p *parser) emitInteger(w *bitWriter, s segment) error {
 	// The value sits in the low n bits of buf; skip the leading pad.
 	pad := nbytes*8 - n
 	if pad == 0 {
-		w.writeBits(buf, n)
+		w.WriteBits(buf, n)
 		return nil
 	}
 	for i := pad; i < nbytes*8; i++ {
-		w.writeBit(buf[i/8] & (0x80 >> (i % 8)))
+		w.WriteBit(buf[i/8] & (0x80 >> (i % 8)))
 	}
 	return nil
 }
@@ -294,7 +267,7 @@ func (p *parser) emitFloat(w *bitWriter, s segment) error {
 	if err := p.checkRoom(w, len(buf)*8, s.start); err != nil {
 		return err
 	}
-	w.writeBits(buf, len(buf)*8)
+	w.WriteBits(buf, len(buf)*8)
 	return nil
 }
 
@@ -328,7 +301,7 @@ func (p *parser) emitBinary(w *bitWriter, s segment, typ string) error {
 	if err := p.checkRoom(w, n, s.start); err != nil {
 		return err
 	}
-	w.writeBits(data, n)
+	w.WriteBits(data, n)
 	return nil
 }
 
@@ -337,7 +310,7 @@ func (p *parser) emitUTF(w *bitWriter, s segment, typ string) error {
 		return p.errf(s.start, "a /%s segment takes no size or unit", typ)
 	}
 	c, ok := s.value.(term.Int)
-	if !ok || !validCodePoint(int64(c)) && !(c >= 0xFFFE && c <= 0xFFFF) {
+	if !ok || !validCodePointInt(int64(c)) && !(c >= 0xFFFE && c <= 0xFFFF) {
 		return p.errf(s.start, "a /%s segment needs a character code", typ)
 	}
 	r := rune(c)
@@ -366,6 +339,10 @@ func (p *parser) emitUTF(w *bitWriter, s segment, typ string) error {
 	if err := p.checkRoom(w, len(buf)*8, s.start); err != nil {
 		return err
 	}
-	w.writeBits(buf, len(buf)*8)
+	w.WriteBits(buf, len(buf)*8)
 	return nil
 }
+
+// validCodePointInt reports whether v is a character Erlang text may
+// hold (erltext.ValidChar for a 64-bit value).
+func validCodePointInt(v int64) bool { return v >= 0 && v <= 0x10FFFF && erltext.ValidChar(rune(v)) }

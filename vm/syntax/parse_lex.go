@@ -1,6 +1,7 @@
 package syntax
 
 import (
+	"github.com/avmsh/avmsh/vm/internal/erltext"
 	"math"
 	"math/big"
 	"strconv"
@@ -17,17 +18,7 @@ const maxNumberLen = 1 << 16
 func isDigit(c byte) bool { return c >= '0' && c <= '9' }
 
 // digitValue returns the value of an alphanumeric digit, or 99.
-func digitValue(c byte) int {
-	switch {
-	case c >= '0' && c <= '9':
-		return int(c - '0')
-	case c >= 'a' && c <= 'z':
-		return int(c-'a') + 10
-	case c >= 'A' && c <= 'Z':
-		return int(c-'A') + 10
-	}
-	return 99
-}
+func digitValue(c byte) int { return erltext.DigitValue(rune(c)) }
 
 // scanDigits reads digits of base (with '_' between two digits allowed)
 // and returns them without separators.
@@ -150,88 +141,39 @@ func (p *parser) scanChar() (term.Int, error) {
 	return term.Int(r), nil
 }
 
-func validCodePoint(v int64) bool {
-	return (v >= 0 && v < 0xD800) || (v > 0xDFFF && v < 0xFFFE) || (v > 0xFFFF && v <= 0x10FFFF)
-}
-
-// scanEscape reads an escape sequence starting at '\' (erl_scan's
-// scan_escape): \n \r \t \v \b \f \e \s \d, octal \O \OO \OOO, \xHH,
-// \x{H...}, \^C (control) and \C for any other C.
+// scanEscape reads an escape sequence starting at '\' (erl_scan's, as
+// package erltext decodes them) and says what is wrong with a bad one.
 func (p *parser) scanEscape() (rune, error) {
 	start := p.pos
 	p.pos++ // '\'
-	if p.pos >= len(p.src) {
+	r, n, st := erltext.Escape(p.src[p.pos:])
+	switch st {
+	case erltext.EscapeOK:
+		p.pos += n
+		return r, nil
+	case erltext.EscapeEOF:
 		return 0, p.errf(start, "unterminated escape sequence")
 	}
-	c := p.src[p.pos]
+	rest := p.src[p.pos:]
 	switch {
-	case c >= '0' && c <= '7':
-		v := 0
-		for n := 0; n < 3 && p.pos < len(p.src) && p.src[p.pos] >= '0' && p.src[p.pos] <= '7'; n++ {
-			v = v*8 + int(p.src[p.pos]-'0')
-			p.pos++
+	case strings.HasPrefix(rest, "x{"):
+		hex := rest[2:]
+		i := 0
+		for i < len(hex) && digitValue(hex[i]) < 16 {
+			i++
 		}
-		return rune(v), nil
-	case c == 'x':
-		p.pos++
-		if p.peek() == '{' {
-			p.pos++
-			hs := p.pos
-			for p.pos < len(p.src) && digitValue(p.src[p.pos]) < 16 {
-				p.pos++
-			}
-			hex := p.src[hs:p.pos]
-			if p.peek() != '}' || hex == "" {
-				return 0, p.errf(p.pos, "unexpected %s in \\x{...}; expected hexadecimal digits and '}'", p.describe())
-			}
-			p.pos++
-			v, err := strconv.ParseInt(hex, 16, 64)
-			if err != nil || !validCodePoint(v) {
-				return 0, p.errf(start, "\\x{%s} is not a valid character", hex)
-			}
-			return rune(v), nil
+		if i < len(hex) && hex[i] == '}' && i > 0 {
+			return 0, p.errf(start, "\\x{%s} is not a valid character", hex[:i])
 		}
-		if digitValue(p.peek()) < 16 && digitValue(p.peekAt(1)) < 16 {
-			v := digitValue(p.peek())*16 + digitValue(p.peekAt(1))
-			p.pos += 2
-			return rune(v), nil
-		}
+		p.pos += 2 + i
+		return 0, p.errf(p.pos, "unexpected %s in \\x{...}; expected hexadecimal digits and '}'", p.describe())
+	case rest[0] == 'x':
 		return 0, p.errf(start, "illegal \\x escape; write \\xHH or \\x{H...}")
-	case c == '^':
-		p.pos++
-		if p.pos >= len(p.src) {
-			return 0, p.errf(start, "unterminated escape sequence \\^")
-		}
-		r, size := utf8.DecodeRuneInString(p.src[p.pos:])
-		p.pos += size
-		return r & 31, nil
 	}
-	r, size := utf8.DecodeRuneInString(p.src[p.pos:])
-	if r == utf8.RuneError && size <= 1 {
-		return 0, p.errf(p.pos, "invalid UTF-8 byte 0x%02x in escape sequence", c)
+	if c, size := utf8.DecodeRuneInString(rest); c == utf8.RuneError && size <= 1 {
+		return 0, p.errf(p.pos, "invalid UTF-8 byte 0x%02x in escape sequence", rest[0])
 	}
-	p.pos += size
-	switch r {
-	case 'n':
-		return '\n', nil
-	case 'r':
-		return '\r', nil
-	case 't':
-		return '\t', nil
-	case 'v':
-		return '\v', nil
-	case 'b':
-		return '\b', nil
-	case 'f':
-		return '\f', nil
-	case 'e':
-		return 0x1B, nil
-	case 's':
-		return ' ', nil
-	case 'd':
-		return 0x7F, nil
-	}
-	return r, nil
+	return 0, p.errf(start, "\\%s is not a valid escape: the character is not valid in Erlang text", p.describe())
 }
 
 // scanQuoted reads text between quote characters q with escapes.

@@ -30,7 +30,7 @@ const erlRecordFun = `fun(state, 7) -> [a,b,c,d,e,f,g]; (state, 3) -> [items, ex
 // shell's options (depth 30, line_max_chars 60, unicode), records, and
 // other columns and line lengths.
 func TestPrettyOptionsMatchOTP(t *testing.T) {
-	n := sharedNode(t)
+	n := otp.Node(t)
 	local := term.Atom(n.Name)
 	cases, foreign := conformanceCases(t, local)
 	idx := otpIndexes(t, n, foreign)
@@ -53,13 +53,13 @@ func TestPrettyOptionsMatchOTP(t *testing.T) {
 			term.List{term.Tuple{term.Atom("state"), term.Atom("a"), term.Atom("b"), term.Atom("c"), term.Atom("d"), term.Atom("e"), term.Atom("f"), term.Atom("g")},
 				term.Tuple{term.Atom("state"), seqList(30), term.Atom("x"), term.String("text")}}},
 	)
-	var calls []otpCase
+	var calls []erltest.FormatCase
 	for _, c := range cases {
 		for _, v := range variants {
-			calls = append(calls, otpCase{Fmt: "~ts", Args: "[io_lib_pretty:print(" + c.Erl + ", " + v.erl + ")]"})
+			calls = append(calls, erltest.FormatCase{Fmt: "~ts", Args: "[io_lib_pretty:print(" + c.Erl + ", " + v.erl + ")]"})
 		}
 	}
-	out := otpFormat(t, n, calls)
+	out := erltest.Format(t, n, calls)
 	fails, records := 0, 0
 	for i, c := range cases {
 		for j, v := range variants {
@@ -104,12 +104,12 @@ func TestPrintableRangeUnicode(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer n.Stop()
-	if _, err := n.Call(context.Background(), otpFormatFun); err != nil {
+	if err := erltest.InstallFormat(context.Background(), n); err != nil {
 		t.Fatal(err)
 	}
 	lits := []string{`"日本"`, `[8364]`, `<<"€"/utf8>>`, `<<"日本語"/utf8>>`, `["é", "€", [1,2]]`, `[16#1F600]`, `[16#FFFE]`, `[16#D7FF]`,
 		`<<"a€"/utf8, 255>>`, `"é"`, `{<<"€"/utf8>>, "€"}`}
-	var calls []otpCase
+	var calls []erltest.FormatCase
 	var terms []term.Term
 	for _, l := range lits {
 		v, err := Parse(l, ParseOptions{})
@@ -117,9 +117,9 @@ func TestPrintableRangeUnicode(t *testing.T) {
 			t.Fatal(err)
 		}
 		terms = append(terms, v, v)
-		calls = append(calls, otpCase{Fmt: "~tp", Args: "[" + l + "]"}, otpCase{Fmt: "~p", Args: "[" + l + "]"})
+		calls = append(calls, erltest.FormatCase{Fmt: "~tp", Args: "[" + l + "]"}, erltest.FormatCase{Fmt: "~p", Args: "[" + l + "]"})
 	}
-	out := otpFormat(t, n, calls)
+	out := erltest.Format(t, n, calls)
 	for i, v := range terms {
 		o := Options{PrintableRange: Unicode}
 		if calls[i].Fmt == "~tp" {

@@ -17,21 +17,21 @@ const MaxIOList = 1 << 28
 // iolistBytes flattens an iolist (bytes, binaries, nested lists, binary
 // tail) into dst; bits permits a bitstring at the end (list_to_bitstring).
 func iolistBytes(t term.Term, w *bitWriter, depth int, bits bool) bool {
-	if depth > 100000 || w.n > MaxIOList*8 {
+	if depth > 100000 || w.Len() > MaxIOList*8 {
 		return false
 	}
 	switch v := t.(type) {
 	case term.Binary:
-		if w.n%8 != 0 && !bits {
+		if w.Len()%8 != 0 && !bits {
 			return false
 		}
-		w.writeBits(v, len(v)*8)
+		w.WriteBits(v, len(v)*8)
 		return true
 	case term.Bitstring:
 		if !bits {
 			return false
 		}
-		w.writeBits(v.Data, v.BitSize())
+		w.WriteBits(v.Data, v.BitSize())
 		return true
 	case term.List:
 		for _, e := range v {
@@ -59,7 +59,7 @@ func iolistElem(e term.Term, w *bitWriter, depth int, bits bool) bool {
 		if i < 0 || i > 255 {
 			return false
 		}
-		w.writeUint(uint64(i), 8)
+		w.WriteUint(uint64(i), 8)
 		return true
 	}
 	switch e.(type) {
@@ -395,7 +395,7 @@ var convBIFs = map[bifKey]bifFunc{
 		if _, isList := a[0].(term.Binary); isList || !iolistBytes(a[0], &w, 0, false) {
 			return nil, badarg("list_to_binary", a)
 		}
-		return w.term(), nil
+		return w.Term(), nil
 	},
 	{"list_to_bitstring", 1}: func(_ *machine, a []term.Term) (term.Term, error) {
 		var w bitWriter
@@ -407,24 +407,24 @@ var convBIFs = map[bifKey]bifFunc{
 		if !iolistBytes(a[0], &w, 0, true) {
 			return nil, badarg("list_to_bitstring", a)
 		}
-		return w.term(), nil
+		return w.Term(), nil
 	},
 	{"iolist_to_binary", 1}: func(_ *machine, a []term.Term) (term.Term, error) {
 		if b, ok := a[0].(term.Binary); ok {
 			return b, nil
 		}
 		var w bitWriter
-		if !iolistBytes(a[0], &w, 0, false) || w.n%8 != 0 {
+		if !iolistBytes(a[0], &w, 0, false) || w.Len()%8 != 0 {
 			return nil, badarg("iolist_to_binary", a)
 		}
-		return w.term(), nil
+		return w.Term(), nil
 	},
 	{"iolist_size", 1}: func(_ *machine, a []term.Term) (term.Term, error) {
 		var w bitWriter
-		if !iolistBytes(a[0], &w, 0, false) || w.n%8 != 0 {
+		if !iolistBytes(a[0], &w, 0, false) || w.Len()%8 != 0 {
 			return nil, badarg("iolist_size", a)
 		}
-		return term.Int(w.n / 8), nil
+		return term.Int(w.Len() / 8), nil
 	},
 	{"integer_to_list", 1}: func(_ *machine, a []term.Term) (term.Term, error) {
 		if !term.IsInteger(a[0]) {

@@ -14,7 +14,12 @@ func shellRaise(class term.Atom, reason term.Term) *Exception {
 
 var procBIFs = map[bifKey]bifFunc{
 	{"self", 0}: func(m *machine, _ []term.Term) (term.Term, error) { return m.ev.host.Self(), nil },
-	{"node", 0}: func(m *machine, _ []term.Term) (term.Term, error) { return m.ev.host.Self().Node, nil },
+	{"node", 0}: func(m *machine, _ []term.Term) (term.Term, error) {
+		if t, ok := m.ev.host.(TargetHost); ok {
+			return t.Target(), nil
+		}
+		return m.ev.host.Self().Node, nil
+	},
 	{"node", 1}: func(_ *machine, a []term.Term) (term.Term, error) {
 		switch v := a[0].(type) {
 		case term.Pid:

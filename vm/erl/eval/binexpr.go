@@ -74,6 +74,11 @@ type segment struct {
 	// check builds the segment only to validate it (an empty string
 	// with a type: erl_eval still checks the size and type).
 	check bool
+	// text, when isText, is an untyped string literal: its characters
+	// are bytes (c band 255), written at once (a huge literal stays
+	// linear and never becomes a list).
+	text   string
+	isText bool
 }
 
 func (m *machine) binExpr(x *parse.Bin, env *Bindings) (term.Term, *Bindings, error) {
@@ -84,19 +89,17 @@ func (m *machine) binExpr(x *parse.Bin, env *Bindings) (term.Term, *Bindings, er
 			return nil, env, errorf(tag("bad_bit_type", term.Atom(err.Error())))
 		}
 		if lit, ok := el.Value.(*parse.Lit); ok {
-			if s, isStr := lit.Val.(term.List); isStr && lit.Kind == scan.String {
+			if lit.Kind == scan.String && len(el.Types) == 0 && el.Size == nil {
+				segs = append(segs, segment{pos: i + 1, bt: bt, text: lit.Text, isText: true})
+				continue
+			}
+			if s, isStr := lit.Value().(term.List); isStr && lit.Kind == scan.String {
 				var size term.Term
 				if el.Size != nil {
 					size, env, err = m.expr(el.Size, env)
 					if err != nil {
 						return nil, env, err
 					}
-				}
-				if len(el.Types) == 0 && el.Size == nil {
-					for _, c := range s {
-						segs = append(segs, segment{pos: i + 1, bt: bt, val: term.Int(c.(term.Int) & 0xFF)})
-					}
-					continue
 				}
 				if len(s) == 0 {
 					segs = append(segs, segment{pos: i + 1, bt: bt, val: term.Int(0), size: size, check: true})
@@ -124,6 +127,16 @@ func (m *machine) binExpr(x *parse.Bin, env *Bindings) (term.Term, *Bindings, er
 	}
 	var w bitWriter
 	for _, s := range segs {
+		if s.isText {
+			w.Grow(len(s.text) * 8)
+			for _, c := range s.text {
+				_ = w.WriteByte(byte(c))
+			}
+			if w.Len() > MaxBinaryBits {
+				return nil, env, bsFail("system_limit", s.pos, bitType{typ: "binary", endian: "big"}, "size", term.Atom("binary"))
+			}
+			continue
+		}
 		if s.check {
 			var tmp bitWriter
 			if err := tmp.segment(s); err != nil {
@@ -137,11 +150,11 @@ func (m *machine) binExpr(x *parse.Bin, env *Bindings) (term.Term, *Bindings, er
 			}
 			return nil, env, err
 		}
-		if w.n > MaxBinaryBits {
+		if w.Len() > MaxBinaryBits {
 			return nil, env, bsFail("system_limit", s.pos, bitType{typ: "binary", endian: "big"}, "size", term.Atom("binary"))
 		}
 	}
-	return w.term(), env, nil
+	return w.Term(), env, nil
 }
 
 // segBits computes the segment size in bits from size and unit.
@@ -230,7 +243,7 @@ func (w *bitWriter) segment(s segment) error {
 		if have < n {
 			return bsFail(atomBadarg, s.pos, s.bt, "short", s.val)
 		}
-		w.writeBits(data, n)
+		w.WriteBits(data, n)
 	default: // utf8, utf16, utf32
 		c, ok := validCodePoint(s.val)
 		if !ok {

@@ -4,6 +4,7 @@ import (
 	"math"
 	"math/big"
 
+	"github.com/avmsh/avmsh/vm/internal/erltext"
 	"github.com/avmsh/avmsh/vm/term"
 )
 
@@ -11,48 +12,9 @@ import (
 // evaluator (larger segments raise system_limit).
 const MaxBinaryBits = 1 << 30
 
-// bitWriter accumulates bits MSB first.
-type bitWriter struct {
-	buf []byte
-	n   int // bits written
-}
-
-func (w *bitWriter) writeBit(b byte) {
-	if w.n%8 == 0 {
-		w.buf = append(w.buf, 0)
-	}
-	if b != 0 {
-		w.buf[w.n/8] |= 0x80 >> uint(w.n%8)
-	}
-	w.n++
-}
-
-// writeBits appends the first nbits bits of data (MSB first).
-func (w *bitWriter) writeBits(data []byte, nbits int) {
-	if w.n%8 == 0 {
-		full := nbits / 8
-		w.buf = append(w.buf, data[:full]...)
-		w.n += full * 8
-		for i := full * 8; i < nbits; i++ {
-			w.writeBit(data[i/8] & (0x80 >> uint(i%8)))
-		}
-		return
-	}
-	for i := 0; i < nbits; i++ {
-		w.writeBit(data[i/8] & (0x80 >> uint(i%8)))
-	}
-}
-
-// writeUint appends the low nbits bits of v, MSB first (nbits <= 64).
-func (w *bitWriter) writeUint(v uint64, nbits int) {
-	for i := nbits - 1; i >= 0; i-- {
-		w.writeBit(byte(v >> uint(i) & 1))
-	}
-}
-
-func (w *bitWriter) term() term.Term {
-	return term.NewBitstring(w.buf, uint8(w.n%8))
-}
+// bitWriter accumulates bits MSB first (the shared writer of vm/syntax
+// and the evaluator, with the evaluator's segment encoders as methods).
+type bitWriter struct{ erltext.BitWriter }
 
 // bitsOf returns the bytes and bit length of a bitstring term.
 func bitsOf(t term.Term) ([]byte, int, bool) {
@@ -72,12 +34,12 @@ func subBits(data []byte, off, nbits int) term.Term {
 		return term.NewBitstring(append([]byte(nil), data[off/8:end]...), uint8(nbits%8))
 	}
 	var w bitWriter
-	w.buf = make([]byte, 0, (nbits+7)/8)
+	w.Grow(nbits)
 	for i := 0; i < nbits; i++ {
 		p := off + i
-		w.writeBit(data[p/8] & (0x80 >> uint(p%8)))
+		w.WriteBit(data[p/8] & (0x80 >> uint(p%8)))
 	}
-	return w.term()
+	return w.Term()
 }
 
 // readUint reads nbits (<= 64) bits at off as an unsigned big-endian value.
@@ -95,14 +57,14 @@ func (w *bitWriter) encodeInt(v term.Term, nbits int, little bool) {
 	if iv, ok := v.(term.Int); ok && nbits <= 64 {
 		u := uint64(iv)
 		if !little {
-			w.writeUint(u, nbits)
+			w.WriteUint(u, nbits)
 			return
 		}
 		for i := 0; i < nbits/8; i++ {
-			w.writeUint(u>>(8*uint(i))&0xFF, 8)
+			w.WriteUint(u>>(8*uint(i))&0xFF, 8)
 		}
 		if r := nbits % 8; r > 0 {
-			w.writeUint(u>>(8*uint(nbits/8)), r)
+			w.WriteUint(u>>(8*uint(nbits/8)), r)
 		}
 		return
 	}
@@ -117,18 +79,18 @@ func (w *bitWriter) encodeInt(v term.Term, nbits int, little bool) {
 		pad := nbytes*8 - nbits
 		var tmp bitWriter
 		for i := pad; i < nbytes*8; i++ {
-			tmp.writeBit(raw[i/8] & (0x80 >> uint(i%8)))
+			tmp.WriteBit(raw[i/8] & (0x80 >> uint(i%8)))
 		}
-		w.writeBits(tmp.buf, nbits)
+		w.WriteBits(tmp.Bytes(), nbits)
 		return
 	}
 	// Little endian: whole bytes from the least significant, then the
 	// remaining high bits.
 	for i := 0; i < nbits/8; i++ {
-		w.writeUint(uint64(raw[nbytes-1-i]), 8)
+		w.WriteUint(uint64(raw[nbytes-1-i]), 8)
 	}
 	if r := nbits % 8; r > 0 {
-		w.writeUint(uint64(raw[0]), r)
+		w.WriteUint(uint64(raw[0]), r)
 	}
 }
 
@@ -263,11 +225,11 @@ func (w *bitWriter) encodeFloat(f float64, nbits int, little bool) bool {
 		return false
 	}
 	if !little {
-		w.writeUint(u, nbits)
+		w.WriteUint(u, nbits)
 		return true
 	}
 	for i := 0; i < nbits/8; i++ {
-		w.writeUint(u>>(8*uint(i))&0xFF, 8)
+		w.WriteUint(u>>(8*uint(i))&0xFF, 8)
 	}
 	return true
 }
@@ -311,7 +273,7 @@ func (w *bitWriter) encodeUTF(c rune, typ string, little bool) {
 	case "utf8":
 		var buf [4]byte
 		n := encodeRuneUTF8(buf[:], c)
-		w.writeBits(buf[:n], n*8)
+		w.WriteBits(buf[:n], n*8)
 	case "utf16":
 		var units []uint16
 		if c >= 0x10000 {
@@ -322,10 +284,10 @@ func (w *bitWriter) encodeUTF(c rune, typ string, little bool) {
 		}
 		for _, u := range units {
 			if little {
-				w.writeUint(uint64(u&0xFF), 8)
-				w.writeUint(uint64(u>>8), 8)
+				w.WriteUint(uint64(u&0xFF), 8)
+				w.WriteUint(uint64(u>>8), 8)
 			} else {
-				w.writeUint(uint64(u), 16)
+				w.WriteUint(uint64(u), 16)
 			}
 		}
 	case "utf32":

@@ -30,8 +30,8 @@ func (m *machine) comprehension(x *parse.Comp, env *Bindings) (term.Term, *Bindi
 				term.Tuple{term.Atom("erl_eval"), term.Atom("eval_bc1"), term.Int(7),
 					term.List{term.Tuple{term.Atom("error_info"), info}}}}}
 		}
-		w.writeBits(data, n)
-		if w.n > MaxBinaryBits {
+		w.WriteBits(data, n)
+		if w.Len() > MaxBinaryBits {
 			return errorf(term.Atom("system_limit"))
 		}
 		return nil
@@ -40,7 +40,7 @@ func (m *machine) comprehension(x *parse.Comp, env *Bindings) (term.Term, *Bindi
 		return nil, env, err
 	}
 	if x.Bin {
-		return w.term(), env, nil
+		return w.Term(), env, nil
 	}
 	return term.List(list), env, nil
 }

@@ -117,7 +117,7 @@ func (m *machine) exprList(es []parse.Expr, env *Bindings) ([]term.Term, *Bindin
 func (m *machine) expr(e parse.Expr, env *Bindings) (term.Term, *Bindings, error) {
 	switch x := e.(type) {
 	case *parse.Lit:
-		return x.Val, env, nil
+		return x.Value(), env, nil
 	case *parse.Var:
 		v, ok := env.Get(x.Name)
 		if !ok {

@@ -48,6 +48,15 @@ type ProcessHost interface {
 	ProcessBIF(ctx context.Context, name term.Atom, args []term.Term) (v term.Term, handled bool, err error)
 }
 
+// TargetHost is an optional extension of Host for a shell whose module
+// calls run on another node than its own process (avmsh's evaluator on
+// an AtomVM target): node/0 then answers Target, the node the prompt
+// names, as node() does in `erl -remsh`; node(self()) is still the shell
+// process's node.
+type TargetHost interface {
+	Target() term.Atom
+}
+
 // Exception is an Erlang exception: class error, exit or throw, the
 // reason and the stack trace (a list of {M, F, ArityOrArgs, Location}).
 type Exception struct {

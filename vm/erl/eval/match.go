@@ -22,7 +22,7 @@ func (m *machine) match(p parse.Expr, v term.Term, env, outer *Bindings) (*Bindi
 		}
 		return env.Bind(x.Name, v), true, nil
 	case *parse.Lit:
-		return env, term.CompareExact(x.Val, v) == 0, nil
+		return env, term.CompareExact(x.Value(), v) == 0, nil
 	case *parse.Nil:
 		l, ok := v.(term.List)
 		return env, ok && len(l) == 0, nil
@@ -174,7 +174,7 @@ func constList(e parse.Expr) ([]term.Term, bool) {
 		case *parse.Nil:
 			return out, true
 		case *parse.Lit:
-			l, ok := x.Val.(term.List)
+			l, ok := x.Value().(term.List)
 			if !ok {
 				return nil, false
 			}
@@ -197,7 +197,7 @@ func constList(e parse.Expr) ([]term.Term, bool) {
 func constPattern(e parse.Expr) (term.Term, bool) {
 	switch x := e.(type) {
 	case *parse.Lit:
-		return x.Val, true
+		return x.Value(), true
 	case *parse.UnOp:
 		v, ok := constPattern(x.X)
 		if !ok {

@@ -24,11 +24,28 @@ type Var struct {
 
 // Lit is an atomic literal: atom, integer, float, char or string. Val is
 // the term (a string is a term.List of character codes); Kind says which
-// token it came from.
+// token it came from. A string literal also keeps its characters in
+// Text (UTF-8); for one longer than MaxInlineString, Val is nil (a list
+// takes 16 bytes per character: a huge literal is kept as text, which is
+// what a binary segment needs) and Value builds the list when asked.
 type Lit struct {
 	P    Pos
 	Kind scan.Kind
 	Val  term.Term
+	Text string
+}
+
+// MaxInlineString is the longest string literal whose list the parser
+// builds at once (Lit.Val).
+const MaxInlineString = 4096
+
+// Value is the literal's term (for a long string, a new list each
+// time).
+func (e *Lit) Value() term.Term {
+	if e.Val == nil && e.Kind == scan.String {
+		return term.String(e.Text)
+	}
+	return e.Val
 }
 
 // Nil is the empty list [].

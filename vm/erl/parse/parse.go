@@ -445,7 +445,11 @@ func (p *parser) exprMax() Expr {
 			}
 			s = b.String()
 		}
-		return &Lit{P: t.Pos, Kind: scan.String, Val: term.String(s)}
+		lit := &Lit{P: t.Pos, Kind: scan.String, Text: s}
+		if len(s) <= MaxInlineString {
+			lit.Val = term.String(s)
+		}
+		return lit
 	case scan.Punct:
 		switch t.Text {
 		case "[":

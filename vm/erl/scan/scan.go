@@ -3,7 +3,9 @@ package scan
 import (
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
+	"github.com/avmsh/avmsh/vm/internal/erltext"
 	"github.com/avmsh/avmsh/vm/term"
 )
 
@@ -11,18 +13,8 @@ import (
 // Erlang; erl_scan reports "illegal atom").
 const MaxAtomLen = 255
 
-// reserved is erl_scan:reserved_word/1 of OTP 25 with no features enabled.
-var reserved = map[string]bool{
-	"after": true, "begin": true, "case": true, "try": true, "cond": true,
-	"catch": true, "andalso": true, "orelse": true, "end": true, "fun": true,
-	"if": true, "let": true, "of": true, "receive": true, "when": true,
-	"bnot": true, "not": true, "div": true, "rem": true, "band": true,
-	"and": true, "bor": true, "bxor": true, "bsl": true, "bsr": true,
-	"or": true, "xor": true,
-}
-
 // IsReserved reports whether name is a reserved word.
-func IsReserved(name string) bool { return reserved[name] }
+func IsReserved(name string) bool { return erltext.IsReserved(name) }
 
 // operators, longest first within each leading character.
 var operators = []string{
@@ -42,25 +34,32 @@ var opsByFirst = func() map[rune][]string {
 	return m
 }()
 
-// scanner holds the state of one String call.
+// scanner holds the state of one scan. src is read as UTF-8 (an invalid
+// byte is the character U+FFFD, as a []rune conversion makes it); i is a
+// byte offset, col counts characters.
 type scanner struct {
-	src  []rune
+	src  string
 	i    int
 	line int
 	col  int
 	toks []Token
+	// split only looks for the end of a command: tokens are counted,
+	// not kept, and string contents are not built.
+	split bool
+	last  Kind
 }
 
 // Tokens scans src completely, like erl_scan:string/2 with start location
 // {1,1}. Comments are skipped. A dot token is produced for each full stop
 // followed by white space, '%' or the end of the input.
 func Tokens(src string) ([]Token, error) {
-	return Runes([]rune(src), Pos{1, 1})
+	return TokensAt(src, Pos{1, 1})
 }
 
-// Runes scans src starting at position start.
-func Runes(src []rune, start Pos) ([]Token, error) {
-	s := &scanner{src: src, line: start.Line, col: start.Col, toks: make([]Token, 0, len(src)/3+4)}
+// TokensAt scans src starting at position start. Its work and memory
+// are linear in the input.
+func TokensAt(src string, start Pos) ([]Token, error) {
+	s := &scanner{src: src, line: start.Line, col: start.Col, toks: make([]Token, 0, min(len(src)/4+4, 1024))}
 	for {
 		done, err := s.next()
 		if err != nil {
@@ -72,18 +71,46 @@ func Runes(src []rune, start Pos) ([]Token, error) {
 	}
 }
 
+// peek returns the k-th character ahead (0: the current one), or -1 at
+// the end of the input.
 func (s *scanner) peek(k int) rune {
-	if s.i+k < len(s.src) {
-		return s.src[s.i+k]
+	i := s.i
+	for ; k > 0; k-- {
+		if i >= len(s.src) {
+			return -1
+		}
+		i += s.width(i)
 	}
-	return -1
+	if i >= len(s.src) {
+		return -1
+	}
+	if c := s.src[i]; c < utf8.RuneSelf {
+		return rune(c)
+	}
+	c, _ := utf8.DecodeRuneInString(s.src[i:])
+	return c
+}
+
+// width is the byte length of the character at byte offset i.
+func (s *scanner) width(i int) int {
+	if s.src[i] < utf8.RuneSelf {
+		return 1
+	}
+	_, w := utf8.DecodeRuneInString(s.src[i:])
+	return w
 }
 
 func (s *scanner) errAt(p Pos, msg string) error {
 	return &Error{Pos: p, Module: "erl_scan", Msg: msg}
 }
 
-func (s *scanner) emit(t Token) { s.toks = append(s.toks, t) }
+func (s *scanner) emit(t Token) {
+	if s.split {
+		s.last = t.Kind
+		return
+	}
+	s.toks = append(s.toks, t)
+}
 
 func isWhite(c rune) bool { return (c >= 0 && c <= ' ') || (c >= 0x80 && c <= 0xA0) }
 
@@ -93,12 +120,12 @@ func isUpper(c rune) bool { return (c >= 'A' && c <= 'Z') || (c >= 0xC0 && c <= 
 
 func isDigit(c rune) bool { return c >= '0' && c <= '9' }
 
+func digitVal(c rune) int { return erltext.DigitValue(c) }
+
 func isNameChar(c rune) bool { return isLower(c) || isUpper(c) || isDigit(c) || c == '_' || c == '@' }
 
 // validChar is erl_scan's ?UNICODE test.
-func validChar(c rune) bool {
-	return (c >= 0 && c < 0xD800) || (c > 0xDFFF && c < 0xFFFE) || (c > 0xFFFF && c <= 0x10FFFF)
-}
+func validChar(c rune) bool { return erltext.ValidChar(c) }
 
 // next scans one token or skips white space / a comment. It reports done
 // at the end of the input.
@@ -106,7 +133,7 @@ func (s *scanner) next() (bool, error) {
 	if s.i >= len(s.src) {
 		return true, nil
 	}
-	c := s.src[s.i]
+	c := s.peek(0)
 	pos := Pos{s.line, s.col}
 	switch {
 	case c == '\n':
@@ -115,16 +142,14 @@ func (s *scanner) next() (bool, error) {
 		s.col = 1
 		return false, nil
 	case isWhite(c):
-		s.i++
-		s.col++
+		s.adv()
 		return false, nil
 	case c == '%':
 		for s.i < len(s.src) && s.src[s.i] != '\n' {
-			if !validChar(s.src[s.i]) {
+			if !validChar(s.peek(0)) {
 				return false, s.errAt(pos, "illegal character")
 			}
-			s.i++
-			s.col++
+			s.adv()
 		}
 		return false, nil
 	case isUpper(c) || c == '_':
@@ -133,10 +158,10 @@ func (s *scanner) next() (bool, error) {
 		return false, nil
 	case isLower(c):
 		name := s.name()
-		if len([]rune(name)) > MaxAtomLen {
+		if utf8.RuneCountInString(name) > MaxAtomLen {
 			return false, s.errAt(pos, "illegal atom")
 		}
-		if reserved[name] {
+		if erltext.IsReserved(name) {
 			s.emit(Token{Kind: Reserved, Pos: pos, Text: name})
 		} else {
 			s.emit(Token{Kind: Atom, Pos: pos, Text: name})
@@ -156,7 +181,7 @@ func (s *scanner) next() (bool, error) {
 		if err != nil {
 			return false, err
 		}
-		if len([]rune(str)) > MaxAtomLen {
+		if utf8.RuneCountInString(str) > MaxAtomLen {
 			return false, s.errAt(pos, "illegal atom")
 		}
 		s.emit(Token{Kind: Atom, Pos: pos, Text: str})
@@ -183,63 +208,40 @@ func (s *scanner) next() (bool, error) {
 	if c >= 0 && c <= 255 {
 		// erl_scan makes any other Latin-1 character a one-character
 		// token that the parser rejects.
-		s.i++
-		s.col++
+		s.adv()
 		s.emit(Token{Kind: Punct, Pos: pos, Text: string(c)})
 		return false, nil
 	}
 	return false, s.errAt(pos, "illegal character")
 }
 
-func (s *scanner) hasPrefix(op string) bool {
-	if s.i+len(op) > len(s.src) {
-		return false
-	}
-	for k := 0; k < len(op); k++ {
-		if s.src[s.i+k] != rune(op[k]) {
-			return false
-		}
-	}
-	return true
-}
+func (s *scanner) hasPrefix(op string) bool { return strings.HasPrefix(s.src[s.i:], op) }
 
 func (s *scanner) name() string {
 	start := s.i
-	for s.i < len(s.src) && isNameChar(s.src[s.i]) {
-		s.i++
+	for s.i < len(s.src) && isNameChar(s.peek(0)) {
+		s.i += s.width(s.i)
+		s.col++
 	}
-	s.col += s.i - start
-	return string(s.src[start:s.i])
+	return s.src[start:s.i]
 }
 
 // digitsRun scans digits valid in base b with single '_' separators
 // between digits; it returns the digits without separators.
 func (s *scanner) digitsRun(b int, buf *strings.Builder) {
 	for s.i < len(s.src) {
-		c := s.src[s.i]
+		c := rune(s.src[s.i]) // digits and '_' are ASCII
 		if digitVal(c) < b {
 			buf.WriteRune(c)
 			s.i++
 			continue
 		}
-		if c == '_' && buf.Len() > 0 && s.i+1 < len(s.src) && digitVal(s.src[s.i+1]) < b && s.i > 0 && digitVal(s.src[s.i-1]) < b {
+		if c == '_' && buf.Len() > 0 && s.i+1 < len(s.src) && digitVal(rune(s.src[s.i+1])) < b && s.i > 0 && digitVal(rune(s.src[s.i-1])) < b {
 			s.i++
 			continue
 		}
 		return
 	}
-}
-
-func digitVal(c rune) int {
-	switch {
-	case c >= '0' && c <= '9':
-		return int(c - '0')
-	case c >= 'a' && c <= 'z':
-		return int(c-'a') + 10
-	case c >= 'A' && c <= 'Z':
-		return int(c-'A') + 10
-	}
-	return 99
 }
 
 func (s *scanner) number(pos Pos) error {
@@ -300,91 +302,14 @@ func (s *scanner) number(pos Pos) error {
 }
 
 // escape scans the escape sequence after a backslash at s.i. It returns
-// the character, or ok=false with an error message position.
-func (s *scanner) escape() (rune, bool, bool) {
-	c := s.peek(0)
-	switch {
-	case c == -1:
-		return 0, false, true // eof
-	case c >= '0' && c <= '7':
-		v := rune(0)
-		for k := 0; k < 3 && s.peek(0) >= '0' && s.peek(0) <= '7'; k++ {
-			v = v*8 + s.peek(0) - '0'
-			s.adv()
-		}
-		return v, true, false
-	case c == 'x':
+// the character, or ok=false (an illegal sequence), or eof=true (the
+// input ends inside it).
+func (s *scanner) escape() (r rune, ok, eof bool) {
+	r, n, st := erltext.Escape(s.src[s.i:])
+	for end := s.i + n; s.i < end; {
 		s.adv()
-		if s.peek(0) == '{' {
-			s.adv()
-			v := 0
-			n := 0
-			for digitVal(s.peek(0)) < 16 {
-				if v <= 0x10FFFF {
-					v = v*16 + digitVal(s.peek(0))
-				}
-				n++
-				s.adv()
-			}
-			if s.peek(0) == -1 {
-				return 0, false, true
-			}
-			if s.peek(0) != '}' || n == 0 || !validChar(rune(v)) || v > 0x10FFFF {
-				if s.peek(0) == '}' {
-					s.adv()
-				}
-				return 0, false, false
-			}
-			s.adv()
-			return rune(v), true, false
-		}
-		if digitVal(s.peek(0)) < 16 && digitVal(s.peek(1)) < 16 {
-			v := digitVal(s.peek(0))*16 + digitVal(s.peek(1))
-			s.adv()
-			s.adv()
-			return rune(v), true, false
-		}
-		if s.peek(0) == -1 || (digitVal(s.peek(0)) < 16 && s.peek(1) == -1) {
-			return 0, false, true
-		}
-		return 0, false, false
-	case c == '^':
-		s.adv()
-		d := s.peek(0)
-		if d == -1 {
-			return 0, false, true
-		}
-		s.adv()
-		if d == '\n' {
-			return '\n', true, false
-		}
-		return d & 31, true, false
 	}
-	s.adv()
-	if !validChar(c) {
-		return 0, false, false
-	}
-	switch c {
-	case 'n':
-		return '\n', true, false
-	case 'r':
-		return '\r', true, false
-	case 't':
-		return '\t', true, false
-	case 'v':
-		return '\v', true, false
-	case 'b':
-		return '\b', true, false
-	case 'f':
-		return '\f', true, false
-	case 'e':
-		return 27, true, false
-	case 's':
-		return ' ', true, false
-	case 'd':
-		return 127, true, false
-	}
-	return c, true, false
+	return r, st == erltext.EscapeOK, st == erltext.EscapeEOF
 }
 
 // adv consumes one character, tracking lines.
@@ -395,47 +320,96 @@ func (s *scanner) adv() {
 	} else {
 		s.col++
 	}
-	s.i++
+	s.i += s.width(s.i)
 }
 
 // quoted scans a string or quoted atom starting at the opening quote.
 func (s *scanner) quoted(q rune, pos Pos) (string, error) {
 	s.adv()
+	start := s.i
+	// Without escapes the text is the source itself (no copy); after the
+	// first escape it is built in b (not in split mode, which only looks
+	// for the end of the command).
 	var b strings.Builder
+	escaped := false
 	for {
 		c := s.peek(0)
 		switch {
 		case c == -1:
-			head := []rune(b.String())
-			if len(head) > 16 {
-				head = head[:16]
-			}
-			return "", s.errAt(pos, "unterminated "+quoteThing(q)+" starting with "+quoteHead(head, q))
+			return "", s.unterminated(q, pos, start, &b, escaped)
 		case c == q:
+			text := s.src[start:s.i]
+			if escaped {
+				text = b.String()
+			}
 			s.adv()
-			return b.String(), nil
+			return text, nil
 		case c == '\\':
+			if !escaped && !s.split {
+				b.WriteString(s.src[start:s.i])
+			}
+			escaped = true
 			epos := Pos{s.line, s.col}
 			s.adv()
 			v, ok, eof := s.escape()
 			if eof {
-				head := []rune(b.String())
-				if len(head) > 16 {
-					head = head[:16]
-				}
-				return "", s.errAt(pos, "unterminated "+quoteThing(q)+" starting with "+quoteHead(head, q))
+				return "", s.unterminated(q, pos, start, &b, escaped)
 			}
 			if !ok {
 				return "", s.errAt(epos, "illegal character")
 			}
-			b.WriteRune(v)
+			if !s.split {
+				b.WriteRune(v)
+			}
 		case !validChar(c):
 			return "", s.errAt(Pos{s.line, s.col}, "illegal character")
 		default:
-			b.WriteRune(c)
+			if j := s.plainRun(q); j > s.i {
+				if escaped && !s.split {
+					b.WriteString(s.src[s.i:j])
+				}
+				s.col += j - s.i
+				s.i = j
+				continue
+			}
+			if escaped && !s.split {
+				b.WriteRune(c)
+			}
 			s.adv()
 		}
 	}
+}
+
+// plainRun is the end of the run of printable ASCII characters at s.i
+// that are neither the quote q nor a backslash (one column each): a
+// string's body is skipped a run at a time.
+func (s *scanner) plainRun(q rune) int {
+	j := s.i
+	for j < len(s.src) {
+		c := s.src[j]
+		if c < 0x20 || c >= 0x7F || rune(c) == q || c == '\\' {
+			break
+		}
+		j++
+	}
+	return j
+}
+
+// unterminated is erl_scan's error for a string or quoted atom that the
+// input ends in, quoting its first 16 characters.
+func (s *scanner) unterminated(q rune, pos Pos, start int, b *strings.Builder, escaped bool) error {
+	text := s.src[start:]
+	if escaped {
+		text = b.String()
+	}
+	head := make([]rune, 0, 16)
+	for _, c := range text {
+		if len(head) == 16 {
+			break
+		}
+		head = append(head, c)
+	}
+	return s.errAt(pos, "unterminated "+quoteThing(q)+" starting with "+quoteHead(head, q))
 }
 
 func quoteThing(q rune) string {

@@ -128,7 +128,27 @@ func TestSplitCommand(t *testing.T) {
 		if Complete(c.in) != c.ok {
 			t.Errorf("Complete(%q) != %v", c.in, c.ok)
 		}
+		if got := accumulate(c.in); got != c.ok {
+			t.Errorf("Accumulator over the lines of %q = %v, want %v", c.in, got, c.ok)
+		}
 	}
+}
+
+// accumulate feeds in to an Accumulator line by line; true once it holds
+// a complete command.
+func accumulate(in string) bool {
+	var a Accumulator
+	for len(in) > 0 {
+		line := in
+		if i := strings.IndexByte(in, '\n'); i >= 0 {
+			line = in[:i+1]
+		}
+		in = in[len(line):]
+		if a.Add(line) {
+			return true
+		}
+	}
+	return false
 }
 
 func FuzzTokens(f *testing.F) {
@@ -144,8 +164,11 @@ func FuzzTokens(f *testing.F) {
 			_ = err.Error()
 		}
 		cmd, rest, ok := SplitCommand(s)
-		if ok && cmd+rest != string([]rune(s)) {
+		if ok && cmd+rest != s {
 			t.Fatalf("split lost input: %q + %q != %q", cmd, rest, s)
+		}
+		if acc := accumulate(s); acc != ok && !(acc && strings.Contains(s, "\n")) {
+			t.Fatalf("Accumulator %v, SplitCommand %v for %q", acc, ok, s)
 		}
 	})
 }

@@ -13,29 +13,24 @@ import "strings"
 // holds the error, so that the REPL can report it (the erl shell also
 // discards the rest of that line).
 func SplitCommand(src string) (cmd, rest string, ok bool) {
-	rs := []rune(src)
-	s := &scanner{src: rs, line: 1, col: 1}
+	s := &scanner{src: src, line: 1, col: 1, split: true}
 	for {
-		n := len(s.toks)
 		done, err := s.next()
 		if err != nil {
 			if e, isErr := err.(*Error); isErr && strings.HasPrefix(e.Msg, "unterminated") {
 				return "", src, false
 			}
-			end := s.i
-			for end < len(rs) && rs[end] != '\n' {
-				end++
+			end := len(src)
+			if i := strings.IndexByte(src[s.i:], '\n'); i >= 0 {
+				end = s.i + i + 1
 			}
-			if end < len(rs) {
-				end++
-			}
-			return string(rs[:end]), string(rs[end:]), true
+			return src[:end], src[end:], true
 		}
 		if done {
 			return "", src, false
 		}
-		if len(s.toks) > n && s.toks[len(s.toks)-1].Kind == Dot {
-			return string(rs[:s.i]), string(rs[s.i:]), true
+		if s.last == Dot {
+			return src[:s.i], src[s.i:], true
 		}
 	}
 }
@@ -45,3 +40,67 @@ func Complete(src string) bool {
 	_, _, ok := SplitCommand(src)
 	return ok
 }
+
+// Accumulator gathers input (line by line) until it holds a complete
+// command, as SplitCommand decides, without scanning the text again for
+// each line: scanning resumes at the start of the last token not yet
+// complete. Its work is linear in the input, except that a string or
+// quoted atom spanning lines is scanned again from its start at each
+// line. The zero value is empty.
+type Accumulator struct {
+	first     string          // the input, while it is one Add (no copy)
+	b         strings.Builder // the input, once there were several
+	off       int             // where scanning resumes (a token boundary)
+	line, col int
+}
+
+// Add appends text and reports whether the input now holds a complete
+// command (a dot token, or a scan error other than an unterminated
+// string, quoted atom or escape).
+func (a *Accumulator) Add(text string) bool {
+	switch {
+	case a.first == "" && a.b.Len() == 0:
+		a.first = text
+	case a.first != "":
+		a.b.WriteString(a.first)
+		a.first = ""
+		fallthrough
+	default:
+		a.b.WriteString(text)
+	}
+	if a.line == 0 {
+		a.line, a.col = 1, 1
+	}
+	s := &scanner{src: a.String(), i: a.off, line: a.line, col: a.col, split: true}
+	for {
+		start, line, col := s.i, s.line, s.col
+		done, err := s.next()
+		switch {
+		case err != nil:
+			if e, isErr := err.(*Error); isErr && strings.HasPrefix(e.Msg, "unterminated") {
+				a.off, a.line, a.col = start, line, col
+				return false
+			}
+			return true
+		case done:
+			a.off, a.line, a.col = s.i, s.line, s.col
+			return false
+		case s.last == Dot:
+			return true
+		}
+	}
+}
+
+// String is the input gathered.
+func (a *Accumulator) String() string {
+	if a.first != "" {
+		return a.first
+	}
+	return a.b.String()
+}
+
+// Len is the length of the input gathered, in bytes.
+func (a *Accumulator) Len() int { return len(a.first) + a.b.Len() }
+
+// Reset empties the accumulator.
+func (a *Accumulator) Reset() { *a = Accumulator{} }

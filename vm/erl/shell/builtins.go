@@ -17,7 +17,7 @@ import (
 
 // builtins lists the shell commands the session implements itself
 // (other local calls go to shell_default on the target).
-var builtins = []string{"b/0", "f/0", "f/1", "v/1", "e/1", "h/0", "flush/0", "history/1", "results/1"}
+var builtins = []string{"b/0", "f/0", "f/1", "v/1", "e/1", "h/0", "flush/0", "history/1", "results/1", "avmsh_node/0"}
 
 // Builtins returns the shell commands the session implements itself, as
 // "name/arity"; other local calls go to shell_default on the target.
@@ -35,24 +35,32 @@ func (s *Session) local(ctx context.Context, name term.Atom, args []parse.Expr, 
 		return term.OK, bs, true, nil
 	case name == "f" && len(args) == 0:
 		return term.OK, nil, true, nil
+	case name == "avmsh_node" && len(args) == 0:
+		// avmsh's own node: node() is the target's (eval.TargetHost),
+		// the shell process lives here.
+		return s.ev.Host().Self().Node, bs, true, nil
 	case name == "f" && len(args) == 1:
 		if v, ok := args[0].(*parse.Var); ok {
 			return term.OK, bs.Delete(v.Name), true, nil
 		}
 		return nil, bs, true, shellFC("f", 1)
 	case name == "v" && len(args) == 1:
+		// expandHistory has made the argument the command's number.
 		lit, ok := args[0].(*parse.Lit)
-		n, isInt := lit.Val.(term.Int)
-		if !ok || !isInt {
+		if !ok {
 			return nil, bs, true, shellFC("v", 1)
 		}
-		e, found := s.hist.Get(int(n))
+		n, isInt := lit.Val.(term.Int)
+		if !isInt {
+			return nil, bs, true, shellFC("v", 1)
+		}
+		e, found := s.hist.get(int(n))
 		if !found || !e.HasValue {
 			return term.Undefined, bs, true, nil
 		}
 		return e.Value, bs, true, nil
 	case name == "h" && len(args) == 0:
-		for _, e := range s.hist.Entries() {
+		for _, e := range s.hist.entries {
 			src := strings.TrimSuffix(strings.TrimSpace(e.Source), ".")
 			s.print(fmt.Sprintf("%d: %s\n", e.N, src))
 			if e.HasValue {
@@ -81,15 +89,24 @@ func (s *Session) local(ctx context.Context, name term.Atom, args []parse.Expr, 
 			s.print(text)
 		}
 	case (name == "history" || name == "results") && len(args) == 1:
+		// history(N) and results(N) take an integer literal >= 0 (shell.erl's
+		// local_func), set how many commands / results are kept from now
+		// on, and return the previous size.
 		lit, ok := args[0].(*parse.Lit)
 		if !ok {
 			return nil, bs, true, shellFC(string(name), 1)
 		}
-		if _, isInt := lit.Val.(term.Int); !isInt {
+		n, isInt := lit.Val.(term.Int)
+		if !isInt || n < 0 {
 			return nil, bs, true, shellFC(string(name), 1)
 		}
-		// The REPL owns the history length; report OTP's default.
-		return term.Int(20), bs, true, nil
+		size := &s.hist.length
+		if name == "results" {
+			size = &s.hist.results
+		}
+		old := *size
+		*size = int(n)
+		return term.Int(old), bs, true, nil
 	}
 	return nil, bs, false, nil
 }
@@ -136,29 +153,60 @@ func isCommandFC(stack term.Term) bool {
 }
 
 // expandHistory replaces e(N) by the expressions of command N and
-// checks that v(N) refers to a command, as shell:expand_hist/2 does.
-func (s *Session) expandHistory(es []parse.Expr) ([]parse.Expr, error) {
+// v(N) by v(CommandNumber), anywhere in the command (inside funs,
+// comprehensions, receive, try, maps, binaries, patterns...), as
+// shell:expand_hist/2 does; an N that names no command (or, for v, no
+// kept result) is the error "* N: command not found".
+func (s *Session) expandHistory(ctx context.Context, es []parse.Expr) ([]parse.Expr, error) {
 	var err error
-	out := make([]parse.Expr, len(es))
-	for i, e := range es {
-		out[i] = s.expand(e, &err)
-	}
+	out := parse.RewriteList(es, func(e parse.Expr) (parse.Expr, bool) {
+		if err != nil {
+			return e, true
+		}
+		x, ok := e.(*parse.Call)
+		if !ok || len(x.Args) != 1 {
+			return nil, false
+		}
+		f, ok := x.Fun.(*parse.Lit)
+		if !ok || (f.Val != term.Atom("e") && f.Val != term.Atom("v")) {
+			return nil, false
+		}
+		n, ok := s.cmdNum(ctx, x.Args[0])
+		entry, found := s.hist.get(n)
+		if !ok || !found || (f.Val == term.Atom("v") && !entry.HasValue) {
+			err = &commandError{msg: exprText(x.Args[0]) + ": command not found"}
+			return e, true
+		}
+		if f.Val == term.Atom("v") {
+			return &parse.Call{P: x.P, Fun: x.Fun, Args: []parse.Expr{&parse.Lit{P: x.Args[0].At(), Kind: scan.Integer, Val: term.Int(n)}}}, true
+		}
+		if len(entry.Exprs) == 1 {
+			return entry.Exprs[0], true
+		}
+		return &parse.Block{P: x.P, Body: entry.Exprs}, true
+	})
 	return out, err
 }
 
-func (s *Session) cmdNum(arg parse.Expr) (int, bool) {
-	lit, ok := arg.(*parse.Lit)
-	if !ok {
-		if u, ok := arg.(*parse.UnOp); ok && u.Op == "-" {
-			if l, ok := u.X.(*parse.Lit); ok {
-				if n, ok := l.Val.(term.Int); ok {
-					return s.n - int(n), true
-				}
-			}
+// cmdNum is the command an argument of e/1 or v/1 names: like
+// shell:get_cmd/2 it evaluates the argument with no bindings (a
+// variable fails), and a negative N counts back from the current
+// command.
+func (s *Session) cmdNum(ctx context.Context, arg parse.Expr) (int, bool) {
+	var v term.Term
+	if lit, ok := arg.(*parse.Lit); ok {
+		v = lit.Value()
+	} else {
+		if eval.Check([]parse.Expr{arg}, nil) != nil {
+			return 0, false
 		}
-		return 0, false
+		var err error
+		v, _, err = s.ev.Exprs(ctx, []parse.Expr{arg}, nil)
+		if err != nil {
+			return 0, false
+		}
 	}
-	n, ok := lit.Val.(term.Int)
+	n, ok := v.(term.Int)
 	if !ok {
 		return 0, false
 	}
@@ -168,83 +216,29 @@ func (s *Session) cmdNum(arg parse.Expr) (int, bool) {
 	return int(n), true
 }
 
-func (s *Session) expand(e parse.Expr, err *error) parse.Expr {
-	if *err != nil || e == nil {
-		return e
-	}
-	switch x := e.(type) {
-	case *parse.Call:
-		if f, ok := x.Fun.(*parse.Lit); ok && len(x.Args) == 1 && (f.Val == term.Atom("e") || f.Val == term.Atom("v")) {
-			n, ok := s.cmdNum(x.Args[0])
-			entry, found := s.hist.Get(n)
-			if !ok || !found || (f.Val == term.Atom("v") && !entry.HasValue) {
-				*err = &commandError{msg: exprText(x.Args[0]) + ": command not found"}
-				return e
-			}
-			if f.Val == term.Atom("v") {
-				return &parse.Call{P: x.P, Fun: x.Fun, Args: []parse.Expr{&parse.Lit{P: x.Args[0].At(), Kind: scan.Integer, Val: term.Int(n)}}}
-			}
-			if len(entry.Exprs) == 1 {
-				return entry.Exprs[0]
-			}
-			return &parse.Block{P: x.P, Body: entry.Exprs}
-		}
-		args := make([]parse.Expr, len(x.Args))
-		for i, a := range x.Args {
-			args[i] = s.expand(a, err)
-		}
-		return &parse.Call{P: x.P, Fun: s.expand(x.Fun, err), Args: args}
-	case *parse.Cons:
-		return &parse.Cons{P: x.P, Head: s.expand(x.Head, err), Tail: s.expand(x.Tail, err)}
-	case *parse.Tuple:
-		return &parse.Tuple{P: x.P, Elems: s.expandList(x.Elems, err)}
-	case *parse.Block:
-		return &parse.Block{P: x.P, Body: s.expandList(x.Body, err)}
-	case *parse.Match:
-		return &parse.Match{P: x.P, Pat: x.Pat, X: s.expand(x.X, err)}
-	case *parse.BinOp:
-		return &parse.BinOp{P: x.P, Op: x.Op, L: s.expand(x.L, err), R: s.expand(x.R, err)}
-	case *parse.UnOp:
-		return &parse.UnOp{P: x.P, Op: x.Op, X: s.expand(x.X, err)}
-	case *parse.CatchExpr:
-		return &parse.CatchExpr{P: x.P, X: s.expand(x.X, err)}
-	case *parse.Case:
-		return &parse.Case{P: x.P, X: s.expand(x.X, err), Clauses: s.expandClauses(x.Clauses, err)}
-	case *parse.If:
-		return &parse.If{P: x.P, Clauses: s.expandClauses(x.Clauses, err)}
-	case *parse.Fun:
-		return &parse.Fun{P: x.P, Name: x.Name, Clauses: s.expandClauses(x.Clauses, err)}
-	}
-	return e
-}
-
-func (s *Session) expandList(es []parse.Expr, err *error) []parse.Expr {
-	out := make([]parse.Expr, len(es))
-	for i, e := range es {
-		out[i] = s.expand(e, err)
-	}
-	return out
-}
-
-func (s *Session) expandClauses(cs []parse.Clause, err *error) []parse.Clause {
-	out := make([]parse.Clause, len(cs))
-	for i, c := range cs {
-		c.Body = s.expandList(c.Body, err)
-		out[i] = c
-	}
-	return out
-}
-
-// exprText prints a simple expression (the argument of e/v) for the
-// "command not found" message.
+// exprText prints the argument of e/v for the "command not found"
+// message, as erl_pp writes the simple expressions found there.
 func exprText(e parse.Expr) string {
 	switch x := e.(type) {
 	case *parse.Lit:
-		return syntax.Write(x.Val, syntax.Options{})
+		return syntax.Write(x.Value(), syntax.Options{})
 	case *parse.Var:
 		return x.Name
 	case *parse.UnOp:
+		if x.Op == "not" || x.Op == "bnot" {
+			return x.Op + " " + exprText(x.X)
+		}
 		return x.Op + exprText(x.X)
+	case *parse.BinOp:
+		return exprText(x.L) + " " + x.Op + " " + exprText(x.R)
+	case *parse.Remote:
+		return exprText(x.Mod) + ":" + exprText(x.Fun)
+	case *parse.Call:
+		args := make([]string, len(x.Args))
+		for i, a := range x.Args {
+			args[i] = exprText(a)
+		}
+		return exprText(x.Fun) + "(" + strings.Join(args, ", ") + ")"
 	}
-	return "?"
+	return "..."
 }

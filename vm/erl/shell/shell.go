@@ -3,6 +3,8 @@ package shell
 import (
 	"context"
 	"errors"
+	"fmt"
+	"runtime/debug"
 	"strings"
 	"time"
 
@@ -13,63 +15,15 @@ import (
 	"github.com/avmsh/avmsh/vm/term"
 )
 
-// Entry is one command of the history: its number, source text, parsed
-// expressions and (when it succeeded) its value.
-type Entry struct {
-	N        int
-	Source   string
-	Exprs    []parse.Expr
-	Value    term.Term
-	HasValue bool
-}
-
-// History stores the commands a session has evaluated; the REPL owns it
-// (it may persist it, cap it or share it with line editing). Get and
-// Entries see what Add stored.
-type History interface {
-	Add(e Entry)
-	Get(n int) (Entry, bool)
-	Entries() []Entry
-}
-
-// MemHistory is an in-memory History keeping the last Max commands
-// (OTP's shell_history_length, 20 by default).
-type MemHistory struct {
-	Max     int
-	entries []Entry
-}
-
-// Add stores e, dropping the oldest entry beyond Max.
-func (h *MemHistory) Add(e Entry) {
-	max := h.Max
-	if max <= 0 {
-		max = 20
-	}
-	h.entries = append(h.entries, e)
-	if len(h.entries) > max {
-		h.entries = append([]Entry(nil), h.entries[len(h.entries)-max:]...)
-	}
-}
-
-// Get returns command n.
-func (h *MemHistory) Get(n int) (Entry, bool) {
-	for _, e := range h.entries {
-		if e.N == n {
-			return e, true
-		}
-	}
-	return Entry{}, false
-}
-
-// Entries returns the stored commands, oldest first.
-func (h *MemHistory) Entries() []Entry { return h.entries }
-
 // Options configure a Session.
 type Options struct {
 	// Format configures result and exception printing.
 	Format shellfmt.Options
-	// History stores commands; nil means a MemHistory of 20.
-	History History
+	// HistoryLength and SavedResults are the initial sizes history/1
+	// and results/1 change: how many commands, and how many of their
+	// values, the session keeps (0: OTP's default, 20; use
+	// history/1 and results/1 for 0).
+	HistoryLength, SavedResults int
 	// Eval configures the evaluator (its Local handler is the session's).
 	Eval eval.Options
 }
@@ -80,7 +34,7 @@ type Session struct {
 	ev   *eval.Evaluator
 	bs   *eval.Bindings
 	n    int
-	hist History
+	hist cmdHistory
 	fmt  shellfmt.Options
 	// out collects what built-in commands print during an evaluation.
 	out *strings.Builder
@@ -94,10 +48,7 @@ func (s *Session) Failed() bool { return s.failed }
 
 // New returns a session whose module calls and messages go through host.
 func New(host eval.Host, opts Options) *Session {
-	s := &Session{n: 1, hist: opts.History, fmt: opts.Format}
-	if s.hist == nil {
-		s.hist = &MemHistory{Max: 20}
-	}
+	s := &Session{n: 1, fmt: opts.Format, hist: cmdHistory{length: defaultSize(opts.HistoryLength), results: defaultSize(opts.SavedResults)}}
 	eo := opts.Eval
 	eo.Local = s.local
 	s.ev = eval.New(host, eo)
@@ -117,9 +68,19 @@ func (s *Session) Evaluator() *eval.Evaluator { return s.ev }
 // scan.SplitCommand to find where one ends) and returns what the erl
 // shell would print for them, each line ending in a newline. err is set
 // only for failures that are not Erlang's (the context ended, the host
-// lost its connection); what was printed until then is returned too.
+// lost its connection, an *InternalError); what was printed until then
+// is returned too.
 func (s *Session) Eval(ctx context.Context, src string) (string, error) {
 	var out strings.Builder
+	err := s.EvalEach(ctx, src, func(text string) { out.WriteString(text) })
+	return out.String(), err
+}
+
+// EvalEach is Eval that hands each command's output to emit as soon as
+// the command has finished, so that it can be printed in order with
+// the output the command caused (remote io:format) before the next
+// command runs.
+func (s *Session) EvalEach(ctx context.Context, src string, emit func(string)) error {
 	rest := src
 	s.failed = false
 	for strings.TrimSpace(rest) != "" {
@@ -131,11 +92,42 @@ func (s *Session) Eval(ctx context.Context, src string) (string, error) {
 			}
 		}
 		rest = r
-		if err := s.command(ctx, cmd, &out); err != nil {
-			return out.String(), err
+		var out strings.Builder
+		err := s.safeCommand(ctx, cmd, &out)
+		if out.Len() > 0 {
+			emit(out.String())
+		}
+		if err != nil {
+			return err
 		}
 	}
-	return out.String(), nil
+	return nil
+}
+
+// InternalError is a defect of the evaluator met while evaluating a
+// command (a Go panic): the command is abandoned, its bindings are not
+// kept, and the session goes on.
+type InternalError struct {
+	Command string
+	Panic   any
+	Stack   []byte
+}
+
+func (e *InternalError) Error() string {
+	return fmt.Sprintf("avmsh's evaluator failed on this command (%v); it was abandoned and the shell goes on; please report it with the command", e.Panic)
+}
+
+// safeCommand is command with a Go panic turned into an *InternalError,
+// so that no expression can end the shell.
+func (s *Session) safeCommand(ctx context.Context, src string, out *strings.Builder) (err error) {
+	bs0 := s.bs
+	defer func() {
+		if p := recover(); p != nil {
+			s.bs, s.out, s.failed = bs0, nil, true
+			err = &InternalError{Command: src, Panic: p, Stack: debug.Stack()}
+		}
+	}()
+	return s.command(ctx, src, out)
 }
 
 func stripComments(s string) string {
@@ -161,7 +153,7 @@ func (s *Session) command(ctx context.Context, src string, out *strings.Builder)
 		}
 		return err
 	}
-	exprs, err = s.expandHistory(exprs)
+	exprs, err = s.expandHistory(ctx, exprs)
 	if err != nil {
 		out.WriteString("* " + err.Error() + "\n")
 		s.failed = true
@@ -180,7 +172,7 @@ func (s *Session) command(ctx context.Context, src string, out *strings.Builder)
 			}
 			s.failed = true
 			s.bs = bs0
-			s.hist.Add(Entry{N: n, Source: strings.TrimSpace(src), Exprs: exprs})
+			s.hist.add(Entry{N: n, Source: strings.TrimSpace(src), Exprs: exprs})
 			return nil
 		}
 		s.out = out
@@ -191,7 +183,7 @@ func (s *Session) command(ctx context.Context, src string, out *strings.Builder)
 				out.WriteString(s.formatException(ctx, exc) + "\n")
 				s.failed = true
 				s.bs = bs0
-				s.hist.Add(Entry{N: n, Source: strings.TrimSpace(src), Exprs: exprs, Value: exitValue(exc), HasValue: true})
+				s.hist.add(Entry{N: n, Source: strings.TrimSpace(src), Exprs: exprs, Value: exitValue(exc), HasValue: true})
 				return nil
 			}
 			var ce *commandError
@@ -207,7 +199,7 @@ func (s *Session) command(ctx context.Context, src string, out *strings.Builder)
 	}
 	s.bs = bs
 	out.WriteString(shellfmt.Result(v, s.fmt) + "\n")
-	s.hist.Add(Entry{N: n, Source: strings.TrimSpace(src), Exprs: exprs, Value: v, HasValue: true})
+	s.hist.add(Entry{N: n, Source: strings.TrimSpace(src), Exprs: exprs, Value: v, HasValue: true})
 	return nil
 }
 

@@ -2,6 +2,7 @@ package shell
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -29,6 +30,15 @@ func (h *memHost) Receive(ctx context.Context, match func(term.Term) bool, t tim
 		}
 	}
 	return nil, false, nil
+}
+
+// panicHost panics on module calls (a stand-in for an evaluator defect).
+type panicHost struct{ memHost }
+
+func (*panicHost) Call(context.Context, term.Atom, term.Atom, []term.Term) (term.Term, error) {
+	var m map[string]int
+	m["boom"]++ // a nil map write: a Go panic
+	return nil, nil
 }
 
 func eval1(t *testing.T, s *Session, src string) string {
@@ -74,19 +84,47 @@ func TestSession(t *testing.T) {
 	}
 }
 
-func TestHistoryIsTheREPLs(t *testing.T) {
-	h := &MemHistory{Max: 2}
-	s := New(&memHost{}, Options{History: h})
+// TestHistorySizes: history/1 and results/1 return the previous sizes
+// and change what is kept (the erl transcript is checked in
+// vm/erl/testdata/history.txt against a real erl).
+func TestHistorySizes(t *testing.T) {
+	s := New(&memHost{}, Options{HistoryLength: 2})
 	eval1(t, s, "a.\nb.\nc.\n")
-	es := h.Entries()
-	if len(es) != 2 || es[0].N != 2 || es[1].Source != "c." || es[1].Value != term.Atom("c") {
-		t.Fatalf("entries %+v", es)
-	}
 	if got := eval1(t, s, "v(1).\n"); got != "* 1: command not found\n" {
 		t.Fatalf("dropped command: %q", got)
 	}
-	if got := eval1(t, s, "h().\n"); !strings.Contains(got, "3: c\n-> c\n") {
+	if got := eval1(t, s, "h().\n"); got != "2: b\n-> b\n3: c\n-> c\nok\n" {
 		t.Fatalf("h(): %q", got)
+	}
+	if got := eval1(t, s, "history(5).\n"); got != "2\n" {
+		t.Fatalf("history(5): %q", got)
+	}
+	if got := eval1(t, s, "results(0).\n"); got != "20\n" {
+		t.Fatalf("results(0): %q", got)
+	}
+	if got := eval1(t, s, "v(-1).\n"); got != "* -1: command not found\n" {
+		t.Fatalf("v(-1) with no results kept: %q", got)
+	}
+	for _, bad := range []string{"history(-1).\n", "results(a).\n", "history(1 + 1).\n"} {
+		if got := eval1(t, s, bad); !strings.HasPrefix(got, "** exception error: no function clause matching call to ") {
+			t.Fatalf("%q: %q", bad, got)
+		}
+	}
+}
+
+// TestNoExpressionKillsTheShell: a panic inside the evaluator is an
+// InternalError for that command; the session keeps its bindings and
+// goes on.
+func TestNoExpressionKillsTheShell(t *testing.T) {
+	s := New(&panicHost{}, Options{})
+	eval1(t, s, "X = 1.\n")
+	_, err := s.Eval(context.Background(), "Y = 2, m:f().\n")
+	var ie *InternalError
+	if !errors.As(err, &ie) || !s.Failed() {
+		t.Fatalf("err %v, failed %v; want an InternalError", err, s.Failed())
+	}
+	if s.Bindings().All()[0].Name != "X" || len(s.Bindings().All()) != 1 {
+		t.Fatalf("bindings after the panic: %v", s.Bindings().All())
 	}
 }
 

@@ -156,8 +156,8 @@ func (s *search) view(st *state, entries []string) (string, []rune, int) {
 }
 
 // find looks for the query in entries older than from.
-func (s *search) find(h *history, from int) {
-	if i := h.search(string(s.query), from); i >= 0 {
+func (s *search) find(entries []string, from int) {
+	if i := searchEntries(entries, string(s.query), from); i >= 0 {
 		s.match, s.failed = i, false
 		return
 	}
@@ -170,19 +170,20 @@ func (e *Editor) handleSearch(st *state, k Key) bool {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	s := st.search
-	n := len(e.hist.entries)
+	entries := e.hist.Entries()
+	n := len(entries)
 	switch {
 	case k.Code == ctrlR && !k.Alt:
 		from := n
 		if s.match >= 0 {
 			from = s.match
 		}
-		s.find(&e.hist, from)
+		s.find(entries, from)
 	case (k.Code == backspace || k.Code == ctrlH) && !k.Alt:
 		if len(s.query) > 0 {
 			s.query = s.query[:len(s.query)-1]
 			s.match = -1
-			s.find(&e.hist, n)
+			s.find(entries, n)
 		}
 	case k.Code == ctrlG || k.Code == KeyEsc || k.Code == ctrlC:
 		st.buf, st.pos, st.search = s.savedBuf, s.savedPos, nil
@@ -192,10 +193,10 @@ func (e *Editor) handleSearch(st *state, k Key) bool {
 		if s.match >= 0 {
 			from = s.match + 1 // the shown entry may still match
 		}
-		s.find(&e.hist, from)
+		s.find(entries, from)
 	default:
 		if s.match >= 0 && s.match < n {
-			st.buf = []rune(e.hist.entries[s.match])
+			st.buf = []rune(entries[s.match])
 			st.pos, st.hist = len(st.buf), s.match
 		}
 		st.search = nil

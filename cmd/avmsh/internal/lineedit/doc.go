@@ -1,7 +1,8 @@
 // Package lineedit is the shell's terminal line editor, built on raw
 // mode from golang.org/x/term: a prompt with history (up/down, Ctrl-R
-// incremental search, persisted under the XDG state directory), Tab
-// completion, Emacs-style editing keys, multi-row Erlang commands read
+// incremental search; the store is the caller's, the shell gives the
+// file node/shellsession keeps), Tab completion, Ctrl-G reported to the
+// caller (ErrJobControl), Emacs-style editing keys, multi-row Erlang commands read
 // until their terminating dot (one buffer, one history entry), and
 // output from other goroutines (remote io:format) printed above the
 // prompt without corrupting the command being typed. On a non-terminal
@@ -9,7 +10,8 @@
 //
 // The terminal is in raw mode only while a read is on screen; between
 // reads (while a command runs) it is in its normal mode, so Ctrl-C is a
-// SIGINT for the shell to turn into an interrupt. Input is read by one
+// SIGINT for the shell to turn into an interrupt (and, after
+// CtrlGSignals, Ctrl-G a SIGQUIT for its job-control menu). Input is read by one
 // goroutine (poll(2) with a wake-up pipe on a terminal, so Close ends
 // it), which keeps keys typed ahead for the next read.
 package lineedit

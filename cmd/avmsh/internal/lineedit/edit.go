@@ -40,7 +40,7 @@ func (e *Editor) render(st *state) {
 func (e *Editor) frameText(st *state) string {
 	prompt, more, buf, pos := st.prompt, st.more, st.buf, st.pos
 	if st.search != nil {
-		prompt, buf, pos = st.search.view(st, e.hist.entries)
+		prompt, buf, pos = st.search.view(st, e.hist.Entries())
 		more = ""
 	}
 	f := layout(e.width(), prompt, more, buf, pos)
@@ -83,7 +83,13 @@ func (e *Editor) handle(st *state, k Key) (line string, done bool, err error) {
 		if !st.multi {
 			return "", true, ErrInterrupt
 		}
-		st.buf, st.pos, st.hist = nil, 0, len(e.hist.entries)
+		st.buf, st.pos, st.hist = nil, 0, len(e.hist.Entries())
+	case k.Code == ctrlG && st.multi:
+		// Erlang's Ctrl-G: the shell runs its job-control menu; the
+		// command being typed comes back at the next read.
+		e.draft = append([]rune(nil), st.buf...)
+		e.finish(st, "\r\n")
+		return "", true, ErrJobControl
 	case k.Code == ctrlD:
 		if len(st.buf) == 0 {
 			e.finish(st, "\r\n")
@@ -115,11 +121,11 @@ func (e *Editor) handle(st *state, k Key) (line string, done bool, err error) {
 		st.pos = st.wordRight()
 	case k.Code == KeyUp || k.Code == ctrlP:
 		if !st.rowUp() && st.multi {
-			st.historyMove(e.hist.entries, -1)
+			st.historyMove(e.hist.Entries(), -1)
 		}
 	case k.Code == KeyDown || k.Code == ctrlN:
 		if !st.rowDown() && st.multi {
-			st.historyMove(e.hist.entries, +1)
+			st.historyMove(e.hist.Entries(), +1)
 		}
 	case k.Code == ctrlK:
 		end := st.rowEnd(st.pos)
@@ -197,12 +203,12 @@ func (e *Editor) enter(st *state) (string, bool, error) {
 	case t == "":
 		// Like erl: a fresh prompt on the next row.
 		e.finish(st, "\r\n")
-		st.buf, st.pos, st.hist = nil, 0, len(e.hist.entries)
+		st.buf, st.pos, st.hist = nil, 0, len(e.hist.Entries())
 		e.render(st)
 		return "", false, nil
 	case strings.HasPrefix(t, ":") || scan.Complete(text):
 		e.finish(st, "\r\n")
-		if err := e.hist.add(text); err != nil && e.histErr == nil {
+		if err := e.hist.Add(text); err != nil && e.histErr == nil {
 			e.histErr = err
 		}
 		return text + "\n", true, nil

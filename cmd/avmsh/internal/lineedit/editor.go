@@ -20,6 +20,11 @@ import (
 // discards the command being typed and prompts again.
 var ErrInterrupt = errors.New("interrupted")
 
+// ErrJobControl is returned by ReadCommand when the user pressed Ctrl-G
+// (Erlang's "user switch command" key): the shell shows its job-control
+// menu; the command being typed is kept for the next ReadCommand.
+var ErrJobControl = errors.New("job control (Ctrl-G)")
+
 // escDelay is how long a lone ESC waits for the rest of an escape
 // sequence before it counts as the Escape key.
 const escDelay = 40 * time.Millisecond
@@ -32,11 +37,8 @@ type Config struct {
 	// Interactive turns line editing on. When In is a terminal it is
 	// put in raw mode while a read is on screen.
 	Interactive bool
-	// HistoryFile persists history ("" = memory only). See
-	// DefaultHistoryFile.
-	HistoryFile string
-	// HistoryLimit is how many commands history keeps (0: 1000).
-	HistoryLimit int
+	// History keeps the commands (nil: in memory, the last 1000).
+	History History
 	// Complete returns the word before the cursor in before (the
 	// command up to the cursor) and the candidates that complete it,
 	// each a full word that starts with it.
@@ -59,12 +61,14 @@ type Editor struct {
 	in      *pump
 	pending []byte // bytes read and not yet decoded into keys
 
+	draft []rune // the command being typed when Ctrl-G was pressed
+
 	mu     sync.Mutex // output and the state on screen
 	st     *state     // the read on screen, or nil
 	raw    bool       // the terminal is in raw mode
 	closed bool
-	hist   history
-	// histErr is the first history file error (reported by Close).
+	hist   History
+	// histErr is the first error saving history (reported by Close).
 	histErr error
 }
 
@@ -73,20 +77,16 @@ func New(cfg Config) (*Editor, error) {
 	if cfg.Out == nil {
 		cfg.Out = io.Discard
 	}
-	limit := cfg.HistoryLimit
-	if limit <= 0 {
-		limit = 1000
+	e := &Editor{cfg: cfg, hist: cfg.History}
+	if e.hist == nil {
+		e.hist = &memHistory{limit: 1000}
 	}
-	e := &Editor{cfg: cfg, hist: history{limit: limit, path: cfg.HistoryFile}}
 	if !cfg.Interactive {
 		e.plain = bufio.NewReader(cfg.In)
 		return e, nil
 	}
 	if f, ok := cfg.In.(interface{ Fd() uintptr }); ok && term.IsTerminal(int(f.Fd())) {
 		e.fd, e.tty = int(f.Fd()), true
-	}
-	if err := e.hist.load(); err != nil {
-		e.histErr = err // a broken history file must not stop the shell
 	}
 	return e, nil
 }
@@ -116,7 +116,7 @@ func (e *Editor) Close() error {
 func (e *Editor) History() []string {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	return append([]string(nil), e.hist.entries...)
+	return e.hist.Entries()
 }
 
 // Writer is where output goes while the user may be typing: on a
@@ -191,26 +191,26 @@ func (e *Editor) ReadCommand(ctx context.Context, prompt, more string) (string, 
 	if e.plain == nil {
 		return e.read(ctx, prompt, more, true)
 	}
-	var b strings.Builder
+	// The accumulator keeps the work linear in the command's size (a
+	// huge literal over many lines).
+	var acc scan.Accumulator
 	p := prompt
 	for {
 		line, err := e.plainLine(p)
 		if err != nil {
-			if errors.Is(err, io.EOF) && strings.TrimSpace(b.String()+line) != "" {
-				return b.String() + line, nil // the input ends mid-command
+			if errors.Is(err, io.EOF) && strings.TrimSpace(acc.String()+line) != "" {
+				return acc.String() + line, nil // the input ends mid-command
 			}
 			return "", err
 		}
-		if b.Len() == 0 && strings.HasPrefix(strings.TrimSpace(line), ":") {
+		if acc.Len() == 0 && strings.HasPrefix(strings.TrimSpace(line), ":") {
 			return line, nil
 		}
-		b.WriteString(line)
-		if strings.TrimSpace(b.String()) == "" {
-			b.Reset()
+		if acc.Len() == 0 && strings.TrimSpace(line) == "" {
 			continue
 		}
-		if scan.Complete(b.String()) {
-			return b.String(), nil
+		if acc.Add(line) {
+			return acc.String(), nil
 		}
 		p = more
 	}
@@ -304,8 +304,11 @@ func (e *Editor) read(ctx context.Context, prompt, more string, multi bool) (str
 	}
 	defer restore()
 	st := &state{prompt: prompt, more: more, multi: multi}
+	if multi && e.draft != nil {
+		st.buf, st.pos, e.draft = e.draft, len(e.draft), nil
+	}
 	e.mu.Lock()
-	st.hist = len(e.hist.entries)
+	st.hist = len(e.hist.Entries())
 	e.st = st
 	e.render(st)
 	e.mu.Unlock()

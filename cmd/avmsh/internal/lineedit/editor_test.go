@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"go.uber.org/goleak"
+
+	"github.com/avmsh/avmsh/node/shellsession"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
@@ -284,9 +286,19 @@ func TestCloseEndsRead(t *testing.T) {
 	_ = h.in.Close() // the pipe reader goroutine ends with the pipe
 }
 
+// openHistory opens the shell's shared history file.
+func openHistory(t *testing.T, path string) *shellsession.History {
+	t.Helper()
+	h, err := shellsession.OpenHistory(path, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return h
+}
+
 func TestHistorySearchAndFile(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "history")
-	h := newHarness(t, 60, Config{HistoryFile: path})
+	h := newHarness(t, 60, Config{History: openHistory(t, path)})
 	for _, c := range []string{"foo(1).\r", "bar(\"x\\\\y\").\r", "X = #{a =>\r1}.\r", "foo(2).\r"} {
 		h.command("> ")
 		h.keys(c)
@@ -328,26 +340,9 @@ func TestHistorySearchAndFile(t *testing.T) {
 		t.Fatalf("history file:\n%q\nwant\n%q", raw, want)
 	}
 	// A new editor reads it back, multi-row entries included.
-	h2 := newHarness(t, 60, Config{HistoryFile: path})
+	h2 := newHarness(t, 60, Config{History: openHistory(t, path)})
 	if got := h2.ed.History(); len(got) != 7 || got[1] != `bar("x\\y").` || got[2] != "X = #{a =>\n1}." {
 		t.Fatalf("reloaded %q", got)
-	}
-}
-
-func TestHistoryLimitCompacts(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "history")
-	h := newHarness(t, 60, Config{HistoryFile: path, HistoryLimit: 3})
-	for i := range 8 {
-		h.command("> ")
-		h.keys(strings.Repeat("a", i+1) + ".\r")
-		h.result()
-	}
-	if got := h.ed.History(); len(got) != 3 || got[2] != "aaaaaaaa." {
-		t.Fatalf("history %q", got)
-	}
-	raw, _ := os.ReadFile(path)
-	if n := strings.Count(string(raw), "\n"); n > 6 {
-		t.Fatalf("the file was not compacted: %d lines", n)
 	}
 }
 
@@ -409,20 +404,5 @@ func TestPlainInput(t *testing.T) {
 	}
 	if out.String() != "1>  > 1> 1> 1>  > 1> " || strings.Contains(out.String(), "\x1b") {
 		t.Fatalf("plain output %q", out.String())
-	}
-}
-
-func TestDefaultHistoryFile(t *testing.T) {
-	dir := t.TempDir()
-	env := map[string]string{"XDG_STATE_HOME": filepath.Join(dir, "state"), "HOME": dir}
-	if got := DefaultHistoryFile(func(k string) string { return env[k] }); got != filepath.Join(dir, "state", "avmsh", "history") {
-		t.Fatalf("XDG: %s", got)
-	}
-	env["XDG_STATE_HOME"] = "relative"
-	if got := DefaultHistoryFile(func(k string) string { return env[k] }); got != filepath.Join(dir, ".local", "state", "avmsh", "history") {
-		t.Fatalf("fallback: %s", got)
-	}
-	if got := DefaultHistoryFile(func(string) string { return "" }); got != "" {
-		t.Fatalf("no home: %s", got)
 	}
 }

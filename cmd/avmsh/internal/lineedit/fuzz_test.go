@@ -33,23 +33,6 @@ func FuzzDecodeKey(f *testing.F) {
 	})
 }
 
-// FuzzHistory: escaping round-trips every entry, and any file content
-// parses into at most limit entries.
-func FuzzHistory(f *testing.F) {
-	for _, s := range []string{"foo().", "X = [1,\n2].", `a\nb`, `\\`, "\\", "x\r\ny\n\n"} {
-		f.Add(s)
-	}
-	f.Fuzz(func(t *testing.T, s string) {
-		e := strings.ReplaceAll(s, "\r", "")
-		if esc := escapeEntry(e); strings.Contains(esc, "\n") || unescapeEntry(esc) != e {
-			t.Fatalf("entry %q escapes to %q", e, esc)
-		}
-		if got := parseHistory([]byte(s), 5); len(got) > 5 {
-			t.Fatalf("%d entries", len(got))
-		}
-	})
-}
-
 // FuzzEditor: any keystrokes, at any width, leave the editor in a sane
 // state: reads end at the end of the input and never panic.
 func FuzzEditor(f *testing.F) {

@@ -1,7 +1,6 @@
 package epmdcmd
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -9,7 +8,6 @@ import (
 	"os/exec"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -19,28 +17,10 @@ import (
 	"github.com/avmsh/avmsh/internal/erltest"
 )
 
-// syncBuffer is a bytes.Buffer safe for the server's log writes.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 // run executes `avmsh epmd args...` and returns stdout, stderr and the
 // exit code.
 func run(ctx context.Context, env map[string]string, args ...string) (string, string, int) {
-	out, errOut := &syncBuffer{}, &syncBuffer{}
+	out, errOut := &erltest.SyncBuffer{}, &erltest.SyncBuffer{}
 	f := &cmdutil.Factory{Version: "test", IO: &cmdutil.IOStreams{Out: out, ErrOut: errOut}, Getenv: func(k string) string { return env[k] }}
 	cmd := NewCmdEpmd(f)
 	cmd.SetArgs(args)

@@ -85,8 +85,9 @@ func Run(ctx context.Context, f *cmdutil.Factory, o *Options) error {
 		return err
 	}
 	defer host.Close()
-	out, err := sess.Eval(ctx, src+"\n")
-	s.GL.Write(out)
+	// Each command's output is printed when it finishes, through the
+	// group leader, so it comes in order with the output it caused.
+	err = sess.EvalEach(ctx, src+"\n", s.GL.Write)
 	if err != nil {
 		if errors.Is(err, context.Canceled) {
 			return &cmdutil.ExitError{Code: cmdutil.ExitInterrupted, Err: err, Silent: true}

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/avmsh/avmsh/cmd/avmsh/internal/cmdutil"
+	"github.com/avmsh/avmsh/internal/erltest"
 	"github.com/avmsh/avmsh/node/serialdist"
 )
 
@@ -39,7 +40,7 @@ func TestMonitorLendsItsPort(t *testing.T) {
 			time.Sleep(10 * time.Millisecond)
 		}
 	}
-	var out, errOut syncBuf
+	var out, errOut erltest.SyncBuffer
 	opts := &Options{IO: &cmdutil.IOStreams{In: strings.NewReader(""), Out: &out, ErrOut: &errOut}, Port: "/dev/ttyLEND0", EOL: "CRLF", Open: open}
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()

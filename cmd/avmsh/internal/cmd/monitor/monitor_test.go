@@ -18,28 +18,12 @@ import (
 
 	"github.com/avmsh/avmsh/cmd/avmsh/internal/cmdutil"
 	"github.com/avmsh/avmsh/devices"
+	"github.com/avmsh/avmsh/internal/erltest"
 	"github.com/avmsh/avmsh/node/serialdist"
 	"github.com/avmsh/avmsh/node/serialdist/serialtest"
 )
 
-type syncBuf struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuf) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuf) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
-func waitFor(t *testing.T, b *syncBuf, substr string) {
+func waitFor(t *testing.T, b *erltest.SyncBuffer, substr string) {
 	t.Helper()
 	deadline := time.Now().Add(10 * time.Second)
 	for !strings.Contains(b.String(), substr) {
@@ -62,7 +46,7 @@ func TestMonitorStreamsConsoleAndHidesFrames(t *testing.T) {
 	}
 	defer board.Close()
 	logPath := filepath.Join(t.TempDir(), "boot.log")
-	var out, errOut syncBuf
+	var out, errOut erltest.SyncBuffer
 	opts := &Options{
 		IO:         &cmdutil.IOStreams{In: strings.NewReader(""), Out: &out, ErrOut: &errOut},
 		Port:       "serial:" + pa + "?baud=115200",
@@ -151,7 +135,7 @@ func TestMonitorReconnects(t *testing.T) {
 			time.Sleep(10 * time.Millisecond)
 		}
 	}
-	var out, errOut syncBuf
+	var out, errOut erltest.SyncBuffer
 	opts := &Options{IO: &cmdutil.IOStreams{In: strings.NewReader(""), Out: &out, ErrOut: &errOut}, Port: "/dev/ttyACM7", EOL: "CRLF", Open: open}
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
@@ -182,7 +166,7 @@ func TestMonitorReconnects(t *testing.T) {
 }
 
 func TestMonitorBadPort(t *testing.T) {
-	var out syncBuf
+	var out erltest.SyncBuffer
 	opts := &Options{IO: &cmdutil.IOStreams{In: strings.NewReader(""), Out: &out, ErrOut: &out}, Port: "/dev/ttyNOPE42", EOL: "CRLF"}
 	err := Run(context.Background(), opts)
 	if cmdutil.ExitCode(err) != cmdutil.ExitUnreachable || !strings.Contains(err.Error(), "avmsh devices") {
@@ -204,7 +188,7 @@ func TestMonitorSafe(t *testing.T) {
 		open := func(a serialdist.Address) (*serialdist.Port, error) {
 			return serialdist.NewPort(x, a.Device, serialdist.PortConfig{}), nil
 		}
-		var out, errOut syncBuf
+		var out, errOut erltest.SyncBuffer
 		opts := &Options{IO: &cmdutil.IOStreams{In: strings.NewReader(""), Out: &out, ErrOut: &errOut},
 			Port: "/dev/ttyACM9", EOL: "CRLF", Open: open, NoReconnect: true, Safe: safe}
 		ctx, cancel := context.WithCancel(context.Background())

@@ -3,12 +3,8 @@ package shellcmd
 import (
 	"context"
 	"errors"
-	"fmt"
-	"io"
 	"os"
 	"os/signal"
-	"regexp"
-	"sync"
 	"syscall"
 
 	"github.com/MakeNowJust/heredoc"
@@ -16,10 +12,9 @@ import (
 
 	"github.com/avmsh/avmsh/cmd/avmsh/internal/cmdutil"
 	"github.com/avmsh/avmsh/cmd/avmsh/internal/lineedit"
-	"github.com/avmsh/avmsh/node"
 	"github.com/avmsh/avmsh/node/gl"
-	"github.com/avmsh/avmsh/node/remsh"
-	"github.com/avmsh/avmsh/node/shellhost"
+	"github.com/avmsh/avmsh/node/shellsession"
+	"github.com/avmsh/avmsh/vm/term"
 )
 
 // Options are the inputs of one `avmsh shell` run.
@@ -47,12 +42,17 @@ func NewCmdShell(f *cmdutil.Factory) *cobra.Command {
 			terminal (like erl -remsh): every expression erl accepts works, records
 			included. On AtomVM (no erl_eval on the board) and on avmsh nodes the
 			expressions are evaluated by avmsh's Go evaluator and module calls run on the
-			target through erpc; --evaluator go forces that on BEAM too.
+			target through erpc; --evaluator go forces that on BEAM too. There node() is
+			the target, avmsh_node() is avmsh's own node.
 
 			Keys: up/down history, Ctrl-R search, Tab completion (modules, Mod:functions,
 			variables, registered names, node names), Ctrl-C interrupts the evaluation
-			(or clears the line), Ctrl-D or q(). leaves. History is kept in
-			$XDG_STATE_HOME/avmsh/history. Leaving never stops the target node.
+			(or clears the line), Ctrl-G opens the job-control menu (i interrupt,
+			c back, q leave), Ctrl-D leaves. History is kept in
+			$XDG_STATE_HOME/avmsh/history.
+
+			Leaving never stops the target node: q(), halt(), init:stop(),
+			erlang:halt() and c:q() typed as a command leave the shell.
 
 			Meta-commands: :help, :nodes, :connect NODE, :target NODE, :devices, :quit.
 
@@ -79,37 +79,44 @@ func NewCmdShell(f *cmdutil.Factory) *cobra.Command {
 	return cmd
 }
 
-// Run executes the command.
+// Run executes the command: the line editor on the terminal, the shell
+// session (package shellsession) on the node.
 func Run(ctx context.Context, f *cmdutil.Factory, o *Options) error {
-	switch o.Evaluator {
-	case "auto", "go", "remote":
-	default:
-		return cmdutil.UsageError("--evaluator must be auto, go or remote, not %q", o.Evaluator)
+	ev, err := shellsession.ParseEvaluator(o.Evaluator)
+	if err != nil {
+		return cmdutil.UsageError("--evaluator: %v", err)
 	}
 	interactive := f.IO.InIsTerminal && f.IO.IsTerminal
-	r := &repl{f: f, o: o, interactive: interactive}
-	if interactive {
-		// Ctrl-C interrupts an evaluation, not the shell: only SIGTERM
-		// (and the input's end) stop it.
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithCancel(context.WithoutCancel(ctx))
-		defer cancel()
-		stop := r.handleSignals(cancel)
-		defer stop()
-	}
-	hist := ""
+	r := &repl{}
+	var hist *shellsession.History
 	if interactive && !o.NoHistory {
-		hist = lineedit.DefaultHistoryFile(f.Getenv)
+		// A broken history file must not stop the shell: it starts empty.
+		hist, _ = shellsession.OpenHistory(shellsession.DefaultHistoryFile(f.Getenv), 0)
 	}
-	ed, err := lineedit.New(lineedit.Config{In: f.IO.In, Out: f.IO.Out, Interactive: interactive, HistoryFile: hist, Complete: r.complete})
+	cfg := lineedit.Config{In: f.IO.In, Out: f.IO.Out, Interactive: interactive, Complete: r.complete}
+	if hist != nil {
+		cfg.History = hist
+	}
+	ed, err := lineedit.New(cfg)
 	if err != nil {
 		return err
 	}
 	defer ed.Close()
 	r.ed = ed
-	r.out = &failWatch{w: ed.Writer()}
-	r.scanner = &remsh.Scanner{OnLine: r.onRemoteLine, OnEOF: r.endRemote}
-	glo := &gl.Options{Out: r.out, In: editorInput{r}, Columns: f.IO.Columns(), GetUntil: r.scanner.GetUntil}
+	if interactive {
+		// Ctrl-C interrupts an evaluation, not the shell: only SIGTERM
+		// (and the input's end) stop it. Ctrl-G during an evaluation
+		// is the terminal's quit signal: the job-control menu.
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithCancel(context.WithoutCancel(ctx))
+		defer cancel()
+		if restore, err := ed.CtrlGSignals(); err == nil {
+			defer restore()
+		}
+		stop := r.handleSignals(ctx, cancel)
+		defer stop()
+	}
+	glo := &gl.Options{Out: ed.Writer(), In: editorTerminal{r}, Columns: f.IO.Columns()}
 	var s *cmdutil.Session
 	if o.Target == "" {
 		s, err = o.StartLocalSession(ctx, f, glo)
@@ -120,63 +127,51 @@ func Run(ctx context.Context, f *cmdutil.Factory, o *Options) error {
 		return err
 	}
 	defer s.Stop()
-	r.s = s
-	if err := r.run(ctx); err != nil {
+	sess, err := shellsession.Start(ctx, shellsession.Config{
+		Node: s.Node, Target: s.Target, Evaluator: ev, Registry: s.Registry,
+		Terminal: editorTerminal{r}, Columns: f.IO.Columns(), Getenv: f.Getenv,
+		Connect: func(ctx context.Context, spec string) (term.Atom, error) { return connect(ctx, o, s, spec) },
+	})
+	if err != nil {
 		return err
 	}
-	if !interactive && r.failed() {
+	defer sess.Close()
+	r.setSession(sess)
+	if err := sess.Run(ctx); err != nil {
+		if errors.Is(err, shellsession.ErrConnectionLost) {
+			return cmdutil.Unreachable(err)
+		}
+		return err
+	}
+	if !interactive && sess.Failed() {
 		return &cmdutil.ExitError{Code: cmdutil.ExitRemote, Err: errors.New("a command raised an exception"), Silent: true}
 	}
 	return nil
 }
 
-// repl is one shell session.
-type repl struct {
-	f           *cmdutil.Factory
-	o           *Options
-	interactive bool
-	ed          *lineedit.Editor
-	out         *failWatch
-	s           *cmdutil.Session
-	scanner     *remsh.Scanner
-
-	mu       sync.Mutex
-	quit     chan struct{}
-	quitted  bool
-	goFail   bool
-	comp     completions
-	goHost   *shellhost.Host // the Go evaluator's host (nil in remote mode)
-	cancel   func()          // cancels the Go evaluation in progress
-	remote   *remsh.Session  // OTP's shell (remote mode)
-	atPrompt bool            // OTP's shell waits for a command
-}
-
-func (r *repl) failed() bool { return r.goFail || r.out.seen() }
-
-func (r *repl) printf(format string, args ...any) { fmt.Fprintf(r.out, format, args...) }
-
-// run picks the evaluator and runs the loop until the user leaves.
-func (r *repl) run(ctx context.Context) error {
-	remote := r.o.Evaluator == "remote" ||
-		(r.o.Evaluator == "auto" && r.s.Target != r.s.Node.Name() && r.s.Peer.Kind == node.KindBEAM)
-	if remote {
-		err := r.runRemote(ctx)
-		if err == nil || r.o.Evaluator == "remote" {
-			return err
-		}
-		// Not an OTP node after all (another avmsh answers as BEAM):
-		// fall back to the Go evaluator.
-		r.printf("(%v; using avmsh's evaluator)\n", err)
+// connect is :connect NODE: a node name (short names completed as on
+// the command line); serial targets are given when the shell starts.
+func connect(ctx context.Context, o *Options, s *cmdutil.Session, spec string) (term.Atom, error) {
+	t, err := o.ParseTarget(spec)
+	if err != nil {
+		return "", err
 	}
-	return r.runGo(ctx)
+	if t.IsSerial() {
+		return "", errors.New("serial targets are given when the shell starts: avmsh shell " + spec)
+	}
+	if err := s.Node.Connect(ctx, t.Node); err != nil {
+		return "", cmdutil.Explain(err, t.Node)
+	}
+	return t.Node, nil
 }
 
 // handleSignals turns SIGINT (Ctrl-C while a command runs: the terminal
-// is not in raw mode then) into an interrupt of the evaluation, and
-// SIGTERM into the end of the session.
-func (r *repl) handleSignals(end func()) (stop func()) {
+// is not in raw mode then) into an interrupt of the evaluation, SIGQUIT
+// (Ctrl-G then, see lineedit.CtrlGSignals) into the job-control menu,
+// and SIGTERM into the end of the session.
+func (r *repl) handleSignals(ctx context.Context, end func()) (stop func()) {
 	ch := make(chan os.Signal, 1)
-	signal.Notify(ch, os.Interrupt, syscall.SIGTERM)
+	signal.Notify(ch, os.Interrupt, syscall.SIGTERM, syscall.SIGQUIT)
 	done := make(chan struct{})
 	go func() {
 		for {
@@ -184,92 +179,19 @@ func (r *repl) handleSignals(end func()) (stop func()) {
 			case <-done:
 				return
 			case sig := <-ch:
-				if sig == syscall.SIGTERM {
+				switch sig {
+				case syscall.SIGTERM:
 					end()
+					continue
+				case syscall.SIGQUIT:
+					r.jobMenu(ctx, end)
 					continue
 				}
 				if r.interrupt() {
-					r.printf("\n") // after the ^C the terminal echoed
+					_, _ = r.ed.Writer().Write([]byte("\n")) // after the ^C the terminal echoed
 				}
 			}
 		}
 	}()
 	return func() { signal.Stop(ch); close(done) }
-}
-
-// interrupt stops the evaluation in progress, if any: the Go evaluator's
-// context is cancelled (the remote erpc process is killed), or OTP's
-// shell is told to kill its evaluator (as Ctrl-G i does in erl).
-// It reports whether there was one.
-func (r *repl) interrupt() bool {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	switch {
-	case r.cancel != nil:
-		r.cancel()
-		return true
-	case r.remote != nil && !r.atPrompt:
-		return r.remote.Interrupt() == nil
-	}
-	return false
-}
-
-// editorInput is the group leader's input: the line editor, with Ctrl-C
-// at a remote io:get_line prompt interrupting the evaluation that asked,
-// and OTP's shell reading whole commands (one history entry each).
-type editorInput struct{ r *repl }
-
-func (in editorInput) ReadLine(ctx context.Context, prompt string) (string, error) {
-	line, err := in.r.ed.ReadLine(ctx, prompt)
-	if errors.Is(err, lineedit.ErrInterrupt) {
-		in.r.interrupt()
-	}
-	return line, err
-}
-
-func (in editorInput) ReadCommand(ctx context.Context, prompt, more string) (string, error) {
-	in.r.mu.Lock()
-	in.r.atPrompt = true
-	in.r.mu.Unlock()
-	defer func() {
-		in.r.mu.Lock()
-		in.r.atPrompt = false
-		in.r.mu.Unlock()
-	}()
-	return in.r.ed.ReadCommand(ctx, prompt, more)
-}
-
-// failWatch passes output on and notices what the erl shell prints for
-// a failed command ("** exception ...", "* 1:5: syntax error ...").
-type failWatch struct {
-	w    io.Writer
-	mu   sync.Mutex
-	tail []byte // the end of the current line, across writes
-	fail bool
-}
-
-var failLine = regexp.MustCompile(`^(\(\S+\)\d+> )?(\*\* exception |\* \d+:\d+: )`)
-
-func (f *failWatch) Write(b []byte) (int, error) {
-	f.mu.Lock()
-	for _, c := range b {
-		if c == '\n' {
-			f.tail = f.tail[:0]
-			continue
-		}
-		if len(f.tail) < 256 {
-			f.tail = append(f.tail, c)
-			if !f.fail && failLine.Match(f.tail) {
-				f.fail = true
-			}
-		}
-	}
-	f.mu.Unlock()
-	return f.w.Write(b)
-}
-
-func (f *failWatch) seen() bool {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return f.fail
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/avmsh/avmsh/cmd/avmsh/internal/cmdutil"
 	"github.com/avmsh/avmsh/epmd"
 	"github.com/avmsh/avmsh/node/gl"
+	"github.com/avmsh/avmsh/node/shellsession"
 	"github.com/avmsh/avmsh/tui/app"
 	"github.com/avmsh/avmsh/tui/shellpane"
 	"github.com/avmsh/avmsh/tui/source"
@@ -83,6 +84,10 @@ func Run(ctx context.Context, f *cmdutil.Factory, o *Options) error {
 	// the pane, through the terminal.
 	t := shellpane.NewTerminal()
 	defer t.Close()
+	// The pane's history is avmsh shell's file (a broken file: memory).
+	if h, err := shellsession.OpenHistory(shellsession.DefaultHistoryFile(f.Getenv), 0); err == nil {
+		t.SetHistory(h)
+	}
 	l, err := o.StartNodeIO(ctx, f, nil, true, nil, &gl.Options{Out: t, In: t, Columns: 100})
 	if err != nil {
 		return err

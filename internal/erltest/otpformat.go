@@ -1,4 +1,4 @@
-package syntax
+package erltest
 
 import (
 	"context"
@@ -11,23 +11,25 @@ import (
 	"sync"
 	"testing"
 	"time"
-
-	"github.com/avmsh/avmsh/internal/erltest"
 )
 
-// otpCase is one io_lib:format call run on a real node: Fmt is the format
+// The io_lib:format reference of the formatting conformance tests
+// (vm/syntax, vm/iolib): batches of calls run on a real erl node, their
+// results returned through a file.
+
+// FormatCase is one io_lib:format call run on a real node: Fmt is the format
 // string, Args an Erlang expression evaluating to the argument list.
-type otpCase struct {
+type FormatCase struct {
 	Fmt  string
 	Args string
 }
 
-// otpErrPrefix marks a formatting call that raised on the node.
-const otpErrPrefix = "\x00ERR "
+// FormatError marks a formatting call that raised on the node.
+const FormatError = "\x00ERR "
 
-// otpFormatFun is installed once per node: it takes [{HexFmt, HexArgs}]
+// formatFun is installed once per node: it takes [{HexFmt, HexArgs}]
 // and returns <<Len:32, UTF8:Len/binary, ...>> with one entry per pair.
-const otpFormatFun = `OtpFmt = fun(Out, Items) ->
+const formatFun = `OtpFmt = fun(Out, Items) ->
   Eval = fun(Src) ->
     {ok, Ts, _} = erl_scan:string(Src),
     {ok, Es} = erl_parse:parse_exprs(Ts),
@@ -61,37 +63,52 @@ OtpFmtFile = fun(Path, Out, Fmts) ->
     end || E <- Split(Blob, [])])
 end.`
 
-var (
-	otpNodeOnce sync.Once
-	otpNode     *erltest.Node
-	otpNodeErr  error
-)
-
-// sharedNode starts one erl node for the whole test binary (stopped by
-// TestMain).
-func sharedNode(t testing.TB) *erltest.Node {
-	t.Helper()
-	erltest.Require(t)
-	otpNodeOnce.Do(func() {
-		n, err := erltest.Launch(context.Background(), erltest.Options{})
-		if err != nil {
-			otpNodeErr = err
-			return
-		}
-		otpNode = n
-		if _, err := n.Call(context.Background(), otpFormatFun); err != nil {
-			otpNodeErr = err
-		}
-	})
-	if otpNodeErr != nil {
-		t.Fatalf("erl node: %v", otpNodeErr)
-	}
-	return otpNode
+// FormatNode is an erl node shared by a test binary's io_lib:format
+// conformance tests (vm/syntax, vm/iolib): started on first use, with
+// the formatting funs installed; stop it from TestMain. The zero value
+// is ready.
+type FormatNode struct {
+	once sync.Once
+	n    *Node
+	err  error
 }
 
-// otpFormat runs every case on the node in batches and returns OTP's
-// output (UTF-8), or otpErrPrefix + reason for calls that raised.
-func otpFormat(t testing.TB, n *erltest.Node, cases []otpCase) []string {
+// Node returns the shared node, starting it the first time.
+func (f *FormatNode) Node(t testing.TB) *Node {
+	t.Helper()
+	Require(t)
+	f.once.Do(func() {
+		n, err := Launch(context.Background(), Options{})
+		if err != nil {
+			f.err = err
+			return
+		}
+		f.n = n
+		f.err = InstallFormat(context.Background(), n)
+	})
+	if f.err != nil {
+		t.Fatalf("erl node: %v", f.err)
+	}
+	return f.n
+}
+
+// Stop stops the node if it was started.
+func (f *FormatNode) Stop() {
+	if f.n != nil {
+		f.n.Stop()
+	}
+}
+
+// InstallFormat defines the funs Format and FormatETF call (OtpFmt,
+// OtpFmtFile) in n's evaluation bindings.
+func InstallFormat(ctx context.Context, n *Node) error {
+	_, err := n.Call(ctx, formatFun)
+	return err
+}
+
+// Format runs every case on the node in batches and returns OTP's
+// output (UTF-8), or FormatError + reason for calls that raised.
+func Format(t testing.TB, n *Node, cases []FormatCase) []string {
 	t.Helper()
 	var out []string
 	const batch = 400
@@ -106,7 +123,7 @@ func otpFormat(t testing.TB, n *erltest.Node, cases []otpCase) []string {
 			fmt.Fprintf(&sb, `{<<"%s">>,<<"%s">>}`, hex.EncodeToString([]byte(c.Fmt)), hex.EncodeToString([]byte(c.Args)))
 		}
 		sb.WriteString("])")
-		out = append(out, otpCall(t, n, sb.String())...)
+		out = append(out, formatCall(t, n, sb.String())...)
 	}
 	if len(out) != len(cases) {
 		t.Fatalf("got %d results for %d cases", len(out), len(cases))
@@ -114,11 +131,11 @@ func otpFormat(t testing.TB, n *erltest.Node, cases []otpCase) []string {
 	return out
 }
 
-// otpCall evaluates expr, whose %q verb names the file the node writes
+// formatCall evaluates expr, whose %q verb names the file the node writes
 // its results to (<<Len:32, Text/binary, ...>>), and splits them. The
 // results travel through a file: printing megabytes of reply with ~w,
 // as the erltest protocol does, would dominate the run time.
-func otpCall(t testing.TB, n *erltest.Node, expr string) []string {
+func formatCall(t testing.TB, n *Node, expr string) []string {
 	t.Helper()
 	outPath := filepath.Join(t.TempDir(), "otp-out.bin")
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
@@ -147,9 +164,9 @@ func otpCall(t testing.TB, n *erltest.Node, expr string) []string {
 	return out
 }
 
-// otpFormatETF prints each term (given as its external format) with each
+// FormatETF prints each term (given as its external format) with each
 // of fmts on the node; the result has len(etfs)*len(fmts) entries.
-func otpFormatETF(t testing.TB, n *erltest.Node, etfs [][]byte, fmts []string) []string {
+func FormatETF(t testing.TB, n *Node, etfs [][]byte, fmts []string) []string {
 	t.Helper()
 	var fl []string
 	for _, f := range fmts {
@@ -171,7 +188,7 @@ func otpFormatETF(t testing.TB, n *erltest.Node, etfs [][]byte, fmts []string) [
 	if err := f.Close(); err != nil {
 		t.Fatal(err)
 	}
-	out := otpCall(t, n, fmt.Sprintf("OtpFmtFile(%q, %%q, %s)", f.Name(), fmtList))
+	out := formatCall(t, n, fmt.Sprintf("OtpFmtFile(%q, %%q, %s)", f.Name(), fmtList))
 	if len(out) != len(etfs)*len(fmts) {
 		t.Fatalf("got %d results for %d terms x %d formats", len(out), len(etfs), len(fmts))
 	}

@@ -1,0 +1,58 @@
+// Package localnode starts the avmsh node of an interop test: a node
+// named <random>@127.0.0.1 that listens on loopback and registers in the
+// test's private epmd (the one erltest started for its erl peer), with
+// the peer's cookie, stopped when the test ends.
+//
+// It is not part of package erltest because it imports package node,
+// whose own tests (and those of the packages node is built from) import
+// erltest: node's internal tests keep their own helper for that reason.
+package localnode
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"os"
+	"testing"
+
+	"github.com/avmsh/avmsh/epmd"
+	"github.com/avmsh/avmsh/internal/erltest"
+	"github.com/avmsh/avmsh/node"
+)
+
+// Start starts the node; each mod may change the configuration first.
+// Debug logs go to stderr when AVMSH_TEST_LOG is set.
+func Start(tb testing.TB, epmdPort int, cookie string, mods ...func(*node.Config)) *node.Node {
+	tb.Helper()
+	cfg := node.Config{
+		Name:       erltest.RandomName("avmsh") + "@127.0.0.1",
+		Cookie:     cookie,
+		ListenAddr: "127.0.0.1:0",
+		PortMapper: &epmd.PortMapper{Port: epmdPort},
+		Logger:     Logger(),
+	}
+	for _, m := range mods {
+		m(&cfg)
+	}
+	n, err := node.Start(context.Background(), cfg)
+	if err != nil {
+		tb.Fatalf("start the avmsh node %s: %v", cfg.Name, err)
+	}
+	tb.Cleanup(n.Stop)
+	return n
+}
+
+// For starts the node next to e: its epmd, its cookie.
+func For(tb testing.TB, e *erltest.Node, mods ...func(*node.Config)) *node.Node {
+	tb.Helper()
+	return Start(tb, e.EpmdPort, e.Cookie, mods...)
+}
+
+// Logger discards logs unless AVMSH_TEST_LOG is set (then debug logs go
+// to stderr).
+func Logger() *slog.Logger {
+	if os.Getenv("AVMSH_TEST_LOG") != "" {
+		return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	}
+	return slog.New(slog.NewTextHandler(io.Discard, nil))
+}
