@@ -10,7 +10,7 @@ import (
 	"github.com/mattn/go-isatty"
 	"golang.org/x/term"
 
-	"github.com/avmsh/avmsh/node/localnode"
+	"github.com/avmsh/avmsh/erlang"
 )
 
 // IOStreams are the standard streams of a command. Tests replace them
@@ -48,18 +48,19 @@ type Factory struct {
 	// HomeDir is where ~/.erlang.cookie lives (os.UserHomeDir when nil).
 	HomeDir func() (string, error)
 	// Node starts the command's local node from its resolved
-	// configuration (localnode.Start when nil). Tests replace it to see
-	// the configuration a command resolved, to route node names to
-	// in-process peers instead of epmd, or to fail the start.
-	Node func(ctx context.Context, cfg localnode.Config) (*localnode.Node, error)
+	// configuration through the public embedding API (erlang.Start when
+	// nil), so that the API is what every command runs on. Tests replace
+	// it to see the configuration a command resolved, to route node
+	// names to in-process peers instead of epmd, or to fail the start.
+	Node func(ctx context.Context, cfg erlang.Config) (*erlang.Node, error)
 }
 
 // StartNode starts a local node through f.Node.
-func (f *Factory) StartNode(ctx context.Context, cfg localnode.Config) (*localnode.Node, error) {
+func (f *Factory) StartNode(ctx context.Context, cfg erlang.Config) (*erlang.Node, error) {
 	if f.Node != nil {
 		return f.Node(ctx, cfg)
 	}
-	return localnode.Start(ctx, cfg)
+	return erlang.Start(ctx, cfg)
 }
 
 func (f *Factory) homeDir() (string, error) {
@@ -82,7 +83,7 @@ func NewFactory(version string) *Factory {
 		},
 		Getenv:  os.Getenv,
 		HomeDir: os.UserHomeDir,
-		Node:    localnode.Start,
+		Node:    erlang.Start,
 	}
 }
 
