@@ -195,6 +195,24 @@ func (cfg Config) local() (localnode.Config, error) {
 	return lc, nil
 }
 
+// NameFor returns the name of a node that talks to target first, as the
+// avmsh command line names its own node: name as given when it has a
+// host; otherwise name (a random "avmsh_<8 hex digits>" when empty) with
+// long names when target's host has dots or is an IP address (erl_call's
+// rule), short names otherwise, and target's host when it is a loopback
+// address or a serial line ("serial.local"), so that target can reach
+// the node back under that name.
+func NameFor(name string, target term.Atom) (string, error) {
+	_, host, _ := strings.Cut(string(target), "@")
+	return localnode.OwnName(name, localnode.NameModeFor(host), host)
+}
+
+// ReadCookieFile reads the cookie in a cookie file the way erl reads
+// ~/.erlang.cookie: created with a random cookie when missing; refused
+// when its group or others may use it, or when it holds no cookie or
+// characters erl does not accept.
+func ReadCookieFile(path string) (string, error) { return localnode.ReadCookieFile(path) }
+
 // Name is the node's full name, alive@host.
 func (n *Node) Name() term.Atom { return n.l.Name() }
 

@@ -11,6 +11,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/avmsh/avmsh/erlang"
+	"github.com/avmsh/avmsh/plugins"
 )
 
 // IOStreams are the standard streams of a command. Tests replace them
@@ -53,6 +54,30 @@ type Factory struct {
 	// it to see the configuration a command resolved, to route node
 	// names to in-process peers instead of epmd, or to fail the start.
 	Node func(ctx context.Context, cfg erlang.Config) (*erlang.Node, error)
+	// Environ is the whole environment, handed on to plugins
+	// (os.Environ when nil).
+	Environ func() []string
+	// RunPlugin runs an exec plugin with args and its environment and
+	// returns its exit status (plugins.Run on the Factory's streams when
+	// nil). The binary replaces itself with the plugin where it can
+	// (plugins.Exec).
+	RunPlugin func(ctx context.Context, p plugins.Plugin, args, env []string) (int, error)
+}
+
+// Env returns the whole environment (see Environ).
+func (f *Factory) Env() []string {
+	if f.Environ != nil {
+		return f.Environ()
+	}
+	return os.Environ()
+}
+
+// Plugin runs an exec plugin through f.RunPlugin.
+func (f *Factory) Plugin(ctx context.Context, p plugins.Plugin, args, env []string) (int, error) {
+	if f.RunPlugin != nil {
+		return f.RunPlugin(ctx, p, args, env)
+	}
+	return plugins.Run(ctx, p, args, env, plugins.Streams{In: f.IO.In, Out: f.IO.Out, Err: f.IO.ErrOut})
 }
 
 // StartNode starts a local node through f.Node.
@@ -62,6 +87,9 @@ func (f *Factory) StartNode(ctx context.Context, cfg erlang.Config) (*erlang.Nod
 	}
 	return erlang.Start(ctx, cfg)
 }
+
+// HomeDirectory is the user's home directory (see HomeDir).
+func (f *Factory) HomeDirectory() (string, error) { return f.homeDir() }
 
 func (f *Factory) homeDir() (string, error) {
 	if f.HomeDir != nil {
@@ -84,6 +112,14 @@ func NewFactory(version string) *Factory {
 		Getenv:  os.Getenv,
 		HomeDir: os.UserHomeDir,
 		Node:    erlang.Start,
+		Environ: os.Environ,
+		RunPlugin: func(ctx context.Context, p plugins.Plugin, args, env []string) (int, error) {
+			if plugins.CanExec {
+				// Only returns on failure: then the plugin did not run.
+				return 0, plugins.Exec(p, args, env)
+			}
+			return plugins.Run(ctx, p, args, env, plugins.Streams{In: os.Stdin, Out: os.Stdout, Err: os.Stderr})
+		},
 	}
 }
 

@@ -90,6 +90,9 @@ port and reopens it.`,
 	fl.StringVar(&opts.ResetMode, "reset-mode", "auto", "reset circuit: auto (from the USB ID), classic, usb-jtag or none")
 	fl.StringVar(&opts.EOL, "eol", "CRLF", "what Enter sends: CRLF, CR or LF")
 	fl.BoolVar(&opts.NoReconnect, "no-reconnect", false, "exit when the port goes away instead of waiting for it")
+	cmdutil.EnumFlag(fl, "reset-mode", "auto", string(devices.ResetClassic), string(devices.ResetUSBJTAG), string(devices.ResetNone))
+	cmdutil.EnumFlag(fl, "eol", "CRLF", "CR", "LF")
+	cmd.ValidArgsFunction = cmdutil.CompleteArgs(cmdutil.CompleteSerialPorts, nil)
 	return cmd
 }
 

@@ -46,6 +46,7 @@ func NewCmdServe(f *cmdutil.Factory) *cobra.Command {
 	}
 	o.AddNodeFlags(cmd.Flags())
 	cmd.Flags().StringArrayVar(&o.Listen, "listen", nil, "also accept connections on this serial port (`serial:PORT[?baud=N]`; repeatable)")
+	cmdutil.RegisterSerialPortFlag(cmd, "listen", true)
 	return cmd
 }
 
