@@ -34,7 +34,7 @@ func NewSkeleton(dir, name, kind, avmshVersion string) (string, error) {
 	} else if !errors.Is(err, fs.ErrNotExist) {
 		return "", err
 	}
-	r := strings.NewReplacer("NAME", name)
+	r := strings.NewReplacer("{{name}}", name)
 	switch kind {
 	case Script:
 		if err := os.WriteFile(path, []byte(r.Replace(scriptSkeleton)), 0o755); err != nil {
@@ -65,11 +65,11 @@ func NewSkeleton(dir, name, kind, avmshVersion string) (string, error) {
 }
 
 const scriptSkeleton = `#!/bin/sh
-# avmsh-NAME: an avmsh plugin. Put this file on PATH (or in
+# avmsh-{{name}}: an avmsh plugin. Put this file on PATH (or in
 # ~/.local/share/avmsh/plugins) and run it as:
 #
-#   avmsh NAME NODE
-#   avmsh --target NODE --cookie SECRET NAME
+#   avmsh {{name}} NODE
+#   avmsh --target NODE --cookie SECRET {{name}}
 #
 # avmsh passes its context in the environment (docs/plugins.md):
 # AVMSH_BIN (the avmsh that runs this plugin), AVMSH_TARGET, AVMSH_NODE,
@@ -80,7 +80,7 @@ set -eu
 
 target=${1:-${AVMSH_TARGET:-}}
 if [ -z "$target" ]; then
-  echo "usage: avmsh NAME NODE  (or avmsh --target NODE NAME)" >&2
+  echo "usage: avmsh {{name}} NODE  (or avmsh --target NODE {{name}})" >&2
   exit 2
 fi
 
@@ -98,22 +98,22 @@ fi
 exec "${AVMSH_BIN:-avmsh}" "$@"
 `
 
-const goMod = `module avmsh-NAME
+const goMod = `module avmsh-{{name}}
 
 go 1.26
 `
 
-const goReadme = "# avmsh-NAME\n\n" +
+const goReadme = "# avmsh-{{name}}\n\n" +
 	"An avmsh plugin in Go: it embeds an Erlang node with avmsh's embedding API\n" +
 	"(package github.com/avmsh/avmsh/erlang, see docs/embedding.md).\n\n" +
 	"```sh\n" +
 	"go mod tidy            # fetches github.com/avmsh/avmsh\n" +
-	"go build -o ~/.local/share/avmsh/plugins/avmsh-NAME .\n" +
-	"avmsh NAME app@127.0.0.1\n" +
+	"go build -o ~/.local/share/avmsh/plugins/avmsh-{{name}} .\n" +
+	"avmsh {{name}} app@127.0.0.1\n" +
 	"```\n"
 
-const goSkeleton = `// Command avmsh-NAME is an avmsh plugin: run it as avmsh NAME NODE, or
-// avmsh --target NODE NAME. It reads the context avmsh passes in its
+const goSkeleton = `// Command avmsh-{{name}} is an avmsh plugin: run it as avmsh {{name}} NODE, or
+// avmsh --target NODE {{name}}. It reads the context avmsh passes in its
 // environment (docs/plugins.md) and embeds an Erlang node.
 package main
 
@@ -144,7 +144,7 @@ func run(ctx context.Context, args []string) int {
 		target = args[0]
 	}
 	if target == "" {
-		fmt.Fprintln(os.Stderr, "usage: avmsh NAME NODE  (or avmsh --target NODE NAME)")
+		fmt.Fprintln(os.Stderr, "usage: avmsh {{name}} NODE  (or avmsh --target NODE {{name}})")
 		return 2
 	}
 	timeout := 60 * time.Second
@@ -156,18 +156,18 @@ func run(ctx context.Context, args []string) int {
 
 	cookie, err := cookie()
 	if err != nil {
-		fmt.Fprintln(os.Stderr, "avmsh-NAME:", err)
+		fmt.Fprintln(os.Stderr, "avmsh-{{name}}:", err)
 		return 2
 	}
 	// Our node's name: AVMSH_NODE, or a random one that fits the target.
 	name, err := erlang.NameFor(os.Getenv("AVMSH_NODE"), term.Atom(target))
 	if err != nil {
-		fmt.Fprintln(os.Stderr, "avmsh-NAME:", err)
+		fmt.Fprintln(os.Stderr, "avmsh-{{name}}:", err)
 		return 2
 	}
 	n, err := erlang.Start(ctx, erlang.Config{Name: name, Cookie: cookie, Output: os.Stdout})
 	if err != nil {
-		fmt.Fprintln(os.Stderr, "avmsh-NAME:", err)
+		fmt.Fprintln(os.Stderr, "avmsh-{{name}}:", err)
 		return 3
 	}
 	defer n.Stop()
@@ -176,19 +176,20 @@ func run(ctx context.Context, args []string) int {
 	var e *erlang.Exception
 	switch {
 	case errors.As(err, &e):
-		fmt.Fprintln(os.Stderr, "avmsh-NAME:", err)
+		fmt.Fprintln(os.Stderr, "avmsh-{{name}}:", err)
 		return 1
 	case errors.Is(err, erlang.ErrTimeout):
-		fmt.Fprintln(os.Stderr, "avmsh-NAME:", err)
+		fmt.Fprintln(os.Stderr, "avmsh-{{name}}:", err)
 		return 4
 	case err != nil:
-		fmt.Fprintln(os.Stderr, "avmsh-NAME:", err)
+		fmt.Fprintln(os.Stderr, "avmsh-{{name}}:", err)
 		return 3
 	}
+	release, _ := term.CharList(v) // a string: "27"
 	if os.Getenv("AVMSH_OUTPUT") == "json" {
-		fmt.Printf("{\"node\": %q, \"otp_release\": %q}\n", target, erlang.Format(v))
+		fmt.Printf("{\"node\": %q, \"otp_release\": %q}\n", target, release)
 	} else {
-		fmt.Printf("%s runs OTP %s\n", target, erlang.Format(v))
+		fmt.Printf("%s runs OTP %s\n", target, release)
 	}
 	return 0
 }

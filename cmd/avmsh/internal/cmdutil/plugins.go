@@ -23,7 +23,12 @@ func IsBuiltin(root *cobra.Command, name string) bool {
 }
 
 // PluginFinder finds plugins in the Factory's environment (PATH,
-// XDG_DATA_HOME, HOME); root's commands shadow them.
+// XDG_DATA_HOME, HOME); root's commands (when root is not nil) shadow
+// them.
 func PluginFinder(f *Factory, root *cobra.Command) plugins.Finder {
-	return plugins.Finder{Getenv: f.Getenv, Builtin: func(name string) bool { return IsBuiltin(root, name) }}
+	pf := plugins.Finder{Getenv: f.Getenv}
+	if root != nil {
+		pf.Builtin = func(name string) bool { return IsBuiltin(root, name) }
+	}
+	return pf
 }

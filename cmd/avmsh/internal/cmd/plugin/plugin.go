@@ -138,6 +138,9 @@ func newCmdNew(f *cmdutil.Factory) *cobra.Command {
 		Args: cmdutil.PositionalArgs(1, 1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.Name = args[0]
+			if cmdutil.IsBuiltin(cmd.Root(), o.Name) {
+				return cmdutil.UsageError("%s is a built-in command: a plugin of that name would never run; choose another name", o.Name)
+			}
 			return runNew(f, o)
 		},
 	}
