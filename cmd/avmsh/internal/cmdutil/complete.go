@@ -72,7 +72,15 @@ func RegisterCompletions(root *cobra.Command) {
 	walk = func(c *cobra.Command) {
 		c.Flags().VisitAll(func(fl *pflag.Flag) {
 			if values, ok := fl.Annotations[enumAnnotation]; ok {
-				_ = c.RegisterFlagCompletionFunc(fl.Name, cobra.FixedCompletions(values, cobra.ShellCompDirectiveNoFileComp))
+				_ = c.RegisterFlagCompletionFunc(fl.Name, func(_ *cobra.Command, _ []string, toComplete string) ([]cobra.Completion, cobra.ShellCompDirective) {
+					var out []cobra.Completion
+					for _, v := range values {
+						if strings.HasPrefix(v, toComplete) {
+							out = append(out, v)
+						}
+					}
+					return out, cobra.ShellCompDirectiveNoFileComp
+				})
 			}
 		})
 		for _, sub := range c.Commands() {
