@@ -43,7 +43,10 @@ func (s *IOStreams) Columns() int {
 // dependency.
 type Factory struct {
 	Version string
-	IO      *IOStreams
+	// Build is the binary's version, commit and build date (for
+	// --version); Build.Version is Version.
+	Build Build
+	IO    *IOStreams
 	// Getenv reads the environment (replaceable in tests).
 	Getenv func(string) string
 	// HomeDir is where ~/.erlang.cookie lives (os.UserHomeDir when nil).
@@ -98,10 +101,13 @@ func (f *Factory) homeDir() (string, error) {
 	return os.UserHomeDir()
 }
 
-// NewFactory returns a Factory wired to the process's real streams.
-func NewFactory(version string) *Factory {
+// NewFactory returns a Factory wired to the process's real streams,
+// for the binary b (see Build.Resolve).
+func NewFactory(b Build) *Factory {
+	b = b.Resolve()
 	return &Factory{
-		Version: version,
+		Version: b.Version,
+		Build:   b,
 		IO: &IOStreams{
 			In:           os.Stdin,
 			Out:          os.Stdout,
@@ -114,6 +120,9 @@ func NewFactory(version string) *Factory {
 		Node:    erlang.Start,
 		Environ: os.Environ,
 		RunPlugin: func(ctx context.Context, p plugins.Plugin, args, env []string) (int, error) {
+			if ctx.Err() != nil {
+				return ExitInterrupted, nil // Ctrl-C before the plugin started
+			}
 			if plugins.CanExec {
 				// Only returns on failure: then the plugin did not run.
 				return 0, plugins.Exec(p, args, env)

@@ -44,6 +44,11 @@ Run with no arguments to open the dashboard on a local embedded node.`,
 		},
 	}
 	dash.AddFlags(cmd)
+	b := f.Build
+	if b.Version == "" {
+		b.Version = f.Version
+	}
+	cmd.SetVersionTemplate(b.VersionText())
 	cmd.SetIn(f.IO.In)
 	cmd.SetOut(f.IO.Out)
 	cmd.SetErr(f.IO.ErrOut)
