@@ -14,6 +14,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/avmsh/avmsh/cmd/avmsh/internal/cmdtest"
+	"github.com/avmsh/avmsh/cmd/avmsh/internal/cmdutil"
 	"github.com/avmsh/avmsh/devices"
 	"github.com/avmsh/avmsh/internal/erltest"
 )
@@ -178,5 +179,19 @@ func TestCompletionValues(t *testing.T) {
 	// load: .beam files after the first NODE.
 	if _, d := complete(t, env, "load", "app@h", ""); d != cobra.ShellCompDirectiveFilterFileExt {
 		t.Errorf("load FILE: directive %v", d)
+	}
+}
+
+// --version prints the build and the protocols.
+func TestVersionFlag(t *testing.T) {
+	var out strings.Builder
+	f := &cmdutil.Factory{Version: "v9.8.7", Build: cmdutil.Build{Version: "v9.8.7", Commit: "feedbeef", Date: "2026-12-01T00:00:00Z"},
+		IO: &cmdutil.IOStreams{In: strings.NewReader(""), Out: &out, ErrOut: &out}, Getenv: func(string) string { return "" }}
+	if code := executeArgs(context.Background(), f, []string{"--version"}); code != 0 {
+		t.Fatalf("--version: %d %s", code, out.String())
+	}
+	if !strings.HasPrefix(out.String(), "avmsh v9.8.7\ncommit:       feedbeef\nbuilt:        2026-12-01T00:00:00Z\n") ||
+		!strings.Contains(out.String(), "protocol version 6") {
+		t.Fatalf("--version:\n%s", out.String())
 	}
 }
