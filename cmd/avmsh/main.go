@@ -15,12 +15,18 @@ import (
 	_ "github.com/avmsh/avmsh/tui/theme/noquery"
 )
 
-// version is set at release time with -ldflags "-X main.version=...".
-var version = "dev"
+// Set at release time with -ldflags "-X main.version=... -X main.commit=...
+// -X main.date=..." (goreleaser.yaml); otherwise the Go toolchain's build
+// information fills them when it can (cmdutil.Build.Resolve).
+var (
+	version = "dev"
+	commit  = ""
+	date    = ""
+)
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	code := root.Execute(ctx, cmdutil.NewFactory(version))
+	code := root.Execute(ctx, cmdutil.NewFactory(cmdutil.Build{Version: version, Commit: commit, Date: date}))
 	stop()
 	os.Exit(code)
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/avmsh/avmsh/cmd/avmsh/internal/cmdutil"
+	"github.com/avmsh/avmsh/erlang"
 	"github.com/avmsh/avmsh/node/localnode"
 )
 
@@ -35,7 +36,7 @@ type Env struct {
 	Terminal bool
 
 	mu      sync.Mutex
-	configs []localnode.Config
+	configs []erlang.Config
 }
 
 // New returns an Env with a fresh cookie, home directory and mapper.
@@ -54,10 +55,10 @@ func (e *Env) Cookie() string { return e.Vars["AVMSH_COOKIE"] }
 
 // Configs returns the node configurations the commands resolved, in the
 // order their nodes were started.
-func (e *Env) Configs() []localnode.Config {
+func (e *Env) Configs() []erlang.Config {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	return append([]localnode.Config(nil), e.configs...)
+	return append([]erlang.Config(nil), e.configs...)
 }
 
 // Result is the outcome of one command run.
@@ -75,14 +76,14 @@ func (e *Env) Factory(stdin io.Reader) (*cmdutil.Factory, *SyncBuffer, *SyncBuff
 			IsTerminal: e.Terminal, InIsTerminal: e.Terminal},
 		Getenv:  func(k string) string { return e.Vars[k] },
 		HomeDir: func() (string, error) { return e.Home, nil },
-		Node: func(ctx context.Context, cfg localnode.Config) (*localnode.Node, error) {
+		Node: func(ctx context.Context, cfg erlang.Config) (*erlang.Node, error) {
 			e.mu.Lock()
 			e.configs = append(e.configs, cfg)
 			e.mu.Unlock()
 			if e.Mapper != nil {
 				cfg.PortMapper = e.Mapper
 			}
-			return localnode.Start(ctx, cfg)
+			return erlang.Start(ctx, cfg)
 		},
 	}
 	return f, out, errOut

@@ -10,7 +10,8 @@ import (
 	"github.com/mattn/go-isatty"
 	"golang.org/x/term"
 
-	"github.com/avmsh/avmsh/node/localnode"
+	"github.com/avmsh/avmsh/erlang"
+	"github.com/avmsh/avmsh/plugins"
 )
 
 // IOStreams are the standard streams of a command. Tests replace them
@@ -42,25 +43,56 @@ func (s *IOStreams) Columns() int {
 // dependency.
 type Factory struct {
 	Version string
-	IO      *IOStreams
+	// Build is the binary's version, commit and build date (for
+	// --version); Build.Version is Version.
+	Build Build
+	IO    *IOStreams
 	// Getenv reads the environment (replaceable in tests).
 	Getenv func(string) string
 	// HomeDir is where ~/.erlang.cookie lives (os.UserHomeDir when nil).
 	HomeDir func() (string, error)
 	// Node starts the command's local node from its resolved
-	// configuration (localnode.Start when nil). Tests replace it to see
-	// the configuration a command resolved, to route node names to
-	// in-process peers instead of epmd, or to fail the start.
-	Node func(ctx context.Context, cfg localnode.Config) (*localnode.Node, error)
+	// configuration through the public embedding API (erlang.Start when
+	// nil), so that the API is what every command runs on. Tests replace
+	// it to see the configuration a command resolved, to route node
+	// names to in-process peers instead of epmd, or to fail the start.
+	Node func(ctx context.Context, cfg erlang.Config) (*erlang.Node, error)
+	// Environ is the whole environment, handed on to plugins
+	// (os.Environ when nil).
+	Environ func() []string
+	// RunPlugin runs an exec plugin with args and its environment and
+	// returns its exit status (plugins.Run on the Factory's streams when
+	// nil). The binary replaces itself with the plugin where it can
+	// (plugins.Exec).
+	RunPlugin func(ctx context.Context, p plugins.Plugin, args, env []string) (int, error)
+}
+
+// Env returns the whole environment (see Environ).
+func (f *Factory) Env() []string {
+	if f.Environ != nil {
+		return f.Environ()
+	}
+	return os.Environ()
+}
+
+// Plugin runs an exec plugin through f.RunPlugin.
+func (f *Factory) Plugin(ctx context.Context, p plugins.Plugin, args, env []string) (int, error) {
+	if f.RunPlugin != nil {
+		return f.RunPlugin(ctx, p, args, env)
+	}
+	return plugins.Run(ctx, p, args, env, plugins.Streams{In: f.IO.In, Out: f.IO.Out, Err: f.IO.ErrOut})
 }
 
 // StartNode starts a local node through f.Node.
-func (f *Factory) StartNode(ctx context.Context, cfg localnode.Config) (*localnode.Node, error) {
+func (f *Factory) StartNode(ctx context.Context, cfg erlang.Config) (*erlang.Node, error) {
 	if f.Node != nil {
 		return f.Node(ctx, cfg)
 	}
-	return localnode.Start(ctx, cfg)
+	return erlang.Start(ctx, cfg)
 }
+
+// HomeDirectory is the user's home directory (see HomeDir).
+func (f *Factory) HomeDirectory() (string, error) { return f.homeDir() }
 
 func (f *Factory) homeDir() (string, error) {
 	if f.HomeDir != nil {
@@ -69,10 +101,13 @@ func (f *Factory) homeDir() (string, error) {
 	return os.UserHomeDir()
 }
 
-// NewFactory returns a Factory wired to the process's real streams.
-func NewFactory(version string) *Factory {
+// NewFactory returns a Factory wired to the process's real streams,
+// for the binary b (see Build.Resolve).
+func NewFactory(b Build) *Factory {
+	b = b.Resolve()
 	return &Factory{
-		Version: version,
+		Version: b.Version,
+		Build:   b,
 		IO: &IOStreams{
 			In:           os.Stdin,
 			Out:          os.Stdout,
@@ -82,7 +117,18 @@ func NewFactory(version string) *Factory {
 		},
 		Getenv:  os.Getenv,
 		HomeDir: os.UserHomeDir,
-		Node:    localnode.Start,
+		Node:    erlang.Start,
+		Environ: os.Environ,
+		RunPlugin: func(ctx context.Context, p plugins.Plugin, args, env []string) (int, error) {
+			if ctx.Err() != nil {
+				return ExitInterrupted, nil // Ctrl-C before the plugin started
+			}
+			if plugins.CanExec {
+				// Only returns on failure: then the plugin did not run.
+				return 0, plugins.Exec(p, args, env)
+			}
+			return plugins.Run(ctx, p, args, env, plugins.Streams{In: os.Stdin, Out: os.Stdout, Err: os.Stderr})
+		},
 	}
 }
 

@@ -28,6 +28,7 @@ type OutputOptions struct{ Format string }
 // AddOutputFlag registers --output/-o.
 func (o *OutputOptions) AddOutputFlag(fs *pflag.FlagSet) {
 	fs.StringVarP(&o.Format, "output", "o", OutputErlang, "result format: erlang (like ~p), json (lossless, see docs/json-mapping.md) or raw (binaries and strings as bytes)")
+	EnumFlag(fs, "output", OutputErlang, OutputJSON, OutputRaw)
 }
 
 // Validate checks the flag value.

@@ -11,8 +11,9 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/avmsh/avmsh/epmd"
+	"github.com/avmsh/avmsh/erlang"
+	"github.com/avmsh/avmsh/internal/erlangimpl"
 	"github.com/avmsh/avmsh/node"
-	"github.com/avmsh/avmsh/node/carrier"
 	"github.com/avmsh/avmsh/node/gl"
 	"github.com/avmsh/avmsh/node/handshake"
 	"github.com/avmsh/avmsh/node/localnode"
@@ -174,9 +175,9 @@ func (o *NodeOptions) StartNodeIO(ctx context.Context, f *Factory, targets []Tar
 		}
 	}
 	if glo != nil {
-		cfg.IO = *glo
+		setIO(&cfg, *glo)
 	}
-	l, err := f.StartNode(ctx, cfg)
+	n, err := f.StartNode(ctx, cfg)
 	if err != nil {
 		var ee *ExitError
 		if errors.As(err, &ee) {
@@ -184,28 +185,28 @@ func (o *NodeOptions) StartNodeIO(ctx context.Context, f *Factory, targets []Tar
 		}
 		return nil, Unreachable(err)
 	}
-	return l, nil
+	return erlangimpl.Local(n), nil
 }
 
 // NodeConfig resolves the flags, the environment (AVMSH_COOKIE,
 // ERL_EPMD_PORT) and the cookie file into the configuration of the
-// command's node. targetHost is the host of the first target ("" for
+// command's node (the embedding API's, which the node starts from). targetHost is the host of the first target ("" for
 // none): it decides short or long names when no flag does. With listen
 // the node accepts TCP connections and registers with epmd.
-func (o *NodeOptions) NodeConfig(f *Factory, targetHost string, listen bool) (localnode.Config, error) {
+func (o *NodeOptions) NodeConfig(f *Factory, targetHost string, listen bool) (erlang.Config, error) {
 	ours := o.Name
 	if ours == "" {
 		ours = o.SName
 	}
 	name, err := localnode.OwnName(ours, o.nameMode(targetHost), targetHost)
 	if err != nil {
-		return localnode.Config{}, UsageError("%v", err)
+		return erlang.Config{}, UsageError("%v", err)
 	}
 	cookie, _, err := ResolveCookie(f, o.Cookie)
 	if err != nil {
-		return localnode.Config{}, err
+		return erlang.Config{}, err
 	}
-	cfg := localnode.Config{
+	cfg := erlang.Config{
 		Name:       name,
 		Cookie:     cookie,
 		Visible:    o.Visible,
@@ -213,13 +214,35 @@ func (o *NodeOptions) NodeConfig(f *Factory, targetHost string, listen bool) (lo
 		PortMapper: &epmd.PortMapper{Getenv: f.Getenv},
 		Logger:     o.logger(f),
 		Version:    f.Version,
-		IO:         StreamsIO(f),
 		Console:    ConsoleWriter(f.IO.ErrOut, o.RawConsole),
 	}
+	setIO(&cfg, StreamsIO(f))
 	if o.TLSCert != "" {
-		cfg.TLS = &carrier.TLSFiles{CertFile: o.TLSCert, KeyFile: o.TLSKey, CAFile: o.TLSCA}
+		cfg.TLS = &erlang.TLS{CertFile: o.TLSCert, KeyFile: o.TLSKey, CAFile: o.TLSCA}
 	}
 	return cfg, nil
+}
+
+// setIO puts a group-leader configuration into cfg.
+func setIO(cfg *erlang.Config, o gl.Options) {
+	cfg.Output, cfg.Input, cfg.Columns = o.Out, nil, o.Columns
+	switch {
+	case o.In != nil && o.GetUntil != nil:
+		cfg.Input = untilInput{o.In, o.GetUntil}
+	case o.In != nil:
+		cfg.Input = o.In
+	}
+}
+
+// untilInput is a group leader's input that answers get_until requests
+// itself (the shell's erl_scan:tokens).
+type untilInput struct {
+	gl.Input
+	getUntil func(ctx context.Context, in gl.Input, prompt string, m, f term.Atom, args term.Term) (term.Term, error)
+}
+
+func (u untilInput) GetUntil(ctx context.Context, prompt string, m, f term.Atom, args term.Term) (term.Term, error) {
+	return u.getUntil(ctx, u.Input, prompt, m, f, args)
 }
 
 // StreamsIO is the group-leader configuration of the command's streams:

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/avmsh/avmsh/erlang"
+	"github.com/avmsh/avmsh/internal/erlangimpl"
 	"github.com/avmsh/avmsh/node/localnode"
 	"github.com/avmsh/avmsh/node/serialdist"
 )
@@ -40,7 +42,18 @@ func (o *NodeOptions) ConnectTarget(ctx context.Context, l *localnode.Node, t *T
 		ctx, cancel = context.WithTimeout(ctx, o.Timeout)
 		defer cancel()
 	}
-	if err := l.ConnectTarget(ctx, t); err != nil {
+	// Through the embedding API, as every command's node start.
+	n := erlangimpl.Wrap(l).(*erlang.Node)
+	var err error
+	switch {
+	case t.IsSerial():
+		t.Node, err = n.ConnectSerial(ctx, t.Serial)
+	case t.Address != "":
+		err = n.ConnectAddress(ctx, t.Node, t.Address)
+	default:
+		err = n.Connect(ctx, t.Node)
+	}
+	if err != nil {
 		return Unreachable(ExplainTarget(err, *t))
 	}
 	return nil

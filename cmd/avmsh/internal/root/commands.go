@@ -13,6 +13,7 @@ import (
 	nodescmd "github.com/avmsh/avmsh/cmd/avmsh/internal/cmd/nodes"
 	packcmd "github.com/avmsh/avmsh/cmd/avmsh/internal/cmd/pack"
 	pingcmd "github.com/avmsh/avmsh/cmd/avmsh/internal/cmd/ping"
+	plugincmd "github.com/avmsh/avmsh/cmd/avmsh/internal/cmd/plugin"
 	rpccmd "github.com/avmsh/avmsh/cmd/avmsh/internal/cmd/rpc"
 	sendcmd "github.com/avmsh/avmsh/cmd/avmsh/internal/cmd/send"
 	servecmd "github.com/avmsh/avmsh/cmd/avmsh/internal/cmd/serve"
@@ -42,5 +43,6 @@ func commandList() []func(*cmdutil.Factory) *cobra.Command {
 		packcmd.NewCmdPack,
 		loadcmd.NewCmdLoad,
 		epmdcmd.NewCmdEpmd,
+		plugincmd.NewCmdPlugin,
 	}
 }

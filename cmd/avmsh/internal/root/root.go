@@ -3,6 +3,8 @@ package root
 import (
 	"context"
 	"fmt"
+	"os"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -42,6 +44,11 @@ Run with no arguments to open the dashboard on a local embedded node.`,
 		},
 	}
 	dash.AddFlags(cmd)
+	b := f.Build
+	if b.Version == "" {
+		b.Version = f.Version
+	}
+	cmd.SetVersionTemplate(b.VersionText())
 	cmd.SetIn(f.IO.In)
 	cmd.SetOut(f.IO.Out)
 	cmd.SetErr(f.IO.ErrOut)
@@ -51,6 +58,8 @@ Run with no arguments to open the dashboard on a local embedded node.`,
 	for _, add := range subcommands {
 		cmd.AddCommand(add(f))
 	}
+	cmdutil.RegisterCompletions(cmd)
+	cmd.ValidArgsFunction = completePlugins(f)
 	return cmd
 }
 
@@ -60,9 +69,24 @@ var subcommands = commandList()
 
 // Execute runs the command line and returns the process exit code.
 func Execute(ctx context.Context, f *cmdutil.Factory) int {
-	return executeCmd(ctx, f, NewCmdRoot(f))
+	return executeArgs(ctx, f, os.Args[1:])
+}
+
+// executeArgs runs avmsh with args: a plugin when they name one that is
+// no built-in command (see dispatch), the command tree otherwise.
+func executeArgs(ctx context.Context, f *cmdutil.Factory, args []string) int {
+	cmd := NewCmdRoot(f)
+	if code, ok := dispatch(ctx, f, cmd, args); ok {
+		return code
+	}
+	cmd.SetArgs(args)
+	return executeCmd(ctx, f, cmd)
 }
 
 func executeCmd(ctx context.Context, f *cmdutil.Factory, cmd *cobra.Command) int {
-	return cmdutil.Status(ctx, f.IO.ErrOut, cmd.ExecuteContext(ctx))
+	err := cmd.ExecuteContext(ctx)
+	if err != nil && strings.HasPrefix(err.Error(), "unknown command") {
+		err = unknownCommand(f, cmd, err)
+	}
+	return cmdutil.Status(ctx, f.IO.ErrOut, err)
 }

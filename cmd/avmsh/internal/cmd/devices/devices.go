@@ -102,6 +102,8 @@ the USB enumeration does not show (a pty, serial:/dev/ttyS1).`,
 	}
 	fl := cmd.Flags()
 	fl.StringVarP(&opts.Output, "output", "o", "table", "output format: table or json")
+	cmdutil.EnumFlag(fl, "output", "table", "json")
+	cmd.ValidArgsFunction = cmdutil.CompleteSerialPorts
 	fl.BoolVar(&opts.Probe, "probe", false, "listen on each free port for an AtomVM node")
 	fl.DurationVar(&opts.ProbeTime, "probe-time", devices.DefaultProbeTime, "how long --probe listens on each port")
 	fl.BoolVar(&opts.Deep, "deep", false, "connect to the nodes --probe finds and ask them their name and kind; ask other ESP32 boards' ROM loader their chip (resets them) (implies --probe)")

@@ -54,6 +54,7 @@ func NewCmdEval(f *cmdutil.Factory) *cobra.Command {
 		},
 	}
 	o.AddNodeFlags(cmd.Flags())
+	cmd.ValidArgsFunction = cmdutil.CompleteArgs(o.NodeCompleter(f), nil)
 	return cmd
 }
 

@@ -87,6 +87,7 @@ func NewCmdLoad(f *cmdutil.Factory) *cobra.Command {
 		},
 	}
 	o.AddNodeFlags(cmd.Flags())
+	cmd.ValidArgsFunction = cmdutil.CompleteArgs(o.NodeCompleter(f), cmdutil.CompleteFileExt("beam"))
 	o.AddOutputFlag(cmd.Flags())
 	fl := cmd.Flags()
 	fl.BoolVar(&o.All, "all", false, "load into the first NODE and every node connected to it")

@@ -106,6 +106,9 @@ is not trusted.`,
 	fl.BoolVar(&opts.Safe, "safe", false, "show control characters visibly (^[, ^G, \\xNN) instead of passing them to the terminal")
 	fl.BoolVar(&opts.Raw, "raw", false, "pass the board's bytes to the terminal as they are (the default)")
 	cmd.MarkFlagsMutuallyExclusive("safe", "raw")
+	cmdutil.EnumFlag(fl, "reset-mode", "auto", string(devices.ResetClassic), string(devices.ResetUSBJTAG), string(devices.ResetNone))
+	cmdutil.EnumFlag(fl, "eol", "CRLF", "CR", "LF")
+	cmd.ValidArgsFunction = cmdutil.CompleteArgs(cmdutil.CompleteSerialPorts, nil)
 	return cmd
 }
 

@@ -45,6 +45,7 @@ func NewCmdNodes(f *cmdutil.Factory) *cobra.Command {
 		},
 	}
 	o.AddNodeFlags(cmd.Flags())
+	cmd.ValidArgsFunction = cmdutil.CompleteArgs(o.NodeCompleter(f), nil)
 	o.AddOutputFlag(cmd.Flags())
 	return cmd
 }

@@ -72,6 +72,7 @@ func NewCmdPack(f *cmdutil.Factory) *cobra.Command {
 	fl.BoolVarP(&o.RemoveLines, "remove-lines", "r", false, "drop line-number information (smaller; no line numbers in stack traces)")
 	fl.StringVar(&o.List, "list", "", "list the records of `APP.avm` instead of writing one")
 	fl.StringVar(&o.Format, "output", "text", "output format: text or json")
+	cmdutil.EnumFlag(fl, "output", "text", "json")
 	return cmd
 }
 

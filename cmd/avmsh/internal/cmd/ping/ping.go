@@ -44,6 +44,7 @@ func NewCmdPing(f *cmdutil.Factory) *cobra.Command {
 		},
 	}
 	o.AddNodeFlags(cmd.Flags())
+	cmd.ValidArgsFunction = cmdutil.CompleteArgs(o.NodeCompleter(f))
 	o.AddOutputFlag(cmd.Flags())
 	return cmd
 }

@@ -73,6 +73,7 @@ func NewCmdRPC(f *cmdutil.Factory) *cobra.Command {
 		},
 	}
 	o.AddNodeFlags(cmd.Flags())
+	cmd.ValidArgsFunction = cmdutil.CompleteArgs(o.NodeCompleter(f), o.ModuleCompleter(f, 0), o.FunctionCompleter(f, 0, 1), nil)
 	o.AddOutputFlag(cmd.Flags())
 	cmd.Flags().StringVar(&o.ArgsList, "args", "", "all arguments as one Erlang list, e.g. '[1, {a, b}]'")
 	cmd.Flags().StringVar(&o.ArgsFile, "args-file", "", "read all arguments as one Erlang list from `FILE` (- for stdin)")

@@ -53,6 +53,7 @@ func NewCmdServe(f *cmdutil.Factory) *cobra.Command {
 	o.AddNodeFlags(cmd.Flags())
 	cmd.Flags().StringArrayVar(&o.Listen, "listen", nil, "also accept connections on this serial port (`serial:PORT[?baud=N]`; repeatable)")
 	cmd.Flags().BoolVar(&o.Raw, "raw", false, "print the boards' console text as it came, control characters included")
+	cmdutil.RegisterSerialPortFlag(cmd, "listen", true)
 	return cmd
 }
 

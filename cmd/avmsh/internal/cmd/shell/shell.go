@@ -74,6 +74,7 @@ func NewCmdShell(f *cmdutil.Factory) *cobra.Command {
 		},
 	}
 	o.AddNodeFlags(cmd.Flags())
+	cmd.ValidArgsFunction = cmdutil.CompleteArgs(o.NodeCompleter(f), nil)
 	cmd.Flags().StringVar(&o.Evaluator, "evaluator", "auto", "where expressions are evaluated: auto, go (avmsh's evaluator) or remote (OTP's shell on a BEAM target)")
 	cmd.Flags().BoolVar(&o.NoHistory, "no-history", false, "do not read or write the history file")
 	return cmd
