@@ -140,6 +140,32 @@ func ID(d devices.Device) (id fleet.BoardID, ok bool) {
 	return id, id.USBSerial != "" || id.Port != ""
 }
 
+// ErrUnknownBoard: nothing identifies the board (see ID), so the flash
+// is not recorded.
+var ErrUnknownBoard = errors.New("the board has no USB serial number or port to be known by")
+
+// RecordESP records a verified espflash.Run on the board of device dev
+// (as devices.List describes it; a Device with only Path for a port the
+// listing does not know). This is the call the CLI and the dashboard
+// make after espflash.Run returned without error.
+func RecordESP(s *fleet.Store, dev devices.Device, res *espflash.Result, in ESP) error {
+	id, ok := ID(dev)
+	if !ok {
+		return ErrUnknownBoard
+	}
+	return Record(s, id, ESPRecords(res, in))
+}
+
+// RecordPico records UF2s a Pico took (rp2.Install.Copy returned
+// without error) on the board of dev; chip is the drive's.
+func RecordPico(s *fleet.Store, dev devices.Device, chip string, images []Image) error {
+	id, ok := ID(dev)
+	if !ok {
+		return ErrUnknownBoard
+	}
+	return Record(s, id, PicoRecords(chip, images))
+}
+
 // Record stores recs on board id, in order.
 func Record(s *fleet.Store, id fleet.BoardID, recs []fleet.FlashRecord) error {
 	var errs []error

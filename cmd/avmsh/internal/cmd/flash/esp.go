@@ -10,6 +10,8 @@ import (
 
 	"github.com/avmsh/avmsh/cmd/avmsh/internal/cmdutil"
 	"github.com/avmsh/avmsh/devices/espflash"
+	"github.com/avmsh/avmsh/devices/flashrec"
+	"github.com/avmsh/avmsh/devices/fleet"
 	"github.com/avmsh/avmsh/node/serialdist"
 )
 
@@ -57,6 +59,9 @@ func flashESP(ctx context.Context, o *Options, t *target) error {
 	if err != nil {
 		return classify(err)
 	}
+	record(o, func(s *fleet.Store) error {
+		return flashrec.RecordESP(s, t.dev, res, flashrec.ESP{App: o.File, Firmware: o.Firmware, FirmwareImage: job.Firmware})
+	})
 	if err := printResult(o.IO.Out, o.Output, res); err != nil {
 		return err
 	}
@@ -145,4 +150,20 @@ func printResult(w io.Writer, format string, r *espflash.Result) error {
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// record notes a verified flash in the fleet state (devices/fleet,
+// through flashrec). Failing to is a warning: the flash itself is done.
+func record(o *Options, rec func(*fleet.Store) error) {
+	s, err := o.Fleet()
+	if err == nil {
+		err = rec(s)
+	}
+	switch {
+	case err == nil:
+	case errors.Is(err, flashrec.ErrUnknownBoard):
+		fmt.Fprintf(o.IO.ErrOut, "note: not recorded in the fleet state: %v\n", err)
+	default:
+		fmt.Fprintf(o.IO.ErrOut, "warning: the flash is done and verified, but recording it in the fleet state failed: %v\n", err)
+	}
 }

@@ -15,6 +15,8 @@ import (
 	"github.com/avmsh/avmsh/cmd/avmsh/internal/cmdutil"
 	"github.com/avmsh/avmsh/devices"
 	"github.com/avmsh/avmsh/devices/espflash"
+	"github.com/avmsh/avmsh/devices/flashrec"
+	"github.com/avmsh/avmsh/devices/fleet"
 	"github.com/avmsh/avmsh/devices/rp2"
 	"github.com/avmsh/avmsh/node/serialdist"
 )
@@ -48,6 +50,9 @@ type Options struct {
 	Touch    func(device string) error
 	// RunMonitor runs the console after --monitor.
 	RunMonitor func(ctx context.Context, port string) error
+	// Fleet opens the fleet state where verified flashes are recorded
+	// ($XDG_STATE_HOME/avmsh/fleet.json).
+	Fleet func() (*fleet.Store, error)
 }
 
 // NewCmdFlash returns the `flash` command.
@@ -56,6 +61,7 @@ func NewCmdFlash(f *cmdutil.Factory) *cobra.Command { return newCmd(f, nil) }
 func newCmd(f *cmdutil.Factory, prep func(*Options)) *cobra.Command {
 	opts := &Options{IO: f.IO, Getenv: f.Getenv, List: devices.List, OpenLink: espflash.OpenSerial,
 		Borrow: serialdist.Borrow, Touch: rp2.Touch1200}
+	opts.Fleet = func() (*fleet.Store, error) { return flashrec.DefaultStore(opts.Getenv) }
 	opts.RunMonitor = func(ctx context.Context, port string) error {
 		return monitorcmd.Run(ctx, &monitorcmd.Options{IO: opts.IO, Getenv: opts.Getenv, Port: port, EOL: "CRLF", ResetMode: "auto"})
 	}
