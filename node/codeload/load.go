@@ -185,10 +185,14 @@ func (l *Loader) loadAtomVM(ctx context.Context, t Target, mods []*Module, res [
 		r := &res[i]
 		start := time.Now()
 		if i == 0 {
+			ram := "this lives in the board's RAM: a reboot reverts to the modules of its flashed .avm (avmsh load --persist writes them into an ESP32's .avm too; or pack and flash)"
+			if l.Opts.Persisting {
+				ram = "this lives in the board's RAM until its .avm in flash is rewritten below"
+			}
 			r.Notes = append(r.Notes,
 				"AtomVM keeps one version of each module and never purges: processes inside a replaced module go on with the code they are in until their next fully qualified call, then run the new code; nothing is killed",
 				"AtomVM cannot tell which processes run a module (it does not answer process_info current_function), so none are listed",
-				"this lives in the board's RAM: a reboot reverts to the modules of its flashed .avm (reflash to keep it; load --persist is not available yet)")
+				ram)
 		}
 		if !l.Opts.NoCheck {
 			if err := m.File.CheckAtomVM(t.Release); err != nil {

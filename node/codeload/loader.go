@@ -25,6 +25,10 @@ type Options struct {
 	// NoCompress sends BEAM targets the file as it is over serial links
 	// too (by default it is gzip-compressed there).
 	NoCompress bool
+	// Persisting says the caller writes the modules into the board's
+	// flash next (`avmsh load --persist`): the note on AtomVM results
+	// says so instead of warning that a reboot reverts the load.
+	Persisting bool
 }
 
 // Target is what a probe learnt about a node.
