@@ -99,6 +99,10 @@ func newCmd(f *cmdutil.Factory, prep func(*Options)) *cobra.Command {
 			the drive's directory. A .uf2 file (AtomVM itself) is copied as it is.
 			--uf2 OUT.uf2 only writes the file.
 
+			Every verified flash is recorded in the fleet state
+			($XDG_STATE_HOME/avmsh/fleet.json): the board, the file, its MD5, the chip,
+			the partition table and, for AtomVM itself, its version.
+
 			PORT may be left out when exactly one board is plugged in. If avmsh holds
 			the port elsewhere (a monitor, a node's serial distribution, the
 			dashboard), it is taken for the flash and given back: a node connected
