@@ -76,8 +76,10 @@ func NewCmdLoad(f *cmdutil.Factory) *cobra.Command {
 			compile with a rebar.config, else erlc into the ebin/ beside src/). Ctrl-C
 			stops.
 
-			Exit codes: 0 all loaded, 1 some module was refused, 2 usage or bad files
-			(nothing sent), 3 a node could not be reached.
+			Exit codes: 0 all loaded (and with --persist written and verified), 1 some
+			module was refused or the flash failed on the board, 2 usage or bad files
+			(nothing sent), 3 a node or, with --persist, its board's ROM loader could
+			not be reached.
 		`),
 		Example: heredoc.Doc(`
 			$ avmsh load app@127.0.0.1 ebin/greeter.beam
