@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"path/filepath"
 	"runtime"
 	"sort"
 	"strings"
@@ -261,4 +262,21 @@ func attachDrives(devs []Device, drives []rp2.Drive) []Device {
 		}
 	}
 	return devs
+}
+
+// Lookup finds the device at path in devs, also when path is a link to
+// it (a /dev/serial/by-id name) or devs lists it under a link. Without
+// one it returns a Device with only the path, and false.
+func Lookup(devs []Device, path string) (Device, bool) {
+	want, _ := filepath.EvalSymlinks(path)
+	for _, d := range devs {
+		if d.Path == "" {
+			continue
+		}
+		real, _ := filepath.EvalSymlinks(d.Path)
+		if d.Path == path || real != "" && real == want {
+			return d, true
+		}
+	}
+	return Device{Path: path}, false
 }

@@ -142,3 +142,24 @@ func TestAttachDrives(t *testing.T) {
 		t.Errorf("key %q", got[2].Key())
 	}
 }
+
+func TestLookupFollowsLinks(t *testing.T) {
+	dir := t.TempDir()
+	real := dir + "/ttyUSB7"
+	if err := os.WriteFile(real, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	link := dir + "/usb-Silicon_Labs_CP2102-if00-port0"
+	if err := os.Symlink(real, link); err != nil {
+		t.Fatal(err)
+	}
+	devs := []Device{{Drive: "/media/u/RPI-RP2"}, {Path: dir + "/ttyUSB6", VID: "1a86"}, {Path: real, VID: "10c4", SerialNumber: "0001"}}
+	for _, p := range []string{real, link} {
+		if d, ok := Lookup(devs, p); !ok || d.VID != "10c4" || d.SerialNumber != "0001" {
+			t.Errorf("Lookup(%s) = %+v, %v", p, d, ok)
+		}
+	}
+	if d, ok := Lookup(devs, dir+"/pts9"); ok || d.Path != dir+"/pts9" || d.VID != "" {
+		t.Errorf("unknown path: %+v, %v", d, ok)
+	}
+}

@@ -19,7 +19,8 @@
 //   - Collect turns command-line arguments (files, ebin/ directories,
 //     rebar3 _build/default/lib trees with their priv/ files) into
 //     inputs, for `avmsh pack` and `avmsh load`.
-//   - Replace rebuilds a board's .avm with new module versions, and
-//     ChangedSectors tells which flash sectors that changes (for
-//     `avmsh load --persist`).
+//   - Replace rebuilds a board's .avm with new module versions,
+//     ChangedSectors tells which flash sectors that changes, and Extent
+//     says how far a pack goes while a board's partition is being read
+//     (for `avmsh load --persist`).
 package avm

@@ -2,6 +2,7 @@ package avm
 
 import (
 	"bytes"
+	"encoding/binary"
 	"fmt"
 
 	"github.com/avmsh/avmsh/vm/beam"
@@ -59,4 +60,45 @@ func ChangedSectors(old, next []byte, sectorSize int) []int {
 		}
 	}
 	return out
+}
+
+// Extent walks the record headers of an .avm that may be cut short, such
+// as the first bytes of a board's application partition read so far: if
+// b holds the whole pack (up to and including its end record) it returns
+// the pack's length as end; otherwise end is 0 and need is how many bytes
+// b must at least hold to go on. It checks what Decode checks of the
+// header and the record sizes (a malformed or erased pack is a
+// *FormatError), but not the records' contents.
+func Extent(b []byte) (end, need int, err error) {
+	h := min(len(b), len(Header))
+	if !bytes.Equal(b[:h], Header[:h]) {
+		return 0, 0, errorf(0, "no AtomVM pack header (%q followed by two NULs)", "#!/usr/bin/env AtomVM\n")
+	}
+	pos := len(Header)
+	for {
+		if len(b)-pos < 12 {
+			return 0, pos + 12, nil
+		}
+		size := int64(binary.BigEndian.Uint32(b[pos:]))
+		switch {
+		case size == 0:
+			if len(b) < pos+16 {
+				return 0, pos + 16, nil
+			}
+			return pos + 16, 0, nil
+		case size == 0xffffffff:
+			return 0, 0, errorf(pos, "record size 0xffffffff: erased flash where a record or the end record should be")
+		case size < 16:
+			return 0, 0, errorf(pos, "record size %d is smaller than a record header with a name (16)", size)
+		case size%4 != 0:
+			return 0, 0, errorf(pos, "record size %d is not a multiple of 4", size)
+		case int64(pos)+size+16 > MaxSize:
+			return 0, 0, errorf(pos, "record size %d makes the pack larger than %d MiB", size, MaxSize>>20)
+		}
+		next := pos + int(size)
+		if next > len(b) {
+			return 0, next + 12, nil
+		}
+		pos = next
+	}
 }

@@ -20,8 +20,10 @@
 //   - Run: a Job (an .avm into the partition found by label in the
 //     board's own partition table, and/or an AtomVM firmware image at
 //     the chip's bootloader offset, keeping NVS and the application
-//     unless told otherwise), writing only the 4 KiB sectors that
-//     differ, verifying with the loader's MD5, then resetting into the
+//     unless told otherwise), or a Rebuild of the .avm on the board
+//     (read as far as the pack goes, rebuilt by the caller: `avmsh load
+//     --persist`), writing only the 4 KiB sectors that differ,
+//     verifying with the loader's MD5, then resetting into the
 //     application; progress through a callback;
 //   - the partition table (ParsePartitionTable), the .avm header
 //     (CheckAVM) and the chip id of firmware images (CheckImageChip).

@@ -48,6 +48,8 @@ var (
 	ErrNoPartition = errors.New("partition not found")
 	// ErrVerify: the flash's MD5 differs from the file's after writing.
 	ErrVerify = errors.New("verification failed: the flash differs from the file")
+	// ErrNoApp: the application partition holds no .avm to rebuild.
+	ErrNoApp = errors.New("no AtomVM application on the board")
 )
 
 // IsTimeout reports whether err is a command that got no answer.

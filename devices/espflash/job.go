@@ -40,6 +40,12 @@ type Job struct {
 	// partitions and the application partition, which are otherwise
 	// kept (their ranges of the image are not written).
 	EraseNVS, EraseApp bool
+	// Rebuild, instead of App, makes the application from the one on
+	// the board: the .avm in the application partition is read (only
+	// as far as the pack goes: avm.Extent) and given to Rebuild, whose
+	// result is written as App would be, sector by sector where it
+	// differs. This is `avmsh load --persist`.
+	Rebuild func(current []byte) ([]byte, error)
 }
 
 // Options configure Run.
@@ -58,7 +64,9 @@ type Options struct {
 type Progress struct {
 	// Region is "firmware" or the application partition's label.
 	Region string
-	// Phase is "compare", "write" or "verify".
+	// Phase is "read" (a Rebuild job reading the board's .avm; Total
+	// is 0, as its size is learnt while reading), "compare", "write"
+	// or "verify".
 	Phase string
 	// Done and Total are bytes of this region and phase.
 	Done, Total int64
@@ -92,6 +100,19 @@ type Result struct {
 	// Started says how the application was started: "hard reset",
 	// "reboot command" or "" (left in the loader).
 	Started string `json:"started,omitempty"`
+	// Partitions is the board's partition table as it is now: the one
+	// read to find the application partition, or the one a firmware
+	// image brought (nil if neither was read).
+	Partitions []Partition `json:"partitions,omitempty"`
+	// Previous is the size and MD5 of the .avm a Rebuild job read from
+	// the board (nil for other jobs).
+	Previous *Previous `json:"previous,omitempty"`
+}
+
+// Previous describes the .avm that was on the board before a Rebuild.
+type Previous struct {
+	Size int    `json:"size"`
+	MD5  string `json:"md5"`
 }
 
 // Run connects to the board on link and runs job: checks, writes only
@@ -101,9 +122,13 @@ type Result struct {
 func Run(ctx context.Context, link Link, opts Options, job Job) (*Result, error) {
 	start := time.Now()
 	port := opts.Port
-	if job.App == nil && job.Firmware == nil {
+	if job.App == nil && job.Firmware == nil && job.Rebuild == nil {
 		link.Close()
 		return nil, errors.New("nothing to flash: give an .avm file and/or a firmware image")
+	}
+	if job.App != nil && job.Rebuild != nil {
+		link.Close()
+		return nil, errors.New("a job has either an .avm to write or a Rebuild of the board's, not both")
 	}
 	if job.App != nil {
 		if err := CheckAVM(job.App); err != nil {
@@ -138,12 +163,13 @@ func Run(ctx context.Context, link Link, opts Options, job Job) (*Result, error)
 			return nil, err
 		}
 	}
-	if job.App != nil {
+	if job.App != nil || job.Rebuild != nil {
 		if res.App, err = r.app(ctx, job); err != nil {
 			return nil, err
 		}
 	}
 	res.Info = l.Info()
+	res.Partitions, res.Previous = r.table, r.previous
 	if opts.After != StayInLoader {
 		if res.Started, err = r.start(ctx); err != nil {
 			return nil, l.wrap("reset into the application", err)
@@ -156,6 +182,10 @@ func Run(ctx context.Context, link Link, opts Options, job Job) (*Result, error)
 type runner struct {
 	l    *Loader
 	opts Options
+	// table is the board's partition table once known; previous the
+	// .avm a Rebuild read.
+	table    []Partition
+	previous *Previous
 }
 
 func (r *runner) progress(p Progress) {
@@ -165,39 +195,58 @@ func (r *runner) progress(p Progress) {
 }
 
 // app finds the application partition in the board's table and writes
-// the .avm into it.
+// the .avm into it (for a Rebuild job, the .avm made from the one
+// there).
 func (r *runner) app(ctx context.Context, job Job) (*Region, error) {
 	l := r.l
-	raw, err := readTable(ctx, l)
+	p, err := r.appPartition(ctx, job.Partition)
 	if err != nil {
-		return nil, l.wrap("read the partition table at 0x8000", err)
+		return nil, err
 	}
-	ps, err := ParsePartitionTable(raw)
-	if err != nil {
-		e := l.wrap("read the partition table at 0x8000", err)
-		e.Hint = "install AtomVM first: avmsh flash --firmware AtomVM-<chip>-<version>.img"
-		return nil, e
-	}
-	p, ok := FindPartition(ps, job.Partition)
-	if !ok {
-		labels := make([]string, len(ps))
-		for i, q := range ps {
-			labels[i] = q.Label
+	app := job.App
+	if job.Rebuild != nil {
+		if app, err = r.rebuild(ctx, p, job.Rebuild); err != nil {
+			return nil, err
 		}
-		e := l.wrap("find the application partition", fmt.Errorf("%w: no partition labelled %q (the board has %v)", ErrNoPartition, job.Partition, labels))
-		e.Hint = "is AtomVM installed? (avmsh flash --firmware ...); --partition names another label"
-		return nil, e
 	}
-	l.log(fmt.Sprintf("Partition %s", p))
-	if uint32(len(job.App)) > p.Size {
-		return nil, l.wrap("check the file", fmt.Errorf("%w: the file is %d bytes, partition %q holds %d (%s)", ErrTooLarge, len(job.App), p.Label, p.Size, sizeText(int64(p.Size))))
+	if uint32(len(app)) > p.Size {
+		return nil, l.wrap("check the file", fmt.Errorf("%w: the file is %d bytes, partition %q holds %d (%s)", ErrTooLarge, len(app), p.Label, p.Size, sizeText(int64(p.Size))))
 	}
-	reg, err := r.write(ctx, p.Label, p.Offset, job.App, nil)
+	reg, err := r.write(ctx, p.Label, p.Offset, app, nil)
 	if err != nil {
 		return nil, err
 	}
 	reg.Partition = &p
 	return reg, nil
+}
+
+// appPartition reads the board's partition table and finds the
+// application partition in it.
+func (r *runner) appPartition(ctx context.Context, label string) (Partition, error) {
+	l := r.l
+	raw, err := readTable(ctx, l)
+	if err != nil {
+		return Partition{}, l.wrap("read the partition table at 0x8000", err)
+	}
+	ps, err := ParsePartitionTable(raw)
+	if err != nil {
+		e := l.wrap("read the partition table at 0x8000", err)
+		e.Hint = "install AtomVM first: avmsh flash --firmware AtomVM-<chip>-<version>.img"
+		return Partition{}, e
+	}
+	r.table = ps
+	p, ok := FindPartition(ps, label)
+	if !ok {
+		labels := make([]string, len(ps))
+		for i, q := range ps {
+			labels[i] = q.Label
+		}
+		e := l.wrap("find the application partition", fmt.Errorf("%w: no partition labelled %q (the board has %v)", ErrNoPartition, label, labels))
+		e.Hint = "is AtomVM installed? (avmsh flash --firmware ...); --partition names another label"
+		return Partition{}, e
+	}
+	l.log(fmt.Sprintf("Partition %s", p))
+	return p, nil
 }
 
 // firmware writes a whole image at the chip's bootloader offset,
@@ -215,6 +264,7 @@ func (r *runner) firmware(ctx context.Context, job Job) (*Region, error) {
 	var keep []Partition
 	if t := int(PartitionTableOffset - off); t >= 0 && t < len(job.Firmware) {
 		if ps, err := ParsePartitionTable(job.Firmware[t:min(len(job.Firmware), t+PartitionTableSize)]); err == nil {
+			r.table = ps
 			for _, p := range ps {
 				nvs := p.Type == TypeData && p.Subtype == SubtypeNVS
 				if nvs && !job.EraseNVS || p.Label == job.Partition && (!job.EraseApp || job.App != nil) {

@@ -43,6 +43,37 @@ const (
 	SubtypeCore = 0x03
 )
 
+// TypeName is the partition's type as ESP-IDF partition CSVs write it:
+// "app", "data", or the number in hex.
+func (p Partition) TypeName() string {
+	switch p.Type {
+	case TypeApp:
+		return "app"
+	case TypeData:
+		return "data"
+	}
+	return fmt.Sprintf("0x%02x", p.Type)
+}
+
+// SubtypeName is the partition's subtype as ESP-IDF partition CSVs write
+// it (ESP-IDF "Partition Tables", Subtype): "factory", "ota_0", "nvs",
+// "phy" (AtomVM's .avm partitions), ..., or the number in hex.
+func (p Partition) SubtypeName() string {
+	switch {
+	case p.Type == TypeApp && p.Subtype == 0x00:
+		return "factory"
+	case p.Type == TypeApp && p.Subtype >= 0x10 && p.Subtype <= 0x1F:
+		return fmt.Sprintf("ota_%d", p.Subtype-0x10)
+	case p.Type == TypeApp && p.Subtype == 0x20:
+		return "test"
+	case p.Type == TypeData && p.Subtype <= 0x06:
+		return [...]string{"ota", "phy", "nvs", "coredump", "nvs_keys", "efuse", "undefined"}[p.Subtype]
+	case p.Type == TypeData && p.Subtype >= 0x80 && p.Subtype <= 0x83:
+		return [...]string{"esphttpd", "fat", "spiffs", "littlefs"}[p.Subtype-0x80]
+	}
+	return fmt.Sprintf("0x%02x", p.Subtype)
+}
+
 // End is the first byte after the partition.
 func (p Partition) End() uint32 { return p.Offset + p.Size }
 

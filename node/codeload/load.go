@@ -165,11 +165,15 @@ func (l *Loader) callFailed(r *Result, step string, err error) {
 }
 
 // atomVMNotes are said once per AtomVM node.
-func atomVMNotes(r *Result) {
+func atomVMNotes(r *Result, persisting bool) {
+	ram := "this lives in the board's RAM: a reboot reverts to the modules of its flashed .avm (avmsh load --persist writes them into an ESP32's .avm too; or pack and flash)"
+	if persisting {
+		ram = "this lives in the board's RAM until its .avm in flash is rewritten below"
+	}
 	r.Notes = append(r.Notes,
 		"AtomVM keeps one version of each module and never purges: processes inside a replaced module go on with the code they are in until their next fully qualified call, then run the new code; nothing is killed",
 		"AtomVM cannot tell which processes run a module (it does not answer process_info current_function), so none are listed",
-		"this lives in the board's RAM: a reboot reverts to the modules of its flashed .avm (reflash to keep it; load --persist is not available yet)")
+		ram)
 }
 
 func (l *Loader) loadAtomVM(ctx context.Context, t Target, mods []*Module, res []Result) {

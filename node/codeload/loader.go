@@ -26,6 +26,10 @@ type Options struct {
 	// NoCompress sends BEAM targets the file as it is over serial links
 	// too (by default it is gzip-compressed there).
 	NoCompress bool
+	// Persisting says the caller writes the modules into the board's
+	// flash next (`avmsh load --persist`): the note on AtomVM results
+	// says so instead of warning that a reboot reverts the load.
+	Persisting bool
 }
 
 // Target is what a probe learnt about a node.
@@ -157,7 +161,7 @@ func (l *Loader) Load(ctx context.Context, target term.Atom, mods []*Module) []R
 		return all(Refused, ReasonNoCode, fmt.Errorf("%s is an avmsh node: it runs no BEAM code, so it cannot load modules", target))
 	}
 	if t.Kind == node.KindAtomVM && l.firstNote(target) {
-		atomVMNotes(&res[0])
+		atomVMNotes(&res[0], l.Opts.Persisting)
 	}
 	if !l.Opts.NoCheck && !checkAll(t, mods, res) {
 		return res

@@ -78,3 +78,33 @@ func TestRedialAfterLoan(t *testing.T) {
 	loan.Return()
 	waitUntil(t, "the hub to redial the new application", func() bool { return connected(hub, "newapp@serial.local") })
 }
+
+// A node stopped while its port comes back from a loan (the command
+// that borrowed it is done and exits) starts no redial behind Stop's
+// back: the transport may run its reopen hook during Stop (checked
+// under -race).
+func TestStopWhilePortComesBack(t *testing.T) {
+	t.Setenv("XDG_RUNTIME_DIR", t.TempDir())
+	for range 10 {
+		hostEnd, boardEnd := serialtest.SocatPair(t)
+		start(t, "board@serial.local", "serial:"+boardEnd)
+		hub, err := serialnode.Start(context.Background(), serialnode.Config{
+			Node: node.Config{Name: "hub@serial.local", Cookie: "LoanTest", ListenAddr: "-", Logger: slog.New(slog.DiscardHandler)},
+			Port: serialdist.PortConfig{MinBurst: -1, Holder: "hub@serial.local"},
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+		if _, err := hub.Dial(ctx, "serial:"+hostEnd); err != nil {
+			t.Fatal(err)
+		}
+		loan, err := serialdist.Borrow(ctx, hostEnd, "avmsh load --persist (test)")
+		if err != nil {
+			t.Fatal(err)
+		}
+		loan.Return()
+		hub.Stop()
+		cancel()
+	}
+}

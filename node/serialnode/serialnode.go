@@ -44,6 +44,7 @@ type Node struct {
 	ctx     context.Context // ends at Stop: redials after a loan
 	cancel  context.CancelFunc
 	redials sync.WaitGroup
+	stopped bool // under mu: Stop has begun, start no redial
 	unhook  func()
 }
 
@@ -168,11 +169,14 @@ func (n *Node) redialAfterLoan(p *serialdist.Port) {
 	for peer := range n.peers[p.Name()] {
 		peers = append(peers, peer)
 	}
-	n.mu.Unlock()
-	if len(peers) == 0 {
+	if len(peers) == 0 || n.stopped {
+		n.mu.Unlock()
 		return
 	}
+	// Added under mu, which Stop takes before it waits: a hook the
+	// transport runs while Stop is waiting starts nothing.
 	n.redials.Add(1)
+	n.mu.Unlock()
 	go func() {
 		defer n.redials.Done()
 		ctx, cancel := context.WithTimeout(n.ctx, RedialTimeout)
@@ -246,6 +250,9 @@ func (n *Node) Port(address string) (*serialdist.Port, error) {
 func (n *Node) Stop() {
 	n.once.Do(func() {
 		n.unhook()
+		n.mu.Lock()
+		n.stopped = true
+		n.mu.Unlock()
 		n.cancel()
 		n.redials.Wait()
 		n.Node.Stop()

@@ -9,7 +9,10 @@ import (
 	"strings"
 
 	"github.com/avmsh/avmsh/cmd/avmsh/internal/cmdutil"
+	"github.com/avmsh/avmsh/cmd/avmsh/internal/flashprogress"
 	"github.com/avmsh/avmsh/devices/espflash"
+	"github.com/avmsh/avmsh/devices/flashrec"
+	"github.com/avmsh/avmsh/devices/fleet"
 	"github.com/avmsh/avmsh/node/serialdist"
 )
 
@@ -38,25 +41,28 @@ func flashESP(ctx context.Context, o *Options, t *target) error {
 		return cmdutil.Unreachable(fmt.Errorf("%s: take the port: %w", t.device, err))
 	}
 	defer loan.Return()
-	p := newProgress(o.IO.ErrOut, o.IO.IsTerminal)
+	p := flashprogress.New(o.IO.ErrOut, o.IO.IsTerminal)
 	if loan.Holder != "" {
-		p.log(fmt.Sprintf("Took %s from %s; it gets it back afterwards", t.device, loan.Holder))
+		p.Log(fmt.Sprintf("Took %s from %s; it gets it back afterwards", t.device, loan.Holder))
 	}
 	link, err := o.OpenLink(t.device, serialdist.DefaultBaud)
 	if err != nil {
 		return cmdutil.Unreachable(err)
 	}
-	p.log(fmt.Sprintf("Connecting to %s (%s reset)...", t.device, resetText(o, t)))
+	p.Log(fmt.Sprintf("Connecting to %s (%s reset)...", t.device, resetText(o, t)))
 	res, err := espflash.Run(ctx, link, espflash.Options{
-		ConnectOptions: espflash.ConnectOptions{Port: t.device, Before: espflash.Before(o.Before), Reset: t.style, NoStub: o.NoStub, Log: p.log},
+		ConnectOptions: espflash.ConnectOptions{Port: t.device, Before: espflash.Before(o.Before), Reset: t.style, NoStub: o.NoStub, Log: p.Log},
 		FlashBaud:      o.Baud,
 		After:          espflash.After(o.After),
-		Progress:       p.update,
+		Progress:       p.Update,
 	}, job)
-	p.finish()
+	p.Finish()
 	if err != nil {
 		return classify(err)
 	}
+	record(o, func(s *fleet.Store) error {
+		return flashrec.RecordESP(s, t.dev, res, flashrec.ESP{App: o.File, Firmware: o.Firmware, FirmwareImage: job.Firmware})
+	})
 	if err := printResult(o.IO.Out, o.Output, res); err != nil {
 		return err
 	}
@@ -128,14 +134,14 @@ func printResult(w io.Writer, format string, r *espflash.Result) error {
 	}
 	b.WriteString("\n")
 	if f := r.Firmware; f != nil {
-		fmt.Fprintf(&b, "firmware at 0x%X: %d bytes, %s written, %s unchanged", f.Offset, f.Size, bytesText(f.Written), bytesText(f.Skipped))
+		fmt.Fprintf(&b, "firmware at 0x%X: %d bytes, %s written, %s unchanged", f.Offset, f.Size, flashprogress.BytesText(f.Written), flashprogress.BytesText(f.Skipped))
 		if len(f.Kept) > 0 {
 			fmt.Fprintf(&b, ", kept %s", strings.Join(f.Kept, " and "))
 		}
 		fmt.Fprintf(&b, "; MD5 %s verified\n", f.MD5)
 	}
 	if a := r.App; a != nil {
-		fmt.Fprintf(&b, "%s: %d bytes, %s written, %s unchanged; MD5 %s verified\n", a.Partition, a.Size, bytesText(a.Written), bytesText(a.Skipped), a.MD5)
+		fmt.Fprintf(&b, "%s: %d bytes, %s written, %s unchanged; MD5 %s verified\n", a.Partition, a.Size, flashprogress.BytesText(a.Written), flashprogress.BytesText(a.Skipped), a.MD5)
 	}
 	switch r.Started {
 	case "":
@@ -145,4 +151,20 @@ func printResult(w io.Writer, format string, r *espflash.Result) error {
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// record notes a verified flash in the fleet state (devices/fleet,
+// through flashrec). Failing to is a warning: the flash itself is done.
+func record(o *Options, rec func(*fleet.Store) error) {
+	s, err := o.Fleet()
+	if err == nil {
+		err = rec(s)
+	}
+	switch {
+	case err == nil:
+	case errors.Is(err, flashrec.ErrUnknownBoard):
+		fmt.Fprintf(o.IO.ErrOut, "note: not recorded in the fleet state: %v\n", err)
+	default:
+		fmt.Fprintf(o.IO.ErrOut, "warning: the flash is done and verified, but recording it in the fleet state failed: %v\n", err)
+	}
 }

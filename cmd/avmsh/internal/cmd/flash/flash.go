@@ -15,6 +15,8 @@ import (
 	"github.com/avmsh/avmsh/cmd/avmsh/internal/cmdutil"
 	"github.com/avmsh/avmsh/devices"
 	"github.com/avmsh/avmsh/devices/espflash"
+	"github.com/avmsh/avmsh/devices/flashrec"
+	"github.com/avmsh/avmsh/devices/fleet"
 	"github.com/avmsh/avmsh/devices/rp2"
 	"github.com/avmsh/avmsh/node/serialdist"
 )
@@ -48,6 +50,9 @@ type Options struct {
 	Touch    func(device string) error
 	// RunMonitor runs the console after --monitor.
 	RunMonitor func(ctx context.Context, port string) error
+	// Fleet opens the fleet state where verified flashes are recorded
+	// ($XDG_STATE_HOME/avmsh/fleet.json).
+	Fleet func() (*fleet.Store, error)
 }
 
 // NewCmdFlash returns the `flash` command.
@@ -56,6 +61,7 @@ func NewCmdFlash(f *cmdutil.Factory) *cobra.Command { return newCmd(f, nil) }
 func newCmd(f *cmdutil.Factory, prep func(*Options)) *cobra.Command {
 	opts := &Options{IO: f.IO, Getenv: f.Getenv, List: devices.List, OpenLink: espflash.OpenSerial,
 		Borrow: serialdist.Borrow, Touch: rp2.Touch1200}
+	opts.Fleet = func() (*fleet.Store, error) { return flashrec.DefaultStore(opts.Getenv) }
 	opts.RunMonitor = func(ctx context.Context, port string) error {
 		return monitorcmd.Run(ctx, &monitorcmd.Options{IO: opts.IO, Getenv: opts.Getenv, Port: port, EOL: "CRLF", ResetMode: "auto"})
 	}
@@ -93,6 +99,10 @@ func newCmd(f *cmdutil.Factory, prep func(*Options)) *cobra.Command {
 			the drive's directory. A .uf2 file (AtomVM itself) is copied as it is.
 			--uf2 OUT.uf2 only writes the file.
 
+			Every verified flash is recorded in the fleet state
+			($XDG_STATE_HOME/avmsh/fleet.json): the board, the file, its MD5, the chip,
+			the partition table and, for AtomVM itself, its version.
+
 			PORT may be left out when exactly one board is plugged in. If avmsh holds
 			the port elsewhere (a monitor, a node's serial distribution, the
 			dashboard), it is taken for the flash and given back: a node connected
@@ -111,7 +121,7 @@ func newCmd(f *cmdutil.Factory, prep func(*Options)) *cobra.Command {
 			avmsh flash /media/$USER/RPI-RP2 app.avm      # a Pico in BOOTSEL
 			avmsh flash /dev/ttyACM0 AtomVM-pico-v0.6.6.uf2
 			avmsh flash --uf2 app.uf2 --chip universal app.avm`),
-		Args: cobra.MaximumNArgs(2),
+		Args: cmdutil.PositionalArgs(0, 2),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := opts.parseArgs(args); err != nil {
 				return err
@@ -133,6 +143,14 @@ func newCmd(f *cmdutil.Factory, prep func(*Options)) *cobra.Command {
 	fl.StringVar(&opts.UF2Out, "uf2", "", "only write the UF2 of FILE.avm to this file (no board needed)")
 	fl.BoolVarP(&opts.Monitor, "monitor", "m", false, "go on into the board's console afterwards (like idf.py flash monitor)")
 	fl.StringVarP(&opts.Output, "output", "o", "text", "result format: text or json")
+	cmdutil.EnumFlag(fl, "output", "text", "json")
+	cmdutil.EnumFlag(fl, "before", "default-reset", "no-reset")
+	cmdutil.EnumFlag(fl, "after", "hard-reset", "no-reset")
+	cmdutil.EnumFlag(fl, "reset-mode", "auto", "classic", "usb-jtag")
+	cmdutil.EnumFlag(fl, "chip", "rp2040", "rp2350", "universal")
+	_ = cmd.RegisterFlagCompletionFunc("firmware", cobra.CompletionFunc(cmdutil.CompleteFileExt("img", "bin", "uf2")))
+	_ = cmd.RegisterFlagCompletionFunc("uf2", cobra.CompletionFunc(cmdutil.CompleteFileExt("uf2")))
+	cmd.ValidArgsFunction = cmdutil.CompleteArgs(completePortOrFile, cmdutil.CompleteFileExt("avm", "uf2"))
 	return cmd
 }
 
@@ -212,3 +230,17 @@ func readFile(path, what string) ([]byte, error) {
 }
 
 func borrower() string { return fmt.Sprintf("avmsh flash (pid %d)", os.Getpid()) }
+
+// completePortOrFile completes the first argument: a serial port when
+// what is typed looks like one, else an .avm or .uf2 file.
+func completePortOrFile(cmd *cobra.Command, args []string, toComplete string) ([]cobra.Completion, cobra.ShellCompDirective) {
+	for _, p := range []string{"/dev/", "serial:", "tty", "cu.", "COM"} {
+		if toComplete == "" || strings.HasPrefix(toComplete, p) || strings.HasPrefix(p, toComplete) {
+			if ports, dir := cmdutil.CompleteSerialPorts(cmd, args, toComplete); len(ports) > 0 || toComplete != "" {
+				return ports, dir
+			}
+			break
+		}
+	}
+	return cmdutil.CompleteFileExt("avm", "uf2")(cmd, args, toComplete)
+}

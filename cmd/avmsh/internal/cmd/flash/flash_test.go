@@ -47,7 +47,15 @@ func runCmd(t *testing.T, ctx context.Context, prep func(*Options), in string, a
 }
 
 func runWith(ctx context.Context, out, errOut io.Writer, prep func(*Options), in string, args ...string) error {
-	f := &cmdutil.Factory{IO: &cmdutil.IOStreams{In: strings.NewReader(in), Out: out, ErrOut: errOut}, Getenv: func(string) string { return "" }}
+	// The environment is empty but for the state directory: TestMain
+	// and tests of the fleet record set it.
+	getenv := func(k string) string {
+		if k == "XDG_STATE_HOME" {
+			return os.Getenv(k)
+		}
+		return ""
+	}
+	f := &cmdutil.Factory{IO: &cmdutil.IOStreams{In: strings.NewReader(in), Out: out, ErrOut: errOut}, Getenv: getenv}
 	cmd := newCmd(f, func(o *Options) {
 		o.List = func(context.Context, devices.ListOptions) ([]devices.Device, error) { return nil, nil }
 		if prep != nil {

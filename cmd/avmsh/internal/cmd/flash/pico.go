@@ -12,7 +12,10 @@ import (
 	"time"
 
 	"github.com/avmsh/avmsh/cmd/avmsh/internal/cmdutil"
+	"github.com/avmsh/avmsh/devices"
 	"github.com/avmsh/avmsh/devices/espflash"
+	"github.com/avmsh/avmsh/devices/flashrec"
+	"github.com/avmsh/avmsh/devices/fleet"
 	"github.com/avmsh/avmsh/devices/rp2"
 	"github.com/avmsh/avmsh/devices/uf2"
 )
@@ -22,42 +25,56 @@ import (
 const BootselWait = rp2.DefaultWait
 
 // picoImage makes the UF2 to copy: a .uf2 as it is (checked), an .avm
-// wrapped at AtomVM's application address for the chip.
-func picoImage(o *Options, path string) ([]byte, error) {
+// wrapped at AtomVM's application address for the chip. It also returns
+// the file as it was read.
+func picoImage(o *Options, path string) (out, file []byte, err error) {
 	b, err := readFile(path, "file")
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if strings.EqualFold(filepath.Ext(path), ".uf2") {
 		if _, err := uf2.Decode(b); err != nil {
-			return nil, cmdutil.UsageError("%s: %v", path, err)
+			return nil, nil, cmdutil.UsageError("%s: %v", path, err)
 		}
-		return b, nil
+		return b, b, nil
 	}
 	if err := espflash.CheckAVM(b); err != nil {
-		return nil, cmdutil.UsageError("%s: %v", path, err)
+		return nil, nil, cmdutil.UsageError("%s: %v", path, err)
 	}
 	chip := uf2.Universal
 	if o.Chip != "" {
 		chip, _ = uf2.ParseChip(o.Chip)
 	}
-	return uf2.Encode(b, uf2.AppAddress, chip), nil
+	return uf2.Encode(b, uf2.AppAddress, chip), b, nil
 }
 
 // flashPico copies the UF2 to the board's BOOTSEL drive.
 func flashPico(ctx context.Context, o *Options, t *target) error {
 	var data []byte
+	var images []flashrec.Image
 	name := ""
 	for _, f := range []string{o.Firmware, o.File} { // AtomVM first, then the app: one joined file
 		if f == "" {
 			continue
 		}
-		b, err := picoImage(o, f)
+		b, file, err := picoImage(o, f)
 		if err != nil {
 			return err
 		}
 		data = append(data, b...)
+		images = append(images, flashrec.Image{Path: f, Data: file})
 		name = strings.TrimSuffix(filepath.Base(f), filepath.Ext(f))
+	}
+	dev := t.dev
+	if t.drive != nil {
+		// The board's USB device, while it is there (it goes with the
+		// drive once the board takes the file).
+		devs, _ := o.List(ctx, devices.ListOptions{SkipAccess: true})
+		for _, d := range devs {
+			if d.Drive == t.drive.Path {
+				dev = d
+			}
+		}
 	}
 	start := time.Now()
 	in := rp2.Install{Drive: t.drive, Port: t.device, Finder: o.Drives, Touch: o.Touch, Wait: BootselWait,
@@ -76,6 +93,7 @@ func flashPico(ctx context.Context, o *Options, t *target) error {
 		}
 		return cmdutil.Unreachable(err)
 	}
+	record(o, func(s *fleet.Store) error { return flashrec.RecordPico(s, dev, drive.Chip(), images) })
 	sum := md5.Sum(data)
 	res := map[string]any{"drive": drive.Path, "board_id": drive.BoardID, "chip": drive.Chip(), "file": name + ".uf2",
 		"bytes": len(data), "md5": hex.EncodeToString(sum[:]), "seconds": time.Since(start).Seconds(), "rebooted": true}

@@ -18,7 +18,8 @@ import (
 
 // target is the board to flash.
 type target struct {
-	device string // serial device ("" for a drive or a BOOTSEL board)
+	device string         // serial device ("" for a drive or a BOOTSEL board)
+	dev    devices.Device // the device as listed (only Path when not listed)
 	addr   serialdist.Address
 	drive  *rp2.Drive
 	pico   bool
@@ -83,7 +84,7 @@ func deviceTarget(o *Options, d devices.Device) *target {
 	} else if d.Product != "" {
 		name = d.Product
 	}
-	t := &target{device: d.Path, addr: serialdist.Address{Device: d.Path}, pico: isRP2(d), desc: fmt.Sprintf("%s  %s  %s", d.Path, orDash(d.ID()), name)}
+	t := &target{device: d.Path, dev: d, addr: serialdist.Address{Device: d.Path}, pico: isRP2(d), desc: fmt.Sprintf("%s  %s  %s", d.Path, orDash(d.ID()), name)}
 	t.style = resetStyle(o, d)
 	return t
 }
@@ -120,14 +121,12 @@ func namedTarget(ctx context.Context, o *Options) (*target, error) {
 	}
 	t := &target{device: a.Device, addr: a, desc: a.Device, style: devices.ResetClassic, pico: wantsPico(o)}
 	devs, _ := o.List(ctx, devices.ListOptions{SkipAccess: true, Paths: []string{a.Device}})
-	want, _ := filepath.EvalSymlinks(a.Device)
-	for _, d := range devs {
-		real, _ := filepath.EvalSymlinks(d.Path)
-		if d.Path == a.Device || real != "" && real == want {
-			t.style = resetStyle(o, d)
-			t.pico = t.pico || isRP2(d)
-		}
+	d, ok := devices.Lookup(devs, a.Device)
+	if ok {
+		t.style = resetStyle(o, d)
+		t.pico = t.pico || isRP2(d)
 	}
+	t.dev = d
 	if o.ResetMode != "auto" {
 		t.style = devices.ResetStyle(o.ResetMode)
 	}

@@ -31,6 +31,9 @@ type Options struct {
 	Watch    string
 	Build    bool
 	Debounce time.Duration
+	// Baud is the ROM loader's speed for --persist.
+	Baud int
+	PersistDeps
 }
 
 // NewCmdLoad returns the command.
@@ -56,8 +59,16 @@ func NewCmdLoad(f *cmdutil.Factory) *cobra.Command {
 
 			AtomVM: there are no old and new versions; processes inside a replaced module
 			enter the new code at their next fully qualified call. The load lives in RAM:
-			a reboot reverts it (--persist, to rewrite the board's .avm, is not available
-			yet).
+			a reboot reverts it, unless --persist.
+
+			--persist (ESP32 boards named as serial:PORT): after the load, avmsh takes
+			the port from its node, resets the board into its ROM loader, reads the .avm
+			in its main.avm partition, puts the new modules in it, writes only the 4 KiB
+			sectors that changed, verifies them, and resets the board into the new .avm;
+			then it waits for the board's node to connect again. Entering the ROM loader
+			is itself a reset: the board's processes restart (from the new code). A Pico
+			cannot be persisted this way (its flash is written in BOOTSEL mode): pack and
+			flash instead. See docs/develop.md.
 
 			--all loads into the cluster: the first NODE and every node it is connected
 			to (erlang:nodes(connected); an AtomVM NODE has no nodes/1, so only itself).
@@ -67,8 +78,10 @@ func NewCmdLoad(f *cmdutil.Factory) *cobra.Command {
 			compile with a rebar.config, else erlc into the ebin/ beside src/). Ctrl-C
 			stops.
 
-			Exit codes: 0 all loaded, 1 some module was refused, 2 usage or bad files
-			(nothing sent), 3 a node could not be reached.
+			Exit codes: 0 all loaded (and with --persist written and verified), 1 some
+			module was refused or the flash failed on the board, 2 usage or bad files
+			(nothing sent), 3 a node or, with --persist, its board's ROM loader could
+			not be reached.
 		`),
 		Example: heredoc.Doc(`
 			$ avmsh load app@127.0.0.1 ebin/greeter.beam
@@ -76,6 +89,7 @@ func NewCmdLoad(f *cmdutil.Factory) *cobra.Command {
 			$ avmsh load --all app@host ebin/ --output json
 			$ avmsh load --purge app@host ebin/server.beam
 			$ avmsh load --watch . --build app@127.0.0.1 serial:ttyACM0
+			$ avmsh load --persist serial:/dev/ttyUSB0 --cookie AtomVM ebin/server.beam
 		`),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if o.Watch != "" {
@@ -93,7 +107,8 @@ func NewCmdLoad(f *cmdutil.Factory) *cobra.Command {
 	fl.BoolVar(&o.All, "all", false, "load into the first NODE and every node connected to it")
 	fl.BoolVar(&o.Purge, "purge", false, "BEAM: kill processes still running an old version (code:purge/1, as c:l/1)")
 	fl.BoolVar(&o.NoCheck, "no-check", false, "send modules even if avmsh thinks the target cannot load them")
-	fl.BoolVar(&o.Persist, "persist", false, "also rewrite the board's .avm so the change survives a reboot (not available yet)")
+	fl.BoolVar(&o.Persist, "persist", false, "ESP32 on serial:PORT: also rewrite the board's .avm in flash (changed sectors, verified) and restart it from it")
+	fl.IntVar(&o.Baud, "baud", 460800, "with --persist: ROM loader speed for reading and writing the flash (115200 keeps the ROM's)")
 	fl.StringVar(&o.Watch, "watch", "", "watch `DIR` and push each changed .beam to the NODEs")
 	fl.BoolVar(&o.Build, "build", false, "with --watch: recompile changed .erl files first (rebar3 or erlc)")
 	fl.DurationVar(&o.Debounce, "debounce", 100*time.Millisecond, "with --watch: wait until a file is quiet this long")
@@ -124,8 +139,10 @@ func Run(ctx context.Context, f *cmdutil.Factory, o *Options) error {
 		return err
 	}
 	switch {
-	case o.Persist:
-		return cmdutil.UsageError("--persist is not available yet: it needs avmsh's flasher. To keep the change across reboots, rebuild the .avm (avmsh pack) and flash it")
+	case o.Persist && o.Watch != "":
+		return cmdutil.UsageError("--persist goes with files, not with --watch: every push would restart the board. Watch without it, then persist once: avmsh load --persist serial:PORT FILE.beam...")
+	case o.Persist && o.All:
+		return cmdutil.UsageError("--persist writes the flash of boards named as serial:PORT; --all reaches nodes over the network: name the boards instead")
 	case len(o.Nodes) == 0:
 		return cmdutil.UsageError("give at least one NODE\nRun 'avmsh load --help' for examples.")
 	case o.Watch == "" && len(o.Files) == 0:
@@ -148,6 +165,14 @@ func Run(ctx context.Context, f *cmdutil.Factory, o *Options) error {
 		}
 		targets[i] = t
 	}
+	var boards []*board
+	if o.Persist {
+		o.PersistDeps.fill(f)
+		var err error
+		if boards, err = persistUsage(ctx, o, targets); err != nil {
+			return err
+		}
+	}
 	l, err := o.StartNodeFor(ctx, f, targets, false, nil)
 	if err != nil {
 		return err
@@ -164,7 +189,7 @@ func Run(ctx context.Context, f *cmdutil.Factory, o *Options) error {
 		names = append(names, t.Node)
 	}
 	var late []codeload.Result // cluster peers --all could not reach
-	loader := codeload.NewLoader(l.Node.Node, codeload.Options{Timeout: o.Timeout, Purge: o.Purge, NoCheck: o.NoCheck})
+	loader := codeload.NewLoader(l.Node.Node, codeload.Options{Timeout: o.Timeout, Purge: o.Purge, NoCheck: o.NoCheck, Persisting: o.Persist})
 	if o.All && len(names) > 0 && names[0] == targets[0].Node {
 		more, unreachable := cluster(ctx, f, o, l.Node.Node, loader, names)
 		names = append(names, more...)
@@ -175,7 +200,15 @@ func Run(ctx context.Context, f *cmdutil.Factory, o *Options) error {
 	if o.Watch != "" {
 		return watch(ctx, f, o, loader, names, append(down, late...))
 	}
+	if o.Persist {
+		if err := persistKinds(ctx, loader, boards); err != nil {
+			return err
+		}
+	}
 	results := append(append(down, loader.LoadAll(ctx, names, mods)...), late...)
+	if o.Persist {
+		return persistAll(ctx, f, o, l, boards, mods, results)
+	}
 	if err := printResults(f, o, results); err != nil {
 		return err
 	}

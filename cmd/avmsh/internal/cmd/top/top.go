@@ -60,12 +60,7 @@ func NewCmdTop(f *cmdutil.Factory) *cobra.Command {
 			$ avmsh top app --count 3 --output json | jq '.rows[0]'
 			$ avmsh top serial:/dev/ttyUSB0 --cookie AtomVM --sort mq-growth
 		`),
-		Args: func(cmd *cobra.Command, args []string) error {
-			if len(args) != 1 {
-				return cmdutil.UsageError("top needs one NODE (got %d arguments)\nRun 'avmsh top --help' for examples.", len(args))
-			}
-			return nil
-		},
+		Args: cmdutil.PositionalArgs(1, 1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.Target = args[0]
 			return Run(cmd.Context(), f, o)
@@ -78,6 +73,9 @@ func NewCmdTop(f *cmdutil.Factory) *cobra.Command {
 	fs.DurationVarP(&o.Interval, "interval", "i", time.Second, "time between frames")
 	fs.IntVar(&o.Count, "count", 0, "stop after `N` frames (0: until interrupted)")
 	fs.StringVarP(&o.Output, "output", "o", "text", "text (a table) or json (one object per frame and line)")
+	cmdutil.EnumFlag(fs, "output", "text", "json")
+	cmdutil.EnumFlag(fs, "sort", strings.Split(sortKeys(), ", ")...)
+	cmd.ValidArgsFunction = cmdutil.CompleteArgs(o.NodeCompleter(f), nil)
 	return cmd
 }
 

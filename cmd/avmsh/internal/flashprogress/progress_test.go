@@ -1,4 +1,4 @@
-package flashcmd
+package flashprogress
 
 import (
 	"bytes"
@@ -11,13 +11,13 @@ import (
 
 func TestProgressLines(t *testing.T) {
 	var b bytes.Buffer
-	p := newProgress(&b, false)
-	p.update(espflash.Progress{Region: "main.avm", Phase: "compare", Total: 100 << 10})
+	p := New(&b, false)
+	p.Update(espflash.Progress{Region: "main.avm", Phase: "compare", Total: 100 << 10})
 	for d := int64(0); d <= 100<<10; d += 4 << 10 {
-		p.update(espflash.Progress{Region: "main.avm", Phase: "write", Done: d, Total: 100 << 10})
+		p.Update(espflash.Progress{Region: "main.avm", Phase: "write", Done: d, Total: 100 << 10})
 	}
-	p.update(espflash.Progress{Region: "main.avm", Phase: "write", Done: 100 << 10, Total: 100 << 10})
-	p.update(espflash.Progress{Region: "main.avm", Phase: "verify", Total: 100 << 10})
+	p.Update(espflash.Progress{Region: "main.avm", Phase: "write", Done: 100 << 10, Total: 100 << 10})
+	p.Update(espflash.Progress{Region: "main.avm", Phase: "verify", Total: 100 << 10})
 	out := b.String()
 	if n := strings.Count(out, "Writing main.avm:"); n != 11 {
 		t.Errorf("%d write lines, want one per 10%% (0..100):\n%s", n, out)
@@ -31,15 +31,15 @@ func TestProgressLines(t *testing.T) {
 
 func TestProgressBar(t *testing.T) {
 	var b bytes.Buffer
-	p := newProgress(&b, true)
+	p := New(&b, true)
 	now := time.Unix(0, 0)
 	p.now = func() time.Time { return now }
-	p.update(espflash.Progress{Region: "main.avm", Phase: "write", Done: 0, Total: 1 << 20})
+	p.Update(espflash.Progress{Region: "main.avm", Phase: "write", Done: 0, Total: 1 << 20})
 	now = now.Add(2 * time.Second)
-	p.update(espflash.Progress{Region: "main.avm", Phase: "write", Done: 256 << 10, Total: 1 << 20})
-	p.log("a message")
+	p.Update(espflash.Progress{Region: "main.avm", Phase: "write", Done: 256 << 10, Total: 1 << 20})
+	p.Log("a message")
 	now = now.Add(6 * time.Second)
-	p.update(espflash.Progress{Region: "main.avm", Phase: "write", Done: 1 << 20, Total: 1 << 20})
+	p.Update(espflash.Progress{Region: "main.avm", Phase: "write", Done: 1 << 20, Total: 1 << 20})
 	out := b.String()
 	for _, want := range []string{"\rWriting main.avm [=======", " 25% 256.0 KiB/1.0 MiB 128.0 KiB/s ETA 6s", "\ra message\n", "100% 1.0 MiB/1.0 MiB", "ETA done\n"} {
 		if !strings.Contains(out, want) {

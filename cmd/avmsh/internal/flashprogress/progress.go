@@ -1,4 +1,4 @@
-package flashcmd
+package flashprogress
 
 import (
 	"fmt"
@@ -9,10 +9,11 @@ import (
 	"github.com/avmsh/avmsh/devices/espflash"
 )
 
-// progress shows a write's progress: a bar with bytes, rate and ETA on a
+// Printer shows a flash's progress: a bar with bytes, rate and ETA on a
 // terminal, one line per 10 % otherwise. Phases other than writing get
-// one line each.
-type progress struct {
+// one line each. Its methods are called from one goroutine (espflash.Run
+// calls Log and Update from its own).
+type Printer struct {
 	w       io.Writer
 	bar     bool
 	now     func() time.Time
@@ -24,32 +25,36 @@ type progress struct {
 	active  bool
 }
 
-func newProgress(w io.Writer, bar bool) *progress {
-	return &progress{w: w, bar: bar, now: time.Now}
+// New returns a Printer writing to w (stderr), with a bar when bar is
+// set (w is a terminal).
+func New(w io.Writer, bar bool) *Printer {
+	return &Printer{w: w, bar: bar, now: time.Now}
 }
 
-// log prints a line from the flasher.
-func (p *progress) log(msg string) {
+// Log prints a line from the flasher (espflash.ConnectOptions.Log).
+func (p *Printer) Log(msg string) {
 	p.clear()
 	fmt.Fprintln(p.w, msg)
 }
 
-func (p *progress) clear() {
+func (p *Printer) clear() {
 	if p.active {
 		fmt.Fprintf(p.w, "\r%s\r", strings.Repeat(" ", p.lastLen))
 		p.active = false
 	}
 }
 
-// update takes a report from the flasher.
-func (p *progress) update(r espflash.Progress) {
+// Update takes a report from the flasher (espflash.Options.Progress).
+func (p *Printer) Update(r espflash.Progress) {
 	key := r.Region + "/" + r.Phase
 	if key != p.key {
 		p.clear()
 		p.key, p.start, p.decile = key, p.now(), -1
 		switch r.Phase {
+		case "read":
+			fmt.Fprintf(p.w, "Reading %s from the board...\n", r.Region)
 		case "compare":
-			fmt.Fprintf(p.w, "Comparing %s with the flash (%s)...\n", r.Region, bytesText(r.Total))
+			fmt.Fprintf(p.w, "Comparing %s with the flash (%s)...\n", r.Region, BytesText(r.Total))
 		case "verify":
 			fmt.Fprintf(p.w, "Verifying %s (MD5)...\n", r.Region)
 		}
@@ -66,11 +71,11 @@ func (p *progress) update(r espflash.Progress) {
 	}
 	if d := r.Done * 10 / r.Total; d > p.decile {
 		p.decile = d
-		fmt.Fprintf(p.w, "Writing %s: %3d%% (%s of %s)\n", r.Region, d*10, bytesText(r.Done), bytesText(r.Total))
+		fmt.Fprintf(p.w, "Writing %s: %3d%% (%s of %s)\n", r.Region, d*10, BytesText(r.Done), BytesText(r.Total))
 	}
 }
 
-func (p *progress) draw(r espflash.Progress) {
+func (p *Printer) draw(r espflash.Progress) {
 	const width = 30
 	fill := int(r.Done * width / r.Total)
 	el := p.now().Sub(p.start).Seconds()
@@ -85,7 +90,7 @@ func (p *progress) draw(r espflash.Progress) {
 		eta = "done"
 	}
 	line := fmt.Sprintf("Writing %s [%s%s] %3d%% %s/%s %s/s ETA %s", r.Region, strings.Repeat("=", fill), strings.Repeat(" ", width-fill),
-		r.Done*100/r.Total, bytesText(r.Done), bytesText(r.Total), bytesText(int64(rate)), eta)
+		r.Done*100/r.Total, BytesText(r.Done), BytesText(r.Total), BytesText(int64(rate)), eta)
 	pad := ""
 	if n := p.lastLen - len(line); n > 0 {
 		pad = strings.Repeat(" ", n)
@@ -98,15 +103,16 @@ func (p *progress) draw(r espflash.Progress) {
 	}
 }
 
-// finish ends a bar left open (an error in the middle).
-func (p *progress) finish() { p.clear() }
+// Finish ends a bar left open (an error in the middle).
+func (p *Printer) Finish() { p.clear() }
 
 func fmtDur(s float64) string {
 	d := time.Duration(s * float64(time.Second)).Round(time.Second)
 	return d.String()
 }
 
-func bytesText(n int64) string {
+// BytesText is n bytes for people: "512 B", "4.0 KiB", "1.2 MiB".
+func BytesText(n int64) string {
 	switch {
 	case n >= 1<<20:
 		return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
