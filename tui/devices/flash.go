@@ -225,6 +225,7 @@ func (m *Model) flashKeyMsg(msg tea.KeyMsg) tea.Cmd {
 		return view.Status("flashing " + fl.port + ": esc cancels the flash first (the board would keep a partial image)")
 	case stageDone:
 		m.fl = flow{}
+		return view.Status("")
 	}
 	return nil
 }
@@ -254,7 +255,7 @@ func (m *Model) startFlash() tea.Cmd {
 		close(r.done)
 		return flashDoneMsg{run: r, res: res, err: err}
 	}
-	return tea.Batch(view.Status(fmt.Sprintf("flashing %s onto %s… (esc cancels)", filepath.Base(plan.Path), plan.Port)), flash, r.wait())
+	return tea.Batch(view.Status(fmt.Sprintf("flashing %s onto %s…", filepath.Base(plan.Path), plan.Port)), flash, r.wait())
 }
 
 // doneStatus is the status line after a flash.
@@ -263,11 +264,11 @@ func (m *Model) doneStatus() string {
 	name := filepath.Base(fl.plan.Path)
 	switch {
 	case fl.err == nil:
-		return fmt.Sprintf("flashed %s onto %s, verified (esc closes the result)", name, fl.port)
+		return fmt.Sprintf("flashed %s onto %s, verified", name, fl.port)
 	case fl.cancel && errors.Is(fl.err, context.Canceled):
-		return fmt.Sprintf("flash onto %s cancelled (esc closes)", fl.port)
+		return fmt.Sprintf("flash onto %s cancelled", fl.port)
 	}
-	return fmt.Sprintf("flash onto %s failed (esc closes)", fl.port)
+	return fmt.Sprintf("flash onto %s failed", fl.port)
 }
 
 // flashStatus is the view's status-line note.
@@ -343,7 +344,7 @@ func (m *Model) progressView(width int) string {
 	th := m.th
 	head := fmt.Sprintf("flashing %s onto %s", planWhat(fl.plan), fl.plan.Port)
 	if fl.plan.Board != "" {
-		head += " (" + fl.plan.Board + ")"
+		head += ", " + fl.plan.Board
 	}
 	if fl.cancel {
 		head += "  cancelling…"
@@ -406,17 +407,12 @@ func (m *Model) resultView(width int) string {
 	}
 	add(plain, board)
 	for _, g := range r.Regions {
-		s := fmt.Sprintf("%s at 0x%X: %d bytes, %s written, %s unchanged", g.Name, g.Offset, g.Size, bytesText(g.Written), bytesText(g.Skipped))
-		if r.Drive != "" {
-			s = fmt.Sprintf("%s: %d bytes copied", g.Name, g.Size)
-		}
+		s := fmt.Sprintf("%s at 0x%X: %s, MD5 %s verified; %s written, %s unchanged", g.Name, g.Offset, bytesText(int64(g.Size)), g.MD5, bytesText(g.Written), bytesText(g.Skipped))
 		if len(g.Kept) > 0 {
 			s += ", kept " + strings.Join(g.Kept, " and ")
 		}
 		if r.Drive != "" {
-			s += "; MD5 " + g.MD5 + "; the boot ROM took it"
-		} else {
-			s += "; MD5 " + g.MD5 + " verified"
+			s = fmt.Sprintf("%s: %s copied (MD5 %s); the boot ROM took it and left BOOTSEL", g.Name, bytesText(int64(g.Size)), g.MD5)
 		}
 		add(plain, s)
 	}
@@ -464,6 +460,11 @@ func (m *Model) errorView(width int) string {
 	add(th.Bad.Render, fmt.Sprintf("flash of %s onto %s failed%s  (esc closes)", name, fl.port, step))
 	for _, l := range strings.Split(fl.err.Error(), "\n") {
 		add(func(s ...string) string { return strings.Join(s, " ") }, l)
+	}
+	if errors.Is(fl.err, espflash.ErrNoSync) {
+		// The hint names avmsh flash's flags; here the same reset is
+		// tried, and a board already in its loader answers.
+		add(th.Dim.Render, "from the dashboard: hold BOOT, press and release EN, release BOOT, then press f again")
 	}
 	add(th.Warn.Render, partial)
 	return strings.Join(lines, "\n")
