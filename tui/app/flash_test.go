@@ -42,6 +42,12 @@ func newFlashFake(t *testing.T) *flashFake {
 	return f
 }
 
+func (f *flashFake) flashes() []string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]string(nil), f.flashed...)
+}
+
 func (f *flashFake) LastFlashFile(_ context.Context, port string) string { return f.last[port] }
 
 func (f *flashFake) PlanFlash(_ context.Context, port, path string) (source.FlashPlan, error) {
@@ -136,8 +142,8 @@ func TestFlashProgress(t *testing.T) {
 		}
 	}
 	golden.RequireEqual(t, []byte(v))
-	if len(f.flashed) != 1 || f.flashed[0] != "/dev/ttyUSB0 testdata/flash/blinky.avm" {
-		t.Errorf("flashed %v", f.flashed)
+	if got := f.flashes(); len(got) != 1 || got[0] != "/dev/ttyUSB0 testdata/flash/blinky.avm" {
+		t.Errorf("flashed %v", got)
 	}
 }
 
@@ -219,8 +225,8 @@ func TestFlashRefused(t *testing.T) {
 	send(tm, "enter")
 	waitFor(t, tm, "not an AtomVM .avm file")
 	_, v := finalView(t, tm)
-	if len(f.flashed) != 0 {
-		t.Fatalf("flashed %v", f.flashed)
+	if got := f.flashes(); len(got) != 0 {
+		t.Fatalf("flashed %v", got)
 	}
 	golden.RequireEqual(t, []byte(v))
 }
@@ -244,7 +250,7 @@ func TestFlashFirmwareConfirm(t *testing.T) {
 	send(tm, "enter")
 	waitFor(t, tm, "(y/n)")
 	_, v := finalView(t, tm)
-	if !strings.Contains(v, "install AtomVM image AtomVM-esp32-v0.6.6.img (1.2 MiB) for ESP32") || len(f.flashed) != 0 {
-		t.Fatalf("flashed %v:\n%s", f.flashed, v)
+	if !strings.Contains(v, "install AtomVM image AtomVM-esp32-v0.6.6.img (1.2 MiB) for ESP32") || len(f.flashes()) != 0 {
+		t.Fatalf("flashed %v:\n%s", f.flashes(), v)
 	}
 }
