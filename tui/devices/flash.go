@@ -144,7 +144,7 @@ func (m *Model) updateFlash(msg tea.Msg) (tea.Cmd, bool) {
 	switch msg := msg.(type) {
 	case lastFileMsg:
 		if m.fl.stage == stageChecking && m.fl.port == msg.port && m.fl.prompt == nil {
-			p := pathprompt.New("flash onto "+msg.port+": ", msg.file, nil, flashFile)
+			p := pathprompt.New("flash onto "+where(msg.port)+": ", msg.file, nil, flashFile)
 			m.fl.stage, m.fl.prompt = stagePrompt, &p
 		}
 		return nil, true
@@ -293,7 +293,7 @@ func (m *Model) flashView(width int) string {
 	switch fl.stage {
 	case stagePrompt, stageChecking:
 		if fl.prompt == nil {
-			return th.Dim.Render("flash onto " + fl.port + "…")
+			return th.Dim.Render("flash onto " + where(fl.port) + "…")
 		}
 		fl.prompt.SetWidth(width)
 		out := fl.prompt.View(th, width)
@@ -331,7 +331,7 @@ func (m *Model) confirmView(width int) string {
 	p := m.fl.plan
 	q := fmt.Sprintf("install %s on %s at the chip's bootloader offset? The board's NVS and main.avm are kept. (y/n)", planWhat(p), p.Port)
 	if p.Kind == source.FlashUF2 {
-		q = fmt.Sprintf("copy %s to the BOOTSEL drive of the Pico on %s? (y/n)", planWhat(p), orDash(p.Port))
+		q = fmt.Sprintf("copy %s to the BOOTSEL drive of the Pico (%s)? (y/n)", planWhat(p), where(p.Port))
 	}
 	return m.th.Warn.Render(ansi.Wrap(q, width, ""))
 }
@@ -477,9 +477,11 @@ func bytesText(n int64) string {
 	return theme.Bytes(n)
 }
 
-func orDash(s string) string {
-	if s == "" {
-		return "-"
+// where names a port, or the BOOTSEL drive of a Pico listed without
+// one.
+func where(port string) string {
+	if port == "" {
+		return "the BOOTSEL drive"
 	}
-	return s
+	return port
 }

@@ -114,7 +114,8 @@ type FlashResult struct {
 	// Started says how the application was started ("hard reset",
 	// "reboot command"; "rebooted" for a Pico).
 	Started string
-	// Lender is who held the port and got it back ("" for nobody).
+	// Lender is who held the port and got it back ("" for nobody, "the
+	// dashboard's node" when it was the dashboard itself).
 	Lender string
 	// Reconnect: the dashboard opens the port again and connects to the
 	// board's node when its new application starts distribution.

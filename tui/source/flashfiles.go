@@ -28,7 +28,7 @@ const FlashFilesName = "flash-files.json"
 
 const (
 	maxFlashFilesSize  = 1 << 20 // bytes read
-	maxFlashFilesBoard = 500     // boards kept (the oldest go)
+	maxFlashFilesBoard = 200     // boards kept (the oldest go)
 )
 
 type flashFilesDoc struct {

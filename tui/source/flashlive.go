@@ -219,7 +219,7 @@ func (f *flasher) Flash(ctx context.Context, plan FlashPlan, progress func(Flash
 		// The node's transport reopens the port, and the node redials
 		// the board's node when the new application starts distribution
 		// (serialnode, as after `avmsh flash`).
-		res.Reconnect = true
+		res.Reconnect, res.Lender = true, "the dashboard's node"
 	case plan.Port != "" && res.Lender == "":
 		// Nobody in avmsh held the port: the dashboard opens it now, to
 		// show the boot and connect to the new application's node.
