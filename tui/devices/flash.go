@@ -128,7 +128,7 @@ func (m *Model) flashKey(d source.Device) tea.Cmd {
 	case m.flasher == nil:
 		return view.Status("flashing is not available here")
 	case m.fl.stage == stageRunning:
-		return view.Status(fmt.Sprintf("a flash onto %s is running: esc cancels it", m.fl.port))
+		return view.Status(fmt.Sprintf("a flash onto %s is running: esc cancels it", where(m.fl.port)))
 	}
 	fl, port := m.flasher, d.Path
 	m.fl = flow{stage: stageChecking, port: port}
@@ -218,9 +218,9 @@ func (m *Model) flashKeyMsg(msg tea.KeyMsg) tea.Cmd {
 				fl.cancel = true
 				fl.run.cancel()
 			}
-			return view.Status("cancelling the flash onto " + fl.port + "…")
+			return view.Status("cancelling the flash onto " + where(fl.port) + "…")
 		case key.Matches(msg, m.keys.flash):
-			return view.Status("a flash onto " + fl.port + " is running: esc cancels it")
+			return view.Status("a flash onto " + where(fl.port) + " is running: esc cancels it")
 		}
 		return view.Status("flashing " + fl.port + ": esc cancels the flash first (the board would keep a partial image)")
 	case stageDone:
@@ -255,7 +255,7 @@ func (m *Model) startFlash() tea.Cmd {
 		close(r.done)
 		return flashDoneMsg{run: r, res: res, err: err}
 	}
-	return tea.Batch(view.Status(fmt.Sprintf("flashing %s onto %s…", filepath.Base(plan.Path), plan.Port)), flash, r.wait())
+	return tea.Batch(view.Status(fmt.Sprintf("flashing %s onto %s…", filepath.Base(plan.Path), where(plan.Port))), flash, r.wait())
 }
 
 // doneStatus is the status line after a flash.
@@ -264,11 +264,11 @@ func (m *Model) doneStatus() string {
 	name := filepath.Base(fl.plan.Path)
 	switch {
 	case fl.err == nil:
-		return fmt.Sprintf("flashed %s onto %s, verified", name, fl.port)
+		return fmt.Sprintf("flashed %s onto %s, verified", name, where(fl.port))
 	case fl.cancel && errors.Is(fl.err, context.Canceled):
-		return fmt.Sprintf("flash onto %s cancelled", fl.port)
+		return fmt.Sprintf("flash onto %s cancelled", where(fl.port))
 	}
-	return fmt.Sprintf("flash onto %s failed", fl.port)
+	return fmt.Sprintf("flash onto %s failed", where(fl.port))
 }
 
 // flashStatus is the view's status-line note.
@@ -342,7 +342,7 @@ func (m *Model) progressView(width int) string {
 	fl := m.fl
 	p := fl.run.progress()
 	th := m.th
-	head := fmt.Sprintf("flashing %s onto %s", planWhat(fl.plan), fl.plan.Port)
+	head := fmt.Sprintf("flashing %s onto %s", planWhat(fl.plan), where(fl.plan.Port))
 	if fl.plan.Board != "" {
 		head += ", " + fl.plan.Board
 	}
@@ -394,7 +394,7 @@ func (m *Model) resultView(width int) string {
 		}
 	}
 	plain := func(s ...string) string { return strings.Join(s, " ") }
-	add(th.Good.Render, fmt.Sprintf("flashed %s onto %s: verified  (esc closes)", r.File, r.Port))
+	add(th.Good.Render, fmt.Sprintf("flashed %s onto %s: verified  (esc closes)", r.File, where(r.Port)))
 	board := r.Chip
 	if r.MAC != "" {
 		board += ", MAC " + r.MAC
@@ -453,11 +453,11 @@ func (m *Model) errorView(width int) string {
 		partial = "the board may hold a partial image: it is not verified. Flash again (f) to finish: only the sectors that differ are written"
 	}
 	if fl.cancel && errors.Is(fl.err, context.Canceled) {
-		add(th.Warn.Render, fmt.Sprintf("flash of %s onto %s cancelled%s  (esc closes)", name, fl.port, step))
+		add(th.Warn.Render, fmt.Sprintf("flash of %s onto %s cancelled%s  (esc closes)", name, where(fl.port), step))
 		add(th.Warn.Render, partial)
 		return strings.Join(lines, "\n")
 	}
-	add(th.Bad.Render, fmt.Sprintf("flash of %s onto %s failed%s  (esc closes)", name, fl.port, step))
+	add(th.Bad.Render, fmt.Sprintf("flash of %s onto %s failed%s  (esc closes)", name, where(fl.port), step))
 	for _, l := range strings.Split(fl.err.Error(), "\n") {
 		add(func(s ...string) string { return strings.Join(s, " ") }, l)
 	}
