@@ -337,3 +337,49 @@ func TestLivePlanFlash(t *testing.T) {
 		t.Errorf("firmware plan %+v %v", plan, err)
 	}
 }
+
+// Closing Live (the dashboard quits) cancels a flash in progress: it
+// ends in an error, never a result.
+func TestLiveCloseCancelsFlash(t *testing.T) {
+	flashEnv(t)
+	sim, err := espsim.New(espsim.Config{Chip: "ESP32", InLoader: true, Pace: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pty := espsim.ServePTY(t, sim)
+	l := dashboard(t)
+	path, _ := writeAVM(t, 300_000, 4)
+	plan, err := l.PlanFlash(flashCtx(t), pty, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	writing := make(chan struct{})
+	var once sync.Once
+	type outcome struct {
+		res source.FlashResult
+		err error
+	}
+	done := make(chan outcome, 1)
+	go func() {
+		res, err := l.Flash(flashCtx(t), plan, func(p source.FlashProgress) {
+			if p.Phase == "write" && p.Done > 0 {
+				once.Do(func() { close(writing) })
+			}
+		})
+		done <- outcome{res, err}
+	}()
+	select {
+	case <-writing:
+	case <-time.After(2 * time.Minute):
+		t.Fatal("the flash never started writing")
+	}
+	l.Close()
+	select {
+	case o := <-done:
+		if !errors.Is(o.err, context.Canceled) {
+			t.Fatalf("flash after Close: %+v, %v", o.res, o.err)
+		}
+	case <-time.After(2 * time.Minute):
+		t.Fatal("the flash went on after Close")
+	}
+}

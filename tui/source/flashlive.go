@@ -43,6 +43,8 @@ type flasher struct {
 	// connected) run until close.
 	ctx    context.Context
 	cancel context.CancelFunc
+	mu     sync.Mutex
+	closed bool
 	wg     sync.WaitGroup
 	unhook func()
 
@@ -69,12 +71,26 @@ func newFlasher(e *env, connect func(context.Context, string) (term.Atom, error)
 	return f
 }
 
-// close ends the follow-ups (a flash still running is cancelled by its
-// own context, the view's).
+// close cancels a flash still running and the follow-ups, and waits for
+// them.
 func (f *flasher) close() {
 	f.unhook()
+	f.mu.Lock()
+	f.closed = true
+	f.mu.Unlock()
 	f.cancel()
 	f.wg.Wait()
+}
+
+// begin counts a flash or a follow-up in (false once closed).
+func (f *flasher) begin() bool {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.closed {
+		return false
+	}
+	f.wg.Add(1)
+	return true
 }
 
 // device finds the listing of port (for its USB identity).
@@ -179,8 +195,16 @@ func classify(data []byte, pico bool) (FlashKind, string, error) {
 // borrower is how the dashboard names itself to a port's holder.
 func borrower() string { return fmt.Sprintf("the avmsh dashboard's flasher (pid %d)", os.Getpid()) }
 
-// Flash implements Flasher.
+// Flash implements Flasher. Closing Live cancels it (the dashboard
+// quits) and waits for it to give the port back.
 func (f *flasher) Flash(ctx context.Context, plan FlashPlan, progress func(FlashProgress)) (FlashResult, error) {
+	if !f.begin() {
+		return FlashResult{}, errors.New("the dashboard is closing")
+	}
+	defer f.wg.Done()
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	defer context.AfterFunc(f.ctx, cancel)()
 	data, _, err := readFlashFile(plan.Path)
 	if err != nil {
 		return FlashResult{}, err
@@ -290,7 +314,9 @@ func (f *flasher) flashPico(ctx context.Context, plan FlashPlan, data []byte, m 
 // distribution (within serialnode.RedialTimeout), as the node does for
 // a port it held (serialnode's redial after a loan).
 func (f *flasher) follow(port string) {
-	f.wg.Add(1)
+	if !f.begin() {
+		return
+	}
 	go func() {
 		defer f.wg.Done()
 		ctx, cancel := context.WithTimeout(f.ctx, serialdist.ReopenTimeout+serialnode.RedialTimeout)
