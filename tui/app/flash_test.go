@@ -182,6 +182,22 @@ func TestFlashError(t *testing.T) {
 		t.Errorf("a failed flash called verified:\n%s", v)
 	}
 	golden.RequireEqual(t, []byte(v))
+
+	// A board that never answered: nothing was written, and the view
+	// says how to get it into its loader from here.
+	f = newFlashFake(t)
+	tm = startFlash(t, f)
+	openFlashPrompt(t, tm)
+	send(tm, "enter")
+	f.steps <- source.FlashProgress{Log: "Connecting to /dev/ttyUSB0 (classic reset)...", ETA: -1}
+	f.end <- &espflash.Error{Port: "/dev/ttyUSB0", Step: "sync", Err: fmt.Errorf("%w after 7 attempts", espflash.ErrNoSync)}
+	waitFor(t, tm, "flash onto /dev/ttyUSB0 failed")
+	_, v = finalView(t, tm)
+	for _, want := range []string{"failed at sync", "nothing was written", "press f again"} {
+		if !strings.Contains(v, want) {
+			t.Errorf("no %q in:\n%s", want, v)
+		}
+	}
 }
 
 // TestFlashCancel: esc (or ctrl+c) cancels a flash in progress, which

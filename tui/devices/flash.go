@@ -53,7 +53,7 @@ type flow struct {
 	run    *flashRun
 	res    source.FlashResult
 	err    error
-	wrote  bool // write progress was seen: the flash may be partial
+	wrote  bool // writing began (or, on a Pico, may have): the flash may be partial
 	cancel bool // the user cancelled
 }
 
@@ -65,11 +65,15 @@ type flashRun struct {
 	done   chan struct{}
 	mu     sync.Mutex
 	p      source.FlashProgress
+	wrote  bool // a write phase began: the flash may be partial from then on
 }
 
 func (r *flashRun) set(p source.FlashProgress) {
 	r.mu.Lock()
 	r.p = p
+	if p.Phase == "write" || p.Phase == "verify" {
+		r.wrote = true
+	}
 	r.mu.Unlock()
 	select {
 	case r.notify <- struct{}{}:
@@ -81,6 +85,12 @@ func (r *flashRun) progress() source.FlashProgress {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	return r.p
+}
+
+func (r *flashRun) started() bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.wrote
 }
 
 // wait delivers the next progress (nil once the flash is over).
@@ -166,18 +176,14 @@ func (m *Model) updateFlash(msg tea.Msg) (tea.Cmd, bool) {
 		if m.fl.run != msg.run || m.fl.stage != stageRunning {
 			return nil, true
 		}
-		if p := msg.run.progress(); p.Phase == "write" && p.Done > 0 {
-			m.fl.wrote = true
-		}
 		return msg.run.wait(), true
 	case flashDoneMsg:
 		if m.fl.run != msg.run {
 			return nil, true
 		}
 		m.fl.stage, m.fl.res, m.fl.err = stageDone, msg.res, msg.err
-		if p := msg.run.progress(); p.Phase == "write" && p.Done > 0 || p.Phase == "verify" {
-			m.fl.wrote = true
-		}
+		// A Pico reports no bytes: its copy may have begun.
+		m.fl.wrote = msg.run.started() || m.fl.plan.Pico
 		return tea.Batch(view.Status(m.doneStatus()), view.Refresh()), true
 	}
 	return nil, false
@@ -222,19 +228,21 @@ func (m *Model) flashKeyMsg(msg tea.KeyMsg) tea.Cmd {
 		case key.Matches(msg, m.keys.flash):
 			return view.Status("a flash onto " + where(fl.port) + " is running: esc cancels it")
 		}
-		return view.Status("flashing " + fl.port + ": esc cancels the flash first (the board would keep a partial image)")
+		return view.Status("flashing " + where(fl.port) + ": esc cancels the flash first (the board would keep a partial image)")
 	case stageDone:
 		m.fl = flow{}
 		return view.Status("")
 	}
-	return nil
+	return nil // stageChecking: the file is being checked
 }
 
 // captures says which keys the flow takes before the app's.
 func (m *Model) flashCaptures(msg tea.KeyMsg) bool {
 	switch m.fl.stage {
 	case stagePrompt, stageConfirm:
-		return msg.Type != tea.KeyCtrlC || m.fl.stage == stageConfirm
+		return msg.Type != tea.KeyCtrlC
+	case stageChecking: // the prompt stays on screen, typed into
+		return m.fl.prompt != nil && msg.Type != tea.KeyCtrlC
 	case stageRunning:
 		return msg.Type == tea.KeyEsc || msg.Type == tea.KeyCtrlC || key.Matches(msg, m.keys.flash) || msg.String() == "q"
 	case stageDone:
@@ -448,7 +456,7 @@ func (m *Model) errorView(width int) string {
 	if errors.As(fl.err, &fe) {
 		step = " at " + fe.Step
 	}
-	partial := "nothing was written (flash again with f)"
+	partial := "nothing was written to the flash (f tries again)"
 	if fl.wrote {
 		partial = "the board may hold a partial image: it is not verified. Flash again (f) to finish: only the sectors that differ are written"
 	}
