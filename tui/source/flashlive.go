@@ -214,7 +214,9 @@ func (f *flasher) Flash(ctx context.Context, plan FlashPlan, progress func(Flash
 	}
 	d := f.device(ctx, plan.Port)
 	if plan.Port != "" {
-		f.files.set(fleet.IDOf(d).Key(), plan.Path)
+		if err := f.files.set(fleet.IDOf(d).Key(), plan.Path); err != nil { // the prompt's start next time only
+			f.env.log.Info("flashed file not remembered", "err", err)
+		}
 	}
 	m := &meter{now: f.now, report: progress}
 	res := FlashResult{Port: plan.Port, File: filepath.Base(plan.Path), Kind: plan.Kind}
