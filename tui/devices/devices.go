@@ -15,7 +15,8 @@ import (
 	"github.com/avmsh/avmsh/tui/view"
 )
 
-// Source is what the devices view reads and does.
+// Source is what the devices view reads and does. A Source that is also
+// a source.Flasher (source.Live is) lets the view flash boards (f).
 type Source interface {
 	source.Boards
 	source.Connections
@@ -38,16 +39,22 @@ type Model struct {
 	filter string
 	cur    view.Cursor
 	err    error
+
+	flasher source.Flasher // nil: no flashing
+	fl      flow           // the flash in the view
 }
 
-type keyMap struct{ connect, reset key.Binding }
+type keyMap struct{ connect, reset, flash key.Binding }
 
 // New returns the view.
 func New(src Source, th theme.Theme) *Model {
-	return &Model{src: src, th: th, width: 100, height: 27, keys: keyMap{
+	m := &Model{src: src, th: th, width: 100, height: 27, keys: keyMap{
 		connect: key.NewBinding(key.WithKeys("enter", "c"), key.WithHelp("enter/c", "connect to the board as a node (serial); its console shows below")),
 		reset:   key.NewBinding(key.WithKeys("R"), key.WithHelp("R", "reset the board (DTR/RTS)")),
+		flash:   key.NewBinding(key.WithKeys("f"), key.WithHelp("f", "flash a file onto the board: an .avm, or AtomVM itself (.img, .uf2); esc cancels")),
 	}}
+	m.flasher, _ = src.(source.Flasher)
+	return m
 }
 
 // Title is the tab's label.
@@ -59,13 +66,23 @@ func (m *Model) Init() tea.Cmd { return nil }
 // SetSize sets the body's size.
 func (m *Model) SetSize(w, h int) { m.width, m.height = w, h }
 
-// Status is empty: the list says it all.
-func (m *Model) Status() string { return "" }
+// Status says what the keys of a flash do (empty otherwise: the list
+// says it all).
+func (m *Model) Status() string { return m.flashStatus() }
 
 // Bindings are the view's keys.
 func (m *Model) Bindings() []key.Binding {
-	return append(view.NavKeys(), m.keys.connect, m.keys.reset)
+	b := append(view.NavKeys(), m.keys.connect, m.keys.reset)
+	if m.flasher != nil {
+		b = append(b, m.keys.flash)
+	}
+	return b
 }
+
+// Captures takes the keys of a flash: all but ctrl+c while a path is
+// typed or a y/n asked, esc and ctrl+c (cancel) while it runs, esc
+// (close) while its result shows.
+func (m *Model) Captures(msg tea.KeyMsg) bool { return m.flashCaptures(msg) }
 
 // SetFilter keeps the ports whose path, USB id, board, product or node
 // contains f.
@@ -100,6 +117,12 @@ func (m *Model) Poll() tea.Cmd {
 
 // Update handles keys and listings.
 func (m *Model) Update(msg tea.Msg) tea.Cmd {
+	if cmd, ok := m.updateFlash(msg); ok {
+		return cmd
+	}
+	if k, ok := msg.(tea.KeyMsg); ok && m.flashCaptures(k) {
+		return m.flashKeyMsg(k)
+	}
 	switch msg := msg.(type) {
 	case ListMsg:
 		m.devs, m.err = msg.Devices, msg.Err
@@ -111,6 +134,8 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 		}
 		d, src := v[m.cur.Pos], m.src
 		switch {
+		case key.Matches(msg, m.keys.flash):
+			return m.flashKey(d)
 		case key.Matches(msg, m.keys.reset):
 			return func() tea.Msg {
 				ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
@@ -152,8 +177,14 @@ func (m *Model) View() string {
 	case len(v) == 0:
 		b.WriteString(m.th.Dim.Render("no port matches the filter") + "\n")
 	}
+	// A flash (its prompt, progress or result) shows between the list
+	// and the console.
+	panel, panelRows := m.flashView(width), 0
+	if panel != "" {
+		panelRows = strings.Count(panel, "\n") + 1
+	}
 	for i, d := range v {
-		if i >= height-2 {
+		if i >= height-2-panelRows {
 			break
 		}
 		line := theme.Cell(theme.Row(widths, d.Path, d.USB, d.Board, d.Product, d.Access, string(d.Node)), width)
@@ -162,13 +193,18 @@ func (m *Model) View() string {
 		}
 		b.WriteString(line + "\n")
 	}
+	if panel != "" {
+		b.WriteString(panel + "\n")
+	}
 	// The selected board's console (shared with distribution on the
 	// same port) fills the rest.
 	if m.cur.Pos < len(v) {
 		d := v[m.cur.Pos]
-		rows := height - len(v) - 3
+		rows := height - len(v) - 3 - panelRows
 		switch {
 		case rows <= 0:
+		case !d.Open && m.fl.stage == stageRunning && d.Path == m.fl.port:
+			b.WriteString(m.th.Dim.Render("console: the port is with the flasher; the board's boot shows here afterwards") + "\n")
 		case !d.Open:
 			b.WriteString(m.th.Dim.Render("console: connect to the board (enter) to open its port") + "\n")
 		default:

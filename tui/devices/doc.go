@@ -3,5 +3,9 @@
 // a board over its port, and the selected board's console (boot logs,
 // io:format on the UART) shows below, its control characters made
 // visible by devices.AppendVisible so that a board cannot drive the
-// terminal. It implements view.View.
+// terminal. When its source is also a source.Flasher, f flashes the
+// selected board (flash.go): a path prompt (tui/pathprompt), a y/n
+// before installing AtomVM itself, a progress bar (bubbles/progress)
+// with bytes, rate and time left, then the verified result or the error
+// with its step and port; esc cancels. It implements view.View.
 package devices

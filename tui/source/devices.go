@@ -72,14 +72,20 @@ func (b *boards) Devices(ctx context.Context) ([]Device, error) {
 	return out, nil
 }
 
-// consoleOf follows p's console text (once) and returns its last lines.
+// consoleOf follows p's console text (once per Port) and returns its
+// last lines.
 func (b *boards) consoleOf(p *serialdist.Port) []string {
 	b.mu.Lock()
 	c := b.consoles[p.Name()]
 	if c == nil {
 		c = &console{}
-		c.stop = p.ConsoleTo(c)
 		b.consoles[p.Name()] = c
+	}
+	if c.port != p { // a port back from a loan (a flash) is a new Port: the lines go on
+		if c.stop != nil {
+			c.stop()
+		}
+		c.port, c.stop = p, p.ConsoleTo(c)
 	}
 	b.mu.Unlock()
 	return c.lines()
@@ -108,6 +114,7 @@ type console struct {
 	mu   sync.Mutex
 	buf  []string
 	part []byte
+	port *serialdist.Port // followed, with stop
 	stop func()
 }
 

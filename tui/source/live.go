@@ -12,7 +12,7 @@ import (
 // Live is the Source backed by a running avmsh node. Each concern is a
 // part with its own state and lock: cluster (Nodes, Connections),
 // inspector (Inspector), signals (Signals, EventFeed), boards (Boards),
-// code (Code);
+// code (Code), flasher (Flasher);
 // the shells (Shells) are Live's own (shell.go, remoteshell.go).
 type Live struct {
 	*cluster
@@ -20,6 +20,7 @@ type Live struct {
 	*signals
 	*boards
 	*code
+	*flasher
 
 	env *env
 	n   *node.Node
@@ -45,6 +46,7 @@ func NewLive(cfg Config) (*Live, error) {
 	cl := newCluster(e, c)
 	l := &Live{cluster: cl, inspector: &inspector{env: e, c: c}, boards: newBoards(e), code: newCode(e, c),
 		env: e, n: e.n, shells: map[term.Atom]*shellState{}}
+	l.flasher = newFlasher(e, cl.Connect)
 	l.signals = newSignals(e, func(ev node.NodeEvent) {
 		if ev.Up { // it may run other code now: ask again
 			c.forget(ev.Node)
@@ -67,6 +69,7 @@ func (l *Live) Close() {
 	for _, r := range remotes {
 		r.Stop()
 	}
+	l.flasher.close()
 	l.boards.close()
 	l.signals.close()
 }

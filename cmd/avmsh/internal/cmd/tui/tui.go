@@ -44,7 +44,9 @@ func NewCmdTUI(f *cmdutil.Factory) *cobra.Command {
 			Keys: tab or 1-5 switch views, : command palette, / filter, ? help, q quit
 			(in the shell view, where those keys type: ctrl+o, ctrl+/, f1, esc). In the
 			node view, p shows the processes, c the modules (l reloads one), and
-			:load FILE.beam|DIR... loads code into the node, as avmsh load does.
+			:load FILE.beam|DIR... loads code into the node, as avmsh load does. In
+			the devices view, f flashes the selected board (an .avm, or AtomVM
+			itself), as avmsh flash does.
 		`),
 		Example: heredoc.Doc(`
 			$ avmsh
