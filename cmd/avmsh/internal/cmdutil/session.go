@@ -19,7 +19,6 @@ import (
 	"github.com/avmsh/avmsh/node"
 	"github.com/avmsh/avmsh/node/carrier"
 	"github.com/avmsh/avmsh/node/gl"
-	"github.com/avmsh/avmsh/node/handshake"
 	"github.com/avmsh/avmsh/node/rpc"
 	"github.com/avmsh/avmsh/node/serialdist"
 	"github.com/avmsh/avmsh/node/stdlib"
@@ -207,6 +206,10 @@ func (o *NodeOptions) nodeConfig(f *Factory, targetHost string, listen bool) (no
 	}
 	cookie, _, err := node.ResolveCookie(o.Cookie, f.Getenv, "")
 	if err != nil {
+		return node.Config{}, ExplainCookieFile(err)
+	}
+	depth, err := MaxTermDepth(f.Getenv)
+	if err != nil {
 		return node.Config{}, err
 	}
 	cfg := node.Config{
@@ -217,6 +220,7 @@ func (o *NodeOptions) nodeConfig(f *Factory, targetHost string, listen bool) (no
 		PortMapper: &epmd.PortMapper{Getenv: f.Getenv},
 		Logger:     o.logger(f),
 	}
+	cfg.MaxTermDepth = depth
 	if listen {
 		cfg.ListenAddr = ""
 	}
@@ -268,19 +272,16 @@ func randomName(prefix string) string {
 }
 
 // Explain turns a connection error into a message that says what to
-// check next.
+// check next: the error says what happened, the hint (once) what to do.
 func Explain(err error, target term.Atom) error {
 	_, host, _ := node.SplitNodeName(string(target))
-	var hint string
+	hint := handshakeHint(err)
 	switch {
+	case hint != "":
 	case errors.Is(err, epmd.ErrNoEpmd):
 		hint = fmt.Sprintf("no epmd answers on %s: is an Erlang node running there? (if epmd uses another port, set ERL_EPMD_PORT)", host)
 	case errors.Is(err, epmd.ErrNotRegistered):
 		hint = fmt.Sprintf("check the node name: list the nodes with 'avmsh names %s'", host)
-	case errors.Is(err, handshake.ErrBadCookie):
-		hint = "the cookies differ: pass --cookie, set AVMSH_COOKIE, or use the same ~/.erlang.cookie as the node"
-	case errors.Is(err, handshake.ErrNotAllowed):
-		hint = "the node refused us: check that it runs OTP 23 or later and accepts hidden nodes"
 	case errors.Is(err, syscall.ECONNREFUSED):
 		hint = "the node's port refused the connection: it may have stopped (its epmd entry may be stale)"
 	case errors.Is(err, context.DeadlineExceeded):

@@ -95,6 +95,9 @@ func Run(ctx context.Context, f *cmdutil.Factory, o *Options) error {
 		if errors.Is(err, context.Canceled) {
 			return &cmdutil.ExitError{Code: cmdutil.ExitInterrupted, Err: err, Silent: true}
 		}
+		if e := cmdutil.TermDepthExit(err); e != nil {
+			return e
+		}
 		return cmdutil.Unreachable(err)
 	}
 	if sess.Failed() {

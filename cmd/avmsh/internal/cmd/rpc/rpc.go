@@ -130,6 +130,9 @@ func atomArg(what, s string) (term.Atom, error) {
 // reportError prints a remote exception like the erl shell and returns
 // the matching exit code.
 func reportError(f *cmdutil.Factory, err error) error {
+	if e := cmdutil.TermDepthExit(err); e != nil {
+		return e
+	}
 	var nc *rpc.NoConnectionError
 	if errors.As(err, &nc) {
 		return cmdutil.Unreachable(err)
