@@ -135,9 +135,9 @@ type CookieError struct {
 func (e *CookieError) Error() string {
 	var b strings.Builder
 	if e.Closed {
-		fmt.Fprintf(&b, "%s did not accept our cookie (it closed the connection after our challenge reply)", e.Peer)
+		fmt.Fprintf(&b, "the cookies differ: %s did not accept ours (it closed the connection after our challenge reply)", e.Peer)
 	} else {
-		fmt.Fprintf(&b, "the digest from %s was made with another cookie", e.Peer)
+		fmt.Fprintf(&b, "the cookies differ: the digest from %s was made with another cookie", e.Peer)
 	}
 	if e.AtomVM {
 		b.WriteString("; if this AtomVM node accepted this cookie before, its net_kernel restarted and lost it (docs/distribution.md)")

@@ -21,7 +21,7 @@ import (
 const EnvMaxTermDepth = "AVMSH_MAX_TERM_DEPTH"
 
 // cookieHint is the one place the CLI says how to fix differing cookies.
-const cookieHint = "the cookies differ: pass the node's cookie with --cookie, set AVMSH_COOKIE, or use the same ~/.erlang.cookie as the node"
+const cookieHint = "pass the node's cookie with --cookie, set AVMSH_COOKIE, or use the same ~/.erlang.cookie as the node"
 
 // handshakeHint is the hint for a failed handshake, or "".
 func handshakeHint(err error) string {
