@@ -101,16 +101,19 @@ type Node struct {
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
 
-	mu       sync.Mutex
-	peers    map[term.Atom]*peer
-	routes   map[term.Atom]route
-	cookies  map[term.Atom]string
-	downs    map[term.Atom]error // why the last connection to a node ended
-	gates    []*handshakeGate    // one per listener
-	events   eventHub
-	spawn    SpawnHandler
-	resolver NameResolver
-	stopped  bool
+	mu      sync.Mutex
+	peers   map[term.Atom]*peer
+	routes  map[term.Atom]route
+	cookies map[term.Atom]string
+	downs   map[term.Atom]error // why the last connection to a node ended
+	gates   []*handshakeGate    // one per listener
+
+	abandoned      map[term.Ref]struct{} // spawn requests given up (AbandonSpawn)
+	abandonedOrder []term.Ref            // oldest first, to bound the map
+	events         eventHub
+	spawn          SpawnHandler
+	resolver       NameResolver
+	stopped        bool
 
 	unlinkIDs atomic.Uint64
 }
@@ -150,7 +153,9 @@ func Start(ctx context.Context, cfg Config) (*Node, error) {
 		routes:  make(map[term.Atom]route),
 		cookies: make(map[term.Atom]string),
 		downs:   make(map[term.Atom]error),
-		flags:   handshake.Default,
+
+		abandoned: make(map[term.Ref]struct{}),
+		flags:     handshake.Default,
 	}
 	if cfg.Visible {
 		n.flags |= handshake.Published

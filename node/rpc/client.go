@@ -103,13 +103,32 @@ func erpcCall(ctx context.Context, n *node.Node, p *vm.Process, peer node.PeerIn
 				(len(t) == 5 && t[0] == term.Atom("DOWN") && t[1] == reqID)
 		}, vm.Infinity)
 		if err != nil {
-			p.Demonitor(reqID, true)
 			killed := false
 			var zero term.Pid
-			if remote != zero && peer.Kind != node.KindAtomVM {
+			if peer.Kind != node.KindAtomVM && !errors.Is(err, vm.ErrExited) {
 				// Like erpc: a call that timed out must not keep running.
-				killed = n.Runtime().ExitSignal(p.Self(), remote, vm.Kill) == nil
+				if remote == zero {
+					// The spawn_reply may already be in the mailbox (it
+					// raced the timeout), or still on its way: then
+					// abandon the request, so that its process is ended
+					// when the reply comes, and look once more for a reply
+					// that came in between.
+					m, rerr := p.Receive(context.Background(), isSpawnReply(reqID), 0)
+					if rerr != nil {
+						n.AbandonSpawn(reqID)
+						killed = true
+						m, rerr = p.Receive(context.Background(), isSpawnReply(reqID), 0)
+					}
+					if rerr == nil {
+						killed = false
+						remote, _ = m.(term.Tuple)[3].(term.Pid)
+					}
+				}
+				if remote != zero {
+					killed = n.Runtime().ExitSignal(p.Self(), remote, vm.Kill) == nil
+				}
 			}
+			p.Demonitor(reqID, true)
 			if errors.Is(err, vm.ErrExited) {
 				return nil, fmt.Errorf("%s: the calling process exited", mfa)
 			}
@@ -130,6 +149,14 @@ func erpcCall(ctx context.Context, n *node.Node, p *vm.Process, peer node.PeerIn
 			return nil, lostConnection(n, mfa)
 		}
 		return erpcResult(mfa, args, resRef, t[4])
+	}
+}
+
+// isSpawnReply matches the {spawn_reply, ReqID, _, _} of reqID.
+func isSpawnReply(reqID term.Ref) func(term.Term) bool {
+	return func(m term.Term) bool {
+		t, ok := m.(term.Tuple)
+		return ok && len(t) == 4 && t[0] == term.Atom("spawn_reply") && t[1] == reqID
 	}
 }
 
