@@ -108,6 +108,7 @@ type Node struct {
 	downs   map[term.Atom]error // why the last connection to a node ended
 	gates   []*handshakeGate    // one per listener
 
+	spawnMu        sync.Mutex            // orders AbandonSpawn with spawn_reply delivery
 	abandoned      map[term.Ref]struct{} // spawn requests given up (AbandonSpawn)
 	abandonedOrder []term.Ref            // oldest first, to bound the map
 	events         eventHub

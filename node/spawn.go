@@ -156,8 +156,8 @@ const maxAbandoned = 1024
 // that nothing keeps running for a caller that stopped waiting. A reply
 // already in the requester's mailbox is the caller's to handle.
 func (n *Node) AbandonSpawn(reqID term.Ref) {
-	n.mu.Lock()
-	defer n.mu.Unlock()
+	n.spawnMu.Lock()
+	defer n.spawnMu.Unlock()
 	if len(n.abandoned) >= maxAbandoned {
 		delete(n.abandoned, n.abandonedOrder[0])
 		n.abandonedOrder = n.abandonedOrder[1:]
@@ -166,10 +166,9 @@ func (n *Node) AbandonSpawn(reqID term.Ref) {
 	n.abandonedOrder = append(n.abandonedOrder, reqID)
 }
 
-// takeAbandoned reports whether reqID was abandoned, forgetting it.
+// takeAbandoned reports whether reqID was abandoned, forgetting it
+// (called with spawnMu held).
 func (n *Node) takeAbandoned(reqID term.Ref) bool {
-	n.mu.Lock()
-	defer n.mu.Unlock()
 	if _, ok := n.abandoned[reqID]; !ok {
 		return false
 	}
@@ -184,6 +183,11 @@ func (n *Node) handleSpawnReply(s dist.Signal) {
 	if !ok {
 		return
 	}
+	// spawnMu is held until the reply is delivered, so that AbandonSpawn
+	// comes either before (the reply is dropped here) or after (the reply
+	// is in the mailbox for the caller to find).
+	n.spawnMu.Lock()
+	defer n.spawnMu.Unlock()
 	if n.takeAbandoned(reqID) {
 		if pid, ok := s.Result.(term.Pid); ok {
 			if err := n.rt.ExitSignal(to, pid, term.Atom("abandoned")); err != nil {
