@@ -1,6 +1,7 @@
 package node
 
 import (
+	"context"
 	"bytes"
 	"crypto/md5"
 	"errors"
@@ -188,14 +189,14 @@ loop(N) -> receive {n, N} -> loop(N + 1); {n, M} -> exit({out_of_order, N, M}); 
 		_ = f.inbox.Send(c, term.Tuple{term.Atom("n"), term.Int(i)})
 	}
 	_ = f.inbox.Send(c, term.Tuple{term.Atom("get"), f.inbox.Self()})
-	m, err := f.inbox.Receive(ctxT(t), tupleTag("count", 2), 60*time.Second)
+	m, err := f.inbox.Receive(context.Background(), tupleTag("count", 2), erltest.Timeout(60*time.Second))
 	if err != nil || m.(term.Tuple)[1] != term.Int(total) {
 		t.Fatalf("avmsh → erl: %v %v (erl: %s)", m, err, e.Output())
 	}
 	// erl → avmsh.
 	e.Eval(t, fmt.Sprintf("counter:blast(Inbox, %d)", total))
 	for i := 0; i < total; i++ {
-		m, err := f.inbox.Receive(ctxT(t), nil, 30*time.Second)
+		m, err := f.inbox.Receive(context.Background(), nil, erltest.Timeout(30*time.Second))
 		if err != nil {
 			t.Fatalf("erl → avmsh: after %d messages: %v", i, err)
 		}
