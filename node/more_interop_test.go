@@ -1,8 +1,8 @@
 package node
 
 import (
-	"context"
 	"bytes"
+	"context"
 	"crypto/md5"
 	"errors"
 	"fmt"
