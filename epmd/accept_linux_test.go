@@ -9,6 +9,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/avmsh/avmsh/internal/erltest"
 )
 
 // TestFastPathPartialWrite: when the answer does not fit in the socket
@@ -35,7 +37,7 @@ func TestFastPathPartialWrite(t *testing.T) {
 	}
 	in, out := new([inbufSize]byte), new([inbufSize]byte)
 	s.serveFD(srv, in, out) // writes what fits, hands over the rest
-	cli.SetDeadline(time.Now().Add(5 * time.Second))
+	cli.SetDeadline(time.Now().Add(erltest.Timeout(5 * time.Second)))
 	b, err := io.ReadAll(cli)
 	if err != nil {
 		t.Fatal(err)

@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"go.uber.org/goleak"
+
+	"github.com/avmsh/avmsh/internal/erltest"
 )
 
 // TestServerLoad: 200 concurrent clients × 50 lookups while slowloris and
@@ -31,7 +33,7 @@ func testLoad(t *testing.T, netAccept bool) {
 		t.Fatal(err)
 	}
 	c := &Client{Addr: fmt.Sprintf("127.0.0.1:%d", s.Port()), Timeout: 20 * time.Second}
-	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), erltest.Timeout(50*time.Second))
 	defer cancel()
 	var regs []*Registration
 	for i := range nodes {
@@ -68,7 +70,7 @@ func testLoad(t *testing.T, netAccept bool) {
 						conn.Write([]byte{5})
 						select {
 						case <-stopBad:
-						case <-time.After(2 * time.Second):
+						case <-time.After(erltest.Timeout(2 * time.Second)):
 						}
 					}
 				case 1: // oversized length
@@ -78,7 +80,7 @@ func testLoad(t *testing.T, netAccept bool) {
 				case 3: // truncated ALIVE2
 					conn.Write([]byte{0, 14, 'x', 0, 1, 77, 0, 0, 6, 0, 6, 0, 9})
 				}
-				conn.SetReadDeadline(time.Now().Add(3 * time.Second))
+				conn.SetReadDeadline(time.Now().Add(erltest.Timeout(3 * time.Second)))
 				conn.Read(make([]byte, 8))
 				conn.Close()
 			}
@@ -123,7 +125,7 @@ func testLoad(t *testing.T, netAccept bool) {
 	for _, r := range regs {
 		select {
 		case <-r.Done():
-		case <-time.After(5 * time.Second):
+		case <-time.After(erltest.Timeout(5 * time.Second)):
 			t.Fatal("registration not ended by server Close")
 		}
 		r.Close()

@@ -172,7 +172,7 @@ func TestOTPEpmdToolRelaxed(t *testing.T) {
 	}
 	select {
 	case <-s.Done():
-	case <-time.After(5 * time.Second):
+	case <-time.After(erltest.Timeout(5 * time.Second)):
 		t.Fatal("server still running after epmd -kill")
 	}
 	<-r1.Done()
@@ -269,7 +269,7 @@ func TestClientAgainstOTPEpmd(t *testing.T) {
 	}
 	select {
 	case <-r2.Done():
-	case <-time.After(5 * time.Second):
+	case <-time.After(erltest.Timeout(5 * time.Second)):
 		t.Fatal("registration not ended when OTP's epmd died")
 	}
 }

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/avmsh/avmsh/internal/erltest"
 )
 
 func TestParseRequest(t *testing.T) {
@@ -174,7 +176,7 @@ func (d pipeDialer) DialContext(ctx context.Context, network, addr string) (net.
 	cli, srv := net.Pipe()
 	go func() {
 		defer srv.Close()
-		srv.SetDeadline(time.Now().Add(2 * time.Second))
+		srv.SetDeadline(time.Now().Add(erltest.Timeout(2 * time.Second)))
 		var h [2]byte
 		if _, err := io.ReadFull(srv, h[:]); err != nil {
 			return
@@ -242,7 +244,7 @@ func FuzzServerRequest(f *testing.F) {
 			t.Fatal(err)
 		}
 		defer conn.Close()
-		conn.SetDeadline(time.Now().Add(3 * time.Second))
+		conn.SetDeadline(time.Now().Add(erltest.Timeout(3 * time.Second)))
 		conn.Write(data)
 		conn.(*net.TCPConn).CloseWrite()
 		io.Copy(io.Discard, conn)
@@ -308,7 +310,7 @@ func TestClientTimeouts(t *testing.T) {
 	defer cancel()
 	start := time.Now()
 	_, err = c.Lookup(ctx, "x")
-	if !errors.Is(err, context.DeadlineExceeded) || time.Since(start) > 3*time.Second {
+	if !errors.Is(err, context.DeadlineExceeded) || time.Since(start) > erltest.Timeout(10*time.Second) {
 		t.Fatalf("lookup with a silent epmd: %v after %v", err, time.Since(start))
 	}
 	var oe *OpError

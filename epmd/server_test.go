@@ -13,6 +13,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/avmsh/avmsh/internal/erltest"
 )
 
 // startServer runs a loopback server on a free port for the test.
@@ -49,7 +51,7 @@ func startServerMode(tb testing.TB, cfg Config, netAccept bool) (*Server, *Clien
 }
 
 func ctxT(tb testing.TB) context.Context {
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), erltest.Timeout(10*time.Second))
 	tb.Cleanup(cancel)
 	return ctx
 }
@@ -129,7 +131,7 @@ func testRegisterLookupNames(t *testing.T, netAccept bool) {
 
 func waitFor(tb testing.TB, cond func() bool) {
 	tb.Helper()
-	deadline := time.Now().Add(5 * time.Second)
+	deadline := time.Now().Add(erltest.Timeout(5 * time.Second))
 	for !cond() {
 		if time.Now().After(deadline) {
 			tb.Fatal("condition not met within 5 s")
@@ -148,7 +150,7 @@ func TestServerOldVersionGetsAlive2Resp(t *testing.T) {
 	req, _ := AppendRequest(nil, &AliveRequest{NodeInfo{Name: "old", Port: 1234, NodeType: 77, HighestVersion: 5, LowestVersion: 5}})
 	conn.Write(req)
 	b := make([]byte, 4)
-	conn.SetDeadline(time.Now().Add(5 * time.Second))
+	conn.SetDeadline(time.Now().Add(erltest.Timeout(5 * time.Second)))
 	if _, err := io.ReadFull(conn, b); err != nil {
 		t.Fatal(err)
 	}
@@ -211,7 +213,7 @@ func testKillAndStop(t *testing.T, netAccept bool) {
 	}
 	select {
 	case <-s.Done():
-	case <-time.After(5 * time.Second):
+	case <-time.After(erltest.Timeout(5 * time.Second)):
 		t.Fatal("server still running after KILL")
 	}
 
@@ -228,7 +230,7 @@ func testKillAndStop(t *testing.T, netAccept bool) {
 	}
 	select {
 	case <-reg2.Done():
-	case <-time.After(5 * time.Second):
+	case <-time.After(erltest.Timeout(5 * time.Second)):
 		t.Fatal("registration connection not closed by STOP")
 	}
 	if reg2.Err() == nil {
@@ -248,7 +250,7 @@ func testKillAndStop(t *testing.T, netAccept bool) {
 		if !errors.Is(err, ErrKilled) {
 			t.Fatalf("Serve after KILL = %v, want ErrKilled", err)
 		}
-	case <-time.After(5 * time.Second):
+	case <-time.After(erltest.Timeout(5 * time.Second)):
 		t.Fatal("Serve did not return after KILL")
 	}
 	if _, err := c2.Names(ctx); !errors.Is(err, ErrNoEpmd) {
@@ -265,7 +267,7 @@ func rawExchange(t *testing.T, addr string, data []byte) []byte {
 		t.Fatal(err)
 	}
 	defer conn.Close()
-	conn.SetDeadline(time.Now().Add(5 * time.Second))
+	conn.SetDeadline(time.Now().Add(erltest.Timeout(5 * time.Second)))
 	conn.Write(data)
 	b, _ := io.ReadAll(conn)
 	return b
@@ -303,7 +305,7 @@ func testMalformedRequests(t *testing.T, netAccept bool) {
 	}
 	defer conn.Close()
 	conn.Write([]byte{0})
-	conn.SetDeadline(time.Now().Add(5 * time.Second))
+	conn.SetDeadline(time.Now().Add(erltest.Timeout(5 * time.Second)))
 	if n, err := conn.Read(make([]byte, 1)); n != 0 || err == nil {
 		t.Fatalf("slow client not dropped: %d, %v", n, err)
 	}
@@ -426,7 +428,7 @@ func TestServerBigNamesAnswer(t *testing.T) {
 		defer conn.Close()
 		conn.Write([]byte{0, 1, 'n'})
 		time.Sleep(200 * time.Millisecond) // let the server fill the socket
-		conn.SetDeadline(time.Now().Add(5 * time.Second))
+		conn.SetDeadline(time.Now().Add(erltest.Timeout(5 * time.Second)))
 		b, err := io.ReadAll(conn)
 		if err != nil {
 			t.Fatal(err)

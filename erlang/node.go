@@ -82,6 +82,9 @@ type Config struct {
 	Logger *slog.Logger
 	// Version is what avmsh:version() answers other nodes.
 	Version string
+	// MaxTermDepth bounds how deeply a term sent or received may nest
+	// (10,000 levels when 0; see node.Config.MaxTermDepth).
+	MaxTermDepth int
 }
 
 // TLS names the PEM files of TLS distribution, as OTP's ssl_dist options
@@ -166,17 +169,18 @@ func (cfg Config) local() (localnode.Config, error) {
 		}
 	}
 	lc := localnode.Config{
-		Name:       name,
-		Cookie:     cookie,
-		Visible:    cfg.Visible,
-		Listen:     cfg.Listen,
-		ListenAddr: cfg.ListenAddr,
-		Serial:     cfg.Serial,
-		PortMapper: cfg.PortMapper,
-		Logger:     cfg.Logger,
-		Version:    cfg.Version,
-		Console:    cfg.Console,
-		IO:         gl.Options{Out: cfg.Output, Columns: cfg.Columns},
+		Name:         name,
+		Cookie:       cookie,
+		Visible:      cfg.Visible,
+		Listen:       cfg.Listen,
+		ListenAddr:   cfg.ListenAddr,
+		Serial:       cfg.Serial,
+		PortMapper:   cfg.PortMapper,
+		Logger:       cfg.Logger,
+		Version:      cfg.Version,
+		MaxTermDepth: cfg.MaxTermDepth,
+		Console:      cfg.Console,
+		IO:           gl.Options{Out: cfg.Output, Columns: cfg.Columns},
 	}
 	if cfg.TLS != nil {
 		lc.TLS = &carrier.TLSFiles{CertFile: cfg.TLS.CertFile, KeyFile: cfg.TLS.KeyFile, CAFile: cfg.TLS.CAFile}

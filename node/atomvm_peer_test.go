@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/avmsh/avmsh/internal/erltest"
 	"github.com/avmsh/avmsh/node/carrier"
 	"github.com/avmsh/avmsh/node/dist"
 	"github.com/avmsh/avmsh/node/handshake"
@@ -42,7 +43,7 @@ func dialAtomVM(t *testing.T, n *Node, name string) *atomVMPeer {
 	t.Cleanup(func() { c.Close() })
 	cfg := handshake.Config{Name: name, Flags: handshake.AtomVMFlags, Creation: 1,
 		Cookie: func(string) string { return "c" }, Required: handshake.AtomVMFlags}
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), erltest.Timeout(5*time.Second))
 	defer cancel()
 	if _, err := handshake.Initiate(ctx, c, cfg, string(n.Name()), nil); err != nil {
 		t.Fatalf("AtomVM-like handshake: %v", err)
@@ -57,7 +58,7 @@ func dialAtomVM(t *testing.T, n *Node, name string) *atomVMPeer {
 func (a *atomVMPeer) next() (term.Tuple, term.Term) {
 	a.t.Helper()
 	for {
-		_ = a.c.SetReadDeadline(time.Now().Add(5 * time.Second))
+		_ = a.c.SetReadDeadline(time.Now().Add(erltest.Timeout(5 * time.Second)))
 		pkt, err := a.c.ReadPacket()
 		if err != nil {
 			a.t.Fatalf("AtomVM-like peer read: %v", err)
@@ -205,7 +206,7 @@ func TestAtomVMPeerRules(t *testing.T) {
 	// node keeps serving.
 	_ = avm.c.WritePacket([]byte{113, 0})
 	_ = avm.c.Flush()
-	deadline := time.Now().Add(5 * time.Second)
+	deadline := time.Now().Add(erltest.Timeout(5 * time.Second))
 	for time.Now().Before(deadline) {
 		if _, ok := n.Peer("avm@127.0.0.1"); !ok {
 			break
@@ -223,7 +224,7 @@ func TestAtomVMPeerRules(t *testing.T) {
 // acceptor installs it just after its last handshake message).
 func waitPeer(t *testing.T, n *Node, name term.Atom) {
 	t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
+	deadline := time.Now().Add(erltest.Timeout(5 * time.Second))
 	for time.Now().Before(deadline) {
 		if _, ok := n.Peer(name); ok {
 			return

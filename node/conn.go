@@ -11,6 +11,7 @@ import (
 	"github.com/avmsh/avmsh/node/carrier"
 	"github.com/avmsh/avmsh/node/dist"
 	"github.com/avmsh/avmsh/node/handshake"
+	"github.com/avmsh/avmsh/vm/etf"
 	"github.com/avmsh/avmsh/vm/term"
 )
 
@@ -58,6 +59,7 @@ type outMsg struct {
 func newConn(n *Node, c carrier.Conn, peer handshake.Peer, initiator bool) *conn {
 	common := n.flags & peer.Flags
 	caps := dist.CapsFor(peer.Flags)
+	caps.MaxDepth = n.cfg.MaxTermDepth
 	k := &conn{
 		n: n, name: term.Atom(peer.Name), peer: peer, c: c, caps: caps, common: common,
 		initiator: initiator, since: time.Now(),
@@ -206,7 +208,7 @@ func (k *conn) writeLoop() {
 			if k.received.Swap(false) {
 				misses = 0
 			} else if misses++; misses >= 4 {
-				k.n.log.Warn("connection timed out (net_ticktime)", "node", k.name, "net_ticktime", k.n.cfg.TickTime)
+				k.n.log.Warn("connection timed out (net_ticktime)", "peer", k.name, "net_ticktime", k.n.cfg.TickTime)
 				k.close(errNetTickTimeout)
 				return
 			}
@@ -258,6 +260,21 @@ func (k *conn) drain() error {
 
 var errNetTickTimeout = errors.New("net_tick_timeout")
 
+// tooDeepError is why a connection was dropped over a received term
+// nested deeper than the node's limit; it wraps the decode error (and so
+// an *etf.DepthError).
+type tooDeepError struct {
+	peer  term.Atom
+	limit int
+	err   error
+}
+
+func (e *tooDeepError) Error() string {
+	return fmt.Sprintf("a message from %s nests deeper than %d levels, the limit for terms this node receives", e.peer, e.limit)
+}
+
+func (e *tooDeepError) Unwrap() error { return e.err }
+
 func (k *conn) fail(err error) {
 	select {
 	case <-k.closed:
@@ -271,6 +288,7 @@ func (k *conn) readLoop() {
 	defer k.n.wg.Done()
 	defer k.n.connDown(k)
 	dec := dist.NewDecoder()
+	dec.MaxDepth = k.n.cfg.MaxTermDepth
 	for {
 		pkt, err := k.c.ReadPacket()
 		if err != nil {
@@ -298,7 +316,14 @@ func (k *conn) readLoop() {
 				continue
 			}
 		}
-		k.n.log.Error("malformed distribution packet: dropping the connection", "node", k.name, "bytes", len(pkt), "error", err)
+		if de := (*etf.DepthError)(nil); errors.As(err, &de) {
+			// Well-formed, but deeper than we decode: as OTP does with a
+			// packet it cannot decode, the connection goes.
+			k.n.log.Error("a received term nests too deep: dropping the connection", "peer", k.name, "limit", de.Limit, "bytes", len(pkt), "error", err)
+			k.fail(&tooDeepError{peer: k.name, limit: de.Limit, err: err})
+			return
+		}
+		k.n.log.Error("malformed distribution packet: dropping the connection", "peer", k.name, "bytes", len(pkt), "error", err)
 		k.fail(fmt.Errorf("malformed packet from %s: %w", k.name, err))
 		return
 	}

@@ -36,7 +36,7 @@ func ResolveCookie(flag string, getenv func(string) string, home string) (string
 	if home == "" {
 		h, err := os.UserHomeDir()
 		if err != nil {
-			return "", "", fmt.Errorf("no cookie: pass --cookie or set AVMSH_COOKIE (no home directory for ~/.erlang.cookie: %w)", err)
+			return "", "", &CookieFileError{Path: "~/.erlang.cookie", Problem: "has no home directory to be in", Err: err}
 		}
 		home = h
 	}
@@ -53,14 +53,32 @@ func ResolveCookie(flag string, getenv func(string) string, home string) (string
 		return c, CookieFromFile, nil
 	}
 	if err != nil {
-		return "", "", fmt.Errorf("read %s: %w (pass --cookie or set AVMSH_COOKIE instead)", path, err)
+		return "", "", &CookieFileError{Path: path, Problem: "cannot be read", Err: err}
 	}
 	c := strings.TrimRight(string(data), "\r\n \t")
 	if c == "" {
-		return "", "", fmt.Errorf("%s is empty: write a cookie into it, or pass --cookie", path)
+		return "", "", &CookieFileError{Path: path, Problem: "is empty (write a cookie into it)"}
 	}
 	return c, CookieFromFile, nil
 }
+
+// CookieFileError is ResolveCookie's error when no cookie was given and
+// the cookie file cannot serve: it cannot be read or created, or is
+// empty. Callers say how to give a cookie instead.
+type CookieFileError struct {
+	Path    string
+	Problem string // "cannot be read", "is empty ...", ...
+	Err     error  // the cause, if any
+}
+
+func (e *CookieFileError) Error() string {
+	if e.Err != nil {
+		return fmt.Sprintf("no cookie given, and %s %s: %v", e.Path, e.Problem, e.Err)
+	}
+	return fmt.Sprintf("no cookie given, and %s %s", e.Path, e.Problem)
+}
+
+func (e *CookieFileError) Unwrap() error { return e.Err }
 
 func newCookie() (string, error) {
 	var b [20]byte
@@ -79,7 +97,7 @@ func writeCookieFile(path, cookie string) error {
 		return nil // created concurrently by another process: fine
 	}
 	if err != nil {
-		return fmt.Errorf("create %s: %w (pass --cookie or set AVMSH_COOKIE instead)", path, err)
+		return &CookieFileError{Path: path, Problem: "cannot be created", Err: err}
 	}
 	defer f.Close()
 	if _, err := f.WriteString(cookie); err != nil {

@@ -4,7 +4,9 @@
 // connection, ticks and dead-peer detection, nodeup/nodedown events,
 // routing of the runtime's remote signals, dispatch of incoming control
 // messages, spawn requests, and the net_kernel process that answers
-// BEAM's is_auth (net_adm:ping).
+// BEAM's is_auth (net_adm:ping). Incoming connections are handshaken off
+// the accept loop, within bounds per listener and per source address
+// (accept.go), so unauthenticated clients cost little and block no one.
 //
 // Transports plug in through package carrier (TCP, TLS) and
 // node/serialdist (serial); the handshake is package handshake; packets

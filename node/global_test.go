@@ -16,7 +16,7 @@ func TestVisibleNodeAndGlobal(t *testing.T) {
 	if got := e.Eval(t, "nodes()"); got != fmt.Sprintf("['%s']", n.Name()) {
 		t.Fatalf("nodes() = %s", got)
 	}
-	got := e.Eval(t, "Self = self(), spawn(fun() -> Self ! {sync, global:sync()} end), receive {sync, S} -> S after 5000 -> sync_hangs end")
+	got := e.Eval(t, "Self = self(), spawn(fun() -> Self ! {sync, global:sync()} end), receive {sync, S} -> S after "+erlAfter()+" -> sync_hangs end")
 	if got != "ok" {
 		t.Fatalf("global:sync() = %s", got)
 	}

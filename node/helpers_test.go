@@ -5,6 +5,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"strconv"
 	"testing"
 	"time"
 
@@ -51,15 +52,38 @@ func interop(t testing.TB, mod func(*Config)) (*erltest.Node, *Node) {
 	return e, n
 }
 
+// erlAfter is the timeout, in milliseconds, of a receive in an
+// expression a test evaluates on erl: 5 s scaled for -race and load, and
+// below the 30 s erltest gives a whole evaluation.
+func erlAfter() string {
+	return strconv.FormatInt(min(erltest.Timeout(5*time.Second), 25*time.Second).Milliseconds(), 10)
+}
+
+// waitEval polls expr on the erl node until it prints want.
+func waitEval(t testing.TB, e *erltest.Node, expr, want string) {
+	t.Helper()
+	deadline := time.Now().Add(erltest.Timeout(10 * time.Second))
+	for {
+		got := e.Eval(t, expr)
+		if got == want {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s on %s is %s, want %s", expr, e.Name, got, want)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
 func ctxT(t testing.TB) context.Context {
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), erltest.Timeout(20*time.Second))
 	t.Cleanup(cancel)
 	return ctx
 }
 
 func recvMatch(t testing.TB, p *vm.Process, match func(term.Term) bool) term.Term {
 	t.Helper()
-	m, err := p.Receive(context.Background(), match, 10*time.Second)
+	m, err := p.Receive(context.Background(), match, erltest.Timeout(10*time.Second))
 	if err != nil {
 		t.Fatalf("receive: %v (mailbox: %v)", err, p.Messages())
 	}

@@ -29,8 +29,9 @@ func TestPingBothWays(t *testing.T) {
 
 func TestSendBothWays(t *testing.T) {
 	e, n := interop(t, nil)
-	// An erl collector registered as sink; {get, From} returns what it got.
-	e.Eval(t, `SinkF = fun Loop(Acc) -> receive {get, From} -> From ! {got, lists:reverse(Acc)}, Loop([]); M -> Loop([M | Acc]) end end, register(sink, spawn(fun() -> SinkF([]) end))`)
+	// erltest's evaluating process is registered as sink: what we send
+	// waits in its mailbox for the next receive (no sleep needed).
+	e.Eval(t, `register(sink, self())`)
 	me, _ := n.Runtime().NewProcess(vm.SpawnOptions{})
 	defer me.Exit(vm.Normal)
 	_ = me.Send(term.Tuple{term.Atom("sink"), term.Atom(e.Name)}, term.Tuple{term.Atom("hello"), me.Self()})
@@ -38,7 +39,7 @@ func TestSendBothWays(t *testing.T) {
 	if err := n.Runtime().Register("inbox", me.Self()); err != nil {
 		t.Fatal(err)
 	}
-	e.Eval(t, `receive after 200 -> ok end, sink ! {get, self()}, receive {got, [{hello, P}]} -> put(p, P) after 5000 -> error(no_hello) end`)
+	e.Eval(t, `receive {hello, P} -> put(p, P) after `+erlAfter()+` -> error(no_hello) end`)
 	e.Eval(t, fmt.Sprintf(`get(p) ! {to_pid, node()}, {inbox, '%s'} ! {to_name, node()}`, n.Name()))
 	m1 := recvMatch(t, me, tupleTag("to_pid", 2)).(term.Tuple)
 	m2 := recvMatch(t, me, tupleTag("to_name", 2)).(term.Tuple)
@@ -49,7 +50,7 @@ func TestSendBothWays(t *testing.T) {
 	e.Eval(t, fmt.Sprintf(`{inbox, '%s'} ! {sink_pid, whereis(sink)}`, n.Name()))
 	sp := recvMatch(t, me, tupleTag("sink_pid", 2)).(term.Tuple)[1].(term.Pid)
 	_ = me.Send(sp, term.Atom("direct"))
-	got := e.Eval(t, `receive after 200 -> ok end, sink ! {get, self()}, receive {got, L} -> L after 5000 -> timeout end`)
+	got := e.Eval(t, `receive direct -> [direct] after `+erlAfter()+` -> timeout end`)
 	if got != "[direct]" {
 		t.Fatalf("sink got %s; erl output:\n%s", got, e.Output())
 	}

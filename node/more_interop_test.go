@@ -2,6 +2,7 @@ package node
 
 import (
 	"bytes"
+	"context"
 	"crypto/md5"
 	"errors"
 	"fmt"
@@ -19,7 +20,7 @@ func TestSpawnRequestFromErl(t *testing.T) {
 	f := newFixture(t, nil)
 	// Without an RPC handler a spawned function is undefined: the process
 	// exits with undef, exactly like OTP for a missing module.
-	got := f.e.Eval(t, fmt.Sprintf(`ReqId = spawn_request('%s', nosuchmod, nofun, [1], [monitor]), receive {spawn_reply, ReqId, ok, SPid} -> receive {'DOWN', ReqId, process, SPid, Why} -> {node(SPid), Why} after 5000 -> no_down end after 5000 -> no_reply end`, f.n.Name()))
+	got := f.e.Eval(t, fmt.Sprintf(`ReqId = spawn_request('%s', nosuchmod, nofun, [1], [monitor]), receive {spawn_reply, ReqId, ok, SPid} -> receive {'DOWN', ReqId, process, SPid, Why} -> {node(SPid), Why} after `+erlAfter()+` -> no_down end after `+erlAfter()+` -> no_reply end`, f.n.Name()))
 	want := fmt.Sprintf("{'%s',{undef,[{nosuchmod,nofun,[1],[]}]}}", f.n.Name())
 	if got != want {
 		t.Fatalf("got %s\nwant %s", got, want)
@@ -33,11 +34,11 @@ func TestSpawnRequestFromErl(t *testing.T) {
 			return term.Tuple{term.Atom("echoed"), term.List(req.Args), p.GroupLeader()}
 		}, nil
 	})
-	got = f.e.Eval(t, fmt.Sprintf(`R2 = spawn_request('%s', echo, f, [a], [monitor, link]), receive {spawn_reply, R2, ok, P2} -> receive {'DOWN', R2, process, P2, W2} -> W2 =:= {echoed, [a], group_leader()} after 5000 -> no_down end after 5000 -> no_reply end`, f.n.Name()))
+	got = f.e.Eval(t, fmt.Sprintf(`R2 = spawn_request('%s', echo, f, [a], [monitor, link]), receive {spawn_reply, R2, ok, P2} -> receive {'DOWN', R2, process, P2, W2} -> W2 =:= {echoed, [a], group_leader()} after `+erlAfter()+` -> no_down end after `+erlAfter()+` -> no_reply end`, f.n.Name()))
 	if got != "true" {
 		t.Fatalf("echo spawn: %s", got)
 	}
-	got = f.e.Eval(t, fmt.Sprintf(`R3 = spawn_request('%s', other, f, [], []), receive {spawn_reply, R3, error, E3} -> E3 after 5000 -> no_reply end`, f.n.Name()))
+	got = f.e.Eval(t, fmt.Sprintf(`R3 = spawn_request('%s', other, f, [], []), receive {spawn_reply, R3, error, E3} -> E3 after `+erlAfter()+` -> no_reply end`, f.n.Name()))
 	if got != "badarg" {
 		t.Fatalf("refused spawn: %s", got)
 	}
@@ -74,7 +75,7 @@ func TestAliasAndGroupLeader(t *testing.T) {
 	// avmsh → erl alias.
 	a := f.take(t, "alias", "EA = alias(), Inbox ! {alias, EA}").(term.Ref)
 	_ = f.inbox.Send(a, term.Atom("via_alias"))
-	if got := f.e.Eval(t, "receive via_alias -> yes after 5000 -> no end"); got != "yes" {
+	if got := f.e.Eval(t, "receive via_alias -> yes after "+erlAfter()+" -> no end"); got != "yes" {
 		t.Fatalf("erl alias: %s", got)
 	}
 	// erl → avmsh alias.
@@ -89,7 +90,7 @@ func TestAliasAndGroupLeader(t *testing.T) {
 	defer target.Exit(vm.Normal)
 	f.give(t, "Target", target.Self())
 	glPid := f.take(t, "gl", "GLP = spawn(fun() -> receive _ -> ok end end), group_leader(GLP, Target), Inbox ! {gl, GLP}").(term.Pid)
-	deadline := time.Now().Add(5 * time.Second)
+	deadline := time.Now().Add(erltest.Timeout(5 * time.Second))
 	for target.GroupLeader() != glPid && time.Now().Before(deadline) {
 		time.Sleep(10 * time.Millisecond)
 	}
@@ -101,7 +102,10 @@ func TestAliasAndGroupLeader(t *testing.T) {
 	if err := f.n.Runtime().SetGroupLeaderOf(ep, f.inbox.Self()); err != nil {
 		t.Fatal(err)
 	}
-	time.Sleep(100 * time.Millisecond)
+	// The group-leader signal and the check message come from different
+	// senders: wait until erl has applied the signal.
+	f.give(t, "InboxPid", f.inbox.Self())
+	waitEval(t, f.e, "element(2, process_info(VGlt, group_leader)) =:= InboxPid", "true")
 	_ = f.inbox.Send(ep, term.Tuple{term.Atom("check"), f.inbox.Self()})
 	if m := recvMatch(t, f.inbox, tupleTag("gl_is", 2)).(term.Tuple); m[1] != f.inbox.Self() {
 		t.Fatalf("erl process group leader %v", m[1])
@@ -185,14 +189,14 @@ loop(N) -> receive {n, N} -> loop(N + 1); {n, M} -> exit({out_of_order, N, M}); 
 		_ = f.inbox.Send(c, term.Tuple{term.Atom("n"), term.Int(i)})
 	}
 	_ = f.inbox.Send(c, term.Tuple{term.Atom("get"), f.inbox.Self()})
-	m, err := f.inbox.Receive(ctxT(t), tupleTag("count", 2), 60*time.Second)
+	m, err := f.inbox.Receive(context.Background(), tupleTag("count", 2), erltest.Timeout(60*time.Second))
 	if err != nil || m.(term.Tuple)[1] != term.Int(total) {
 		t.Fatalf("avmsh → erl: %v %v (erl: %s)", m, err, e.Output())
 	}
 	// erl → avmsh.
 	e.Eval(t, fmt.Sprintf("counter:blast(Inbox, %d)", total))
 	for i := 0; i < total; i++ {
-		m, err := f.inbox.Receive(ctxT(t), nil, 30*time.Second)
+		m, err := f.inbox.Receive(context.Background(), nil, erltest.Timeout(30*time.Second))
 		if err != nil {
 			t.Fatalf("erl → avmsh: after %d messages: %v", i, err)
 		}

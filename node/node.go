@@ -49,8 +49,24 @@ type Config struct {
 	// TickTime is net_ticktime (60 s when 0): a tick every TickTime/4 on
 	// an idle connection, and a peer silent for TickTime is dropped.
 	TickTime time.Duration
-	// SetupTime bounds connection set-up including the handshake (7 s).
+	// SetupTime bounds connection set-up including the handshakes, TLS
+	// and distribution, in both directions (7 s, OTP's net_setuptime).
 	SetupTime time.Duration
+	// MaxHandshakes bounds the incoming connections of one listener that
+	// are still in their handshake (DefaultMaxHandshakes when 0), and
+	// MaxHandshakesPerSource those from one source address
+	// (DefaultMaxHandshakesPerSource when 0). A connection beyond either
+	// bound is closed at once, so clients that connect and say nothing
+	// cost little and cannot keep others out (docs/distribution.md).
+	MaxHandshakes          int
+	MaxHandshakesPerSource int
+	// MaxTermDepth bounds how deeply a term sent or received over
+	// distribution may nest (etf.DefaultMaxDepth, 10,000 levels, when 0;
+	// at most MaxTermDepthLimit). A term too deep to send fails the send
+	// with an *etf.DepthError; a received one ends the connection (as
+	// OTP does with a packet it cannot decode) with that error as the
+	// reason, which DisconnectReason reports.
+	MaxTermDepth int
 	// Creation overrides the creation (otherwise epmd's, or random).
 	Creation uint32
 	// Logger receives structured logs (slog.Default when nil).
@@ -60,6 +76,12 @@ type Config struct {
 
 	fragmentSize int // tests
 }
+
+// MaxTermDepthLimit is the largest Config.MaxTermDepth. The encoder and
+// decoder recurse once per level: 100,000 levels take about 64 MiB of
+// goroutine stack (a million would need over 500 MiB, and overflow Go's
+// 1 GB stack limit under the race detector).
+const MaxTermDepthLimit = 100_000
 
 // Node is an Erlang distribution node: the local runtime plus its
 // connections to other nodes. Create it with Start; Stop ends it and
@@ -79,14 +101,20 @@ type Node struct {
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
 
-	mu       sync.Mutex
-	peers    map[term.Atom]*peer
-	routes   map[term.Atom]route
-	cookies  map[term.Atom]string
-	events   eventHub
-	spawn    SpawnHandler
-	resolver NameResolver
-	stopped  bool
+	mu      sync.Mutex
+	peers   map[term.Atom]*peer
+	routes  map[term.Atom]route
+	cookies map[term.Atom]string
+	downs   map[term.Atom]error // why the last connection to a node ended
+	gates   []*handshakeGate    // one per listener
+
+	spawnMu        sync.Mutex            // orders AbandonSpawn with spawn_reply delivery
+	abandoned      map[term.Ref]struct{} // spawn requests given up (AbandonSpawn)
+	abandonedOrder []term.Ref            // oldest first, to bound the map
+	events         eventHub
+	spawn          SpawnHandler
+	resolver       NameResolver
+	stopped        bool
 
 	unlinkIDs atomic.Uint64
 
@@ -114,6 +142,9 @@ func Start(ctx context.Context, cfg Config) (*Node, error) {
 	if cfg.SetupTime <= 0 {
 		cfg.SetupTime = handshake.DefaultTimeout
 	}
+	if cfg.MaxTermDepth < 0 || cfg.MaxTermDepth > MaxTermDepthLimit {
+		return nil, fmt.Errorf("start node %s: a term depth limit of %d is outside 1..%d", cfg.Name, cfg.MaxTermDepth, MaxTermDepthLimit)
+	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
@@ -127,7 +158,10 @@ func Start(ctx context.Context, cfg Config) (*Node, error) {
 		peers:   make(map[term.Atom]*peer),
 		routes:  make(map[term.Atom]route),
 		cookies: make(map[term.Atom]string),
-		flags:   handshake.Default,
+		downs:   make(map[term.Atom]error),
+
+		abandoned: make(map[term.Ref]struct{}),
+		flags:     handshake.Default,
 	}
 	if cfg.Visible {
 		n.flags |= handshake.Published

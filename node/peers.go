@@ -92,7 +92,7 @@ func (n *Node) ConnectVia(ctx context.Context, d carrier.Dialer, address string,
 	hp, err := handshake.Initiate(ctx, c, n.handshakeConfig(), string(expect), nil)
 	if err != nil {
 		c.Close()
-		return "", fmt.Errorf("connect via %s: %w", address, err)
+		return "", err // a *handshake.Error names the link
 	}
 	name := term.Atom(hp.Name)
 	n.mu.Lock()
@@ -265,6 +265,7 @@ func (n *Node) install(c carrier.Conn, hp handshake.Peer, initiator bool) error 
 		p = n.newPeerLocked(name)
 	}
 	old := p.conn
+	delete(n.downs, name)
 	k := newConn(n, c, hp, initiator)
 	p.conn = k
 	p.outgoing, p.incoming, p.awaiting, p.err = false, false, false, nil
@@ -310,6 +311,12 @@ func (n *Node) connDown(k *conn) {
 		if !p.outgoing && !p.incoming && len(p.pending) == 0 {
 			delete(n.peers, k.name)
 		}
+		// Recorded before NodeDown delivers noconnection, so a caller
+		// woken by it can ask why (DisconnectReason).
+		if len(n.downs) >= maxDownReasons {
+			clear(n.downs)
+		}
+		n.downs[k.name] = reason
 	}
 	stopped := n.stopped
 	n.mu.Unlock()
@@ -323,6 +330,20 @@ func (n *Node) connDown(k *conn) {
 	n.events.publish(NodeEvent{Node: k.name, Up: false, Reason: reasonText(reason), Info: k.info()})
 }
 
+// maxDownReasons bounds how many nodes' disconnect reasons are kept.
+const maxDownReasons = 1024
+
+// DisconnectReason returns why the last connection to node ended, while
+// no new one has been made: a read or write error, net_tick_timeout, or
+// a packet that could not be decoded (for a term nested too deep, an
+// error wrapping *etf.DepthError). It returns nil when node is
+// connected or nothing is known.
+func (n *Node) DisconnectReason(node term.Atom) error {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	return n.downs[node]
+}
+
 func reasonText(err error) string {
 	switch {
 	case err == nil:
@@ -331,70 +352,6 @@ func reasonText(err error) string {
 		return "net_tick_timeout"
 	}
 	return err.Error()
-}
-
-// acceptOn runs the accept loop of a listener.
-func (n *Node) acceptOn(l carrier.Listener) {
-	n.wg.Add(1)
-	go func() {
-		defer n.wg.Done()
-		for {
-			c, err := l.Accept(n.ctx)
-			if err != nil {
-				if n.ctx.Err() != nil {
-					return
-				}
-				if errors.Is(err, carrier.ErrHandshake) {
-					n.log.Warn("refused an incoming connection", "listener", l.Addr(), "error", err)
-					continue
-				}
-				if errors.Is(err, net.ErrClosed) {
-					return
-				}
-				n.log.Warn("accept failed", "listener", l.Addr(), "error", err)
-				select {
-				case <-n.ctx.Done():
-					return
-				case <-time.After(100 * time.Millisecond):
-				}
-				continue
-			}
-			n.wg.Add(1)
-			go func() {
-				defer n.wg.Done()
-				n.acceptOne(c)
-			}()
-		}
-	}()
-}
-
-func (n *Node) acceptOne(c carrier.Conn) {
-	ctx, cancel := context.WithTimeout(n.ctx, n.cfg.SetupTime)
-	defer cancel()
-	var claimed term.Atom
-	decide := func(hp handshake.Peer) handshake.Status {
-		st := n.decide(term.Atom(hp.Name))
-		if st == handshake.StatusOK || st == handshake.StatusOKSimultaneous || st == handshake.StatusAlive {
-			claimed = term.Atom(hp.Name)
-		}
-		return st
-	}
-	onAlive := func(peer string, replace bool) {
-		if replace {
-			n.Disconnect(term.Atom(peer))
-		}
-	}
-	hp, err := handshake.Accept(ctx, c, n.handshakeConfig(), decide, onAlive)
-	if err == nil {
-		err = n.install(c, hp, false)
-	}
-	if err != nil {
-		c.Close()
-		n.log.Warn("incoming handshake failed", "remote", c.Info().Remote, "error", err)
-		if claimed != "" {
-			n.incomingFailed(claimed, err)
-		}
-	}
 }
 
 // decide answers an incoming send_name (erl_dist_protocol, "recv_status"):

@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/avmsh/avmsh/internal/erltest"
 	"github.com/avmsh/avmsh/node"
 	"github.com/avmsh/avmsh/node/serialdist"
 	"github.com/avmsh/avmsh/node/serialdist/serialtest"
@@ -71,7 +72,7 @@ func watchConsole(t testing.TB, p *serialdist.Port) *consoleLog {
 // checks they are exactly want.
 func (c *consoleLog) expect(t testing.TB, want []byte, what string) {
 	t.Helper()
-	deadline := time.Now().Add(15 * time.Second)
+	deadline := time.Now().Add(erltest.Timeout(15 * time.Second))
 	for len(c.bytes()) < len(want) && time.Now().Before(deadline) {
 		time.Sleep(20 * time.Millisecond)
 	}
@@ -225,7 +226,7 @@ func TestSerialFaultGarbageAndConsole(t *testing.T) {
 		g.exchange(t, 60)
 		g.r.InjectBeforeFrames(relay.AtoB, nil)
 		want := g.r.Injected(relay.AtoB)[before:]
-		deadline := time.Now().Add(10 * time.Second)
+		deadline := time.Now().Add(erltest.Timeout(10 * time.Second))
 		for len(g.yConsole.bytes())-beforeConsole < len(want) && time.Now().Before(deadline) {
 			time.Sleep(20 * time.Millisecond)
 		}
@@ -284,7 +285,7 @@ func TestSerialFaultFlippedBit(t *testing.T) {
 	// Collect until the last message arrives.
 	seen := map[int]bool{}
 	last := -1
-	timeout := time.After(30 * time.Second)
+	timeout := time.After(erltest.Timeout(30 * time.Second))
 	for !seen[n-1] {
 		select {
 		case msg := <-sink.ch:
@@ -354,7 +355,7 @@ func TestSerialFaultLineCut(t *testing.T) {
 		if m != term.Atom("after") {
 			t.Fatalf("got %v", m)
 		}
-	case <-time.After(20 * time.Second):
+	case <-time.After(erltest.Timeout(20 * time.Second)):
 		t.Fatal("no reconnection after the line came back")
 	}
 	up := waitEvent(t, g.xEv, g.y.Name(), true, 5*time.Second)

@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/avmsh/avmsh/internal/erltest"
 	"github.com/avmsh/avmsh/node"
 	"github.com/avmsh/avmsh/node/carrier"
 	"github.com/avmsh/avmsh/node/rpc"
@@ -168,7 +169,7 @@ func TestSerialNodeToNode(t *testing.T) {
 	}
 	// x installs its side once its own handshake step is done, which can
 	// come after y's Dial returns (slow under a loaded -race run).
-	deadline := time.Now().Add(20 * time.Second)
+	deadline := time.Now().Add(erltest.Timeout(20 * time.Second))
 	pi, ok := x.Peer(y.Name())
 	for !ok && time.Now().Before(deadline) {
 		time.Sleep(10 * time.Millisecond)
@@ -342,7 +343,7 @@ func TestSerialSimultaneousReconnect(t *testing.T) {
 	for round := range 3 {
 		// x may still be installing the connection of the previous
 		// round (Nodes lists it while the handshake ends): retry.
-		for deadline := time.Now().Add(10 * time.Second); !x.Disconnect(y.Name()); {
+		for deadline := time.Now().Add(erltest.Timeout(10 * time.Second)); !x.Disconnect(y.Name()); {
 			if time.Now().After(deadline) {
 				t.Fatalf("round %d: x has no connection to disconnect", round)
 			}

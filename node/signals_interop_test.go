@@ -35,7 +35,7 @@ func newFixture(t *testing.T, mod func(*Config)) *fixture {
 func (f *fixture) give(t *testing.T, name string, v term.Term) {
 	t.Helper()
 	_ = f.inbox.Send(term.Tuple{term.Atom("ctl"), term.Atom(f.e.Name)}, term.Tuple{term.Atom("give"), v})
-	f.e.Eval(t, fmt.Sprintf("%s = receive {give, Give%s} -> Give%s after 5000 -> error(nothing_given) end", name, name, name))
+	f.e.Eval(t, fmt.Sprintf("%s = receive {give, Give%s} -> Give%s after "+erlAfter()+" -> error(nothing_given) end", name, name, name))
 }
 
 // take evaluates expr on erl, which must send {Tag, Value} to Inbox, and
@@ -57,7 +57,7 @@ func waitDead(t *testing.T, p *vm.Process) {
 	t.Helper()
 	select {
 	case <-p.Done():
-	case <-time.After(10 * time.Second):
+	case <-time.After(erltest.Timeout(10 * time.Second)):
 		t.Fatalf("process %v did not exit", p.Self())
 	}
 }
@@ -95,7 +95,7 @@ func TestLinksAndExits(t *testing.T) {
 		return term.Atom("done_here")
 	}, vm.SpawnOptions{})
 	f.give(t, "Ours", ours.Self())
-	got := f.e.Eval(t, "process_flag(trap_exit, true), link(Ours), Ours ! go, receive {'EXIT', Ours, R1} -> R1 after 5000 -> timeout end")
+	got := f.e.Eval(t, "process_flag(trap_exit, true), link(Ours), Ours ! go, receive {'EXIT', Ours, R1} -> R1 after "+erlAfter()+" -> timeout end")
 	if got != "done_here" {
 		t.Fatalf("erl got %s", got)
 	}
@@ -134,7 +134,7 @@ func TestLinksAndExits(t *testing.T) {
 	}
 	// erl links to a dead avmsh pid: noproc.
 	f.give(t, "Dead", plain.Self())
-	if got := f.e.Eval(t, "catch link(Dead), receive {'EXIT', Dead, R2} -> R2 after 3000 -> none end"); got != "noproc" {
+	if got := f.e.Eval(t, "catch link(Dead), receive {'EXIT', Dead, R2} -> R2 after "+erlAfter()+" -> none end"); got != "noproc" {
 		t.Fatalf("link to dead avmsh pid: %s", got)
 	}
 }
@@ -187,14 +187,14 @@ func TestMonitorsBothWays(t *testing.T) {
 		return term.Atom("ours_done")
 	}, vm.SpawnOptions{Name: "ours_named"})
 	f.give(t, "Ours", ours.Self())
-	got := f.e.Eval(t, fmt.Sprintf("R1 = monitor(process, Ours), R2 = monitor(process, {ours_named, '%s'}), Ours ! go, [receive {'DOWN', R, process, _, Why} -> Why after 5000 -> timeout end || R <- [R1, R2]]", f.n.Name()))
+	got := f.e.Eval(t, fmt.Sprintf("R1 = monitor(process, Ours), R2 = monitor(process, {ours_named, '%s'}), Ours ! go, [receive {'DOWN', R, process, _, Why} -> Why after "+erlAfter()+" -> timeout end || R <- [R1, R2]]", f.n.Name()))
 	if got != "[ours_done,ours_done]" {
 		t.Fatalf("erl DOWNs: %s", got)
 	}
-	if got := f.e.Eval(t, "R3 = monitor(process, Ours), receive {'DOWN', R3, process, _, W3} -> W3 after 5000 -> timeout end"); got != "noproc" {
+	if got := f.e.Eval(t, "R3 = monitor(process, Ours), receive {'DOWN', R3, process, _, W3} -> W3 after "+erlAfter()+" -> timeout end"); got != "noproc" {
 		t.Fatalf("erl monitor of dead avmsh pid: %s", got)
 	}
-	if got := f.e.Eval(t, fmt.Sprintf("R4 = monitor(process, {no_such, '%s'}), receive {'DOWN', R4, process, _, W4} -> W4 after 5000 -> timeout end", f.n.Name())); got != "noproc" {
+	if got := f.e.Eval(t, fmt.Sprintf("R4 = monitor(process, {no_such, '%s'}), receive {'DOWN', R4, process, _, W4} -> W4 after "+erlAfter()+" -> timeout end", f.n.Name())); got != "noproc" {
 		t.Fatalf("erl monitor of unknown avmsh name: %s", got)
 	}
 	// erl demonitors: the avmsh side forgets the monitor.
@@ -202,7 +202,7 @@ func TestMonitorsBothWays(t *testing.T) {
 	defer keeper.Exit(vm.Normal)
 	f.give(t, "Keeper", keeper.Self())
 	f.e.Eval(t, "R5 = monitor(process, Keeper)")
-	deadline := time.Now().Add(5 * time.Second)
+	deadline := time.Now().Add(erltest.Timeout(5 * time.Second))
 	for len(keeper.MonitoredBy()) != 1 && time.Now().Before(deadline) {
 		time.Sleep(20 * time.Millisecond)
 	}
@@ -227,7 +227,8 @@ func TestNoConnectionOnKill(t *testing.T) {
 	p := f.erlSpawn(t, "victim", "receive _ -> ok end")
 	ref, _ := f.inbox.Monitor(p)
 	f.inbox.Link(p)
-	time.Sleep(100 * time.Millisecond)
+	// Monitor and link are signals: kill erl only once it has both.
+	waitEval(t, e, "{length(element(2, process_info(VVictim, links))), length(element(2, process_info(VVictim, monitored_by)))}", "{1,1}")
 	e.Kill()
 	down := recvMatch(t, f.inbox, tupleTag("DOWN", 5)).(term.Tuple)
 	exit := recvMatch(t, f.inbox, tupleTag("EXIT", 3)).(term.Tuple)

@@ -2,6 +2,7 @@ package node
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/avmsh/avmsh/node/dist"
 	"github.com/avmsh/avmsh/vm"
@@ -145,10 +146,54 @@ func (n *Node) SpawnRequest(from *vm.Process, node, module, function term.Atom, 
 	return reqID, nil
 }
 
+// maxAbandoned bounds the spawn requests remembered as abandoned.
+const maxAbandoned = 1024
+
+// AbandonSpawn gives up an outgoing spawn request whose reply has not
+// been received (erlang:spawn_request_abandon/1): when the reply comes,
+// it is dropped (no message, no link, no monitor for the requester) and
+// a process it reports is sent an exit signal with reason abandoned, so
+// that nothing keeps running for a caller that stopped waiting. A reply
+// already in the requester's mailbox is the caller's to handle.
+func (n *Node) AbandonSpawn(reqID term.Ref) {
+	n.spawnMu.Lock()
+	defer n.spawnMu.Unlock()
+	if len(n.abandoned) >= maxAbandoned {
+		delete(n.abandoned, n.abandonedOrder[0])
+		n.abandonedOrder = n.abandonedOrder[1:]
+	}
+	n.abandoned[reqID] = struct{}{}
+	n.abandonedOrder = append(n.abandonedOrder, reqID)
+}
+
+// takeAbandoned reports whether reqID was abandoned, forgetting it
+// (called with spawnMu held).
+func (n *Node) takeAbandoned(reqID term.Ref) bool {
+	if _, ok := n.abandoned[reqID]; !ok {
+		return false
+	}
+	delete(n.abandoned, reqID)
+	n.abandonedOrder = slices.DeleteFunc(n.abandonedOrder, func(r term.Ref) bool { return r == reqID })
+	return true
+}
+
 func (n *Node) handleSpawnReply(s dist.Signal) {
 	to := s.To.(term.Pid)
 	reqID, ok := s.ReqID.(term.Ref)
 	if !ok {
+		return
+	}
+	// spawnMu is held until the reply is delivered, so that AbandonSpawn
+	// comes either before (the reply is dropped here) or after (the reply
+	// is in the mailbox for the caller to find).
+	n.spawnMu.Lock()
+	defer n.spawnMu.Unlock()
+	if n.takeAbandoned(reqID) {
+		if pid, ok := s.Result.(term.Pid); ok {
+			if err := n.rt.ExitSignal(to, pid, term.Atom("abandoned")); err != nil {
+				n.log.Warn("cannot end the process of an abandoned spawn request", "pid", pid, "error", err)
+			}
+		}
 		return
 	}
 	if pid, ok := s.Result.(term.Pid); ok {

@@ -62,15 +62,12 @@ func writeTestPKI(t *testing.T) (caFile, certFile, keyFile string) {
 
 func TestTLSDistribution(t *testing.T) {
 	ca, cert, key := writeTestPKI(t)
-	opt := filepath.Join(filepath.Dir(ca), "ssl_dist.conf")
-	side := fmt.Sprintf(`[{certfile, %q}, {keyfile, %q}, {cacertfile, %q}, {verify, verify_peer}, {secure_renegotiate, true}]`, cert, key, ca)
-	conf := fmt.Sprintf("[{server, %s}, {client, %s}].\n", side[:len(side)-1]+", {fail_if_no_peer_cert, true}]", side)
-	if err := os.WriteFile(opt, []byte(conf), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	e := erltest.Start(t, erltest.Options{Args: []string{"-proto_dist", "inet_tls", "-ssl_dist_optfile", opt}})
+	e := erltest.Start(t, erltest.Options{Args: tlsErlArgs(t, ca, cert, key)})
 	files := &carrier.TLSFiles{CertFile: cert, KeyFile: key, CAFile: ca}
-	n := startNode(t, e.EpmdPort, e.Cookie, func(c *Config) { c.TLS = files; c.SetupTime = 3 * time.Second })
+	// A TLS handshake under -race on a loaded machine can take seconds:
+	// the set-up time is scaled (the plaintext attempts below fail fast
+	// on the first bytes, not on this timeout).
+	n := startNode(t, e.EpmdPort, e.Cookie, func(c *Config) { c.TLS = files; c.SetupTime = erltest.Timeout(10 * time.Second) })
 
 	if err := n.Ping(ctxT(t), term.Atom(e.Name)); err != nil {
 		t.Fatalf("avmsh → erl over TLS: %v\nerl: %s", err, e.Output())

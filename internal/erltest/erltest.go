@@ -171,7 +171,7 @@ type Options struct {
 	Args []string
 	// Env adds environment variables.
 	Env []string
-	// StartTimeout bounds start-up (default 20 s).
+	// StartTimeout bounds start-up (default 20 s, scaled by Timeout).
 	StartTimeout time.Duration
 }
 
@@ -245,7 +245,7 @@ ErltestLoop(erl_eval:new_bindings()).
 `
 
 // Launch starts a node; the caller must call Stop.
-func Launch(ctx context.Context, opts Options) (n *Node, err error) {
+func Launch(ctx context.Context, opts Options) (_ *Node, err error) {
 	if opts.Name == "" {
 		opts.Name = RandomName("t")
 	}
@@ -253,9 +253,12 @@ func Launch(ctx context.Context, opts Options) (n *Node, err error) {
 		opts.Cookie = RandomName("c")
 	}
 	if opts.StartTimeout == 0 {
-		opts.StartTimeout = 20 * time.Second
+		opts.StartTimeout = Timeout(20 * time.Second)
 	}
-	n = &Node{Cookie: opts.Cookie, done: make(chan struct{}), replies: make(chan reply, 1), outCh: make(chan struct{}, 1)}
+	// n is never reassigned: the cleanup below and the reader goroutine
+	// use it after a failed start returns nil (a named result would be
+	// nil by then: the node was leaked and the goroutine raced).
+	n := &Node{Cookie: opts.Cookie, done: make(chan struct{}), replies: make(chan reply, 1), outCh: make(chan struct{}, 1)}
 	defer func() {
 		if err != nil {
 			n.Stop()

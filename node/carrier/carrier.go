@@ -52,6 +52,17 @@ type Info struct {
 	Local, Remote string
 }
 
+// Handshaker is implemented by a Conn whose transport has a handshake of
+// its own to run before the distribution handshake (TLS). Listeners
+// return such connections at once; the node runs Handshake on the
+// connection's own goroutine, bounded by its set-up time, so that a slow
+// or silent client never holds up the accept loop.
+type Handshaker interface {
+	// Handshake runs the transport handshake; a failure wraps
+	// ErrHandshake. It does nothing when there is none (plain TCP).
+	Handshake(ctx context.Context) error
+}
+
 // Dialer opens outgoing connections.
 type Dialer interface {
 	// Dial connects to address (host:port for TCP/TLS, a device for
@@ -61,7 +72,9 @@ type Dialer interface {
 
 // Listener accepts incoming connections.
 type Listener interface {
-	// Accept waits for the next connection or for ctx to end.
+	// Accept waits for the next connection or for ctx to end. It must
+	// not wait for anything the client sends: per-connection handshakes
+	// belong to Handshaker.
 	Accept(ctx context.Context) (Conn, error)
 	// Addr is the listening address ("127.0.0.1:4370", "/dev/ttyUSB0").
 	Addr() string

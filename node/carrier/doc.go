@@ -4,4 +4,7 @@
 // the data phase (TCP: 4-byte length prefix; serial: 32-bit frames), where
 // a zero-length packet is a tick. TCP and TLS live here; the serial
 // carrier lives in node/serialdist and implements the same interfaces.
+// A stream connection in its handshake reads exactly one bounded message
+// at a time and has no buffers; listeners leave the TLS handshake to the
+// caller (Handshaker), off the accept loop.
 package carrier

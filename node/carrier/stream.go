@@ -2,11 +2,13 @@ package carrier
 
 import (
 	"bufio"
+	"context"
+	"crypto/tls"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"io"
 	"net"
-	"sync/atomic"
 	"time"
 )
 
@@ -16,9 +18,20 @@ import (
 // unfragmented packet.
 const DefaultMaxPacket = 256 << 20
 
-// maxHandshake bounds a handshake message: a name is at most 255 bytes
-// plus a few fixed fields, so 64 KiB (the 16-bit length limit) is ample.
-const maxHandshake = 1<<16 - 1
+// MaxHandshakeMessage bounds a handshake message on stream carriers: the
+// largest message of the version-6 handshake is the challenge, 'N',
+// Flags:8, Challenge:4, Creation:4, NLen:2 and the node name
+// (erl_dist_protocol, "Distribution Handshake", recv_challenge), and a
+// node name is an atom of at most 255 characters, which avmsh accepts
+// only in ASCII. The length prefix of a longer message is refused as soon
+// as it arrives, before anything is allocated for its body.
+const MaxHandshakeMessage = 1 + 8 + 4 + 4 + 2 + 255
+
+// dataBufSize is the size of the read and write buffers of an
+// established connection. A connection still in its handshake has none:
+// it reads and writes exactly what each message needs, so an
+// unauthenticated peer costs a few hundred bytes, not 128 KiB.
+const dataBufSize = 64 << 10
 
 // StreamConn is a Conn over a byte stream (TCP or TLS). Data packets have
 // a 4-byte length prefix (erl_dist_protocol, "Protocol between connected
@@ -27,84 +40,120 @@ const maxHandshake = 1<<16 - 1
 // {packet, 4}.
 type StreamConn struct {
 	c         net.Conn
-	r         *bufio.Reader
-	w         *bufio.Writer
+	r         *bufio.Reader // nil until StartData
+	w         *bufio.Writer // nil until StartData
 	buf       []byte
 	maxIn     int
 	transport string
-	data      atomic.Bool
 	hsLen4    bool
 	hdr       [4]byte
 }
 
 // NewStreamConn wraps c. maxIn bounds incoming data packets (0 means
-// DefaultMaxPacket).
+// DefaultMaxPacket). When c is a *tls.Conn whose handshake has not run,
+// Handshake runs it (otherwise the first read or write does).
 func NewStreamConn(c net.Conn, transport string, maxIn int) *StreamConn {
 	if maxIn <= 0 {
 		maxIn = DefaultMaxPacket
 	}
 	return &StreamConn{
 		c:         c,
-		r:         bufio.NewReaderSize(c, 64<<10),
-		w:         bufio.NewWriterSize(c, 64<<10),
 		maxIn:     maxIn,
 		transport: transport,
 		hsLen4:    transport == "tls",
 	}
 }
 
-// ReadHandshake implements Conn.
-func (s *StreamConn) ReadHandshake() ([]byte, error) {
-	if s.hsLen4 {
-		if _, err := io.ReadFull(s.r, s.hdr[:]); err != nil {
-			return nil, s.readErr("handshake length", err)
-		}
-		n := binary.BigEndian.Uint32(s.hdr[:])
-		if n > maxHandshake {
-			return nil, fmt.Errorf("%s %s: handshake message of %d bytes exceeds %d", s.transport, s.c.RemoteAddr(), n, maxHandshake)
-		}
-		return s.readBody(int(n), "handshake message")
+// Handshake implements Handshaker: it runs the TLS handshake of a TLS
+// connection (bounded by ctx) and does nothing for plain TCP. A failure
+// wraps ErrHandshake.
+func (s *StreamConn) Handshake(ctx context.Context) error {
+	tc, ok := s.c.(*tls.Conn)
+	if !ok {
+		return nil
 	}
-	var hdr [2]byte
-	if _, err := io.ReadFull(s.r, hdr[:]); err != nil {
-		return nil, s.readErr("handshake length", err)
+	if err := tc.HandshakeContext(ctx); err != nil {
+		return fmt.Errorf("%w: TLS handshake with %s: %v", ErrHandshake, s.c.RemoteAddr(), err)
 	}
-	n := int(binary.BigEndian.Uint16(hdr[:]))
-	return s.readBody(n, "handshake message")
+	return nil
 }
 
-// WriteHandshake implements Conn.
-func (s *StreamConn) WriteHandshake(msg []byte) error {
-	if len(msg) > maxHandshake {
-		return fmt.Errorf("%s %s: handshake message of %d bytes exceeds 65535", s.transport, s.c.RemoteAddr(), len(msg))
-	}
-	var hdr [4]byte
+// ReadHandshake implements Conn. It reads straight from the connection,
+// exactly the bytes of one message, so nothing is buffered ahead.
+func (s *StreamConn) ReadHandshake() ([]byte, error) {
+	width := 2
 	if s.hsLen4 {
-		binary.BigEndian.PutUint32(hdr[:], uint32(len(msg)))
+		width = 4
+	}
+	if s.r != nil {
+		return nil, fmt.Errorf("%s %s: handshake read after the data phase started", s.transport, s.c.RemoteAddr())
+	}
+	if _, err := io.ReadFull(s.c, s.hdr[:width]); err != nil {
+		return nil, s.readErr("handshake length", err)
+	}
+	var n uint32
+	if s.hsLen4 {
+		n = binary.BigEndian.Uint32(s.hdr[:])
 	} else {
-		binary.BigEndian.PutUint16(hdr[:2], uint16(len(msg)))
+		n = uint32(binary.BigEndian.Uint16(s.hdr[:2]))
+	}
+	if n > MaxHandshakeMessage {
+		return nil, fmt.Errorf("%s %s: %w: a handshake message of %d bytes (the protocol's largest is %d)", s.transport, s.c.RemoteAddr(), ErrHandshakeTooLarge, n, MaxHandshakeMessage)
+	}
+	if cap(s.buf) < int(n) {
+		s.buf = make([]byte, n)
+	}
+	s.buf = s.buf[:n]
+	if _, err := io.ReadFull(s.c, s.buf); err != nil {
+		return nil, s.readErr("handshake message", err)
+	}
+	return s.buf, nil
+}
+
+// ErrHandshakeTooLarge is returned by ReadHandshake for a length prefix
+// beyond MaxHandshakeMessage.
+var ErrHandshakeTooLarge = errors.New("handshake message longer than the protocol allows")
+
+// WriteHandshake implements Conn: one write of the length and the message.
+func (s *StreamConn) WriteHandshake(msg []byte) error {
+	if len(msg) > MaxHandshakeMessage {
+		return fmt.Errorf("%s %s: %w: %d bytes", s.transport, s.c.RemoteAddr(), ErrHandshakeTooLarge, len(msg))
 	}
 	width := 2
 	if s.hsLen4 {
 		width = 4
 	}
-	if _, err := s.w.Write(hdr[:width]); err != nil {
-		return err
+	out := make([]byte, width, width+len(msg))
+	if s.hsLen4 {
+		binary.BigEndian.PutUint32(out, uint32(len(msg)))
+	} else {
+		binary.BigEndian.PutUint16(out, uint16(len(msg)))
 	}
-	if _, err := s.w.Write(msg); err != nil {
-		return err
-	}
-	return s.w.Flush()
+	_, err := s.c.Write(append(out, msg...))
+	return err
 }
 
-// StartData implements Conn.
+// StartData implements Conn: the connection gets its read and write
+// buffers. Nothing was read ahead during the handshake, so nothing is
+// lost.
 func (s *StreamConn) StartData() error {
-	s.data.Store(true)
+	s.startData()
 	return nil
+}
+
+func (s *StreamConn) startData() {
+	if s.r == nil {
+		s.r = bufio.NewReaderSize(s.c, dataBufSize)
+		s.w = bufio.NewWriterSize(s.c, dataBufSize)
+		s.buf = nil
+	}
 }
 
 // ReadPacket implements Conn.
 func (s *StreamConn) ReadPacket() ([]byte, error) {
+	if s.r == nil {
+		return nil, fmt.Errorf("%s %s: packet read before the data phase started", s.transport, s.c.RemoteAddr())
+	}
 	if _, err := io.ReadFull(s.r, s.hdr[:]); err != nil {
 		return nil, s.readErr("packet length", err)
 	}
@@ -115,8 +164,9 @@ func (s *StreamConn) ReadPacket() ([]byte, error) {
 	return s.readBody(int(n), "packet")
 }
 
-// readBody reads n bytes into the reusable buffer, growing it only as
-// data actually arrives so a lying length cannot make us allocate it all.
+// readBody reads n bytes of a data packet into the reusable buffer,
+// growing it only as data actually arrives so a lying length cannot make
+// us allocate it all.
 func (s *StreamConn) readBody(n int, what string) ([]byte, error) {
 	if n == 0 {
 		return s.buf[:0], nil
@@ -156,6 +206,9 @@ func (s *StreamConn) WritePacket(p []byte) error { return s.WritePacketParts(p) 
 
 // WritePacketParts implements Conn.
 func (s *StreamConn) WritePacketParts(parts ...[]byte) error {
+	if s.w == nil {
+		return fmt.Errorf("%s %s: packet write before the data phase started", s.transport, s.c.RemoteAddr())
+	}
 	total := 0
 	for _, p := range parts {
 		total += len(p)
@@ -177,7 +230,12 @@ func (s *StreamConn) WritePacketParts(parts ...[]byte) error {
 }
 
 // Flush implements Conn.
-func (s *StreamConn) Flush() error { return s.w.Flush() }
+func (s *StreamConn) Flush() error {
+	if s.w == nil {
+		return nil
+	}
+	return s.w.Flush()
+}
 
 // MaxPacket implements Conn: stream carriers have no limit of their own.
 func (s *StreamConn) MaxPacket() int { return 0 }

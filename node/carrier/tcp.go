@@ -61,8 +61,10 @@ func ListenTCP(address string, tlsCfg *tls.Config, maxPacket int) (*TCPListener,
 	return &TCPListener{l: l, tls: tlsCfg, maxPacket: maxPacket}, nil
 }
 
-// Accept implements Listener. A TLS handshake failure of one client is
-// returned as an error wrapping ErrHandshake; the listener stays usable.
+// Accept implements Listener. It only accepts: a TLS connection is
+// returned before its TLS handshake, which the caller runs with
+// Handshake (see Handshaker) on the connection's own goroutine, so that a
+// client that connects and says nothing cannot hold up the next accept.
 func (t *TCPListener) Accept(ctx context.Context) (Conn, error) {
 	type result struct {
 		c   net.Conn
@@ -93,18 +95,12 @@ func (t *TCPListener) Accept(ctx context.Context) (Conn, error) {
 	if t.tls == nil {
 		return NewStreamConn(r.c, "tcp", t.maxPacket), nil
 	}
-	tc := tls.Server(r.c, t.tls)
-	hctx, cancel := context.WithTimeout(ctx, handshakeTimeout)
-	defer cancel()
-	if err := tc.HandshakeContext(hctx); err != nil {
-		r.c.Close()
-		return nil, fmt.Errorf("%w: TLS handshake from %s: %v", ErrHandshake, r.c.RemoteAddr(), err)
-	}
-	return NewStreamConn(tc, "tls", t.maxPacket), nil
+	return NewStreamConn(tls.Server(r.c, t.tls), "tls", t.maxPacket), nil
 }
 
 // ErrHandshake marks a failure of one incoming connection's transport
-// handshake (e.g. a plaintext client on a TLS listener); accepting goes on.
+// handshake (e.g. a plaintext client on a TLS listener), returned by
+// Handshake; accepting goes on.
 var ErrHandshake = errors.New("transport handshake failed")
 
 // Addr implements Listener.

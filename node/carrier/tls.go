@@ -6,11 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"time"
 )
-
-// handshakeTimeout bounds a TLS handshake of an incoming connection.
-const handshakeTimeout = 10 * time.Second
 
 // TLSFiles names the PEM files of a TLS distribution set-up, compatible
 // with OTP's `-proto_dist inet_tls` (ssl_dist_opt server_certfile,
@@ -32,7 +28,7 @@ type TLSFiles struct {
 // unless InsecureSkipVerify.
 func (f TLSFiles) Configs() (client, server *tls.Config, err error) {
 	if f.CertFile == "" {
-		return nil, nil, errors.New("TLS distribution needs a certificate: pass --tls-cert FILE (and --tls-key, --tls-ca)")
+		return nil, nil, errors.New("TLS distribution needs a certificate file (and its key and CA files)")
 	}
 	key := f.KeyFile
 	if key == "" {
@@ -55,7 +51,7 @@ func (f TLSFiles) Configs() (client, server *tls.Config, err error) {
 	} else if !f.InsecureSkipVerify {
 		pool, err = x509.SystemCertPool()
 		if err != nil {
-			return nil, nil, fmt.Errorf("no --tls-ca given and the system CA pool is unavailable: %w", err)
+			return nil, nil, fmt.Errorf("no CA file given for TLS distribution, and the system CA pool is unavailable: %w", err)
 		}
 	}
 	client = &tls.Config{

@@ -15,6 +15,9 @@ import (
 type Caps struct {
 	Flags  handshake.Flags
 	AtomVM bool
+	// MaxDepth bounds how deeply an encoded term may nest (0:
+	// etf.DefaultMaxDepth); deeper terms fail with an *etf.DepthError.
+	MaxDepth int
 }
 
 // CapsFor derives capabilities from a peer's flags.

@@ -16,7 +16,7 @@ func profile(c Caps) etf.Profile {
 // encodeTerm appends t without a version byte, in the peer's profile,
 // with atoms optionally replaced by atom-cache references.
 func encodeTerm(dst []byte, t term.Term, c Caps, ref func(term.Atom) (int, bool)) ([]byte, error) {
-	opts := etf.EncodeOptions{Profile: profile(c)}
+	opts := etf.EncodeOptions{Profile: profile(c), MaxDepth: c.MaxDepth}
 	if ref != nil && !c.AtomVM {
 		opts.AtomCacheRef = ref
 	}
@@ -26,6 +26,7 @@ func encodeTerm(dst []byte, t term.Term, c Caps, ref func(term.Atom) (int, bool)
 // decodeTerm decodes one term without a version byte at b[0].
 func (d *Decoder) decodeTerm(b []byte, refs []term.Atom) (term.Term, int, error) {
 	d.opts.AtomCache = refs
+	d.opts.MaxDepth = d.MaxDepth
 	return etf.DecodeBody(b, 0, &d.opts)
 }
 

@@ -134,9 +134,12 @@ type Decoder struct {
 	MaxMessage int
 	// MaxPending bounds how many fragmented messages may be in progress.
 	MaxPending int
-	fragBytes  int
-	opts       etf.DecodeOptions
-	names      map[string]term.Atom
+	// MaxDepth bounds how deeply a received term may nest (0:
+	// etf.DefaultMaxDepth); deeper terms fail with an *etf.DepthError.
+	MaxDepth  int
+	fragBytes int
+	opts      etf.DecodeOptions
+	names     map[string]term.Atom
 }
 
 type fragment struct {

@@ -48,7 +48,7 @@ func TestRemoteIOThroughGroupLeader(t *testing.T) {
 	gl := srv.Pid()
 	call := func(m, f string, args ...term.Term) term.Term {
 		t.Helper()
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		ctx, cancel := context.WithTimeout(context.Background(), erltest.Timeout(10*time.Second))
 		defer cancel()
 		v, err := rpc.Call(ctx, n, term.Atom(e.Name), term.Atom(m), term.Atom(f), args, rpc.Options{GroupLeader: &gl})
 		if err != nil {

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/avmsh/avmsh/internal/erltest"
 	"github.com/avmsh/avmsh/node/carrier"
 )
 
@@ -40,7 +41,7 @@ func fuzzPeer(t *testing.T, in []byte, role func(ctx context.Context, c carrier.
 	}()
 	select {
 	case <-done:
-	case <-time.After(5 * time.Second):
+	case <-time.After(erltest.Timeout(5 * time.Second)):
 		t.Fatalf("the handshake did not end on input % x", in)
 	}
 }

@@ -54,7 +54,13 @@ type Peer struct {
 
 // Error is a failed handshake.
 type Error struct {
-	Peer  string // node name or address
+	// Peer is the other node's name, or "" while it is not known (an
+	// incoming connection before its send_name, or a dial over a serial
+	// link, where the handshake tells the name).
+	Peer string
+	// Addr names the link ("tcp 127.0.0.1:4370", "serial /dev/ttyUSB0");
+	// the message uses it when Peer is not known.
+	Addr  string
 	Stage string // "send_name", "status", "challenge", "challenge_reply", "challenge_ack"
 	// Status is the peer's status when it refused us ("nok", ...).
 	Status Status
@@ -63,7 +69,14 @@ type Error struct {
 
 func (e *Error) Error() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "handshake with %s failed at %s", e.Peer, e.Stage)
+	switch {
+	case e.Peer != "":
+		fmt.Fprintf(&b, "handshake with %s failed at %s", e.Peer, e.Stage)
+	case e.Addr != "":
+		fmt.Fprintf(&b, "handshake over %s failed at %s", e.Addr, e.Stage)
+	default:
+		fmt.Fprintf(&b, "handshake failed at %s", e.Stage)
+	}
 	if e.Status != "" {
 		fmt.Fprintf(&b, " (status %s)", e.Status)
 	}
@@ -75,11 +88,22 @@ func (e *Error) Error() string {
 
 func (e *Error) Unwrap() error { return e.Err }
 
-// Sentinel causes, matched with errors.Is.
+// linkName names conn's link for errors: "tcp 127.0.0.1:4370".
+func linkName(conn carrier.Conn) string {
+	i := conn.Info()
+	if i.Remote == "" {
+		return i.Transport
+	}
+	return i.Transport + " " + i.Remote
+}
+
+// Sentinel causes, matched with errors.Is. Their text says what happened,
+// not which flag or file of a program to change: callers add that.
 var (
-	// ErrBadCookie: the peer's digest did not match (a wrong cookie on
-	// one side). The message never contains the cookie.
-	ErrBadCookie = errors.New("authentication failed: the cookies differ (check --cookie, AVMSH_COOKIE or ~/.erlang.cookie on both nodes)")
+	// ErrBadCookie: the nodes' cookies differ (the failure is a
+	// *CookieError, which matches it). The message never contains a
+	// cookie.
+	ErrBadCookie = errors.New("authentication failed: the cookies differ")
 	// ErrNotAllowed: the peer refused us (flags or name not allowed).
 	ErrNotAllowed = errors.New("the peer refused the connection (not_allowed): it may require distribution flags we lack, or reject our name")
 	// ErrMissingFlags: the peer lacks flags we require.
@@ -89,6 +113,43 @@ var (
 	// ErrNameMismatch: the responder's name differs from the one we dialled.
 	ErrNameMismatch = errors.New("the node that answered has a different name")
 )
+
+// CookieError is a failed authentication: the challenge digests show the
+// two nodes use different cookies (erl_dist_protocol, "Distribution
+// Handshake": recv_challenge_reply, recv_challenge_ack). It matches
+// ErrBadCookie with errors.Is. It never holds a cookie.
+type CookieError struct {
+	// Peer is the other node's name.
+	Peer string
+	// Closed is set when the peer closed the connection after our
+	// challenge reply, which is how OTP refuses a digest made with
+	// another cookie; otherwise a digest it sent did not match ours.
+	Closed bool
+	// AtomVM is set when the peer is an AtomVM node, whose net_kernel
+	// loses a cookie set at run time when it restarts.
+	AtomVM bool
+	// Cause is the read error that ended the connection when Closed.
+	Cause error
+}
+
+func (e *CookieError) Error() string {
+	var b strings.Builder
+	if e.Closed {
+		fmt.Fprintf(&b, "the cookies differ: %s did not accept ours (it closed the connection after our challenge reply)", e.Peer)
+	} else {
+		fmt.Fprintf(&b, "the cookies differ: the digest from %s was made with another cookie", e.Peer)
+	}
+	if e.AtomVM {
+		b.WriteString("; if this AtomVM node accepted this cookie before, its net_kernel restarted and lost it (docs/distribution.md)")
+	}
+	return b.String()
+}
+
+// Is makes errors.Is(err, ErrBadCookie) true for a *CookieError.
+func (e *CookieError) Is(target error) bool { return target == ErrBadCookie }
+
+// Unwrap returns the read error of a Closed connection.
+func (e *CookieError) Unwrap() error { return e.Cause }
 
 // Digest returns MD5(cookie ++ decimal(challenge)), the handshake digest.
 func Digest(cookie string, challenge uint32) [16]byte {

@@ -17,8 +17,9 @@ import (
 // give up. A nil OnAlive answers true.
 func Initiate(ctx context.Context, conn carrier.Conn, cfg Config, peer string, onAlive func() bool) (Peer, error) {
 	defer deadline(ctx, conn)()
+	addr := linkName(conn)
 	fail := func(stage string, err error) (Peer, error) {
-		return Peer{}, &Error{Peer: peer, Stage: stage, Err: err}
+		return Peer{}, &Error{Peer: peer, Addr: addr, Stage: stage, Err: err}
 	}
 	if err := conn.WriteHandshake(sendName(cfg)); err != nil {
 		return fail("send_name", err)
@@ -42,14 +43,14 @@ func Initiate(ctx context.Context, conn carrier.Conn, cfg Config, peer string, o
 			return fail("status", err)
 		}
 		if !answer {
-			return Peer{}, &Error{Peer: peer, Stage: "status", Status: st, Err: fmt.Errorf("%s already has a connection to us", peer)}
+			return Peer{}, &Error{Peer: peer, Addr: addr, Stage: "status", Status: st, Err: fmt.Errorf("%s already has a connection to us", peerText(peer, addr))}
 		}
 	case StatusNotAllowed:
-		return Peer{}, &Error{Peer: peer, Stage: "status", Status: st, Err: ErrNotAllowed}
+		return Peer{}, &Error{Peer: peer, Addr: addr, Stage: "status", Status: st, Err: ErrNotAllowed}
 	case StatusNOK:
-		return Peer{}, &Error{Peer: peer, Stage: "status", Status: st, Err: fmt.Errorf("%s is already connecting to us (simultaneous connect; its attempt wins)", peer)}
+		return Peer{}, &Error{Peer: peer, Addr: addr, Stage: "status", Status: st, Err: fmt.Errorf("%s is already connecting to us (simultaneous connect; its attempt wins)", peerText(peer, addr))}
 	default:
-		return Peer{}, &Error{Peer: peer, Stage: "status", Status: st, Err: fmt.Errorf("%w: unknown status", ErrProtocol)}
+		return Peer{}, &Error{Peer: peer, Addr: addr, Stage: "status", Status: st, Err: fmt.Errorf("%w: unknown status", ErrProtocol)}
 	}
 
 	msg, err = conn.ReadHandshake()
@@ -97,23 +98,19 @@ func Initiate(ctx context.Context, conn carrier.Conn, cfg Config, peer string, o
 	// An AtomVM node whose net_kernel crashed and was restarted has
 	// lost the cookie its application set with net_kernel:set_cookie/1
 	// (AtomVM 0.6–0.8 crash it at a tick when two peers are connected:
-	// docs/distribution.md).
-	atomVMNote := ""
-	if flags.IsAtomVM() {
-		atomVMNote = "; if this AtomVM node accepted this cookie before, its net_kernel restarted and lost it (docs/distribution.md)"
-	}
+	// docs/distribution.md); CookieError says so.
 	msg, err = conn.ReadHandshake()
 	if err != nil {
 		// OTP closes without a word when our digest is wrong, so a close
 		// here almost always means the cookies differ.
-		return fail("challenge_ack", fmt.Errorf("%w (the peer closed the connection after our challenge reply: %w)%s", ErrBadCookie, err, atomVMNote))
+		return fail("challenge_ack", &CookieError{Peer: peer, Closed: true, AtomVM: flags.IsAtomVM(), Cause: err})
 	}
 	if len(msg) != 17 || msg[0] != 'a' {
 		return fail("challenge_ack", fmt.Errorf("%w: expected a 17-byte 'a' ack, got %d bytes", ErrProtocol, len(msg)))
 	}
 	want := Digest(cookie, own)
 	if subtle.ConstantTimeCompare(msg[1:], want[:]) != 1 {
-		return fail("challenge_ack", fmt.Errorf("%w%s", ErrBadCookie, atomVMNote))
+		return fail("challenge_ack", &CookieError{Peer: peer, AtomVM: flags.IsAtomVM()})
 	}
 	return Peer{Name: name, Flags: flags, Creation: creation}, nil
 }
@@ -128,9 +125,9 @@ type Decide func(peer Peer) Status
 // (true: replace the old connection) before the handshake goes on.
 func Accept(ctx context.Context, conn carrier.Conn, cfg Config, decide Decide, onAliveAnswer func(peer string, replace bool)) (Peer, error) {
 	defer deadline(ctx, conn)()
-	remote := conn.Info().Remote
+	addr := linkName(conn)
 	fail := func(stage string, err error) (Peer, error) {
-		return Peer{}, &Error{Peer: remote, Stage: stage, Err: err}
+		return Peer{}, &Error{Addr: addr, Stage: stage, Err: err}
 	}
 	msg, err := conn.ReadHandshake()
 	if err != nil {
@@ -158,7 +155,7 @@ func Accept(ctx context.Context, conn carrier.Conn, cfg Config, decide Decide, o
 	}
 	if err := checkFlags(peer.Name, peer.Flags, cfg.Required); err != nil {
 		_ = conn.WriteHandshake([]byte("s" + StatusNotAllowed))
-		return Peer{}, &Error{Peer: peer.Name, Stage: "send_name", Status: StatusNotAllowed, Err: err}
+		return Peer{}, &Error{Peer: peer.Name, Addr: addr, Stage: "send_name", Status: StatusNotAllowed, Err: err}
 	}
 	status := decide(peer)
 	if err := conn.WriteHandshake([]byte("s" + status)); err != nil {
@@ -176,10 +173,10 @@ func Accept(ctx context.Context, conn carrier.Conn, cfg Config, decide Decide, o
 			onAliveAnswer(peer.Name, replace)
 		}
 		if !replace {
-			return Peer{}, &Error{Peer: peer.Name, Stage: "status", Status: status, Err: fmt.Errorf("the peer kept its existing connection")}
+			return Peer{}, &Error{Peer: peer.Name, Addr: addr, Stage: "status", Status: status, Err: fmt.Errorf("the peer kept its existing connection")}
 		}
 	default:
-		return Peer{}, &Error{Peer: peer.Name, Stage: "status", Status: status}
+		return Peer{}, &Error{Peer: peer.Name, Addr: addr, Stage: "status", Status: status}
 	}
 	challenge, err := newChallenge()
 	if err != nil {
@@ -190,22 +187,30 @@ func Accept(ctx context.Context, conn carrier.Conn, cfg Config, decide Decide, o
 	}
 	msg, err = conn.ReadHandshake()
 	if err != nil {
-		return Peer{}, &Error{Peer: peer.Name, Stage: "challenge_reply", Err: err}
+		return Peer{}, &Error{Peer: peer.Name, Addr: addr, Stage: "challenge_reply", Err: err}
 	}
 	if len(msg) != 21 || msg[0] != 'r' {
-		return Peer{}, &Error{Peer: peer.Name, Stage: "challenge_reply", Err: fmt.Errorf("%w: expected a 21-byte 'r' reply, got %d bytes", ErrProtocol, len(msg))}
+		return Peer{}, &Error{Peer: peer.Name, Addr: addr, Stage: "challenge_reply", Err: fmt.Errorf("%w: expected a 21-byte 'r' reply, got %d bytes", ErrProtocol, len(msg))}
 	}
 	theirs := binary.BigEndian.Uint32(msg[1:5])
 	cookie := cfg.Cookie(peer.Name)
 	want := Digest(cookie, challenge)
 	if subtle.ConstantTimeCompare(msg[5:21], want[:]) != 1 {
-		return Peer{}, &Error{Peer: peer.Name, Stage: "challenge_reply", Err: ErrBadCookie}
+		return Peer{}, &Error{Peer: peer.Name, Addr: addr, Stage: "challenge_reply", Err: &CookieError{Peer: peer.Name, AtomVM: peer.Flags.IsAtomVM()}}
 	}
 	ack := Digest(cookie, theirs)
 	if err := conn.WriteHandshake(append([]byte{'a'}, ack[:]...)); err != nil {
-		return Peer{}, &Error{Peer: peer.Name, Stage: "challenge_ack", Err: err}
+		return Peer{}, &Error{Peer: peer.Name, Addr: addr, Stage: "challenge_ack", Err: err}
 	}
 	return peer, nil
+}
+
+// peerText names the peer in a message: its name, or its link.
+func peerText(peer, addr string) string {
+	if peer != "" {
+		return peer
+	}
+	return "the node over " + addr
 }
 
 func first(b []byte) string {

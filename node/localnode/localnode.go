@@ -56,6 +56,8 @@ type Config struct {
 	// prefixed with the port: "[ttyUSB0] ...". Nil leaves the text to
 	// whoever reads the ports (serialdist.Port.ConsoleTo).
 	Console io.Writer
+	// MaxTermDepth is node.Config.MaxTermDepth.
+	MaxTermDepth int
 }
 
 // Node is a started local node: a distribution node with serial ports,
@@ -130,13 +132,14 @@ func nodeConfig(cfg Config) (node.Config, error) {
 		return node.Config{}, err
 	}
 	nc := node.Config{
-		Name:       cfg.Name,
-		Cookie:     cfg.Cookie,
-		Visible:    cfg.Visible,
-		ListenAddr: "-",
-		TLS:        cfg.TLS,
-		PortMapper: cfg.PortMapper,
-		Logger:     cfg.Logger,
+		Name:         cfg.Name,
+		Cookie:       cfg.Cookie,
+		Visible:      cfg.Visible,
+		ListenAddr:   "-",
+		TLS:          cfg.TLS,
+		PortMapper:   cfg.PortMapper,
+		Logger:       cfg.Logger,
+		MaxTermDepth: cfg.MaxTermDepth,
 	}
 	if cfg.Listen {
 		nc.ListenAddr = cfg.ListenAddr // "": all interfaces, any port

@@ -30,7 +30,7 @@ func TestRemoteShell(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer srv.Stop()
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), erltest.Timeout(30*time.Second))
 	defer cancel()
 	s, err := remsh.Start(ctx, n, term.Atom(e.Name), srv.Pid())
 	if err != nil {

@@ -10,6 +10,7 @@ import (
 	"github.com/avmsh/avmsh/node"
 	"github.com/avmsh/avmsh/node/handshake"
 	"github.com/avmsh/avmsh/vm"
+	"github.com/avmsh/avmsh/vm/etf"
 	"github.com/avmsh/avmsh/vm/term"
 )
 
@@ -43,7 +44,9 @@ func (o Options) process(n *node.Node) (*vm.Process, func(), error) {
 // erpc:call/5. It uses a SPAWN_REQUEST of erpc:execute_call/4 with a
 // monitor (the only safe way on AtomVM, spec §3.4) and falls back to rex
 // for peers without DFLAG_SPAWN. Errors are *ThrowError, *ExitError,
-// *RemoteError, *NoConnectionError, *TimeoutError or *BadRPCError.
+// *RemoteError, *NoConnectionError, *TimeoutError, *BadRPCError,
+// *ArgumentError (not sent: an argument cannot be encoded) or *ReplyError
+// (the connection was dropped over a message that could not be decoded).
 func Call(ctx context.Context, n *node.Node, target, module, function term.Atom, args []term.Term, o Options) (term.Term, error) {
 	mfa := MFA{Node: target, Module: module, Function: function, Arity: len(args)}
 	if o.Timeout > 0 {
@@ -70,7 +73,7 @@ func Call(ctx context.Context, n *node.Node, target, module, function term.Atom,
 	}
 	defer done()
 	if o.Rex || (!peer.Flags.Has(handshake.Spawn) && peer.Kind != node.KindAtomVM) {
-		return rexCall(ctx, p, mfa, args)
+		return rexCall(ctx, n, p, mfa, args)
 	}
 	return erpcCall(ctx, n, p, peer, mfa, args)
 }
@@ -84,6 +87,9 @@ func erpcCall(ctx context.Context, n *node.Node, p *vm.Process, peer node.PeerIn
 	reqID, err := n.SpawnRequest(p, mfa.Node, "erpc", "execute_call",
 		[]term.Term{resRef, mfa.Module, mfa.Function, argList}, node.SpawnOptions{Monitor: true})
 	if err != nil {
+		if isEncodeError(err) {
+			return nil, &ArgumentError{Call: mfa, Err: err}
+		}
 		return nil, &NoConnectionError{Call: mfa, Cause: err}
 	}
 	var remote term.Pid
@@ -97,13 +103,32 @@ func erpcCall(ctx context.Context, n *node.Node, p *vm.Process, peer node.PeerIn
 				(len(t) == 5 && t[0] == term.Atom("DOWN") && t[1] == reqID)
 		}, vm.Infinity)
 		if err != nil {
-			p.Demonitor(reqID, true)
 			killed := false
 			var zero term.Pid
-			if remote != zero && peer.Kind != node.KindAtomVM {
+			if peer.Kind != node.KindAtomVM && !errors.Is(err, vm.ErrExited) {
 				// Like erpc: a call that timed out must not keep running.
-				killed = n.Runtime().ExitSignal(p.Self(), remote, vm.Kill) == nil
+				if remote == zero {
+					// The spawn_reply may already be in the mailbox (it
+					// raced the timeout), or still on its way: then
+					// abandon the request, so that its process is ended
+					// when the reply comes, and look once more for a reply
+					// that came in between.
+					m, rerr := p.Receive(context.Background(), isSpawnReply(reqID), 0)
+					if rerr != nil {
+						n.AbandonSpawn(reqID)
+						killed = true
+						m, rerr = p.Receive(context.Background(), isSpawnReply(reqID), 0)
+					}
+					if rerr == nil {
+						killed = false
+						remote, _ = m.(term.Tuple)[3].(term.Pid)
+					}
+				}
+				if remote != zero {
+					killed = n.Runtime().ExitSignal(p.Self(), remote, vm.Kill) == nil
+				}
 			}
+			p.Demonitor(reqID, true)
 			if errors.Is(err, vm.ErrExited) {
 				return nil, fmt.Errorf("%s: the calling process exited", mfa)
 			}
@@ -116,11 +141,22 @@ func erpcCall(ctx context.Context, n *node.Node, p *vm.Process, peer node.PeerIn
 				continue
 			}
 			if t[3] == term.Atom("noconnection") {
-				return nil, &NoConnectionError{Call: mfa}
+				return nil, lostConnection(n, mfa)
 			}
 			return nil, &RemoteError{Call: mfa, Reason: term.Tuple{term.Atom("erpc"), t[3]}, Stack: term.Nil}
 		}
+		if t[4] == term.Atom("noconnection") {
+			return nil, lostConnection(n, mfa)
+		}
 		return erpcResult(mfa, args, resRef, t[4])
+	}
+}
+
+// isSpawnReply matches the {spawn_reply, ReqID, _, _} of reqID.
+func isSpawnReply(reqID term.Ref) func(term.Term) bool {
+	return func(m term.Term) bool {
+		t, ok := m.(term.Tuple)
+		return ok && len(t) == 4 && t[0] == term.Atom("spawn_reply") && t[1] == reqID
 	}
 }
 
@@ -145,8 +181,23 @@ func erpcResult(mfa MFA, args []term.Term, resRef term.Ref, reason term.Term) (t
 	return nil, &ExitError{Call: mfa, Reason: reason}
 }
 
+// lostConnection is the error for a call whose connection went down: a
+// *ReplyError when the node dropped it over a message it could not decode
+// (a term nested too deep), else a *NoConnectionError.
+func lostConnection(n *node.Node, mfa MFA) error {
+	reason := n.DisconnectReason(mfa.Node)
+	if reason != nil && errors.As(reason, new(*etf.DecodeError)) {
+		return &ReplyError{Call: mfa, Err: reason}
+	}
+	return &NoConnectionError{Call: mfa}
+}
+
+// isEncodeError tells a send that failed because a term cannot be
+// encoded for the peer from one that failed for want of a connection.
+func isEncodeError(err error) bool { return errors.As(err, new(*etf.EncodeError)) }
+
 // rexCall uses the rex server (rpc:call/4's protocol before OTP 23).
-func rexCall(ctx context.Context, p *vm.Process, mfa MFA, args []term.Term) (term.Term, error) {
+func rexCall(ctx context.Context, n *node.Node, p *vm.Process, mfa MFA, args []term.Term) (term.Term, error) {
 	argList := term.List(append([]term.Term(nil), args...))
 	if len(args) == 0 {
 		argList = term.Nil
@@ -157,9 +208,12 @@ func rexCall(ctx context.Context, p *vm.Process, mfa MFA, args []term.Term) (ter
 		var ce *node.CallError
 		if errors.As(err, &ce) {
 			if ce.Reason == term.Atom("noconnection") {
-				return nil, &NoConnectionError{Call: mfa}
+				return nil, lostConnection(n, mfa)
 			}
 			return nil, &BadRPCError{Call: mfa, Reason: term.Tuple{term.Atom("EXIT"), ce.Reason}}
+		}
+		if isEncodeError(err) {
+			return nil, &ArgumentError{Call: mfa, Err: err}
 		}
 		return nil, &TimeoutError{Call: mfa}
 	}
@@ -217,6 +271,9 @@ func Cast(ctx context.Context, n *node.Node, target, module, function term.Atom,
 	_, err = n.SpawnRequest(p, target, "erpc", "execute_call",
 		[]term.Term{n.Runtime().MakeRef(), module, function, argList}, node.SpawnOptions{})
 	if err != nil {
+		if isEncodeError(err) {
+			return &ArgumentError{Call: mfa, Err: err}
+		}
 		return &NoConnectionError{Call: mfa, Cause: err}
 	}
 	return nil

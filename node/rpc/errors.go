@@ -66,6 +66,36 @@ func (e *NoConnectionError) Error() string {
 
 func (e *NoConnectionError) Unwrap() error { return e.Cause }
 
+// ArgumentError: the call was not sent because its arguments cannot be
+// encoded for the target: Err wraps an *etf.EncodeError, e.g. a term
+// nested deeper than the node's limit (*etf.DepthError) or one an AtomVM
+// peer cannot take. Nothing ran on the target.
+type ArgumentError struct {
+	Call MFA
+	Err  error
+}
+
+func (e *ArgumentError) Error() string {
+	return fmt.Sprintf("%s: the call was not sent: %v", e.Call, e.Err)
+}
+
+func (e *ArgumentError) Unwrap() error { return e.Err }
+
+// ReplyError: the connection to the target ended during the call because
+// a message from it could not be decoded, e.g. the result nested deeper
+// than the node's limit (Err wraps an *etf.DepthError then). The function
+// may have run; its result is lost.
+type ReplyError struct {
+	Call MFA
+	Err  error
+}
+
+func (e *ReplyError) Error() string {
+	return fmt.Sprintf("%s: no result, the connection was dropped: %v", e.Call, e.Err)
+}
+
+func (e *ReplyError) Unwrap() error { return e.Err }
+
 // TimeoutError: no result within the timeout. The remote process was
 // killed when the peer allows it (not on AtomVM, which takes no exit/2).
 type TimeoutError struct {

@@ -26,8 +26,9 @@ var (
 	ErrStalled = errors.New("incomplete frame: the line went quiet in the middle of it")
 )
 
-// errTimeout is returned when a read or write deadline passes.
-var errTimeout = fmt.Errorf("i/o timeout: %w", errDeadline)
+// errTimeout is returned when a read or write deadline passes (its text
+// is "i/o timeout").
+var errTimeout = errDeadline
 
 // dialQuiet is how long after our send_name idle markers from the peer
 // still count as proof that it did not see the frame.

@@ -40,7 +40,7 @@ func TestConformanceOverDistribution(t *testing.T) {
 	if len(cmds) < 250 {
 		t.Fatalf("conformance table has %d commands, want >= 250", len(cmds))
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 120*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), erltest.Timeout(120*time.Second))
 	defer cancel()
 	want, err := erltest.RunShell(ctx, cmds)
 	if err != nil {
@@ -55,7 +55,7 @@ func TestConformanceOverDistribution(t *testing.T) {
 	}
 	defer srv.Stop()
 	glPid := srv.Pid()
-	s, h, err := shellhost.NewSession(n, term.Atom(e.Name), shellhost.Options{Timeout: 30 * time.Second, GroupLeader: &glPid})
+	s, h, err := shellhost.NewSession(n, term.Atom(e.Name), shellhost.Options{Timeout: erltest.Timeout(30 * time.Second), GroupLeader: &glPid})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -18,7 +18,7 @@ const sleepers = "length([P || P <- processes(), process_info(P, current_functio
 // waitEval polls expr on the erl node until it prints want.
 func waitEval(t *testing.T, e *erltest.Node, expr, want string) {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
+	deadline := time.Now().Add(erltest.Timeout(10 * time.Second))
 	for {
 		got := e.Eval(t, expr)
 		if got == want {
@@ -70,7 +70,7 @@ func TestHost(t *testing.T) {
 			if !errors.Is(err, context.Canceled) {
 				t.Fatalf("cancelled call: %v", err)
 			}
-		case <-time.After(10 * time.Second):
+		case <-time.After(erltest.Timeout(10 * time.Second)):
 			t.Fatal("the cancelled call did not return")
 		}
 		waitEval(t, e, sleepers, "0")
@@ -94,13 +94,16 @@ func TestHost(t *testing.T) {
 		if out != "true\n" {
 			t.Fatalf("link: %q", out)
 		}
+		// link/1 returns before the link signal reaches erl: exit the
+		// victim only once erl has the link, or the shell gets noproc.
+		waitEval(t, e, "length(element(2, process_info(whereis(victim), links)))", "1")
 		e.Eval(t, "exit(whereis(victim), late)")
 		select {
 		case text := <-exits:
 			if text != "** exception exit: late\n" {
 				t.Fatalf("OnExit text %q", text)
 			}
-		case <-time.After(10 * time.Second):
+		case <-time.After(erltest.Timeout(10 * time.Second)):
 			t.Fatal("OnExit was not called")
 		}
 		if out := eval("self() =:= Me.\n"); out != "false\n" {

@@ -27,7 +27,7 @@ func TestProcessConformance(t *testing.T) {
 		"demonitor(1).", "register(my, 1).", "spawn_link(1, 2, 3).", "spawn_monitor(m, f, x)."}
 	nTable := len(cmds)
 	cmds = append(cmds, badargs...)
-	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), erltest.Timeout(50*time.Second))
 	defer cancel()
 	want, err := erltest.RunShell(ctx, cmds)
 	if err != nil {
@@ -43,7 +43,7 @@ func TestProcessConformance(t *testing.T) {
 	}
 	defer srv.Stop()
 	glPid := srv.Pid()
-	s, h, err := shellhost.NewSession(n, term.Atom(e.Name), shellhost.Options{Timeout: 10 * time.Second, GroupLeader: &glPid, Registry: reg})
+	s, h, err := shellhost.NewSession(n, term.Atom(e.Name), shellhost.Options{Timeout: erltest.Timeout(10 * time.Second), GroupLeader: &glPid, Registry: reg})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -44,7 +44,7 @@ func (b *buffer) take() string {
 // exception must be identical.
 func TestAgainstOTP(t *testing.T) {
 	cmds := erltest.LoadShellCommands(t, "testdata/stdlib.txt")
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), erltest.Timeout(60*time.Second))
 	defer cancel()
 	want, err := erltest.RunShell(ctx, cmds)
 	if err != nil {
@@ -118,7 +118,7 @@ func TestSleepInterrupted(t *testing.T) {
 		if !errors.Is(err, context.Canceled) {
 			t.Fatalf("Eval after cancel: %v, want context.Canceled", err)
 		}
-	case <-time.After(10 * time.Second):
+	case <-time.After(erltest.Timeout(10 * time.Second)):
 		t.Fatal("timer:sleep(60000) was not interrupted")
 	}
 }

@@ -59,7 +59,7 @@ func (d *decoder) compressed(o *DecodeOptions) (term.Term, error) {
 		return nil, d.fail(start, TagCompressed, ErrInvalid, "inflate: %v", err)
 	}
 	consumed := int(br.Size()) - br.Len()
-	inner := decoder{b: out, depth: d.depth, cache: d.cache, atoms: d.atoms, share: true, inflate: start}
+	inner := decoder{b: out, depth: d.depth, limit: d.limit, cache: d.cache, atoms: d.atoms, share: true, inflate: start}
 	t, err := inner.term()
 	if err != nil {
 		return nil, err

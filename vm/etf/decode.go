@@ -73,6 +73,7 @@ type decoder struct {
 	b       []byte
 	pos     int
 	depth   int // remaining nesting budget
+	limit   int // the nesting limit, for errors
 	cache   []term.Atom
 	atoms   *AtomTable
 	share   bool
@@ -82,6 +83,7 @@ type decoder struct {
 
 func (d *decoder) init(o *DecodeOptions) {
 	d.depth = o.maxDepth()
+	d.limit = d.depth
 	d.inflate = -1
 	if o != nil {
 		d.cache = o.AtomCache
@@ -236,7 +238,7 @@ func (d *decoder) term() (term.Term, error) {
 func (d *decoder) enter(start int, tag byte) error {
 	d.depth--
 	if d.depth < 0 {
-		return d.fail(start, tag, ErrLimit, "terms nest deeper than the limit (DecodeOptions.MaxDepth)")
+		return d.fail(start, tag, &DepthError{Limit: d.limit}, "terms nest deeper than %d levels, the limit (DecodeOptions.MaxDepth)", d.limit)
 	}
 	return nil
 }

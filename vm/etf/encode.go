@@ -2,6 +2,7 @@ package etf
 
 import (
 	"encoding/binary"
+	"fmt"
 	"math"
 	"math/bits"
 	"unicode/utf8"
@@ -60,6 +61,7 @@ type encoder struct {
 	avm      bool
 	cacheRef func(term.Atom) (int, bool)
 	depth    int
+	limit    int // the depth limit, for errors
 }
 
 func newEncoder(o *EncodeOptions) encoder {
@@ -73,6 +75,7 @@ func newEncoder(o *EncodeOptions) encoder {
 			e.depth = o.MaxDepth
 		}
 	}
+	e.limit = e.depth
 	return e
 }
 
@@ -85,14 +88,15 @@ func invalid(t term.Term, reason string) error {
 }
 
 // enter counts one level of nesting; false means the limit is reached
-// (report it with tooDeep).
+// (report it with e.tooDeep).
 func (e *encoder) enter() bool {
 	e.depth--
 	return e.depth >= 0
 }
 
-func tooDeep(t term.Term) error {
-	return &EncodeError{Term: t, Reason: "nests deeper than the limit (EncodeOptions.MaxDepth); is it cyclic?", Err: ErrLimit}
+func (e *encoder) tooDeep(t term.Term) error {
+	return &EncodeError{Term: t, Reason: fmt.Sprintf("nests deeper than %d levels, the limit (EncodeOptions.MaxDepth); is it cyclic?", e.limit),
+		Err: &DepthError{Limit: e.limit, Encode: true}}
 }
 
 func (e *encoder) term(dst []byte, t term.Term) ([]byte, error) {
@@ -103,7 +107,7 @@ func (e *encoder) term(dst []byte, t term.Term) ([]byte, error) {
 		return appendInt(dst, int64(v)), nil
 	case term.Tuple:
 		if !e.enter() {
-			return dst, tooDeep(v)
+			return dst, e.tooDeep(v)
 		}
 		if len(v) <= 255 {
 			dst = append(dst, TagSmallTuple, byte(len(v)))
@@ -222,7 +226,7 @@ func (e *encoder) list(dst []byte, elems []term.Term, tail term.Term) ([]byte, e
 		return dst, invalid(whole(), "more than 2^32-1 elements")
 	}
 	if !e.enter() {
-		return dst, tooDeep(whole())
+		return dst, e.tooDeep(whole())
 	}
 	dst = appendU32(append(dst, TagList), uint32(len(elems)))
 	var err error
@@ -260,7 +264,7 @@ func byteList(elems []term.Term) bool {
 
 func (e *encoder) mapTerm(dst []byte, m term.Map) ([]byte, error) {
 	if !e.enter() {
-		return dst, tooDeep(m)
+		return dst, e.tooDeep(m)
 	}
 	dst = appendU32(append(dst, TagMap), uint32(m.Len()))
 	var err error

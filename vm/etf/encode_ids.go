@@ -117,7 +117,7 @@ func (e *encoder) fun(dst []byte, f *term.Fun) ([]byte, error) {
 		return dst, invalid(f, "too many free variables")
 	}
 	if !e.enter() {
-		return dst, tooDeep(f)
+		return dst, e.tooDeep(f)
 	}
 	dst = append(dst, TagNewFun)
 	sizeAt := len(dst)

@@ -21,6 +21,26 @@ var (
 	ErrUnsupported = errors.New("not representable")
 )
 
+// DepthError is the cause (the Err of a *DecodeError or *EncodeError) when
+// a term nests deeper than the limit in force: DecodeOptions.MaxDepth or
+// EncodeOptions.MaxDepth, DefaultMaxDepth unless set. Callers recognise
+// it with errors.As to say which limit was hit and that it can be
+// raised; errors.Is(err, ErrLimit) holds for it too.
+type DepthError struct {
+	// Limit is the nesting limit that was exceeded.
+	Limit int
+	// Encode is true when encoding (our own term) and false when
+	// decoding (a term that arrived).
+	Encode bool
+}
+
+func (e *DepthError) Error() string {
+	return fmt.Sprintf("the term nests deeper than %d levels", e.Limit)
+}
+
+// Is makes errors.Is(err, ErrLimit) true for a *DepthError.
+func (e *DepthError) Is(target error) bool { return target == ErrLimit }
+
 // DecodeError reports why decoding failed and where.
 type DecodeError struct {
 	// Offset is the position in the input of the item that failed
@@ -33,8 +53,8 @@ type DecodeError struct {
 	Tag byte
 	// Msg says what is wrong.
 	Msg string
-	// Err is the cause: ErrTruncated, ErrLimit, ErrInvalid or an I/O or
-	// zlib error.
+	// Err is the cause: ErrTruncated, ErrLimit, a *DepthError, ErrInvalid
+	// or an I/O or zlib error.
 	Err error
 }
 
@@ -57,7 +77,7 @@ type EncodeError struct {
 	Reason string
 	// AtomVM is set when the failure comes from the AtomVM-safe profile.
 	AtomVM bool
-	// Err is the cause: ErrUnsupported, ErrLimit or ErrInvalid.
+	// Err is the cause: ErrUnsupported, a *DepthError or ErrInvalid.
 	Err error
 }
 

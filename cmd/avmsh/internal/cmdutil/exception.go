@@ -30,6 +30,9 @@ func FormatException(class term.Atom, reason, stack term.Term) string {
 // ExitTimeout. It returns nil for other errors (remote exceptions, which
 // each command prints its own way).
 func CallError(err error) error {
+	if e := TermDepthExit(err); e != nil {
+		return e
+	}
 	var nc *rpc.NoConnectionError
 	var to *rpc.TimeoutError
 	switch {

@@ -15,7 +15,6 @@ import (
 	"github.com/avmsh/avmsh/internal/erlangimpl"
 	"github.com/avmsh/avmsh/node"
 	"github.com/avmsh/avmsh/node/gl"
-	"github.com/avmsh/avmsh/node/handshake"
 	"github.com/avmsh/avmsh/node/localnode"
 	"github.com/avmsh/avmsh/node/rpc"
 	"github.com/avmsh/avmsh/vm/term"
@@ -206,6 +205,10 @@ func (o *NodeOptions) NodeConfig(f *Factory, targetHost string, listen bool) (er
 	if err != nil {
 		return erlang.Config{}, err
 	}
+	depth, err := MaxTermDepth(f.Getenv)
+	if err != nil {
+		return erlang.Config{}, err
+	}
 	cfg := erlang.Config{
 		Name:       name,
 		Cookie:     cookie,
@@ -216,6 +219,7 @@ func (o *NodeOptions) NodeConfig(f *Factory, targetHost string, listen bool) (er
 		Version:    f.Version,
 		Console:    ConsoleWriter(f.IO.ErrOut, o.RawConsole),
 	}
+	cfg.MaxTermDepth = depth
 	setIO(&cfg, StreamsIO(f))
 	if o.TLSCert != "" {
 		cfg.TLS = &erlang.TLS{CertFile: o.TLSCert, KeyFile: o.TLSKey, CAFile: o.TLSCA}
@@ -263,19 +267,16 @@ func (o *NodeOptions) logger(f *Factory) *slog.Logger {
 }
 
 // Explain turns a connection error into a message that says what to
-// check next.
+// check next: the error says what happened, the hint (once) what to do.
 func Explain(err error, target term.Atom) error {
 	_, host, _ := node.SplitNodeName(string(target))
-	var hint string
+	hint := handshakeHint(err)
 	switch {
+	case hint != "":
 	case errors.Is(err, epmd.ErrNoEpmd):
 		hint = fmt.Sprintf("no epmd answers on %s: is an Erlang node running there? (if epmd uses another port, set ERL_EPMD_PORT)", host)
 	case errors.Is(err, epmd.ErrNotRegistered):
 		hint = fmt.Sprintf("check the node name: list the nodes with 'avmsh names %s'", host)
-	case errors.Is(err, handshake.ErrBadCookie):
-		hint = "the cookies differ: pass --cookie, set AVMSH_COOKIE, or use the same ~/.erlang.cookie as the node"
-	case errors.Is(err, handshake.ErrNotAllowed):
-		hint = "the node refused us: check that it runs OTP 23 or later and accepts hidden nodes"
 	case errors.Is(err, syscall.ECONNREFUSED):
 		hint = "the node's port refused the connection: it may have stopped (its epmd entry may be stale)"
 	case errors.Is(err, context.DeadlineExceeded):

@@ -64,8 +64,9 @@ func ExplainTarget(err error, t Target) error {
 	if !t.IsSerial() {
 		return Explain(err, t.Node)
 	}
-	var hint string
+	hint := handshakeHint(err)
 	switch {
+	case hint != "":
 	case serialdist.Classify(err) != nil, strings.Contains(err.Error(), "\nhint: "):
 		// The port's own error already says what to do.
 	case errors.Is(err, context.DeadlineExceeded):
