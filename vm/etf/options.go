@@ -1,6 +1,8 @@
 package etf
 
 import (
+	"sync"
+
 	"github.com/avmsh/avmsh/vm/term"
 )
 
@@ -143,9 +145,10 @@ func (t *AtomTable) add(a term.Atom) term.Term {
 	return boxed
 }
 
-// commonAtoms is read-only after package initialisation: atoms that
-// appear in almost every distribution message.
-var commonAtoms = func() map[string]term.Term {
+// commonAtoms are atoms that appear in almost every distribution
+// message, already boxed; read-only once built (on the first decode, not
+// at program start).
+var commonAtoms = sync.OnceValue(func() map[string]term.Term {
 	names := []string{
 		"", "true", "false", "ok", "error", "undefined", "nil", "infinity", "normal",
 		"noproc", "noconnection", "killed", "shutdown", "badarg", "badarith", "badmatch",
@@ -162,7 +165,7 @@ var commonAtoms = func() map[string]term.Term {
 		m[n] = term.Atom(n)
 	}
 	return m
-}()
+})
 
 // smallInts holds the integers 0..255 already converted to term.Term;
 // read-only after package initialisation.
