@@ -9,8 +9,8 @@
 //
 // avmsh, the hello-world (bench/cli/hello) and the floor (bench/cli/floor)
 // are built with the release's flags (CGO_ENABLED=0 -trimpath -ldflags=-s
-// -w, as goreleaser.yaml builds avmsh), or with the toolchain's defaults
-// with -defaultbuild. The tools run interleaved, the order rotating each
+// -w and the version stamped with -X, as goreleaser.yaml builds avmsh),
+// or with the toolchain's defaults with -defaultbuild. The tools run interleaved, the order rotating each
 // round, so that load changes on a shared machine hit them alike; the
 // table gives the median, the 10th and 90th percentiles of the wall time
 // (fork+exec to exit), the median CPU time, minor page faults and context
@@ -135,7 +135,8 @@ func build(pkg, bin string, defaultBuild bool) error {
 	args := []string{"build", "-o", bin}
 	env := os.Environ()
 	if !defaultBuild {
-		args = append(args, "-trimpath", "-ldflags=-s -w")
+		// As goreleaser.yaml builds a release (which stamps the version).
+		args = append(args, "-trimpath", "-ldflags=-s -w -X main.version=v0.0.0-bench -X main.commit=bench -X main.date=2026-01-01T00:00:00Z")
 		env = append(env, "CGO_ENABLED=0")
 	}
 	cmd := exec.Command("go", append(args, pkg)...)

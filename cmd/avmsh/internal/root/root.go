@@ -30,7 +30,10 @@ func newCmdRootFor(f *cmdutil.Factory, args []string) *cobra.Command {
 	case len(args) > 0:
 		for _, c := range all {
 			if c.name == args[0] && !c.tree {
-				return newCmdRoot(f, []command{c})
+				root := newCmdRoot(f, []command{c})
+				// Only reachable as `avmsh completion`: not this run.
+				root.CompletionOptions.DisableDefaultCmd = true
+				return root
 			}
 		}
 	}
@@ -103,7 +106,20 @@ func executeArgs(ctx context.Context, f *cmdutil.Factory, args []string) int {
 }
 
 func executeCmd(ctx context.Context, f *cmdutil.Factory, cmd *cobra.Command) int {
-	err := cmd.ExecuteContext(ctx)
+	// Interrupts are watched from the moment the command runs, once its
+	// flags and arguments are accepted (see Factory.WatchInterrupts).
+	stop := func() {}
+	defer func() { stop() }()
+	cmd.PersistentPreRunE = func(c *cobra.Command, _ []string) error {
+		var ictx context.Context
+		ictx, stop = f.WatchInterrupts(c.Context())
+		c.SetContext(ictx)
+		return nil
+	}
+	c, err := cmd.ExecuteContextC(ctx)
+	if c != nil && c.Context() != nil {
+		ctx = c.Context() // cancelled when the command was interrupted
+	}
 	if err != nil && strings.HasPrefix(err.Error(), "unknown command") {
 		err = unknownCommand(f, cmd, err)
 	}

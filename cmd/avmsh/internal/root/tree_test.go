@@ -95,3 +95,49 @@ func TestPartialTree(t *testing.T) {
 		t.Errorf("avmsh rpc: built %d commands, want 1", n)
 	}
 }
+
+// TestInterruptsWatchedWhenCommandRuns: Ctrl-C is watched once a command
+// runs, not for --version, help or usage errors; an interrupt then
+// cancels the command's context, with the exit code and message a
+// cancelled context gave when avmsh watched signals from the start.
+func TestInterruptsWatchedWhenCommandRuns(t *testing.T) {
+	newFactory := func(calls *int) (*cmdutil.Factory, *bytes.Buffer) {
+		var out, errOut bytes.Buffer
+		f := testFactory(&out, &errOut)
+		f.Getenv = func(k string) string {
+			return map[string]string{"AVMSH_COOKIE": "c", "ERL_EPMD_PORT": "1"}[k]
+		}
+		f.Interrupts = func(ctx context.Context) (context.Context, context.CancelFunc) {
+			*calls++
+			ctx, cancel := context.WithCancel(ctx)
+			cancel() // as if Ctrl-C came at once
+			return ctx, cancel
+		}
+		return f, &errOut
+	}
+	for _, args := range [][]string{{"--version"}, {"--help"}, {"rpc", "--help"}, {"rpc", "--no-such-flag"}, {"rpc", "n"}, {"nosuch"}} {
+		calls := 0
+		f, _ := newFactory(&calls)
+		executeArgs(context.Background(), f, args)
+		if calls != 0 {
+			t.Errorf("avmsh %q watched interrupts", args)
+		}
+	}
+	args := []string{"rpc", "nobody@127.0.0.1", "erlang", "node", "--timeout", "5s"}
+	calls := 0
+	f, errOut := newFactory(&calls)
+	code := executeArgs(context.Background(), f, args)
+	if calls != 1 {
+		t.Fatalf("avmsh %q: interrupts watched %d times, want once", args, calls)
+	}
+	// The same run with interrupts watched from the start.
+	f2, errOut2 := newFactory(new(int))
+	f2.Interrupts = nil
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	code2 := executeArgs(ctx, f2, args)
+	t.Logf("exit %d: %s", code, errOut)
+	if code != code2 || errOut.String() != errOut2.String() || code == 0 {
+		t.Errorf("interrupted rpc: exit %d %q, want exit %d %q", code, errOut, code2, errOut2)
+	}
+}
