@@ -14,7 +14,18 @@ import (
 )
 
 // NewCmdRoot returns the root command with every subcommand attached.
-func NewCmdRoot(f *cmdutil.Factory) *cobra.Command { return newCmdRoot(f, commands()) }
+func NewCmdRoot(f *cmdutil.Factory) *cobra.Command {
+	return newCmdRoot(f, tree{commands: commands(), root: true})
+}
+
+// tree is what newCmdRoot builds: the subcommands, and with root the
+// root command's own parts: its flags (the dashboard's, which are not
+// persistent), its version text and the completions of flag values
+// (asked of the whole tree, by `avmsh __complete ...`).
+type tree struct {
+	commands []command
+	root     bool
+}
 
 // newCmdRootFor returns the root command with the subcommands that
 // running args needs: only the command args name (cobra finds nothing
@@ -26,21 +37,21 @@ func newCmdRootFor(f *cmdutil.Factory, args []string) *cobra.Command {
 	all := commands()
 	switch {
 	case len(args) == 1 && args[0] == "--version":
-		return newCmdRoot(f, nil)
+		return newCmdRoot(f, tree{root: true})
 	case len(args) > 0:
 		for _, c := range all {
 			if c.name == args[0] && !c.tree {
-				root := newCmdRoot(f, []command{c})
+				root := newCmdRoot(f, tree{commands: []command{c}})
 				// Only reachable as `avmsh completion`: not this run.
 				root.CompletionOptions.DisableDefaultCmd = true
 				return root
 			}
 		}
 	}
-	return newCmdRoot(f, all)
+	return newCmdRoot(f, tree{commands: all, root: true})
 }
 
-func newCmdRoot(f *cmdutil.Factory, subcommands []command) *cobra.Command {
+func newCmdRoot(f *cmdutil.Factory, t tree) *cobra.Command {
 	dash := &tuicmd.Options{}
 	cmd := &cobra.Command{
 		Use:   "avmsh",
@@ -69,23 +80,27 @@ Run with no arguments to open the dashboard on a local embedded node.`,
 			return tuicmd.Run(c.Context(), f, dash)
 		},
 	}
-	dash.AddFlags(cmd)
-	b := f.Build
-	if b.Version == "" {
-		b.Version = f.Version
+	if t.root {
+		dash.AddFlags(cmd)
+		b := f.Build
+		if b.Version == "" {
+			b.Version = f.Version
+		}
+		cmd.SetVersionTemplate(b.VersionText())
 	}
-	cmd.SetVersionTemplate(b.VersionText())
 	cmd.SetIn(f.IO.In)
 	cmd.SetOut(f.IO.Out)
 	cmd.SetErr(f.IO.ErrOut)
 	cmd.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		return &cmdutil.ExitError{Code: cmdutil.ExitUsage, Err: fmt.Errorf("%w\nRun '%s --help' for usage.", err, c.CommandPath())}
 	})
-	for _, c := range subcommands {
+	for _, c := range t.commands {
 		cmd.AddCommand(c.new(f))
 	}
-	cmdutil.RegisterCompletions(cmd)
-	cmd.ValidArgsFunction = completePlugins(f)
+	if t.root {
+		cmdutil.RegisterCompletions(cmd)
+		cmd.ValidArgsFunction = completePlugins(f)
+	}
 	return cmd
 }
 
