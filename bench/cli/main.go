@@ -18,7 +18,10 @@
 // larger of the tool's and the forking benchmark's), and the system calls
 // of one run under strace -f -c when strace is installed.
 //
-// Usage: go run ./bench/cli [-runs 30] [-eval] [-erl] [-defaultbuild]
+// With -baseline REV, avmsh as built from git revision REV runs in the
+// same rounds (before/after in one run).
+//
+// Usage: go run ./bench/cli [-runs 30] [-eval] [-erl] [-defaultbuild] [-baseline REV]
 package main
 
 import (
@@ -45,6 +48,7 @@ type tool struct {
 type options struct {
 	runs                    int
 	eval, erl, defaultBuild bool
+	baseline                string
 }
 
 func main() {
@@ -53,6 +57,7 @@ func main() {
 	flag.BoolVar(&o.eval, "eval", false, "also compare `avmsh eval NODE '1+1.'` with `erl_call -e`")
 	flag.BoolVar(&o.erl, "erl", false, "also time `erl -noshell -eval 'rpc:call(...)'` (~0.3 s a run)")
 	flag.BoolVar(&o.defaultBuild, "defaultbuild", false, "build with the toolchain's defaults (cgo where available) instead of the release flags")
+	flag.StringVar(&o.baseline, "baseline", "", "also time avmsh as built from this git `REVISION` (before/after in one run)")
 	flag.Parse()
 	if err := run(o); err != nil {
 		fmt.Fprintln(os.Stderr, "bench/cli:", err)
@@ -69,10 +74,15 @@ func run(o options) error {
 	bins := map[string]string{}
 	for _, pkg := range []string{"./cmd/avmsh", "./bench/cli/hello", "./bench/cli/floor"} {
 		bin := filepath.Join(dir, filepath.Base(pkg))
-		if err := build(pkg, bin, o.defaultBuild); err != nil {
+		if err := build(".", pkg, bin, o.defaultBuild); err != nil {
 			return err
 		}
 		bins[filepath.Base(pkg)] = bin
+	}
+	if o.baseline != "" {
+		if bins["baseline"], err = buildRevision(dir, o.baseline, o.defaultBuild); err != nil {
+			return err
+		}
 	}
 	ctx := context.Background()
 	n, err := erltest.Launch(ctx, erltest.Options{ShortNames: true})
@@ -92,6 +102,11 @@ func run(o options) error {
 		{name: "floor (Go)", args: []string{bins["floor"], alive}, want: n.Name},
 		{name: "avmsh --version", args: []string{bins["avmsh"], "--version"}, want: "avmsh "},
 		{name: "hello (Go)", args: []string{bins["hello"]}, want: "hello"},
+	}
+	if b := bins["baseline"]; b != "" {
+		tools = append(tools,
+			tool{name: "baseline rpc", args: []string{b, "rpc", alive, "erlang", "node"}, want: n.Name},
+			tool{name: "baseline --version", args: []string{b, "--version"}, want: "avmsh "})
 	}
 	if o.eval {
 		tools = append(tools,
@@ -125,13 +140,32 @@ func run(o options) error {
 	if o.eval {
 		fmt.Printf("avmsh eval / erl_call -e:  %.2fx (target <= 1.0x)\n", ratio("avmsh eval 1+1", "erl_call -e 1+1"))
 	}
+	if o.baseline != "" {
+		fmt.Printf("avmsh rpc / baseline:      %.2fx (%s)\n", ratio("avmsh rpc", "baseline rpc"), o.baseline)
+		fmt.Printf("--version / baseline:      %.2fx\n", ratio("avmsh --version", "baseline --version"))
+	}
 	if o.erl {
 		fmt.Printf("erl / avmsh rpc:           %.1fx\n", ratio("erl -eval rpc:call", "avmsh rpc"))
 	}
 	return nil
 }
 
-func build(pkg, bin string, defaultBuild bool) error {
+// buildRevision builds avmsh as it was at a git revision (exported with
+// git archive into dir).
+func buildRevision(dir, rev string, defaultBuild bool) (string, error) {
+	src := filepath.Join(dir, "baseline-src")
+	if err := os.MkdirAll(src, 0o755); err != nil {
+		return "", err
+	}
+	archive := exec.Command("sh", "-c", `git archive "$1" | tar -x -C "$2"`, "sh", rev, src)
+	if out, err := archive.CombinedOutput(); err != nil {
+		return "", fmt.Errorf("export %s: %v\n%s", rev, err, out)
+	}
+	bin := filepath.Join(dir, "avmsh-baseline")
+	return bin, build(src, "./cmd/avmsh", bin, defaultBuild)
+}
+
+func build(dir, pkg, bin string, defaultBuild bool) error {
 	args := []string{"build", "-o", bin}
 	env := os.Environ()
 	if !defaultBuild {
@@ -140,7 +174,7 @@ func build(pkg, bin string, defaultBuild bool) error {
 		env = append(env, "CGO_ENABLED=0")
 	}
 	cmd := exec.Command("go", append(args, pkg)...)
-	cmd.Env = env
+	cmd.Dir, cmd.Env = dir, env
 	if out, err := cmd.CombinedOutput(); err != nil {
 		return fmt.Errorf("build %s: %v\n%s", pkg, err, out)
 	}
