@@ -10,8 +10,10 @@
 // avmsh, the hello-world (bench/cli/hello) and the floor (bench/cli/floor)
 // are built with the release's flags (CGO_ENABLED=0 -trimpath -ldflags=-s
 // -w and the version stamped with -X, as goreleaser.yaml builds avmsh),
-// or with the toolchain's defaults with -defaultbuild. The tools run interleaved, the order rotating each
-// round, so that load changes on a shared machine hit them alike; the
+// or with the toolchain's defaults with -defaultbuild. The tools run
+// interleaved, in a new random order each round, so that load changes on
+// a shared machine and the after-effects of one tool on the next (erl
+// connecting to the node, caches) hit them alike; the
 // table gives the median, the 10th and 90th percentiles of the wall time
 // (fork+exec to exit), the median CPU time, minor page faults and context
 // switches (getrusage; not the peak RSS, for which Linux reports the
@@ -28,6 +30,7 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"math/rand/v2"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -181,8 +184,8 @@ func build(dir, pkg, bin string, defaultBuild bool) error {
 	return nil
 }
 
-// measure runs every tool runs times, interleaved; round r starts with
-// tool r mod len(tools).
+// measure runs every tool runs times, interleaved, each round in a
+// random order.
 func measure(tools []tool, env []string, runs int) (map[string]samples, error) {
 	results := map[string]samples{}
 	for _, t := range tools { // warm the page cache
@@ -191,8 +194,8 @@ func measure(tools []tool, env []string, runs int) (map[string]samples, error) {
 		}
 	}
 	for r := 0; r < runs; r++ {
-		for i := range tools {
-			t := tools[(r+i)%len(tools)]
+		for _, i := range rand.Perm(len(tools)) {
+			t := tools[i]
 			s, out, err := runOnce(t, env)
 			if err != nil {
 				return nil, fmt.Errorf("%s: %v\n%s", t.name, err, out)
