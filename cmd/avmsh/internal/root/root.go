@@ -123,6 +123,8 @@ func executeArgs(ctx context.Context, f *cmdutil.Factory, args []string) int {
 func executeCmd(ctx context.Context, f *cmdutil.Factory, cmd *cobra.Command) int {
 	// Interrupts are watched from the moment the command runs, once its
 	// flags and arguments are accepted (see Factory.WatchInterrupts).
+	// cobra runs only the nearest PersistentPreRunE: no command has its
+	// own (TestCommandNames).
 	stop := func() {}
 	defer func() { stop() }()
 	cmd.PersistentPreRunE = func(c *cobra.Command, _ []string) error {

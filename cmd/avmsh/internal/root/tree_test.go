@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/spf13/cobra"
+
 	"github.com/avmsh/avmsh/cmd/avmsh/internal/cmdutil"
 )
 
@@ -35,6 +37,18 @@ func TestCommandNames(t *testing.T) {
 			t.Errorf("command %q listed twice", c.name)
 		}
 		seen[c.name] = true
+		// The root's PersistentPreRunE starts watching Ctrl-C (see
+		// executeCmd); cobra runs only the nearest one.
+		var walk func(*cobra.Command)
+		walk = func(c *cobra.Command) {
+			if c.PersistentPreRun != nil || c.PersistentPreRunE != nil {
+				t.Errorf("%s has its own PersistentPreRun: Ctrl-C would not be watched", c.CommandPath())
+			}
+			for _, sub := range c.Commands() {
+				walk(sub)
+			}
+		}
+		walk(cmd)
 	}
 	var names []string
 	for _, c := range NewCmdRoot(f).Commands() {
