@@ -4,11 +4,12 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 )
 
 var (
-	ioregNode = regexp.MustCompile(`\+-o .*<class ([A-Za-z0-9_]+)`)
-	ioregProp = regexp.MustCompile(`"([^"]+)" = (.*)$`)
+	ioregNode = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`\+-o .*<class ([A-Za-z0-9_]+)`) })
+	ioregProp = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`"([^"]+)" = (.*)$`) })
 )
 
 // parseIoreg reads the output of `ioreg -r -c IOUSBHostDevice -l -w0`
@@ -29,13 +30,13 @@ func parseIoreg(out string) []portInfo {
 				stack = stack[:len(stack)-1]
 			}
 			n := node{depth: i}
-			if m := ioregNode.FindStringSubmatch(line); m != nil && (m[1] == "IOUSBHostDevice" || m[1] == "IOUSBDevice") {
+			if m := ioregNode().FindStringSubmatch(line); m != nil && (m[1] == "IOUSBHostDevice" || m[1] == "IOUSBDevice") {
 				n.usb = &portInfo{USB: true}
 			}
 			stack = append(stack, n)
 			continue
 		}
-		m := ioregProp.FindStringSubmatch(line)
+		m := ioregProp().FindStringSubmatch(line)
 		if m == nil || len(stack) == 0 {
 			continue
 		}

@@ -39,7 +39,7 @@ func (r router) Exit(from, to term.Pid, reason term.Term, link bool) error {
 }
 
 func (r router) Monitor(from term.Pid, target term.Term, node term.Atom, ref term.Ref) error {
-	if name, ok := target.(term.Atom); ok && r.n.isAtomVM(node) && !atomVMAlwaysRegistered[name] {
+	if name, ok := target.(term.Atom); ok && r.n.isAtomVM(node) && !atomVMAlwaysRegistered(name) {
 		// AtomVM drops the whole connection when asked to monitor a name
 		// that is not registered (spec §2.3). Resolve it first.
 		return r.n.monitorAtomVMName(from, name, node, ref)
@@ -61,7 +61,13 @@ func (r router) GroupLeader(gl, to term.Pid) error {
 
 // atomVMAlwaysRegistered are names every distributed AtomVM node has
 // (spec §3.2), safe to monitor by name.
-var atomVMAlwaysRegistered = map[term.Atom]bool{"net_kernel": true, "kernel_sup": true, "code_server": true, "net_kernel_sup": true}
+func atomVMAlwaysRegistered(name term.Atom) bool {
+	switch name {
+	case "net_kernel", "kernel_sup", "code_server", "net_kernel_sup":
+		return true
+	}
+	return false
+}
 
 func (n *Node) isAtomVM(node term.Atom) bool {
 	n.mu.Lock()

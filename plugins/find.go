@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"regexp"
 	"runtime"
 	"sort"
 	"strings"
@@ -40,11 +39,21 @@ func (e *NotExecutableError) Error() string {
 	return fmt.Sprintf("plugin %s: %s is not executable\nhint: make it executable with 'chmod +x %s'", e.Plugin.Name, e.Plugin.Path, e.Plugin.Path)
 }
 
-var validName = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]*$`)
-
 // ValidName reports whether name can name a plugin: lower-case letters,
-// digits, '-' and '_', starting with a letter or digit.
-func ValidName(name string) bool { return len(name) <= 64 && validName.MatchString(name) }
+// digits, '-' and '_', starting with a letter or digit (at most 64).
+func ValidName(name string) bool {
+	if name == "" || len(name) > 64 || name[0] == '-' || name[0] == '_' {
+		return false
+	}
+	for i := 0; i < len(name); i++ {
+		switch c := name[i]; {
+		case c >= 'a' && c <= 'z', c >= '0' && c <= '9', c == '-', c == '_':
+		default:
+			return false
+		}
+	}
+	return true
+}
 
 // Finder looks for plugins in the plugin directory and on PATH.
 type Finder struct {

@@ -1,60 +1,91 @@
-// Command cli measures whole-process wall time and peak memory of one RPC
-// from the command line, against the same running OTP node in one run:
+// Command cli measures whole-process start-up and one-shot RPCs from the
+// command line, against the same running OTP node in one run:
 //
-//	avmsh rpc NODE erlang node
-//	erl_call -sname NODE -a 'erlang node []'
-//	erl -noshell -eval 'rpc:call(NODE, erlang, node, [])'
-//	avmsh eval NODE '1+1.'   vs   erl_call -e   (with -eval)
+//	avmsh rpc NODE erlang node             vs  erl_call -sname NODE -a 'erlang node []'
+//	floor NODE                             the least a Go program does for the same RPC
+//	avmsh --version                        vs  a Go hello-world
+//	erl -noshell -eval 'rpc:call(...)'     (with -erl)
+//	avmsh eval NODE '1+1.'                 vs  erl_call -e   (with -eval)
 //
-// It builds avmsh first. Usage: go run ./bench/cli [-runs 20] [-eval]
+// avmsh, the hello-world (bench/cli/hello) and the floor (bench/cli/floor)
+// are built with the release's flags (CGO_ENABLED=0 -trimpath -ldflags=-s
+// -w and the version stamped with -X, as goreleaser.yaml builds avmsh),
+// or with the toolchain's defaults with -defaultbuild. The tools run
+// interleaved, in a new random order each round, so that load changes on
+// a shared machine and the after-effects of one tool on the next (erl
+// connecting to the node, caches) hit them alike; the
+// table gives the median, the 10th and 90th percentiles of the wall time
+// (fork+exec to exit), the median CPU time, minor page faults and context
+// switches (getrusage; not the peak RSS, for which Linux reports the
+// larger of the tool's and the forking benchmark's), and the system calls
+// of one run under strace -f -c when strace is installed.
+//
+// With -baseline REV, avmsh as built from git revision REV runs in the
+// same rounds (before/after in one run).
+//
+// Usage: go run ./bench/cli [-runs 30] [-eval] [-erl] [-defaultbuild] [-baseline REV]
 package main
 
 import (
 	"context"
 	"flag"
 	"fmt"
+	"math/rand/v2"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"slices"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/avmsh/avmsh/internal/erltest"
 )
 
-type sample struct {
-	wall time.Duration
-	rss  int64 // KiB
-}
-
 type tool struct {
 	name string
 	args []string
 	want string
+	in   string // stdin
+}
+
+type options struct {
+	runs                    int
+	eval, erl, defaultBuild bool
+	baseline                string
 }
 
 func main() {
-	runs := flag.Int("runs", 20, "runs per tool")
-	eval := flag.Bool("eval", false, "also compare `avmsh eval NODE '1+1.'` with `erl_call -e`")
+	var o options
+	flag.IntVar(&o.runs, "runs", 30, "runs per tool")
+	flag.BoolVar(&o.eval, "eval", false, "also compare `avmsh eval NODE '1+1.'` with `erl_call -e`")
+	flag.BoolVar(&o.erl, "erl", false, "also time `erl -noshell -eval 'rpc:call(...)'` (~0.3 s a run)")
+	flag.BoolVar(&o.defaultBuild, "defaultbuild", false, "build with the toolchain's defaults (cgo where available) instead of the release flags")
+	flag.StringVar(&o.baseline, "baseline", "", "also time avmsh as built from this git `REVISION` (before/after in one run)")
 	flag.Parse()
-	if err := run(*runs, *eval); err != nil {
+	if err := run(o); err != nil {
 		fmt.Fprintln(os.Stderr, "bench/cli:", err)
 		os.Exit(1)
 	}
 }
 
-func run(runs int, eval bool) error {
+func run(o options) error {
 	dir, err := os.MkdirTemp("", "benchcli")
 	if err != nil {
 		return err
 	}
 	defer os.RemoveAll(dir)
-	bin := filepath.Join(dir, "avmsh")
-	if out, err := exec.Command("go", "build", "-o", bin, "./cmd/avmsh").CombinedOutput(); err != nil {
-		return fmt.Errorf("build avmsh: %v\n%s", err, out)
+	bins := map[string]string{}
+	for _, pkg := range []string{"./cmd/avmsh", "./bench/cli/hello", "./bench/cli/floor"} {
+		bin := filepath.Join(dir, filepath.Base(pkg))
+		if err := build(".", pkg, bin, o.defaultBuild); err != nil {
+			return err
+		}
+		bins[filepath.Base(pkg)] = bin
+	}
+	if o.baseline != "" {
+		if bins["baseline"], err = buildRevision(dir, o.baseline, o.defaultBuild); err != nil {
+			return err
+		}
 	}
 	ctx := context.Background()
 	n, err := erltest.Launch(ctx, erltest.Options{ShortNames: true})
@@ -64,83 +95,168 @@ func run(runs int, eval bool) error {
 	defer n.Stop()
 	alive := n.Alive()
 	env := append(os.Environ(), "ERL_EPMD_PORT="+strconv.Itoa(n.EpmdPort), "AVMSH_COOKIE="+n.Cookie)
-	want := n.Name
-	tools := []tool{
-		{"avmsh rpc", []string{bin, "rpc", alive, "erlang", "node"}, want},
-		{"erl_call -a", []string{"erl_call", "-sname", alive, "-c", n.Cookie, "-a", "erlang node []"}, want},
-		{"erl -eval rpc:call", []string{"erl", "-noshell", "-sname", erltest.RandomName("b"), "-setcookie", n.Cookie, "-start_epmd", "false",
-			"-eval", fmt.Sprintf("io:format(\"~s~n\", [rpc:call('%s', erlang, node, [])]), halt().", n.Name)}, want},
+	erlCall := "/usr/lib/erlang/bin/erl_call"
+	if _, err := os.Stat(erlCall); err != nil {
+		erlCall = "erl_call"
 	}
-	if eval {
+	tools := []tool{
+		{name: "avmsh rpc", args: []string{bins["avmsh"], "rpc", alive, "erlang", "node"}, want: n.Name},
+		{name: "erl_call -a", args: []string{erlCall, "-sname", alive, "-c", n.Cookie, "-a", "erlang node []"}, want: n.Name},
+		{name: "floor (Go)", args: []string{bins["floor"], alive}, want: n.Name},
+		{name: "avmsh --version", args: []string{bins["avmsh"], "--version"}, want: "avmsh "},
+		{name: "hello (Go)", args: []string{bins["hello"]}, want: "hello"},
+	}
+	if b := bins["baseline"]; b != "" {
 		tools = append(tools,
-			tool{"avmsh eval 1+1", []string{bin, "eval", alive, "1+1."}, "2"},
-			tool{"erl_call -e 1+1", []string{"erl_call", "-sname", alive, "-c", n.Cookie, "-e"}, "2"},
+			tool{name: "baseline rpc", args: []string{b, "rpc", alive, "erlang", "node"}, want: n.Name},
+			tool{name: "baseline --version", args: []string{b, "--version"}, want: "avmsh "})
+	}
+	if o.eval {
+		tools = append(tools,
+			tool{name: "avmsh eval 1+1", args: []string{bins["avmsh"], "eval", alive, "1+1."}, want: "2"},
+			tool{name: "erl_call -e 1+1", args: []string{erlCall, "-sname", alive, "-c", n.Cookie, "-e"}, want: "2", in: "1+1.\n"},
 		)
 	}
-	results := map[string][]sample{}
-	// Interleave the tools so load changes hit them alike.
+	if o.erl {
+		tools = append(tools, tool{name: "erl -eval rpc:call", args: []string{"erl", "-noshell", "-sname", erltest.RandomName("b"),
+			"-setcookie", n.Cookie, "-start_epmd", "false",
+			"-eval", fmt.Sprintf("io:format(\"~s~n\", [rpc:call('%s', erlang, node, [])]), halt().", n.Name)}, want: n.Name})
+	}
+	results, err := measure(tools, env, o.runs)
+	if err != nil {
+		return err
+	}
+	how := "release flags: CGO_ENABLED=0 -trimpath -ldflags='-s -w'"
+	if o.defaultBuild {
+		how = "toolchain defaults"
+	}
+	load, _ := os.ReadFile("/proc/loadavg")
+	fmt.Printf("One-shot CLI runs against one OTP node, %d interleaved runs each (%s; load average %s)\n\n",
+		o.runs, how, strings.Join(strings.Fields(string(load))[:min(3, len(strings.Fields(string(load))))], " "))
+	report(tools, results, env)
+	ratio := func(a, b string) float64 { return ms(results[a].median()) / ms(results[b].median()) }
+	fmt.Println()
+	fmt.Printf("avmsh rpc / erl_call:      %.2fx (target <= 1.0x)\n", ratio("avmsh rpc", "erl_call -a"))
+	fmt.Printf("avmsh rpc / floor:         %.2fx (target where erl_call is beyond the floor: <= 1.10x)\n", ratio("avmsh rpc", "floor (Go)"))
+	fmt.Printf("floor / erl_call:          %.2fx (what a Go process costs over a C one)\n", ratio("floor (Go)", "erl_call -a"))
+	fmt.Printf("avmsh --version / hello:   %.2fx (target <= 1.5x)\n", ratio("avmsh --version", "hello (Go)"))
+	if o.eval {
+		fmt.Printf("avmsh eval / erl_call -e:  %.2fx (target <= 1.0x)\n", ratio("avmsh eval 1+1", "erl_call -e 1+1"))
+	}
+	if o.baseline != "" {
+		fmt.Printf("avmsh rpc / baseline:      %.2fx (%s)\n", ratio("avmsh rpc", "baseline rpc"), o.baseline)
+		fmt.Printf("--version / baseline:      %.2fx\n", ratio("avmsh --version", "baseline --version"))
+	}
+	if o.erl {
+		fmt.Printf("erl / avmsh rpc:           %.1fx\n", ratio("erl -eval rpc:call", "avmsh rpc"))
+	}
+	return nil
+}
+
+// buildRevision builds avmsh as it was at a git revision (exported with
+// git archive into dir).
+func buildRevision(dir, rev string, defaultBuild bool) (string, error) {
+	src := filepath.Join(dir, "baseline-src")
+	if err := os.MkdirAll(src, 0o755); err != nil {
+		return "", err
+	}
+	archive := exec.Command("sh", "-c", `git archive "$1" | tar -x -C "$2"`, "sh", rev, src)
+	if out, err := archive.CombinedOutput(); err != nil {
+		return "", fmt.Errorf("export %s: %v\n%s", rev, err, out)
+	}
+	bin := filepath.Join(dir, "avmsh-baseline")
+	return bin, build(src, "./cmd/avmsh", bin, defaultBuild)
+}
+
+func build(dir, pkg, bin string, defaultBuild bool) error {
+	args := []string{"build", "-o", bin}
+	env := os.Environ()
+	if !defaultBuild {
+		// As goreleaser.yaml builds a release (which stamps the version).
+		args = append(args, "-trimpath", "-ldflags=-s -w -X main.version=v0.0.0-bench -X main.commit=bench -X main.date=2026-01-01T00:00:00Z")
+		env = append(env, "CGO_ENABLED=0")
+	}
+	cmd := exec.Command("go", append(args, pkg)...)
+	cmd.Dir, cmd.Env = dir, env
+	if out, err := cmd.CombinedOutput(); err != nil {
+		return fmt.Errorf("build %s: %v\n%s", pkg, err, out)
+	}
+	return nil
+}
+
+// measure runs every tool runs times, interleaved, each round in a
+// random order.
+func measure(tools []tool, env []string, runs int) (map[string]samples, error) {
+	results := map[string]samples{}
+	for _, t := range tools { // warm the page cache
+		if _, _, err := runOnce(t, env); err != nil {
+			return nil, err
+		}
+	}
 	for r := 0; r < runs; r++ {
-		for _, t := range tools {
+		for _, i := range rand.Perm(len(tools)) {
+			t := tools[i]
 			s, out, err := runOnce(t, env)
 			if err != nil {
-				return fmt.Errorf("%s: %v\n%s", t.name, err, out)
+				return nil, fmt.Errorf("%s: %v\n%s", t.name, err, out)
 			}
 			if !strings.Contains(out, t.want) {
-				return fmt.Errorf("%s printed %q, want %q", t.name, out, t.want)
+				return nil, fmt.Errorf("%s printed %q, want %q", t.name, out, t.want)
 			}
 			results[t.name] = append(results[t.name], s)
 		}
 	}
-	fmt.Printf("CLI round trip against one OTP node, %d runs each (median wall time, peak RSS)\n\n", runs)
-	fmt.Printf("%-20s %10s %10s %10s %10s\n", "tool", "median", "p90", "peak RSS", "vs avmsh")
-	base := median(results[tools[0].name])
-	for _, t := range tools {
-		s := results[t.name]
-		m := median(s)
-		fmt.Printf("%-20s %8.1fms %8.1fms %8dKiB %9.1fx\n", t.name, ms(m), ms(p90(s)), maxRSS(s), ms(m)/ms(base))
-	}
-	fmt.Printf("\navmsh rpc / erl_call: %.2fx (target <= 1.0x); erl / avmsh rpc: %.1fx (target >= 40x)\n",
-		ms(base)/ms(median(results["erl_call -a"])), ms(median(results["erl -eval rpc:call"]))/ms(base))
-	if eval {
-		fmt.Printf("avmsh eval / erl_call -e: %.2fx (target <= 1.0x)\n", ms(median(results["avmsh eval 1+1"]))/ms(median(results["erl_call -e 1+1"])))
-	}
-	return nil
+	return results, nil
 }
 
 func runOnce(t tool, env []string) (sample, string, error) {
 	cmd := exec.Command(t.args[0], t.args[1:]...)
 	cmd.Env = env
-	if strings.HasSuffix(t.name, "-e 1+1") {
-		cmd.Stdin = strings.NewReader("1+1.\n")
+	if t.in != "" {
+		cmd.Stdin = strings.NewReader(t.in)
 	}
+	var out strings.Builder
+	cmd.Stdout, cmd.Stderr = &out, &out
 	start := time.Now()
-	out, err := cmd.CombinedOutput()
-	wall := time.Since(start)
-	var rss int64
-	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
-		rss = ru.Maxrss
-	}
-	return sample{wall, rss}, string(out), err
+	err := cmd.Run()
+	s := sample{wall: time.Since(start)}
+	s.usage(cmd.ProcessState)
+	return s, out.String(), err
 }
 
-func median(s []sample) time.Duration { return pct(s, 50) }
-func p90(s []sample) time.Duration    { return pct(s, 90) }
-
-func pct(s []sample, p int) time.Duration {
-	d := make([]time.Duration, len(s))
-	for i, x := range s {
-		d[i] = x.wall
+func report(tools []tool, results map[string]samples, env []string) {
+	fmt.Printf("%-20s %9s %9s %9s %9s %8s %8s %9s\n", "tool", "median", "p10", "p90", "CPU", "minflt", "ctxsw", "syscalls")
+	for _, t := range tools {
+		s := results[t.name]
+		fmt.Printf("%-20s %7.2fms %7.2fms %7.2fms %7.2fms %8d %8d %9s\n", t.name,
+			ms(s.median()), ms(s.pct(10)), ms(s.pct(90)), ms(s.medianCPU()), s.medianInt(func(x sample) int64 { return x.minflt }),
+			s.medianInt(func(x sample) int64 { return x.ctxsw }), syscalls(t, env))
 	}
-	slices.Sort(d)
-	return d[(len(d)-1)*p/100]
 }
 
-func maxRSS(s []sample) int64 {
-	var m int64
-	for _, x := range s {
-		m = max(m, x.rss)
+// syscalls counts the system calls of one run of t, all threads, with
+// strace -f -c ("-" when strace is missing).
+func syscalls(t tool, env []string) string {
+	if _, err := exec.LookPath("strace"); err != nil {
+		return "-"
 	}
-	return m
+	cmd := exec.Command("strace", append([]string{"-f", "-c", "-o", "/dev/stderr", "--"}, t.args...)...)
+	cmd.Env = env
+	if t.in != "" {
+		cmd.Stdin = strings.NewReader(t.in)
+	}
+	var errOut strings.Builder
+	cmd.Stderr = &errOut
+	if err := cmd.Run(); err != nil {
+		return "-"
+	}
+	// The summary's last line: "100.00 ... TOTAL_CALLS [ERRORS] total".
+	lines := strings.Split(strings.TrimSpace(errOut.String()), "\n")
+	f := strings.Fields(lines[len(lines)-1])
+	if len(f) < 5 || f[len(f)-1] != "total" {
+		return "-"
+	}
+	return f[3]
 }
 
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }

@@ -5,8 +5,6 @@ package main
 import (
 	"context"
 	"os"
-	"os/signal"
-	"syscall"
 
 	"github.com/avmsh/avmsh/cmd/avmsh/internal/cmdutil"
 	"github.com/avmsh/avmsh/cmd/avmsh/internal/root"
@@ -25,8 +23,7 @@ var (
 )
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	code := root.Execute(ctx, cmdutil.NewFactory(cmdutil.Build{Version: version, Commit: commit, Date: date}))
-	stop()
-	os.Exit(code)
+	// Ctrl-C and SIGTERM cancel a command's context once it runs
+	// (Factory.WatchInterrupts).
+	os.Exit(root.Execute(context.Background(), cmdutil.NewFactory(cmdutil.Build{Version: version, Commit: commit, Date: date})))
 }

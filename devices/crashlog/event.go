@@ -4,6 +4,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -75,11 +76,20 @@ func (e Event) Summary() string {
 	return s
 }
 
-// The sections of a dump, by their header line (followed by a rule of
-// dashes).
-var sectionHeaders = map[string]string{
-	"Stack": "stack", "Mailbox": "mailbox", "Monitors": "monitors",
-	"Context memory info": "memory", "Global memory info": "memory",
+// sectionHeader names the section of a dump a header line starts (the
+// line is followed by a rule of dashes).
+func sectionHeader(line string) (string, bool) {
+	switch line {
+	case "Stack":
+		return "stack", true
+	case "Mailbox":
+		return "mailbox", true
+	case "Monitors":
+		return "monitors", true
+	case "Context memory info", "Global memory info":
+		return "memory", true
+	}
+	return "", false
 }
 
 // parseBlock reads the fields of a dump's text.
@@ -90,7 +100,7 @@ func parseBlock(raw string) Event {
 	for i := 0; i < len(lines); i++ {
 		l := lines[i]
 		t := strings.TrimSpace(l)
-		if name, ok := sectionHeaders[t]; ok && i+1 < len(lines) && isDashes(lines[i+1]) {
+		if name, ok := sectionHeader(t); ok && i+1 < len(lines) && isDashes(lines[i+1]) {
 			section = name
 			i++
 			continue
@@ -136,12 +146,15 @@ func isDashes(l string) bool {
 }
 
 // frameRE matches {Module,Function,Arity,[Aux]} with an integer arity
-// and aux data without nested lists (file and line).
-var (
-	frameRE = regexp.MustCompile(`\{([^{},\[\]"]+),([^{},\[\]"]+),(\d+),\[([^\[\]]*)\]\}`)
-	fileRE  = regexp.MustCompile(`\{file,"([^"]*)"\}`)
-	lineRE  = regexp.MustCompile(`\{line,(\d+)\}`)
-)
+// and aux data without nested lists (file and line). The expressions
+// are compiled on first use: package initialisation is paid by every
+// avmsh command.
+var frameREs = sync.OnceValue(func() (r struct{ frame, file, line *regexp.Regexp }) {
+	r.frame = regexp.MustCompile(`\{([^{},\[\]"]+),([^{},\[\]"]+),(\d+),\[([^\[\]]*)\]\}`)
+	r.file = regexp.MustCompile(`\{file,"([^"]*)"\}`)
+	r.line = regexp.MustCompile(`\{line,(\d+)\}`)
+	return r
+})
 
 // maxFrames bounds the frames read from one stack trace.
 const maxFrames = 64
@@ -151,13 +164,14 @@ func parseFrames(st string) []Frame {
 		return nil
 	}
 	var out []Frame
-	for _, m := range frameRE.FindAllStringSubmatch(st, maxFrames) {
+	re := frameREs()
+	for _, m := range re.frame.FindAllStringSubmatch(st, maxFrames) {
 		f := Frame{Module: m[1], Function: m[2]}
 		f.Arity, _ = strconv.Atoi(m[3])
-		if fm := fileRE.FindStringSubmatch(m[4]); fm != nil {
+		if fm := re.file.FindStringSubmatch(m[4]); fm != nil {
 			f.File = fm[1]
 		}
-		if lm := lineRE.FindStringSubmatch(m[4]); lm != nil {
+		if lm := re.line.FindStringSubmatch(m[4]); lm != nil {
 			f.Line, _ = strconv.Atoi(lm[1])
 		}
 		out = append(out, f)
@@ -167,11 +181,13 @@ func parseFrames(st string) []Frame {
 
 // erpcReasonRE matches execute_call's exit reasons: {Ref, return, V},
 // {Ref, throw, R}, {Ref, exit, R}, {Ref, error, R, Stack}.
-var erpcReasonRE = regexp.MustCompile(`^\{#Ref<[0-9.]+>,(return|throw|exit|error),`)
+var erpcReasonRE = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^\{#Ref<[0-9.]+>,(return|throw|exit|error),`)
+})
 
 func isERPC(e Event) bool {
 	if e.Class != "exit" {
 		return false
 	}
-	return erpcReasonRE.MatchString(e.Reason) || strings.HasPrefix(e.Stacktrace, "[{erpc,execute_call,4,")
+	return erpcReasonRE().MatchString(e.Reason) || strings.HasPrefix(e.Stacktrace, "[{erpc,execute_call,4,")
 }

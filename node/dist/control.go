@@ -44,7 +44,9 @@ const (
 	OpUnlinkIDAck         Op = 36
 )
 
-var opNames = map[Op]string{
+// opNames is an array, laid out by the linker (a map would be built when
+// the program starts).
+var opNames = [...]string{
 	OpLink: "LINK", OpSend: "SEND", OpExit: "EXIT", OpUnlink: "UNLINK", OpNodeLink: "NODE_LINK",
 	OpRegSend: "REG_SEND", OpGroupLeader: "GROUP_LEADER", OpExit2: "EXIT2", OpSendTT: "SEND_TT",
 	OpExitTT: "EXIT_TT", OpRegSendTT: "REG_SEND_TT", OpExit2TT: "EXIT2_TT", OpMonitorP: "MONITOR_P",
@@ -58,8 +60,8 @@ var opNames = map[Op]string{
 }
 
 func (o Op) String() string {
-	if n, ok := opNames[o]; ok {
-		return n
+	if o >= 0 && int(o) < len(opNames) && opNames[o] != "" {
+		return opNames[o]
 	}
 	return fmt.Sprintf("op%d", int(o))
 }

@@ -11,16 +11,23 @@ import (
 	"github.com/avmsh/avmsh/vm/term"
 )
 
-// sectionNames name the sections in Unsupported and in errors.
-var sectionNames = map[Section]string{
-	SecOverview: "overview", SecProcs: "processes", SecETS: "ets", SecPorts: "ports",
-	SecDist: "distribution", SecSched: "schedulers", SecApps: "applications",
-}
-
-// String names a single section.
+// String names a single section (in Unsupported and in errors).
 func (s Section) String() string {
-	if n, ok := sectionNames[s]; ok {
-		return n
+	switch s {
+	case SecOverview:
+		return "overview"
+	case SecProcs:
+		return "processes"
+	case SecETS:
+		return "ets"
+	case SecPorts:
+		return "ports"
+	case SecDist:
+		return "distribution"
+	case SecSched:
+		return "schedulers"
+	case SecApps:
+		return "applications"
 	}
 	return fmt.Sprintf("section(%#x)", uint16(s))
 }

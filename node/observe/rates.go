@@ -112,9 +112,22 @@ const (
 // SortKeys lists every key, for help texts and flag validation.
 var SortKeys = []SortKey{SortRedsRate, SortReds, SortMemory, SortMemoryDelta, SortMsgQ, SortMsgQGrowth, SortName, SortPid}
 
-// sortAliases are the dashboard's historical column names.
-var sortAliases = map[string]SortKey{"reductions": SortReds, "msgq": SortMsgQ, "memory_delta": SortMemoryDelta,
-	"reds_rate": SortRedsRate, "mq_growth": SortMsgQGrowth}
+// sortAlias reads the dashboard's historical column names.
+func sortAlias(s string) (SortKey, bool) {
+	switch s {
+	case "reductions":
+		return SortReds, true
+	case "msgq":
+		return SortMsgQ, true
+	case "memory_delta":
+		return SortMemoryDelta, true
+	case "reds_rate":
+		return SortRedsRate, true
+	case "mq_growth":
+		return SortMsgQGrowth, true
+	}
+	return "", false
+}
 
 // ParseSortKey reads a key (or one of the dashboard's names
 // "reductions", "msgq").
@@ -124,7 +137,7 @@ func ParseSortKey(s string) (SortKey, error) {
 			return k, nil
 		}
 	}
-	if k, ok := sortAliases[s]; ok {
+	if k, ok := sortAlias(s); ok {
 		return k, nil
 	}
 	names := make([]string, len(SortKeys))

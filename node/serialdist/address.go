@@ -177,14 +177,24 @@ func IsAddress(s string) bool {
 	return strings.HasPrefix(strings.ToLower(s), Scheme)
 }
 
-// addressKeys documents the accepted query keys (and their aliases).
-var addressKeys = map[string]string{
-	"baud": "baud", "speed": "baud",
-	"data_bits": "data_bits", "databits": "data_bits", "bits": "data_bits",
-	"parity":    "parity",
-	"stop_bits": "stop_bits", "stopbits": "stop_bits",
-	"flow": "flow", "flow_control": "flow",
-	"dtr": "dtr", "rts": "rts",
+// addressKey is the canonical name of an accepted query key (or one of
+// its aliases).
+func addressKey(k string) (string, bool) {
+	switch k {
+	case "baud", "speed":
+		return "baud", true
+	case "data_bits", "databits", "bits":
+		return "data_bits", true
+	case "parity":
+		return "parity", true
+	case "stop_bits", "stopbits":
+		return "stop_bits", true
+	case "flow", "flow_control":
+		return "flow", true
+	case "dtr", "rts":
+		return k, true
+	}
+	return "", false
 }
 
 // ParseAddress parses a serial address:
@@ -223,7 +233,7 @@ func ParseAddress(s string) (Address, error) {
 	sort.Strings(keys)
 	for _, k := range keys {
 		v := strings.ToLower(vals.Get(k))
-		canon, ok := addressKeys[strings.ToLower(k)]
+		canon, ok := addressKey(strings.ToLower(k))
 		if !ok {
 			return Address{}, fmt.Errorf("serial address %q: unknown option %q (known: baud, data_bits, parity, stop_bits, flow, dtr, rts)", raw, k)
 		}

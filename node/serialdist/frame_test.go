@@ -260,3 +260,15 @@ func sendName(name string) []byte {
 	b := []byte{'N', 0, 0, 0, 0x0D, 0x03, 0x5F, 0x5F, 0xBC, 0, 0, 0, 1, 0, byte(len(name))}
 	return append(b, name...)
 }
+
+// TestPreamble: the preamble is PreambleMarkers sync markers.
+func TestPreamble(t *testing.T) {
+	if len(preamble) != 2*PreambleMarkers {
+		t.Fatalf("preamble has %d bytes, want %d", len(preamble), 2*PreambleMarkers)
+	}
+	for i := 0; i < len(preamble); i += 2 {
+		if preamble[i] != Sync0 || preamble[i+1] != Sync1 {
+			t.Fatalf("preamble[%d:%d] = %x", i, i+2, preamble[i:i+2])
+		}
+	}
+}

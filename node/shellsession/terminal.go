@@ -31,7 +31,9 @@ func (t *terminal) leaveNext() {
 	t.mu.Unlock()
 }
 
-var failLine = regexp.MustCompile(`^(\(\S+\)\d+> )?(\*\* exception |\* \d+:\d+: |\* \d+: )`)
+var failLine = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^(\(\S+\)\d+> )?(\*\* exception |\* \d+:\d+: |\* \d+: )`)
+})
 
 // Write passes output on, watching for what the erl shell prints for a
 // failed command ("** exception ...", "* 1:5: syntax error ...").
@@ -44,7 +46,7 @@ func (t *terminal) Write(b []byte) (int, error) {
 		}
 		if len(t.tail) < 256 {
 			t.tail = append(t.tail, c)
-			if !t.counted && failLine.Match(t.tail) {
+			if !t.counted && failLine().Match(t.tail) {
 				t.fails++
 				t.counted = true
 			}

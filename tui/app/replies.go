@@ -2,6 +2,7 @@ package app
 
 import (
 	"regexp"
+	"sync"
 
 	tea "github.com/charmbracelet/bubbletea"
 )
@@ -24,7 +25,7 @@ func DropTerminalReplies() func(tea.Model, tea.Msg) tea.Msg {
 		switch {
 		case k.Alt && k.Type == tea.KeyRunes && string(k.Runes) == "]":
 			return nil
-		case !k.Alt && k.Type == tea.KeyRunes && oscColour.MatchString(string(k.Runes)):
+		case !k.Alt && k.Type == tea.KeyRunes && oscColour().MatchString(string(k.Runes)):
 			afterColour = true
 			return nil
 		case was && (k.Type == tea.KeyCtrlG || (k.Alt && k.Type == tea.KeyRunes && string(k.Runes) == `\`)):
@@ -34,5 +35,8 @@ func DropTerminalReplies() func(tea.Model, tea.Msg) tea.Msg {
 	}
 }
 
-// oscColour is the body of an OSC 10/11 colour answer.
-var oscColour = regexp.MustCompile(`^1[01];rgb:[0-9a-fA-F]{1,4}/[0-9a-fA-F]{1,4}/[0-9a-fA-F]{1,4}$`)
+// oscColour is the body of an OSC 10/11 colour answer (compiled on first
+// use: package initialisation is paid by every avmsh command).
+var oscColour = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^1[01];rgb:[0-9a-fA-F]{1,4}/[0-9a-fA-F]{1,4}/[0-9a-fA-F]{1,4}$`)
+})

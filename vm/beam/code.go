@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"strings"
+	"sync"
 )
 
 // Compact-term tags of the Code chunk (OTP beam_opcodes.hrl).
@@ -274,7 +275,12 @@ const genop = `1 label/1 2 func_info/3 3 int_code_end/0 4 call/2 5 call_last/3 6
 // MaxKnownOpcode is the highest opcode in the table above (OTP 29).
 const MaxKnownOpcode = 191
 
-var opcodes = parseGenop(genop)
+// opcodes is the table above, parsed on first use (not at start-up:
+// most avmsh commands never read a .beam file).
+var opcodes = sync.OnceValue(func() *[MaxKnownOpcode + 1]opInfo {
+	t := parseGenop(genop)
+	return &t
+})
 
 func parseGenop(s string) [MaxKnownOpcode + 1]opInfo {
 	var t [MaxKnownOpcode + 1]opInfo
@@ -294,7 +300,7 @@ func opcodeInfo(op int) opInfo {
 	if op < 1 || op > MaxKnownOpcode {
 		return opInfo{}
 	}
-	return opcodes[op]
+	return opcodes()[op]
 }
 
 // OpcodeName returns the name of a generic opcode ("" if unknown).

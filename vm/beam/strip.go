@@ -7,13 +7,17 @@ import (
 	"io"
 )
 
-// packbeamChunks are the chunks atomvm_packbeam keeps, in the order of
+// packbeamChunk reports the chunks atomvm_packbeam keeps, in the order of
 // its ALLOWED_CHUNKS (packbeam_api.erl, 0.8.2); "Line" is kept too unless
 // lines are removed. Everything else (Meta, Attr, CInf, Dbgi, Docs, ...)
 // is dropped.
-var packbeamChunks = map[string]bool{
-	"AtU8": true, "Code": true, "ExpT": true, "LocT": true, "ImpT": true, "LitU": true,
-	"FunT": true, "StrT": true, "LitT": true, "avmN": true, "Type": true, "Recs": true,
+func packbeamChunk(id string) bool {
+	switch id {
+	case "AtU8", "Code", "ExpT", "LocT", "ImpT", "LitU",
+		"FunT", "StrT", "LitT", "avmN", "Type", "Recs":
+		return true
+	}
+	return false
 }
 
 // StripOptions control Strip.
@@ -40,7 +44,7 @@ func (f *File) Strip(opts StripOptions) ([]byte, error) {
 				c = Chunk{ID: "LitU", Data: lit, Offset: c.Offset}
 			}
 		}
-		if packbeamChunks[c.ID] || (c.ID == "Line" && !opts.RemoveLines) {
+		if packbeamChunk(c.ID) || (c.ID == "Line" && !opts.RemoveLines) {
 			chunks = append(chunks, c)
 		}
 	}

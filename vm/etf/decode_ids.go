@@ -78,7 +78,7 @@ func (d *decoder) atomTerm() (term.Term, error) {
 			return a, nil
 		}
 	}
-	if a, ok := commonAtoms[string(p)]; ok {
+	if a, ok := commonAtoms()[string(p)]; ok {
 		return a, nil
 	}
 	if !latin1 {

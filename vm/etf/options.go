@@ -1,6 +1,8 @@
 package etf
 
 import (
+	"sync"
+
 	"github.com/avmsh/avmsh/vm/term"
 )
 
@@ -143,9 +145,10 @@ func (t *AtomTable) add(a term.Atom) term.Term {
 	return boxed
 }
 
-// commonAtoms is read-only after package initialisation: atoms that
-// appear in almost every distribution message.
-var commonAtoms = func() map[string]term.Term {
+// commonAtoms are atoms that appear in almost every distribution
+// message, already boxed; read-only once built (on the first decode, not
+// at program start).
+var commonAtoms = sync.OnceValue(func() map[string]term.Term {
 	names := []string{
 		"", "true", "false", "ok", "error", "undefined", "nil", "infinity", "normal",
 		"noproc", "noconnection", "killed", "shutdown", "badarg", "badarith", "badmatch",
@@ -162,13 +165,42 @@ var commonAtoms = func() map[string]term.Term {
 		m[n] = term.Atom(n)
 	}
 	return m
-}()
+})
 
 // smallInts holds the integers 0..255 already converted to term.Term;
-// read-only after package initialisation.
-var smallInts = func() (t [256]term.Term) {
-	for i := range t {
-		t[i] = term.Int(i)
-	}
-	return t
-}()
+// read-only. Written out so that the linker lays it out instead of a
+// loop filling it when the program starts (TestSmallInts checks it).
+var smallInts = [256]term.Term{
+	term.Int(0), term.Int(1), term.Int(2), term.Int(3), term.Int(4), term.Int(5), term.Int(6), term.Int(7),
+	term.Int(8), term.Int(9), term.Int(10), term.Int(11), term.Int(12), term.Int(13), term.Int(14), term.Int(15),
+	term.Int(16), term.Int(17), term.Int(18), term.Int(19), term.Int(20), term.Int(21), term.Int(22), term.Int(23),
+	term.Int(24), term.Int(25), term.Int(26), term.Int(27), term.Int(28), term.Int(29), term.Int(30), term.Int(31),
+	term.Int(32), term.Int(33), term.Int(34), term.Int(35), term.Int(36), term.Int(37), term.Int(38), term.Int(39),
+	term.Int(40), term.Int(41), term.Int(42), term.Int(43), term.Int(44), term.Int(45), term.Int(46), term.Int(47),
+	term.Int(48), term.Int(49), term.Int(50), term.Int(51), term.Int(52), term.Int(53), term.Int(54), term.Int(55),
+	term.Int(56), term.Int(57), term.Int(58), term.Int(59), term.Int(60), term.Int(61), term.Int(62), term.Int(63),
+	term.Int(64), term.Int(65), term.Int(66), term.Int(67), term.Int(68), term.Int(69), term.Int(70), term.Int(71),
+	term.Int(72), term.Int(73), term.Int(74), term.Int(75), term.Int(76), term.Int(77), term.Int(78), term.Int(79),
+	term.Int(80), term.Int(81), term.Int(82), term.Int(83), term.Int(84), term.Int(85), term.Int(86), term.Int(87),
+	term.Int(88), term.Int(89), term.Int(90), term.Int(91), term.Int(92), term.Int(93), term.Int(94), term.Int(95),
+	term.Int(96), term.Int(97), term.Int(98), term.Int(99), term.Int(100), term.Int(101), term.Int(102), term.Int(103),
+	term.Int(104), term.Int(105), term.Int(106), term.Int(107), term.Int(108), term.Int(109), term.Int(110), term.Int(111),
+	term.Int(112), term.Int(113), term.Int(114), term.Int(115), term.Int(116), term.Int(117), term.Int(118), term.Int(119),
+	term.Int(120), term.Int(121), term.Int(122), term.Int(123), term.Int(124), term.Int(125), term.Int(126), term.Int(127),
+	term.Int(128), term.Int(129), term.Int(130), term.Int(131), term.Int(132), term.Int(133), term.Int(134), term.Int(135),
+	term.Int(136), term.Int(137), term.Int(138), term.Int(139), term.Int(140), term.Int(141), term.Int(142), term.Int(143),
+	term.Int(144), term.Int(145), term.Int(146), term.Int(147), term.Int(148), term.Int(149), term.Int(150), term.Int(151),
+	term.Int(152), term.Int(153), term.Int(154), term.Int(155), term.Int(156), term.Int(157), term.Int(158), term.Int(159),
+	term.Int(160), term.Int(161), term.Int(162), term.Int(163), term.Int(164), term.Int(165), term.Int(166), term.Int(167),
+	term.Int(168), term.Int(169), term.Int(170), term.Int(171), term.Int(172), term.Int(173), term.Int(174), term.Int(175),
+	term.Int(176), term.Int(177), term.Int(178), term.Int(179), term.Int(180), term.Int(181), term.Int(182), term.Int(183),
+	term.Int(184), term.Int(185), term.Int(186), term.Int(187), term.Int(188), term.Int(189), term.Int(190), term.Int(191),
+	term.Int(192), term.Int(193), term.Int(194), term.Int(195), term.Int(196), term.Int(197), term.Int(198), term.Int(199),
+	term.Int(200), term.Int(201), term.Int(202), term.Int(203), term.Int(204), term.Int(205), term.Int(206), term.Int(207),
+	term.Int(208), term.Int(209), term.Int(210), term.Int(211), term.Int(212), term.Int(213), term.Int(214), term.Int(215),
+	term.Int(216), term.Int(217), term.Int(218), term.Int(219), term.Int(220), term.Int(221), term.Int(222), term.Int(223),
+	term.Int(224), term.Int(225), term.Int(226), term.Int(227), term.Int(228), term.Int(229), term.Int(230), term.Int(231),
+	term.Int(232), term.Int(233), term.Int(234), term.Int(235), term.Int(236), term.Int(237), term.Int(238), term.Int(239),
+	term.Int(240), term.Int(241), term.Int(242), term.Int(243), term.Int(244), term.Int(245), term.Int(246), term.Int(247),
+	term.Int(248), term.Int(249), term.Int(250), term.Int(251), term.Int(252), term.Int(253), term.Int(254), term.Int(255),
+}

@@ -42,7 +42,9 @@ const (
 	TagLocal          = 121 // LOCAL_EXT: node-private encoding to the end of the term
 )
 
-var tagNames = map[byte]string{
+// tagNames is an array, not a map: it is laid out by the linker instead
+// of being built when the program starts.
+var tagNames = [256]string{
 	TagNewFloat: "NEW_FLOAT_EXT", TagBitBinary: "BIT_BINARY_EXT", TagCompressed: "COMPRESSED",
 	TagAtomCacheRef: "ATOM_CACHE_REF", TagNewPid: "NEW_PID_EXT", TagNewPort: "NEW_PORT_EXT",
 	TagNewerReference: "NEWER_REFERENCE_EXT", TagSmallInteger: "SMALL_INTEGER_EXT",
@@ -60,7 +62,7 @@ var tagNames = map[byte]string{
 // TagName returns the erl_ext_dist name of a tag byte, such as
 // "SMALL_TUPLE_EXT (104)", or "unknown tag N".
 func TagName(tag byte) string {
-	if n, ok := tagNames[tag]; ok {
+	if n := tagNames[tag]; n != "" {
 		return n + " (" + strconv.Itoa(int(tag)) + ")"
 	}
 	return "unknown tag " + strconv.Itoa(int(tag))

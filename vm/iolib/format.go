@@ -186,7 +186,7 @@ func scan(f []rune, args []term.Term) ([]item, error) {
 			return nil, badarg("the format ends inside the control sequence starting at position %d", start+1)
 		}
 		s.control = f[i]
-		n, known := argCount[s.control]
+		n, known := argCount(s.control)
 		if !known {
 			return nil, badarg("unknown control sequence ~%c at position %d of the format", s.control, start+1)
 		}
@@ -203,10 +203,18 @@ func scan(f []rune, args []term.Term) ([]item, error) {
 	return items, nil
 }
 
-// argCount is the number of arguments each control character takes.
-var argCount = map[rune]int{
-	'w': 1, 'p': 1, 'W': 2, 'P': 2, 's': 1, 'e': 1, 'f': 1, 'g': 1, 'b': 1, 'B': 1,
-	'x': 2, 'X': 2, '+': 1, '#': 1, 'c': 1, '~': 0, 'n': 0, 'i': 1,
+// argCount is the number of arguments control character c takes; known
+// is false for an unknown control.
+func argCount(c rune) (n int, known bool) {
+	switch c {
+	case 'w', 'p', 's', 'e', 'f', 'g', 'b', 'B', '+', '#', 'c', 'i':
+		return 1, true
+	case 'W', 'P', 'x', 'X':
+		return 2, true
+	case '~', 'n':
+		return 0, true
+	}
+	return 0, false
 }
 
 // maxField bounds field widths and precisions (OTP has no limit; a

@@ -149,7 +149,7 @@ func appendBinary(dst []byte, data []byte, tail byte, bits int, d int) []byte {
 		if d == 1 {
 			return append(dst, "...>>"...)
 		}
-		dst = append(dst, byteDecimal[b]...)
+		dst = appendByteDecimal(dst, b)
 		if i < len(data)-1 || bits > 0 {
 			dst = append(dst, ',')
 		}
@@ -166,13 +166,17 @@ func appendBinary(dst []byte, data []byte, tail byte, bits int, d int) []byte {
 	return append(dst, '>', '>')
 }
 
-// byteDecimal holds the decimal text of every byte value.
-var byteDecimal = func() (t [256]string) {
-	for i := range t {
-		t[i] = strconv.Itoa(i)
+// appendByteDecimal appends the decimal text of b (no table: a table
+// would be built when the program starts, for every avmsh command).
+func appendByteDecimal(dst []byte, b byte) []byte {
+	switch {
+	case b >= 100:
+		return append(dst, '0'+b/100, '0'+b/10%10, '0'+b%10)
+	case b >= 10:
+		return append(dst, '0'+b/10, '0'+b%10)
 	}
-	return
-}()
+	return append(dst, '0'+b)
+}
 
 // appendIdent writes pids, ports, refs and funs.
 func (w *writer) appendIdent(dst []byte, t term.Term) []byte {

@@ -301,261 +301,263 @@ func formatFloatOpts(f float64, opts term.Term) (string, bool) {
 	return strconv.FormatFloat(f, 'e', prec, 64), true
 }
 
-var convBIFs = map[bifKey]bifFunc{
-	{"atom_to_list", 1}: func(_ *machine, a []term.Term) (term.Term, error) {
-		at, ok := a[0].(term.Atom)
-		if !ok {
-			return nil, badarg("atom_to_list", a)
-		}
-		return runesToList([]rune(string(at))), nil
-	},
-	{"list_to_atom", 1}: func(_ *machine, a []term.Term) (term.Term, error) {
-		rs, ok := charList(a[0])
-		if !ok {
-			return nil, badarg("list_to_atom", a)
-		}
-		at, ok := atomFromRunes(rs)
-		if !ok {
-			return nil, bifError(term.Atom("system_limit"), "list_to_atom", a)
-		}
-		return at, nil
-	},
-	{"atom_to_binary", 1}: func(_ *machine, a []term.Term) (term.Term, error) {
-		at, ok := a[0].(term.Atom)
-		if !ok {
-			return nil, badarg("atom_to_binary", a)
-		}
-		return term.Binary(at), nil
-	},
-	{"atom_to_binary", 2}: func(_ *machine, a []term.Term) (term.Term, error) {
-		at, ok := a[0].(term.Atom)
-		enc, ok2 := encodingArg(a[1])
-		if !ok || !ok2 {
-			return nil, badarg("atom_to_binary", a)
-		}
-		b, ok := atomToBinary(at, enc)
-		if !ok {
-			return nil, badarg("atom_to_binary", a)
-		}
-		return b, nil
-	},
-	{"binary_to_atom", 1}: func(_ *machine, a []term.Term) (term.Term, error) {
-		b, ok := a[0].(term.Binary)
-		if !ok {
-			return nil, badarg("binary_to_atom", a)
-		}
-		at, ok := binaryToAtom(b, "utf8")
-		if !ok {
-			return nil, badarg("binary_to_atom", a)
-		}
-		return at, nil
-	},
-	{"binary_to_atom", 2}: func(_ *machine, a []term.Term) (term.Term, error) {
-		b, ok := a[0].(term.Binary)
-		enc, ok2 := encodingArg(a[1])
-		if !ok || !ok2 {
-			return nil, badarg("binary_to_atom", a)
-		}
-		at, ok := binaryToAtom(b, enc)
-		if !ok {
-			return nil, badarg("binary_to_atom", a)
-		}
-		return at, nil
-	},
-	{"binary_to_list", 1}: func(_ *machine, a []term.Term) (term.Term, error) {
-		b, ok := a[0].(term.Binary)
-		if !ok {
-			return nil, badarg("binary_to_list", a)
-		}
-		return bytesToList(b), nil
-	},
-	{"binary_to_list", 3}: func(_ *machine, a []term.Term) (term.Term, error) {
-		b, ok := a[0].(term.Binary)
-		s, ok2 := a[1].(term.Int)
-		e, ok3 := a[2].(term.Int)
-		if !ok || !ok2 || !ok3 || s < 1 || e < s || int(e) > len(b) {
-			return nil, badarg("binary_to_list", a)
-		}
-		return bytesToList(b[s-1 : e]), nil
-	},
-	{"bitstring_to_list", 1}: func(_ *machine, a []term.Term) (term.Term, error) {
-		switch b := a[0].(type) {
-		case term.Binary:
-			return bytesToList(b), nil
-		case term.Bitstring:
-			full := len(b.Data) - 1
-			l := bytesToList(b.Data[:full])
-			last := subBits(b.Data, full*8, int(b.Bits))
-			return term.Cons(listElems(l), last), nil
-		}
-		return nil, badarg("bitstring_to_list", a)
-	},
-	{"list_to_binary", 1}: func(_ *machine, a []term.Term) (term.Term, error) {
-		var w bitWriter
-		if _, isList := a[0].(term.Binary); isList || !iolistBytes(a[0], &w, 0, false) {
-			return nil, badarg("list_to_binary", a)
-		}
-		return w.Term(), nil
-	},
-	{"list_to_bitstring", 1}: func(_ *machine, a []term.Term) (term.Term, error) {
-		var w bitWriter
-		switch a[0].(type) {
-		case term.List, term.ImproperList:
-		default:
-			return nil, badarg("list_to_bitstring", a)
-		}
-		if !iolistBytes(a[0], &w, 0, true) {
-			return nil, badarg("list_to_bitstring", a)
-		}
-		return w.Term(), nil
-	},
-	{"iolist_to_binary", 1}: func(_ *machine, a []term.Term) (term.Term, error) {
-		if b, ok := a[0].(term.Binary); ok {
+func convBIFs() map[bifKey]bifFunc {
+	return map[bifKey]bifFunc{
+		{"atom_to_list", 1}: func(_ *machine, a []term.Term) (term.Term, error) {
+			at, ok := a[0].(term.Atom)
+			if !ok {
+				return nil, badarg("atom_to_list", a)
+			}
+			return runesToList([]rune(string(at))), nil
+		},
+		{"list_to_atom", 1}: func(_ *machine, a []term.Term) (term.Term, error) {
+			rs, ok := charList(a[0])
+			if !ok {
+				return nil, badarg("list_to_atom", a)
+			}
+			at, ok := atomFromRunes(rs)
+			if !ok {
+				return nil, bifError(term.Atom("system_limit"), "list_to_atom", a)
+			}
+			return at, nil
+		},
+		{"atom_to_binary", 1}: func(_ *machine, a []term.Term) (term.Term, error) {
+			at, ok := a[0].(term.Atom)
+			if !ok {
+				return nil, badarg("atom_to_binary", a)
+			}
+			return term.Binary(at), nil
+		},
+		{"atom_to_binary", 2}: func(_ *machine, a []term.Term) (term.Term, error) {
+			at, ok := a[0].(term.Atom)
+			enc, ok2 := encodingArg(a[1])
+			if !ok || !ok2 {
+				return nil, badarg("atom_to_binary", a)
+			}
+			b, ok := atomToBinary(at, enc)
+			if !ok {
+				return nil, badarg("atom_to_binary", a)
+			}
 			return b, nil
-		}
-		var w bitWriter
-		if !iolistBytes(a[0], &w, 0, false) || w.Len()%8 != 0 {
-			return nil, badarg("iolist_to_binary", a)
-		}
-		return w.Term(), nil
-	},
-	{"iolist_size", 1}: func(_ *machine, a []term.Term) (term.Term, error) {
-		var w bitWriter
-		if !iolistBytes(a[0], &w, 0, false) || w.Len()%8 != 0 {
-			return nil, badarg("iolist_size", a)
-		}
-		return term.Int(w.Len() / 8), nil
-	},
-	{"integer_to_list", 1}: func(_ *machine, a []term.Term) (term.Term, error) {
-		if !term.IsInteger(a[0]) {
-			return nil, badarg("integer_to_list", a)
-		}
-		return term.String(intToString(a[0], 10)), nil
-	},
-	{"integer_to_list", 2}: func(_ *machine, a []term.Term) (term.Term, error) {
-		b, ok := a[1].(term.Int)
-		if !term.IsInteger(a[0]) || !ok || b < 2 || b > 36 {
-			return nil, badarg("integer_to_list", a)
-		}
-		return term.String(intToString(a[0], int(b))), nil
-	},
-	{"integer_to_binary", 1}: func(_ *machine, a []term.Term) (term.Term, error) {
-		if !term.IsInteger(a[0]) {
-			return nil, badarg("integer_to_binary", a)
-		}
-		return term.Binary(intToString(a[0], 10)), nil
-	},
-	{"integer_to_binary", 2}: func(_ *machine, a []term.Term) (term.Term, error) {
-		b, ok := a[1].(term.Int)
-		if !term.IsInteger(a[0]) || !ok || b < 2 || b > 36 {
-			return nil, badarg("integer_to_binary", a)
-		}
-		return term.Binary(intToString(a[0], int(b))), nil
-	},
-	{"list_to_integer", 1}: func(_ *machine, a []term.Term) (term.Term, error) {
-		rs, ok := charList(a[0])
-		if !ok {
-			return nil, badarg("list_to_integer", a)
-		}
-		v, ok := parseIntBase(string(rs), 10)
-		if !ok {
-			return nil, badarg("list_to_integer", a)
-		}
-		return v, nil
-	},
-	{"list_to_integer", 2}: func(_ *machine, a []term.Term) (term.Term, error) {
-		rs, ok := charList(a[0])
-		b, ok2 := a[1].(term.Int)
-		if !ok || !ok2 || b < 2 || b > 36 {
-			return nil, badarg("list_to_integer", a)
-		}
-		v, ok := parseIntBase(string(rs), int(b))
-		if !ok {
-			return nil, badarg("list_to_integer", a)
-		}
-		return v, nil
-	},
-	{"binary_to_integer", 1}: func(_ *machine, a []term.Term) (term.Term, error) {
-		b, ok := a[0].(term.Binary)
-		if !ok {
-			return nil, badarg("binary_to_integer", a)
-		}
-		v, ok := parseIntBase(string(b), 10)
-		if !ok {
-			return nil, badarg("binary_to_integer", a)
-		}
-		return v, nil
-	},
-	{"binary_to_integer", 2}: func(_ *machine, a []term.Term) (term.Term, error) {
-		b, ok := a[0].(term.Binary)
-		base, ok2 := a[1].(term.Int)
-		if !ok || !ok2 || base < 2 || base > 36 {
-			return nil, badarg("binary_to_integer", a)
-		}
-		v, ok := parseIntBase(string(b), int(base))
-		if !ok {
-			return nil, badarg("binary_to_integer", a)
-		}
-		return v, nil
-	},
-	{"list_to_float", 1}: func(_ *machine, a []term.Term) (term.Term, error) {
-		rs, ok := charList(a[0])
-		if !ok {
-			return nil, badarg("list_to_float", a)
-		}
-		f, ok := parseErlFloat(string(rs))
-		if !ok {
-			return nil, badarg("list_to_float", a)
-		}
-		return term.Float(f), nil
-	},
-	{"binary_to_float", 1}: func(_ *machine, a []term.Term) (term.Term, error) {
-		b, ok := a[0].(term.Binary)
-		if !ok {
-			return nil, badarg("binary_to_float", a)
-		}
-		f, ok := parseErlFloat(string(b))
-		if !ok {
-			return nil, badarg("binary_to_float", a)
-		}
-		return term.Float(f), nil
-	},
-	{"float_to_list", 1}: func(_ *machine, a []term.Term) (term.Term, error) {
-		f, ok := a[0].(term.Float)
-		if !ok {
-			return nil, badarg("float_to_list", a)
-		}
-		return term.String(strconv.FormatFloat(float64(f), 'e', 20, 64)), nil
-	},
-	{"float_to_list", 2}: func(_ *machine, a []term.Term) (term.Term, error) {
-		f, ok := a[0].(term.Float)
-		if !ok {
-			return nil, badarg("float_to_list", a)
-		}
-		s, ok := formatFloatOpts(float64(f), a[1])
-		if !ok {
-			return nil, badarg("float_to_list", a)
-		}
-		return term.String(s), nil
-	},
-	{"float_to_binary", 1}: func(_ *machine, a []term.Term) (term.Term, error) {
-		f, ok := a[0].(term.Float)
-		if !ok {
-			return nil, badarg("float_to_binary", a)
-		}
-		return term.Binary(strconv.FormatFloat(float64(f), 'e', 20, 64)), nil
-	},
-	{"float_to_binary", 2}: func(_ *machine, a []term.Term) (term.Term, error) {
-		f, ok := a[0].(term.Float)
-		if !ok {
-			return nil, badarg("float_to_binary", a)
-		}
-		s, ok := formatFloatOpts(float64(f), a[1])
-		if !ok {
-			return nil, badarg("float_to_binary", a)
-		}
-		return term.Binary(s), nil
-	},
+		},
+		{"binary_to_atom", 1}: func(_ *machine, a []term.Term) (term.Term, error) {
+			b, ok := a[0].(term.Binary)
+			if !ok {
+				return nil, badarg("binary_to_atom", a)
+			}
+			at, ok := binaryToAtom(b, "utf8")
+			if !ok {
+				return nil, badarg("binary_to_atom", a)
+			}
+			return at, nil
+		},
+		{"binary_to_atom", 2}: func(_ *machine, a []term.Term) (term.Term, error) {
+			b, ok := a[0].(term.Binary)
+			enc, ok2 := encodingArg(a[1])
+			if !ok || !ok2 {
+				return nil, badarg("binary_to_atom", a)
+			}
+			at, ok := binaryToAtom(b, enc)
+			if !ok {
+				return nil, badarg("binary_to_atom", a)
+			}
+			return at, nil
+		},
+		{"binary_to_list", 1}: func(_ *machine, a []term.Term) (term.Term, error) {
+			b, ok := a[0].(term.Binary)
+			if !ok {
+				return nil, badarg("binary_to_list", a)
+			}
+			return bytesToList(b), nil
+		},
+		{"binary_to_list", 3}: func(_ *machine, a []term.Term) (term.Term, error) {
+			b, ok := a[0].(term.Binary)
+			s, ok2 := a[1].(term.Int)
+			e, ok3 := a[2].(term.Int)
+			if !ok || !ok2 || !ok3 || s < 1 || e < s || int(e) > len(b) {
+				return nil, badarg("binary_to_list", a)
+			}
+			return bytesToList(b[s-1 : e]), nil
+		},
+		{"bitstring_to_list", 1}: func(_ *machine, a []term.Term) (term.Term, error) {
+			switch b := a[0].(type) {
+			case term.Binary:
+				return bytesToList(b), nil
+			case term.Bitstring:
+				full := len(b.Data) - 1
+				l := bytesToList(b.Data[:full])
+				last := subBits(b.Data, full*8, int(b.Bits))
+				return term.Cons(listElems(l), last), nil
+			}
+			return nil, badarg("bitstring_to_list", a)
+		},
+		{"list_to_binary", 1}: func(_ *machine, a []term.Term) (term.Term, error) {
+			var w bitWriter
+			if _, isList := a[0].(term.Binary); isList || !iolistBytes(a[0], &w, 0, false) {
+				return nil, badarg("list_to_binary", a)
+			}
+			return w.Term(), nil
+		},
+		{"list_to_bitstring", 1}: func(_ *machine, a []term.Term) (term.Term, error) {
+			var w bitWriter
+			switch a[0].(type) {
+			case term.List, term.ImproperList:
+			default:
+				return nil, badarg("list_to_bitstring", a)
+			}
+			if !iolistBytes(a[0], &w, 0, true) {
+				return nil, badarg("list_to_bitstring", a)
+			}
+			return w.Term(), nil
+		},
+		{"iolist_to_binary", 1}: func(_ *machine, a []term.Term) (term.Term, error) {
+			if b, ok := a[0].(term.Binary); ok {
+				return b, nil
+			}
+			var w bitWriter
+			if !iolistBytes(a[0], &w, 0, false) || w.Len()%8 != 0 {
+				return nil, badarg("iolist_to_binary", a)
+			}
+			return w.Term(), nil
+		},
+		{"iolist_size", 1}: func(_ *machine, a []term.Term) (term.Term, error) {
+			var w bitWriter
+			if !iolistBytes(a[0], &w, 0, false) || w.Len()%8 != 0 {
+				return nil, badarg("iolist_size", a)
+			}
+			return term.Int(w.Len() / 8), nil
+		},
+		{"integer_to_list", 1}: func(_ *machine, a []term.Term) (term.Term, error) {
+			if !term.IsInteger(a[0]) {
+				return nil, badarg("integer_to_list", a)
+			}
+			return term.String(intToString(a[0], 10)), nil
+		},
+		{"integer_to_list", 2}: func(_ *machine, a []term.Term) (term.Term, error) {
+			b, ok := a[1].(term.Int)
+			if !term.IsInteger(a[0]) || !ok || b < 2 || b > 36 {
+				return nil, badarg("integer_to_list", a)
+			}
+			return term.String(intToString(a[0], int(b))), nil
+		},
+		{"integer_to_binary", 1}: func(_ *machine, a []term.Term) (term.Term, error) {
+			if !term.IsInteger(a[0]) {
+				return nil, badarg("integer_to_binary", a)
+			}
+			return term.Binary(intToString(a[0], 10)), nil
+		},
+		{"integer_to_binary", 2}: func(_ *machine, a []term.Term) (term.Term, error) {
+			b, ok := a[1].(term.Int)
+			if !term.IsInteger(a[0]) || !ok || b < 2 || b > 36 {
+				return nil, badarg("integer_to_binary", a)
+			}
+			return term.Binary(intToString(a[0], int(b))), nil
+		},
+		{"list_to_integer", 1}: func(_ *machine, a []term.Term) (term.Term, error) {
+			rs, ok := charList(a[0])
+			if !ok {
+				return nil, badarg("list_to_integer", a)
+			}
+			v, ok := parseIntBase(string(rs), 10)
+			if !ok {
+				return nil, badarg("list_to_integer", a)
+			}
+			return v, nil
+		},
+		{"list_to_integer", 2}: func(_ *machine, a []term.Term) (term.Term, error) {
+			rs, ok := charList(a[0])
+			b, ok2 := a[1].(term.Int)
+			if !ok || !ok2 || b < 2 || b > 36 {
+				return nil, badarg("list_to_integer", a)
+			}
+			v, ok := parseIntBase(string(rs), int(b))
+			if !ok {
+				return nil, badarg("list_to_integer", a)
+			}
+			return v, nil
+		},
+		{"binary_to_integer", 1}: func(_ *machine, a []term.Term) (term.Term, error) {
+			b, ok := a[0].(term.Binary)
+			if !ok {
+				return nil, badarg("binary_to_integer", a)
+			}
+			v, ok := parseIntBase(string(b), 10)
+			if !ok {
+				return nil, badarg("binary_to_integer", a)
+			}
+			return v, nil
+		},
+		{"binary_to_integer", 2}: func(_ *machine, a []term.Term) (term.Term, error) {
+			b, ok := a[0].(term.Binary)
+			base, ok2 := a[1].(term.Int)
+			if !ok || !ok2 || base < 2 || base > 36 {
+				return nil, badarg("binary_to_integer", a)
+			}
+			v, ok := parseIntBase(string(b), int(base))
+			if !ok {
+				return nil, badarg("binary_to_integer", a)
+			}
+			return v, nil
+		},
+		{"list_to_float", 1}: func(_ *machine, a []term.Term) (term.Term, error) {
+			rs, ok := charList(a[0])
+			if !ok {
+				return nil, badarg("list_to_float", a)
+			}
+			f, ok := parseErlFloat(string(rs))
+			if !ok {
+				return nil, badarg("list_to_float", a)
+			}
+			return term.Float(f), nil
+		},
+		{"binary_to_float", 1}: func(_ *machine, a []term.Term) (term.Term, error) {
+			b, ok := a[0].(term.Binary)
+			if !ok {
+				return nil, badarg("binary_to_float", a)
+			}
+			f, ok := parseErlFloat(string(b))
+			if !ok {
+				return nil, badarg("binary_to_float", a)
+			}
+			return term.Float(f), nil
+		},
+		{"float_to_list", 1}: func(_ *machine, a []term.Term) (term.Term, error) {
+			f, ok := a[0].(term.Float)
+			if !ok {
+				return nil, badarg("float_to_list", a)
+			}
+			return term.String(strconv.FormatFloat(float64(f), 'e', 20, 64)), nil
+		},
+		{"float_to_list", 2}: func(_ *machine, a []term.Term) (term.Term, error) {
+			f, ok := a[0].(term.Float)
+			if !ok {
+				return nil, badarg("float_to_list", a)
+			}
+			s, ok := formatFloatOpts(float64(f), a[1])
+			if !ok {
+				return nil, badarg("float_to_list", a)
+			}
+			return term.String(s), nil
+		},
+		{"float_to_binary", 1}: func(_ *machine, a []term.Term) (term.Term, error) {
+			f, ok := a[0].(term.Float)
+			if !ok {
+				return nil, badarg("float_to_binary", a)
+			}
+			return term.Binary(strconv.FormatFloat(float64(f), 'e', 20, 64)), nil
+		},
+		{"float_to_binary", 2}: func(_ *machine, a []term.Term) (term.Term, error) {
+			f, ok := a[0].(term.Float)
+			if !ok {
+				return nil, badarg("float_to_binary", a)
+			}
+			s, ok := formatFloatOpts(float64(f), a[1])
+			if !ok {
+				return nil, badarg("float_to_binary", a)
+			}
+			return term.Binary(s), nil
+		},
+	}
 }
 
 func listElems(t term.Term) []term.Term {

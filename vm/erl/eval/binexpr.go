@@ -186,7 +186,7 @@ func segBits(s segment) (int, *Exception) {
 	}
 	// Size * Unit fails in eval_exp_field1 as a badarith of '*'.
 	return 0, &Exception{Class: ClassError, Reason: atomBadarg, Stack: term.List{
-		term.Tuple{term.Atom("erlang"), term.Atom("*"), term.List{size, term.Int(s.bt.unit)}, errInfoERTS},
+		term.Tuple{term.Atom("erlang"), term.Atom("*"), term.List{size, term.Int(s.bt.unit)}, errInfoERTS()},
 		term.Tuple{term.Atom("eval_bits"), term.Atom("eval_exp_field1"), term.Int(9), srcLoc("eval_bits.erl", 114)},
 		term.Tuple{term.Atom("eval_bits"), term.Atom("create_binary"), term.Int(2), srcLoc("eval_bits.erl", 77)},
 		term.Tuple{term.Atom("eval_bits"), term.Atom("expr_grp"), term.Int(5), srcLoc("eval_bits.erl", 68)},

@@ -275,10 +275,10 @@ func overlay(base, fresh *Bindings) *Bindings {
 // call on the target.
 func (m *machine) callMFA(mod, fn term.Atom, args []term.Term) (term.Term, error) {
 	if mod == "erlang" {
-		if b, ok := localBIFs[bifKey{fn, len(args)}]; ok {
+		if b, ok := evalTables().local[bifKey{fn, len(args)}]; ok {
 			return b(m, args)
 		}
-		if processBIFs[bifKey{fn, len(args)}] {
+		if evalTables().process[bifKey{fn, len(args)}] {
 			if ph, ok := m.ev.host.(ProcessHost); ok {
 				if err := m.noShellFuns(mod, fn, args); err != nil {
 					return nil, err
@@ -290,7 +290,7 @@ func (m *machine) callMFA(mod, fn term.Atom, args []term.Term) (term.Term, error
 			}
 		}
 	}
-	if h, ok := hofs[mfaKey{mod, fn, len(args)}]; ok && anyShellFun(args) {
+	if h, ok := evalTables().hofs[mfaKey{mod, fn, len(args)}]; ok && anyShellFun(args) {
 		return h(m, args)
 	}
 	if err := m.noShellFuns(mod, fn, args); err != nil {

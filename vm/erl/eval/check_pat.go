@@ -247,7 +247,7 @@ func (c *checker) guard(g [][]parse.Expr, vt vtab) vtab {
 func (c *checker) guardTest(t parse.Expr, vt vtab) vtab {
 	if call, ok := t.(*parse.Call); ok {
 		if f, ok := call.Fun.(*parse.Lit); ok {
-			if name, ok := f.Val.(term.Atom); ok && typeTests[bifKey{name, len(call.Args)}] && !(name == "is_record" && len(call.Args) == 2) {
+			if name, ok := f.Val.(term.Atom); ok && evalTables().typeTests[bifKey{name, len(call.Args)}] && !(name == "is_record" && len(call.Args) == 2) {
 				return c.gexprList(call.Args, vt)
 			}
 		}
@@ -303,7 +303,7 @@ func (c *checker) gexpr(e parse.Expr, vt vtab) vtab {
 		switch f := x.Fun.(type) {
 		case *parse.Lit:
 			if name, ok := f.Val.(term.Atom); ok {
-				if guardBIFs[bifKey{name, len(x.Args)}] {
+				if evalTables().guard[bifKey{name, len(x.Args)}] {
 					return avt
 				}
 				if name == "is_record" && len(x.Args) == 2 {
@@ -317,7 +317,7 @@ func (c *checker) gexpr(e parse.Expr, vt vtab) vtab {
 			fn, ok2 := f.Fun.(*parse.Lit)
 			if ok1 && ok2 && m.Val == term.Atom("erlang") {
 				name, _ := fn.Val.(term.Atom)
-				if guardBIFs[bifKey{name, len(x.Args)}] || isGexprOp(string(name), len(x.Args)) {
+				if evalTables().guard[bifKey{name, len(x.Args)}] || isGexprOp(string(name), len(x.Args)) {
 					return avt
 				}
 			}
@@ -361,7 +361,7 @@ func isGexprOp(op string, arity int) bool {
 func IsGuardTest(e parse.Expr) bool {
 	if call, ok := e.(*parse.Call); ok {
 		if f, ok := call.Fun.(*parse.Lit); ok {
-			if name, ok := f.Val.(term.Atom); ok && typeTests[bifKey{name, len(call.Args)}] {
+			if name, ok := f.Val.(term.Atom); ok && evalTables().typeTests[bifKey{name, len(call.Args)}] {
 				return isGExprList(call.Args)
 			}
 		}
@@ -407,7 +407,7 @@ func isGExpr(e parse.Expr) bool {
 		switch f := x.Fun.(type) {
 		case *parse.Lit:
 			name, ok := f.Val.(term.Atom)
-			return ok && guardBIFs[bifKey{name, len(x.Args)}] && isGExprList(x.Args)
+			return ok && evalTables().guard[bifKey{name, len(x.Args)}] && isGExprList(x.Args)
 		case *parse.Remote:
 			m, ok1 := f.Mod.(*parse.Lit)
 			fn, ok2 := f.Fun.(*parse.Lit)
@@ -415,7 +415,7 @@ func isGExpr(e parse.Expr) bool {
 				return false
 			}
 			name, _ := fn.Val.(term.Atom)
-			return (guardBIFs[bifKey{name, len(x.Args)}] || isGexprOp(string(name), len(x.Args))) && isGExprList(x.Args)
+			return (evalTables().guard[bifKey{name, len(x.Args)}] || isGexprOp(string(name), len(x.Args))) && isGExprList(x.Args)
 		}
 		return false
 	case *parse.UnOp:

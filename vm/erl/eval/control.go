@@ -70,7 +70,7 @@ func (m *machine) mapFields(fs []parse.MapField, env *Bindings) ([]term.KV, *Bin
 // error_info.
 func mapsFrameError(reason term.Term, fun string, args []term.Term) *Exception {
 	return &Exception{Class: ClassError, Reason: reason, Stack: term.List{
-		term.Tuple{term.Atom("maps"), term.Atom(fun), term.List(args), stdlibInfo}}}
+		term.Tuple{term.Atom("maps"), term.Atom(fun), term.List(args), stdlibInfo()}}}
 }
 
 // timeoutValue is erl_eval's error for a bad after value.

@@ -12,8 +12,6 @@ import (
 
 type hofFunc func(m *machine, args []term.Term) (term.Term, error)
 
-var hofs map[mfaKey]hofFunc
-
 // maxFrames is BEAM's default backtrace depth.
 const maxFrames = 8
 
@@ -99,8 +97,9 @@ func listOf(xs []term.Term) term.Term {
 	return term.List(xs)
 }
 
-func init() {
-	hofs = map[mfaKey]hofFunc{
+// higherOrder are the functions of HigherOrder.
+func higherOrder() map[mfaKey]hofFunc {
+	return map[mfaKey]hofFunc{
 		{"lists", "map", 2}:       hofMap,
 		{"lists", "filter", 2}:    hofFilter,
 		{"lists", "foldl", 3}:     hofFoldl,
@@ -125,7 +124,7 @@ func init() {
 // HigherOrder reports whether Mod:Fun/Arity is run in Go when it gets a
 // shell fun.
 func HigherOrder(mod, fun term.Atom, arity int) bool {
-	_, ok := hofs[mfaKey{mod, fun, arity}]
+	_, ok := evalTables().hofs[mfaKey{mod, fun, arity}]
 	return ok
 }
 

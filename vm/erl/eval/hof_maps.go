@@ -62,10 +62,12 @@ func mergeSort(xs []term.Term, le func(a, b term.Term) bool) []term.Term {
 }
 
 // stdlibInfo is [{error_info, #{module => erl_stdlib_errors}}].
-var stdlibInfo = term.List{term.Tuple{term.Atom("error_info"), term.NewMap(term.KV{Key: term.Atom("module"), Value: term.Atom("erl_stdlib_errors")})}}
+func stdlibInfo() term.List {
+	return term.List{term.Tuple{term.Atom("error_info"), term.NewMap(term.KV{Key: term.Atom("module"), Value: term.Atom("erl_stdlib_errors")})}}
+}
 
 func mapsError(reason term.Term, name string, args []term.Term) error {
-	return &Exception{Class: ClassError, Reason: reason, Stack: term.List{term.Tuple{term.Atom("maps"), term.Atom(name), term.List(append([]term.Term(nil), args...)), stdlibInfo}}}
+	return &Exception{Class: ClassError, Reason: reason, Stack: term.List{term.Tuple{term.Atom("maps"), term.Atom(name), term.List(append([]term.Term(nil), args...)), stdlibInfo()}}}
 }
 
 func hofMaps(m *machine, name string, a []term.Term) (term.Term, error) {

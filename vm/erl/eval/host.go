@@ -107,12 +107,14 @@ func Frame(m, f term.Atom, arityOrArgs term.Term, loc ...term.KV) term.Tuple {
 
 // errInfoERTS is [{error_info, #{module => erl_erts_errors}}], the
 // location BIFs put in their frame.
-var errInfoERTS = term.List{term.Tuple{term.Atom("error_info"), term.NewMap(term.KV{Key: term.Atom("module"), Value: term.Atom("erl_erts_errors")})}}
+func errInfoERTS() term.List {
+	return term.List{term.Tuple{term.Atom("error_info"), term.NewMap(term.KV{Key: term.Atom("module"), Value: term.Atom("erl_erts_errors")})}}
+}
 
 // bifError is error:Reason raised by BIF erlang:F(Args), with the frame
 // OTP puts on top of the stack.
 func bifError(reason term.Term, f term.Atom, args []term.Term) *Exception {
-	return &Exception{Class: ClassError, Reason: reason, Stack: term.List{term.Tuple{term.Atom("erlang"), f, term.List(append([]term.Term(nil), args...)), errInfoERTS}}}
+	return &Exception{Class: ClassError, Reason: reason, Stack: term.List{term.Tuple{term.Atom("erlang"), f, term.List(append([]term.Term(nil), args...)), errInfoERTS()}}}
 }
 
 // srcLoc is [{file, File}, {line, Line}].

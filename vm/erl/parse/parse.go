@@ -195,12 +195,18 @@ func (p *parser) expr160() Expr {
 	return l
 }
 
-var compOps = map[string]bool{"==": true, "/=": true, "=<": true, "<": true, ">=": true, ">": true, "=:=": true, "=/=": true}
+func isCompOp(op string) bool {
+	switch op {
+	case "==", "/=", "=<", "<", ">=", ">", "=:=", "=/=":
+		return true
+	}
+	return false
+}
 
 // expr_200 -> expr_300 comp_op expr_300 (non-associative)
 func (p *parser) expr200() Expr {
 	l := p.expr300()
-	if t := p.cur(); t.Kind == scan.Punct && compOps[t.Text] {
+	if t := p.cur(); t.Kind == scan.Punct && isCompOp(t.Text) {
 		p.i++
 		r := p.expr300()
 		return &BinOp{P: t.Pos, Op: t.Text, L: l, R: r}

@@ -3,6 +3,7 @@ package scan
 import (
 	"strconv"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"github.com/avmsh/avmsh/vm/internal/erltext"
@@ -24,15 +25,16 @@ var operators = []string{
 	"@", "\\", "^", "`", "~", "&",
 }
 
-// opsByFirst indexes operators by their first character, longest first.
-var opsByFirst = func() map[rune][]string {
+// opsByFirst indexes operators by their first character, longest first
+// (built on first use, not when the program starts).
+var opsByFirst = sync.OnceValue(func() map[rune][]string {
 	m := map[rune][]string{}
 	for _, op := range operators {
 		r := rune(op[0])
 		m[r] = append(m[r], op)
 	}
 	return m
-}()
+})
 
 // scanner holds the state of one scan. src is read as UTF-8 (an invalid
 // byte is the character U+FFFD, as a []rune conversion makes it); i is a
@@ -197,7 +199,7 @@ func (s *scanner) next() (bool, error) {
 			return false, nil
 		}
 	}
-	for _, op := range opsByFirst[c] {
+	for _, op := range opsByFirst()[c] {
 		if s.hasPrefix(op) {
 			s.i += len(op)
 			s.col += len(op)

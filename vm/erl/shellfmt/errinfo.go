@@ -13,30 +13,53 @@ func isAutoBIF(f term.Term, a int) bool {
 	return ok && eval.AutoImported(at, a)
 }
 
-// The messages of OTP 25's erl_erts_errors:format_error/2 for the BIFs
-// the evaluator runs itself (other modules' error_info is resolved
-// through Options.ExtendedError).
-var expand = map[string]string{
-	"bad_base":          "not an integer in the range 2 through 36",
-	"bad_encode_option": "not one of the atoms: latin1, utf8, or unicode",
-	"bad_option":        "invalid option in list",
-	"bad_unicode":       "invalid UTF8 encoding",
-	"not_atom":          "not an atom",
-	"not_binary":        "not a binary",
-	"not_bitstring":     "not a bitstring",
-	"not_cons":          "not a nonempty list",
-	"not_float":         "not a float",
-	"not_integer":       "not an integer",
-	"not_iodata":        "not an iodata term",
-	"not_iolist":        "not an iolist term",
-	"not_list":          "not a list",
-	"not_proper_list":   "not a proper list",
-	"not_map":           "not a map",
-	"not_number":        "not a number",
-	"not_pid":           "not a pid",
-	"not_string":        "not a list of characters",
-	"not_tuple":         "not a tuple",
-	"range":             "out of range",
+// expand is the message of OTP 25's erl_erts_errors:format_error/2 for a
+// reason of the BIFs the evaluator runs itself (other modules'
+// error_info is resolved through Options.ExtendedError); "" for others.
+func expand(reason string) string {
+	switch reason {
+	case "bad_base":
+		return "not an integer in the range 2 through 36"
+	case "bad_encode_option":
+		return "not one of the atoms: latin1, utf8, or unicode"
+	case "bad_option":
+		return "invalid option in list"
+	case "bad_unicode":
+		return "invalid UTF8 encoding"
+	case "not_atom":
+		return "not an atom"
+	case "not_binary":
+		return "not a binary"
+	case "not_bitstring":
+		return "not a bitstring"
+	case "not_cons":
+		return "not a nonempty list"
+	case "not_float":
+		return "not a float"
+	case "not_integer":
+		return "not an integer"
+	case "not_iodata":
+		return "not an iodata term"
+	case "not_iolist":
+		return "not an iolist term"
+	case "not_list":
+		return "not a list"
+	case "not_proper_list":
+		return "not a proper list"
+	case "not_map":
+		return "not a map"
+	case "not_number":
+		return "not a number"
+	case "not_pid":
+		return "not a pid"
+	case "not_string":
+		return "not a list of characters"
+	case "not_tuple":
+		return "not a tuple"
+	case "range":
+		return "out of range"
+	}
+	return ""
 }
 
 func isInt(t term.Term) bool { return term.IsInteger(t) }
@@ -343,7 +366,7 @@ func ertsFormatError(reason term.Term, f term.Tuple, eim term.Map) ErrorInfo {
 		if e[0] == '=' {
 			ei.Args[i+1] = e[1:]
 		} else {
-			ei.Args[i+1] = expand[e]
+			ei.Args[i+1] = expand(e)
 		}
 	}
 	return ei

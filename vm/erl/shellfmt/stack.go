@@ -10,12 +10,20 @@ import (
 )
 
 // opTypes is erl_internal:op_type/2: the operators erl_error prints as
-// "in operator".
-var opTypes = map[string]int{
-	"+": 3, "-": 3, "bnot": 1, "not": 1,
-	"*": 2, "/": 2, "div": 2, "rem": 2, "band": 2, "bor": 2, "bxor": 2, "bsl": 2, "bsr": 2,
-	"and": 2, "or": 2, "xor": 2, "==": 2, "/=": 2, "=<": 2, "<": 2, ">=": 2, ">": 2, "=:=": 2, "=/=": 2,
-	"++": 2, "--": 2, "!": 2,
+// "in operator", with a mask of their arities (1 unary, 2 binary, 3
+// both).
+func opTypes(op string) (int, bool) {
+	switch op {
+	case "+", "-":
+		return 3, true
+	case "bnot", "not":
+		return 1, true
+	case "*", "/", "div", "rem", "band", "bor", "bxor", "bsl", "bsr",
+		"and", "or", "xor", "==", "/=", "=<", "<", ">=", ">", "=:=", "=/=",
+		"++", "--", "!":
+		return 2, true
+	}
+	return 0, false
 }
 
 // isOp reports whether {M, F} with arity a is an operator of erlang.
@@ -28,7 +36,7 @@ func isOp(mf term.Term, a int) (string, bool) {
 	if !ok {
 		return "", false
 	}
-	mask, ok := opTypes[string(f)]
+	mask, ok := opTypes(string(f))
 	if !ok || a < 1 || a > 2 || mask&a == 0 {
 		return "", false
 	}

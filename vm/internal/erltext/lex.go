@@ -2,21 +2,23 @@ package erltext
 
 import "unicode/utf8"
 
-// reserved is erl_scan:reserved_word/1 of OTP 25 with no features
-// enabled (maybe/else belong to the maybe_expr feature, off by default
-// in OTP 25).
-var reserved = map[string]bool{
-	"after": true, "begin": true, "case": true, "try": true, "cond": true,
-	"catch": true, "andalso": true, "orelse": true, "end": true, "fun": true,
-	"if": true, "let": true, "of": true, "receive": true, "when": true,
-	"bnot": true, "not": true, "div": true, "rem": true, "band": true,
-	"and": true, "bor": true, "bxor": true, "bsl": true, "bsr": true,
-	"or": true, "xor": true,
-}
-
 // IsReserved reports whether name is a reserved word (an atom that must
-// be quoted).
-func IsReserved(name string) bool { return reserved[name] }
+// be quoted): erl_scan:reserved_word/1 of OTP 25 with no features
+// enabled (maybe/else belong to the maybe_expr feature, off by default
+// in OTP 25). A switch, not a map, which would be built when the
+// program starts.
+func IsReserved(name string) bool {
+	switch name {
+	case "after", "begin", "case", "try", "cond",
+		"catch", "andalso", "orelse", "end", "fun",
+		"if", "let", "of", "receive", "when",
+		"bnot", "not", "div", "rem", "band",
+		"and", "bor", "bxor", "bsl", "bsr",
+		"or", "xor":
+		return true
+	}
+	return false
+}
 
 // DigitValue is the value of an alphanumeric digit (0-9, a-z, A-Z), or
 // 99 for any other character: a digit is valid in base b when its value

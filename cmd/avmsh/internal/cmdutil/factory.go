@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/signal"
+	"syscall"
 
 	"github.com/mattn/go-isatty"
 	"golang.org/x/term"
@@ -65,6 +67,23 @@ type Factory struct {
 	// nil). The binary replaces itself with the plugin where it can
 	// (plugins.Exec).
 	RunPlugin func(ctx context.Context, p plugins.Plugin, args, env []string) (int, error)
+	// Interrupts returns ctx cancelled by Ctrl-C (SIGINT) and SIGTERM,
+	// and the function that stops watching them (signal.NotifyContext
+	// in the binary; nil: ctx as it is, as in tests). See
+	// WatchInterrupts.
+	Interrupts func(ctx context.Context) (context.Context, context.CancelFunc)
+}
+
+// WatchInterrupts returns ctx cancelled by Ctrl-C and SIGTERM (through
+// f.Interrupts) and the function that stops watching. The root calls it
+// when a command or a plugin starts to run, not when avmsh starts:
+// watching signals makes the Go runtime start two threads, a tenth of a
+// millisecond that --version, --help and usage errors need not pay.
+func (f *Factory) WatchInterrupts(ctx context.Context) (context.Context, context.CancelFunc) {
+	if f.Interrupts == nil {
+		return ctx, func() {}
+	}
+	return f.Interrupts(ctx)
 }
 
 // Env returns the whole environment (see Environ).
@@ -128,6 +147,9 @@ func NewFactory(b Build) *Factory {
 				return 0, plugins.Exec(p, args, env)
 			}
 			return plugins.Run(ctx, p, args, env, plugins.Streams{In: os.Stdin, Out: os.Stdout, Err: os.Stderr})
+		},
+		Interrupts: func(ctx context.Context) (context.Context, context.CancelFunc) {
+			return signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 		},
 	}
 }

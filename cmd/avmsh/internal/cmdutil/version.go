@@ -18,8 +18,13 @@ type Build struct {
 }
 
 // Resolve fills what the release build did not stamp from the Go
-// toolchain's build information.
+// toolchain's build information. A release build stamps everything,
+// and then the build information is not read (parsing it is part of
+// every command's start-up).
 func (b Build) Resolve() Build {
+	if b.Version != "" && b.Version != "dev" && b.Commit != "" && b.Date != "" {
+		return b
+	}
 	info, ok := debug.ReadBuildInfo()
 	if !ok {
 		return b

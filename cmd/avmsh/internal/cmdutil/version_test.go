@@ -15,6 +15,11 @@ func TestVersionText(t *testing.T) {
 			t.Errorf("--version lacks %q:\n%s", want, text)
 		}
 	}
+	// Everything stamped (a release): kept as it is.
+	stamped := Build{Version: "v1.2.3", Commit: "0123abc", Date: "2026-01-02T03:04:05Z"}
+	if got := stamped.Resolve(); got != stamped {
+		t.Errorf("stamped build resolved to %+v", got)
+	}
 	// Nothing stamped: the toolchain's build information, else "dev".
 	b := Build{}.Resolve()
 	if b.Version == "" {

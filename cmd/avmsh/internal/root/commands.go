@@ -23,26 +23,37 @@ import (
 	"github.com/avmsh/avmsh/cmd/avmsh/internal/cmdutil"
 )
 
-// commandList returns the constructor of every subcommand. Add one line
-// per command package.
-func commandList() []func(*cmdutil.Factory) *cobra.Command {
-	return []func(*cmdutil.Factory) *cobra.Command{
-		devicescmd.NewCmdDevices,
-		monitorcmd.NewCmdMonitor,
-		flashcmd.NewCmdFlash,
-		tuicmd.NewCmdTUI,
-		topcmd.NewCmdTop,
-		shellcmd.NewCmdShell,
-		evalcmd.NewCmdEval,
-		rpccmd.NewCmdRPC,
-		sendcmd.NewCmdSend,
-		pingcmd.NewCmdPing,
-		namescmd.NewCmdNames,
-		nodescmd.NewCmdNodes,
-		servecmd.NewCmdServe,
-		packcmd.NewCmdPack,
-		loadcmd.NewCmdLoad,
-		epmdcmd.NewCmdEpmd,
-		plugincmd.NewCmdPlugin,
+// command is one built-in command: its name, known before it is built
+// (see newCmdRootFor), and its constructor.
+type command struct {
+	name string
+	new  func(*cmdutil.Factory) *cobra.Command
+	// tree: the command looks at its siblings when it runs (plugin list
+	// and new check which names are built in), so it runs in the whole
+	// tree.
+	tree bool
+}
+
+// commands lists every built-in command. Add one line per command
+// package; TestCommandNames checks each name against its constructor.
+func commands() []command {
+	return []command{
+		{name: "devices", new: devicescmd.NewCmdDevices},
+		{name: "monitor", new: monitorcmd.NewCmdMonitor},
+		{name: "flash", new: flashcmd.NewCmdFlash},
+		{name: "tui", new: tuicmd.NewCmdTUI},
+		{name: "top", new: topcmd.NewCmdTop},
+		{name: "shell", new: shellcmd.NewCmdShell},
+		{name: "eval", new: evalcmd.NewCmdEval},
+		{name: "rpc", new: rpccmd.NewCmdRPC},
+		{name: "send", new: sendcmd.NewCmdSend},
+		{name: "ping", new: pingcmd.NewCmdPing},
+		{name: "names", new: namescmd.NewCmdNames},
+		{name: "nodes", new: nodescmd.NewCmdNodes},
+		{name: "serve", new: servecmd.NewCmdServe},
+		{name: "pack", new: packcmd.NewCmdPack},
+		{name: "load", new: loadcmd.NewCmdLoad},
+		{name: "epmd", new: epmdcmd.NewCmdEpmd},
+		{name: "plugin", new: plugincmd.NewCmdPlugin, tree: true},
 	}
 }

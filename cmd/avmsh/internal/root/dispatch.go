@@ -61,6 +61,8 @@ func dispatch(ctx context.Context, f *cmdutil.Factory, root *cobra.Command, args
 	if err != nil {
 		return cmdutil.Status(ctx, f.IO.ErrOut, err), true
 	}
+	ctx, stop := f.WatchInterrupts(ctx)
+	defer stop()
 	code, err = f.Plugin(ctx, p, fs.Args()[1:], pc.Environ(f.Env()))
 	if err != nil {
 		return cmdutil.Status(ctx, f.IO.ErrOut, cmdutil.UsageError("%v", err)), true

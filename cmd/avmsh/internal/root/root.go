@@ -15,6 +15,43 @@ import (
 
 // NewCmdRoot returns the root command with every subcommand attached.
 func NewCmdRoot(f *cmdutil.Factory) *cobra.Command {
+	return newCmdRoot(f, tree{commands: commands(), root: true})
+}
+
+// tree is what newCmdRoot builds: the subcommands, and with root the
+// root command's own parts: its flags (the dashboard's, which are not
+// persistent), its version text and the completions of flag values
+// (asked of the whole tree, by `avmsh __complete ...`).
+type tree struct {
+	commands []command
+	root     bool
+}
+
+// newCmdRootFor returns the root command with the subcommands that
+// running args needs: only the command args name (cobra finds nothing
+// else), none for a lone --version, and all of them otherwise (help,
+// completion, plugins, unknown names, flags before the command).
+// Building every command (help texts, flags) took a third of a
+// millisecond of each avmsh run.
+func newCmdRootFor(f *cmdutil.Factory, args []string) *cobra.Command {
+	all := commands()
+	switch {
+	case len(args) == 1 && args[0] == "--version":
+		return newCmdRoot(f, tree{root: true})
+	case len(args) > 0:
+		for _, c := range all {
+			if c.name == args[0] && !c.tree {
+				root := newCmdRoot(f, tree{commands: []command{c}})
+				// Only reachable as `avmsh completion`: not this run.
+				root.CompletionOptions.DisableDefaultCmd = true
+				return root
+			}
+		}
+	}
+	return newCmdRoot(f, tree{commands: all, root: true})
+}
+
+func newCmdRoot(f *cmdutil.Factory, t tree) *cobra.Command {
 	dash := &tuicmd.Options{}
 	cmd := &cobra.Command{
 		Use:   "avmsh",
@@ -43,29 +80,29 @@ Run with no arguments to open the dashboard on a local embedded node.`,
 			return tuicmd.Run(c.Context(), f, dash)
 		},
 	}
-	dash.AddFlags(cmd)
-	b := f.Build
-	if b.Version == "" {
-		b.Version = f.Version
+	if t.root {
+		dash.AddFlags(cmd)
+		b := f.Build
+		if b.Version == "" {
+			b.Version = f.Version
+		}
+		cmd.SetVersionTemplate(b.VersionText())
 	}
-	cmd.SetVersionTemplate(b.VersionText())
 	cmd.SetIn(f.IO.In)
 	cmd.SetOut(f.IO.Out)
 	cmd.SetErr(f.IO.ErrOut)
 	cmd.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		return &cmdutil.ExitError{Code: cmdutil.ExitUsage, Err: fmt.Errorf("%w\nRun '%s --help' for usage.", err, c.CommandPath())}
 	})
-	for _, add := range subcommands {
-		cmd.AddCommand(add(f))
+	for _, c := range t.commands {
+		cmd.AddCommand(c.new(f))
 	}
-	cmdutil.RegisterCompletions(cmd)
-	cmd.ValidArgsFunction = completePlugins(f)
+	if t.root {
+		cmdutil.RegisterCompletions(cmd)
+		cmd.ValidArgsFunction = completePlugins(f)
+	}
 	return cmd
 }
-
-// subcommands lists the constructors of every command; each command
-// package contributes one entry (see commands.go).
-var subcommands = commandList()
 
 // Execute runs the command line and returns the process exit code.
 func Execute(ctx context.Context, f *cmdutil.Factory) int {
@@ -75,7 +112,7 @@ func Execute(ctx context.Context, f *cmdutil.Factory) int {
 // executeArgs runs avmsh with args: a plugin when they name one that is
 // no built-in command (see dispatch), the command tree otherwise.
 func executeArgs(ctx context.Context, f *cmdutil.Factory, args []string) int {
-	cmd := NewCmdRoot(f)
+	cmd := newCmdRootFor(f, args)
 	if code, ok := dispatch(ctx, f, cmd, args); ok {
 		return code
 	}
@@ -84,7 +121,22 @@ func executeArgs(ctx context.Context, f *cmdutil.Factory, args []string) int {
 }
 
 func executeCmd(ctx context.Context, f *cmdutil.Factory, cmd *cobra.Command) int {
-	err := cmd.ExecuteContext(ctx)
+	// Interrupts are watched from the moment the command runs, once its
+	// flags and arguments are accepted (see Factory.WatchInterrupts).
+	// cobra runs only the nearest PersistentPreRunE: no command has its
+	// own (TestCommandNames).
+	stop := func() {}
+	defer func() { stop() }()
+	cmd.PersistentPreRunE = func(c *cobra.Command, _ []string) error {
+		var ictx context.Context
+		ictx, stop = f.WatchInterrupts(c.Context())
+		c.SetContext(ictx)
+		return nil
+	}
+	c, err := cmd.ExecuteContextC(ctx)
+	if c != nil && c.Context() != nil {
+		ctx = c.Context() // cancelled when the command was interrupted
+	}
 	if err != nil && strings.HasPrefix(err.Error(), "unknown command") {
 		err = unknownCommand(f, cmd, err)
 	}
