@@ -85,6 +85,10 @@ end,
    end, Budget, application:which_applications(5000)))`
 )
 
+// beamModules is the module list: how many modules are loaded and the
+// first MaxMods by name.
+const beamModules = `(fun (L) -> {length(L), lists:sublist(lists:sort(L), MaxMods)} end)(code:all_loaded())`
+
 // beamSections is the order in which sections appear in the expression.
 var beamSections = []struct {
 	sec  Section
@@ -97,6 +101,7 @@ var beamSections = []struct {
 	{SecDist, beamDist},
 	{SecSched, beamSched},
 	{SecApps, beamApps},
+	{SecModules, beamModules},
 }
 
 // beamExpr builds the expression for secs; its value is a tuple of the
@@ -127,5 +132,6 @@ func (o *Observer) beamBindings() term.List {
 	return term.List{
 		bind("Max", c.MaxProcs), bind("MaxETS", c.MaxETS), bind("MaxPorts", c.MaxPorts),
 		bind("MaxDepth", c.MaxDepth), bind("MaxKids", c.MaxChildren), bind("Budget", c.MaxTreeNodes),
+		bind("MaxMods", c.MaxModules),
 	}
 }

@@ -252,3 +252,36 @@ func fillSup(n *SupNode, t term.Term, depth int) {
 		n.Children = append(n.Children, c)
 	}
 }
+
+// decodeModules reads {Total, [{Module, File}]}.
+func decodeModules(t term.Term) *ModuleList {
+	v, ok := tuple(t, 2)
+	if !ok {
+		return nil
+	}
+	mods := modulesOf(v[1])
+	return &ModuleList{Modules: mods, Total: max(int(intOf(v[0])), len(mods))}
+}
+
+// modulesOf reads code:all_loaded/0's [{Module, File}] (File is
+// undefined on AtomVM).
+func modulesOf(v term.Term) []Module {
+	l, _ := v.(term.List)
+	out := make([]Module, 0, len(l))
+	for _, e := range l {
+		t, ok := tuple(e, 2)
+		if !ok {
+			continue
+		}
+		name, ok := t[0].(term.Atom)
+		if !ok {
+			continue
+		}
+		file := ""
+		if t[1] != term.Atom("undefined") {
+			file = textOf(t[1])
+		}
+		out = append(out, Module{Name: string(name), File: file})
+	}
+	return out
+}

@@ -14,7 +14,7 @@ import (
 // sectionNames name the sections in Unsupported and in errors.
 var sectionNames = map[Section]string{
 	SecOverview: "overview", SecProcs: "processes", SecETS: "ets", SecPorts: "ports",
-	SecDist: "distribution", SecSched: "schedulers", SecApps: "applications",
+	SecDist: "distribution", SecSched: "schedulers", SecApps: "applications", SecModules: "modules",
 }
 
 // String names a single section.
@@ -69,6 +69,17 @@ func (o *Observer) Poll(ctx context.Context, n term.Atom, secs Section) (Snapsho
 			note(err)
 		} else {
 			s.Procs = &t
+		}
+	}
+	if secs&SecModules != 0 {
+		l, err := o.moduleCalls(ctx, n)
+		switch {
+		case errors.Is(err, errLacks) || isUndefOrBadarg(err):
+			s.Unsupported = append(s.Unsupported, SecModules.String())
+		case err != nil:
+			note(err)
+		default:
+			s.Modules = &l
 		}
 	}
 	s.At, s.RTT = time.Now(), time.Since(start)
@@ -171,5 +182,7 @@ func (s *Snapshot) decodeBEAM(sec Section, val term.Term, poller term.Pid) {
 		s.Sched = decodeSched(val)
 	case SecApps:
 		s.Apps = decodeApps(val)
+	case SecModules:
+		s.Modules = decodeModules(val)
 	}
 }
