@@ -12,46 +12,58 @@ type Sample struct {
 	V  float64
 }
 
-// Ring keeps the last Cap samples of a series.
+// Ring keeps the last Cap samples of a series. Its memory grows with
+// the samples added, up to the capacity (16 bytes a sample): a dashboard
+// follows hundreds of series.
 type Ring struct {
-	buf   []Sample
+	buf   []point
+	cap   int
 	start int
-	n     int
+}
+
+// point is a sample as stored: Unix nanoseconds and the value.
+type point struct {
+	at int64
+	v  float64
 }
 
 // NewRing returns a ring of capacity c (at least 2).
-func NewRing(c int) *Ring { return &Ring{buf: make([]Sample, max(c, 2))} }
+func NewRing(c int) *Ring { return &Ring{cap: max(c, 2)} }
 
 // Add appends a sample, dropping the oldest when full.
 func (r *Ring) Add(s Sample) {
-	if r.n < len(r.buf) {
-		r.buf[(r.start+r.n)%len(r.buf)] = s
-		r.n++
+	p := point{at: s.At.UnixNano(), v: s.V}
+	if len(r.buf) < r.cap {
+		r.buf = append(r.buf, p)
 		return
 	}
-	r.buf[r.start] = s
+	r.buf[r.start] = p
 	r.start = (r.start + 1) % len(r.buf)
 }
 
 // Len is the number of samples held.
-func (r *Ring) Len() int { return r.n }
+func (r *Ring) Len() int { return len(r.buf) }
+
+// at is the i-th oldest sample held.
+func (r *Ring) at(i int) point { return r.buf[(r.start+i)%len(r.buf)] }
 
 // Last returns up to n of the newest samples, oldest first.
 func (r *Ring) Last(n int) []Sample {
-	n = min(n, r.n)
+	n = min(n, len(r.buf))
 	out := make([]Sample, n)
 	for i := range n {
-		out[i] = r.buf[(r.start+r.n-n+i)%len(r.buf)]
+		p := r.at(len(r.buf) - n + i)
+		out[i] = Sample{At: time.Unix(0, p.at), V: p.v}
 	}
 	return out
 }
 
 // Values returns up to n of the newest values, oldest first.
 func (r *Ring) Values(n int) []float64 {
-	s := r.Last(n)
-	out := make([]float64, len(s))
-	for i, x := range s {
-		out[i] = x.V
+	n = min(n, len(r.buf))
+	out := make([]float64, n)
+	for i := range out {
+		out[i] = r.at(len(r.buf) - n + i).v
 	}
 	return out
 }
