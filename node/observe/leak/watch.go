@@ -128,6 +128,9 @@ func New(cfg Config) *Watch {
 	return &Watch{cfg: cfg.withDefaults(), nodes: map[term.Atom]*nodeSeries{}}
 }
 
+// Config is the watch's configuration with its defaults applied.
+func (w *Watch) Config() Config { return w.cfg }
+
 func (w *Watch) node(n term.Atom) *nodeSeries {
 	ns := w.nodes[n]
 	if ns == nil {
