@@ -4,12 +4,14 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/avmsh/avmsh/node/observe"
+	"github.com/avmsh/avmsh/node/observe/leak"
 	"github.com/avmsh/avmsh/tui/theme"
 )
 
-// View renders the node view: the header (node, memory, counts), the
-// pane line, then the load results, the process details or the table of
-// the pane.
+// View renders the node view: the header (node, memory, counts, the
+// leak watch's trends), the pane line, then the load results, the
+// process details or the pane's table.
 func (m *Model) View() string {
 	width, height := m.width, m.height
 	if m.node == "" {
@@ -26,10 +28,17 @@ func (m *Model) View() string {
 		b.WriteString(m.th.Bad.Render(theme.Cell("poll: "+m.err.Error(), width)) + "\n")
 		used++
 	}
-	b.WriteString(m.memoryLine(width) + "\n")
+	b.WriteString(theme.Cell(m.memoryLine(), width) + "\n")
 	b.WriteString(m.countsLine() + "\n")
+	trend := m.trendLine()
+	if m.trend.Leaking {
+		trend = m.th.Warn.Render(theme.Cell(trend, width))
+	} else {
+		trend = theme.Cell(trend, width)
+	}
+	b.WriteString(trend + "\n")
 	b.WriteString(m.paneLine() + "\n")
-	used += 3
+	used += 4
 	rows := height - used
 	switch {
 	case m.prompt != nil: // typed into: on screen whatever else is open
@@ -40,25 +49,29 @@ func (m *Model) View() string {
 		b.WriteString(m.detailView(width, rows))
 	case m.pane == Modules:
 		m.moduleTable(&b, width, rows)
-	default:
+	case m.pane == Processes:
 		m.procTable(&b, width, rows)
+	default:
+		m.sectionTable(&b, width, rows)
 	}
 	return b.String()
 }
 
-// paneLine names the two tables and their keys, the one shown marked.
+// paneLine names the panes and their keys, the one shown marked.
 func (m *Model) paneLine() string {
-	tab := func(p Pane, label string) string {
-		if p == m.pane {
-			return m.th.ActiveTab.Render(label)
+	var b strings.Builder
+	for _, p := range panes {
+		if p.pane == m.pane {
+			b.WriteString(m.th.ActiveTab.Render(p.label))
+		} else {
+			b.WriteString(m.th.Tab.Render(p.label))
 		}
-		return m.th.Tab.Render(label)
 	}
-	return tab(Processes, "p processes") + tab(Modules, "c modules")
+	return b.String()
 }
 
-// memoryLine is the memory breakdown with a sparkline of the total.
-func (m *Model) memoryLine(width int) string {
+// memoryLine is the memory breakdown.
+func (m *Model) memoryLine() string {
 	keys := []string{"total", "processes", "binary", "ets", "atom", "code", "system", "esp_free_heap"}
 	var parts []string
 	for _, k := range keys {
@@ -66,8 +79,10 @@ func (m *Model) memoryLine(width int) string {
 			parts = append(parts, k+" "+theme.Bytes(v))
 		}
 	}
-	line := "memory: " + strings.Join(parts, "  ")
-	return theme.Cell(line+"  "+Sparkline(m.history, 30), width)
+	if len(parts) == 0 {
+		return "memory: not reported"
+	}
+	return "memory: " + strings.Join(parts, "  ")
 }
 
 func (m *Model) countsLine() string {
@@ -92,26 +107,64 @@ func (m *Model) countsLine() string {
 	return strings.Join(parts, "   ")
 }
 
-// Sparkline draws values as a line of block characters.
-func Sparkline(vals []int64, width int) string {
-	if len(vals) == 0 {
-		return ""
-	}
-	if len(vals) > width {
-		vals = vals[len(vals)-width:]
-	}
-	lo, hi := vals[0], vals[0]
-	for _, v := range vals {
-		lo, hi = min(lo, v), max(hi, v)
-	}
-	bars := []rune("▁▂▃▄▅▆▇█")
-	out := make([]rune, len(vals))
-	for i, v := range vals {
-		k := 0
-		if hi > lo {
-			k = int((v - lo) * int64(len(bars)-1) / (hi - lo))
+// trendNames are the leak watch's metrics as the header names them.
+var trendNames = map[string]string{
+	observe.GaugeMemoryTotal: "memory", observe.GaugeProcessCount: "processes",
+	observe.GaugeESP32FreeHeap: "free heap", observe.GaugeESP32MinFree: "min free", observe.GaugeESP32Largest: "largest block",
+}
+
+// trendLine is the leak watch's series of the node: each figure's last
+// value and sparkline, with the growth over the window once it is full
+// and LEAK? when it grows steadily; figures the node does not report
+// are "absent" (ESP32 heap figures on a node that is not an ESP32 board
+// in one word).
+func (m *Model) trendLine() string {
+	var parts []string
+	esp32Absent := 0
+	for _, v := range m.trend.Metrics {
+		name := trendNames[v.Metric]
+		isESP32 := strings.HasPrefix(v.Metric, "esp32_")
+		switch {
+		case v.Absent && isESP32:
+			esp32Absent++
+			continue
+		case v.Absent:
+			parts = append(parts, name+" absent")
+			continue
 		}
-		out[i] = bars[k]
+		val := fmt.Sprintf("%.0f", v.Last)
+		if v.Metric != observe.GaugeProcessCount {
+			val = theme.Bytes(int64(v.Last))
+		}
+		p := name + " " + val + " " + leak.Sparkline(v.Spark, 12)
+		if v.Fit.N > 0 {
+			p += fmt.Sprintf(" %+.1f%%", 100*v.Growth)
+		}
+		if v.Leaking {
+			p += " LEAK?"
+		}
+		parts = append(parts, p)
 	}
-	return string(out)
+	switch {
+	case esp32Absent == 3:
+		parts = append(parts, "ESP32 heap absent")
+	case esp32Absent > 0:
+		for _, v := range m.trend.Metrics {
+			if v.Absent && strings.HasPrefix(v.Metric, "esp32_") {
+				parts = append(parts, trendNames[v.Metric]+" absent")
+			}
+		}
+	}
+	if len(parts) == 0 {
+		return "trend: no samples yet"
+	}
+	s := "trend: " + strings.Join(parts, "   ")
+	if n := len(m.trend.Procs); n > 0 {
+		p := m.trend.Procs[0]
+		s += fmt.Sprintf("   growing: %s %s %+.1f%%", m.pidText(p.Pid), p.Name, 100*p.Growth)
+		if n > 1 {
+			s += fmt.Sprintf(" and %d more", n-1)
+		}
+	}
+	return s
 }
