@@ -126,9 +126,9 @@ func New(src Source, local term.Atom, th theme.Theme) *Model {
 
 type keyMap struct {
 	sortMem, sortMemDelta, sortQueue, sortQueueGrowth, sortReds, sortRedsRate, sortName, sortNext, sortPrev key.Binding
-	details, monitor, exit, close                                                                          key.Binding
-	panes                                                                                                  []key.Binding
-	reload, scroll                                                                                         key.Binding
+	details, monitor, exit, close                                                                           key.Binding
+	panes                                                                                                   []key.Binding
+	reload, scroll                                                                                          key.Binding
 }
 
 func newKeys() keyMap {

@@ -146,4 +146,3 @@ func longName(name term.Atom) bool {
 	_, host, err := node.SplitNodeName(string(name))
 	return err == nil && localnode.NameModeFor(host) == node.LongNames
 }
-
