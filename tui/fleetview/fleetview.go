@@ -105,7 +105,7 @@ func (m *Model) visible() []source.FleetBoard {
 	return out
 }
 
-var widths = []int{18, 8, 11, 14, 9, 8, 9, 18, 4}
+var widths = []int{18, 8, 11, 13, 9, 8, 9, 20, 4}
 
 // fields are a board's searchable texts.
 func fields(b source.FleetBoard) []string {
@@ -203,19 +203,18 @@ func (m *Model) detail(bd source.FleetBoard) string {
 		if f.Offset != 0 {
 			where += fmt.Sprintf(" at 0x%x", f.Offset)
 		}
-		lines = append(lines, fmt.Sprintf("  last flashed %s (%s, md5 %s)%s on %s; %d flashes by avmsh",
-			f.File, theme.Bytes(f.Size), f.MD5, where, f.At.Format("2006-01-02 15:04"), bd.Flashes))
+		lines = append(lines, fmt.Sprintf("  last flashed %s, %s (%d bytes), md5 %s", f.At.Format("2006-01-02 15:04"), f.File, f.Size, f.MD5),
+			fmt.Sprintf("    written%s; %d flash(es) by avmsh", where, bd.Flashes))
 	}
 	if len(bd.Partitions) == 0 {
 		lines = append(lines, "  partitions: unknown (recorded when avmsh flashes the board)")
 	} else {
-		var parts []string
+		lines = append(lines, "  partitions:")
 		for _, p := range bd.Partitions {
-			parts = append(parts, partText(p))
+			lines = append(lines, "    "+partText(p))
 		}
-		lines = append(lines, "  partitions: "+strings.Join(parts, ", "))
 	}
-	return theme.Clip(strings.Join(lines, "\n"), m.width, 4) + "\n"
+	return theme.Clip(strings.Join(lines, "\n"), m.width, max(m.height-len(m.visible())-4, 1)) + "\n"
 }
 
 func partText(p fleet.Partition) string {
@@ -223,7 +222,7 @@ func partText(p fleet.Partition) string {
 	if p.SubType != "" {
 		t += "/" + p.SubType
 	}
-	return fmt.Sprintf("%s %s 0x%x+%s", p.Name, t, p.Offset, theme.Bytes(int64(p.Size)))
+	return fmt.Sprintf("%-12s %-14s 0x%06x  %s", p.Name, t, p.Offset, theme.Bytes(int64(p.Size)))
 }
 
 // age says how long ago t was ("-" for never).

@@ -2,6 +2,7 @@ package nodeview
 
 import (
 	"fmt"
+	"math"
 	"strings"
 
 	"github.com/avmsh/avmsh/node/observe"
@@ -30,15 +31,16 @@ func (m *Model) View() string {
 	}
 	b.WriteString(theme.Cell(m.memoryLine(), width) + "\n")
 	b.WriteString(m.countsLine() + "\n")
-	trend := m.trendLine()
-	if m.trend.Leaking {
-		trend = m.th.Warn.Render(theme.Cell(trend, width))
-	} else {
-		trend = theme.Cell(trend, width)
+	for _, l := range m.trendLines() {
+		l = theme.Cell(l, width)
+		if m.trend.Leaking {
+			l = m.th.Warn.Render(l)
+		}
+		b.WriteString(l + "\n")
+		used++
 	}
-	b.WriteString(trend + "\n")
 	b.WriteString(m.paneLine() + "\n")
-	used += 4
+	used += 3
 	rows := height - used
 	switch {
 	case m.prompt != nil: // typed into: on screen whatever else is open
@@ -113,58 +115,72 @@ var trendNames = map[string]string{
 	observe.GaugeESP32FreeHeap: "free heap", observe.GaugeESP32MinFree: "min free", observe.GaugeESP32Largest: "largest block",
 }
 
-// trendLine is the leak watch's series of the node: each figure's last
-// value and sparkline, with the growth over the window once it is full
-// and LEAK? when it grows steadily; figures the node does not report
-// are "absent" (ESP32 heap figures on a node that is not an ESP32 board
-// in one word).
-func (m *Model) trendLine() string {
-	var parts []string
-	esp32Absent := 0
+// trendLines are the leak watch's series of the node: each figure's
+// last value and sparkline, with its change over the window once the
+// window is full and LEAK? when it moves steadily the way a leak moves
+// it. A board's ESP32 heap figures get a line of their own; figures the
+// node does not report are "absent" (the three ESP32 ones in one word
+// on a node that is not an ESP32 board).
+func (m *Model) trendLines() []string {
+	var main, esp []string
+	absent := 0
 	for _, v := range m.trend.Metrics {
-		name := trendNames[v.Metric]
 		isESP32 := strings.HasPrefix(v.Metric, "esp32_")
+		p := trendText(v)
 		switch {
 		case v.Absent && isESP32:
-			esp32Absent++
-			continue
-		case v.Absent:
-			parts = append(parts, name+" absent")
-			continue
+			absent++
+		case isESP32:
+			esp = append(esp, p)
+		default:
+			main = append(main, p)
 		}
-		val := fmt.Sprintf("%.0f", v.Last)
-		if v.Metric != observe.GaugeProcessCount {
-			val = theme.Bytes(int64(v.Last))
-		}
-		p := name + " " + val + " " + leak.Sparkline(v.Spark, 12)
-		if v.Fit.N > 0 {
-			p += fmt.Sprintf(" %+.1f%%", 100*v.Growth)
-		}
-		if v.Leaking {
-			p += " LEAK?"
-		}
-		parts = append(parts, p)
+	}
+	if len(m.trend.Metrics) == 0 {
+		return []string{"trend: no samples yet"}
 	}
 	switch {
-	case esp32Absent == 3:
-		parts = append(parts, "ESP32 heap absent")
-	case esp32Absent > 0:
+	case absent == 3:
+		main = append(main, "ESP32 heap absent")
+	case absent > 0:
 		for _, v := range m.trend.Metrics {
 			if v.Absent && strings.HasPrefix(v.Metric, "esp32_") {
-				parts = append(parts, trendNames[v.Metric]+" absent")
+				esp = append(esp, trendText(v))
 			}
 		}
 	}
-	if len(parts) == 0 {
-		return "trend: no samples yet"
-	}
-	s := "trend: " + strings.Join(parts, "   ")
+	first := "trend: " + strings.Join(main, "   ")
 	if n := len(m.trend.Procs); n > 0 {
 		p := m.trend.Procs[0]
-		s += fmt.Sprintf("   growing: %s %s %+.1f%%", m.pidText(p.Pid), p.Name, 100*p.Growth)
+		first += fmt.Sprintf("   growing: %s %s %+.1f%%", m.pidText(p.Pid), p.Name, 100*p.Growth)
 		if n > 1 {
-			s += fmt.Sprintf(" and %d more", n-1)
+			first += fmt.Sprintf(" and %d more", n-1)
 		}
 	}
-	return s
+	if len(esp) == 0 {
+		return []string{first}
+	}
+	return []string{first, "ESP32 heap: " + strings.Join(esp, "   ")}
+}
+
+// trendText is one figure of the trend lines.
+func trendText(v leak.Verdict) string {
+	name := trendNames[v.Metric]
+	if v.Absent {
+		return name + " absent"
+	}
+	val := fmt.Sprintf("%.0f", v.Last)
+	if v.Metric != observe.GaugeProcessCount {
+		val = theme.Bytes(int64(v.Last))
+	}
+	p := name + " " + val + " " + leak.Sparkline(v.Spark, 10)
+	if v.Fit.N > 0 && v.Fit.Mean != 0 {
+		if c := 100 * v.Fit.Change() / math.Abs(v.Fit.Mean); math.Abs(c) >= 0.05 {
+			p += fmt.Sprintf(" %+.1f%%", c) // as it moved, over the window
+		}
+	}
+	if v.Leaking {
+		p += " LEAK?"
+	}
+	return p
 }
