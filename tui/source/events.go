@@ -98,8 +98,13 @@ func watcherEvent(m term.Term) Event {
 		case len(t) == 5 && t[0] == term.Atom("DOWN"):
 			e.Kind = EvDown
 			e.Text = fmt.Sprintf("%s %s: %s", syntax.Write(t[2], syntax.Options{}), syntax.Write(t[3], syntax.Options{}), syntax.Write(t[4], syntax.Options{Encoding: syntax.Unicode}))
-			if p, ok := t[3].(term.Pid); ok {
-				e.Node = p.Node
+			switch who := t[3].(type) {
+			case term.Pid:
+				e.Node = who.Node
+			case term.Tuple: // monitored as {Name, Node}
+				if len(who) == 2 {
+					e.Node, _ = who[1].(term.Atom)
+				}
 			}
 			e.Crash = exitEvent(e, t[3], t[4], m)
 		case len(t) == 3 && t[0] == term.Atom("EXIT"):
@@ -122,8 +127,8 @@ func exitEvent(e Event, who, reason, msg term.Term) *crashlog.Event {
 		return nil
 	}
 	local := syntax.NodeContext{Local: e.Node}
-	write := func(t term.Term) string {
-		return syntax.Write(t, syntax.Options{Encoding: syntax.Unicode, Node: local})
+	write := func(t term.Term) string { // ~tp on one line: strings read as strings
+		return syntax.Pretty(t, syntax.Options{Encoding: syntax.Unicode, PrintableRange: syntax.Unicode, LineLength: -1, Node: local})
 	}
 	stack := ""
 	if r, ok := reason.(term.Tuple); ok && len(r) == 2 && isStacktrace(r[1]) {
