@@ -125,13 +125,26 @@ func beamExpr(secs Section) string {
 	return b.String()
 }
 
-// beamBindings are the bounds the expression reads.
-func (o *Observer) beamBindings() term.List {
+// beamBindings are the bounds the expression of secs reads (only
+// those: they travel with every request).
+func (o *Observer) beamBindings(secs Section) term.List {
 	c := o.cfg
 	bind := func(name string, v int) term.Term { return term.Tuple{term.Atom(name), term.Int(v)} }
-	return term.List{
-		bind("Max", c.MaxProcs), bind("MaxETS", c.MaxETS), bind("MaxPorts", c.MaxPorts),
-		bind("MaxDepth", c.MaxDepth), bind("MaxKids", c.MaxChildren), bind("Budget", c.MaxTreeNodes),
-		bind("MaxMods", c.MaxModules),
+	var bs term.List
+	if secs&SecProcs != 0 {
+		bs = append(bs, bind("Max", c.MaxProcs))
 	}
+	if secs&SecETS != 0 {
+		bs = append(bs, bind("MaxETS", c.MaxETS))
+	}
+	if secs&SecPorts != 0 {
+		bs = append(bs, bind("MaxPorts", c.MaxPorts))
+	}
+	if secs&SecApps != 0 {
+		bs = append(bs, bind("MaxDepth", c.MaxDepth), bind("MaxKids", c.MaxChildren), bind("Budget", c.MaxTreeNodes))
+	}
+	if secs&SecModules != 0 {
+		bs = append(bs, bind("MaxMods", c.MaxModules))
+	}
+	return bs
 }

@@ -94,11 +94,13 @@ type Observer struct {
 	mu     sync.Mutex
 	parsed map[string]term.Term // node + expression → erl_parse result
 	lacks  map[string]bool      // node + call → the node answered undef/badarg
+	exprs  map[Section]string   // the BEAM expression of each set of sections
 }
 
 // New returns an Observer.
 func New(cfg Config) *Observer {
-	return &Observer{cfg: cfg.withDefaults(), started: time.Now(), parsed: map[string]term.Term{}, lacks: map[string]bool{}}
+	return &Observer{cfg: cfg.withDefaults(), started: time.Now(), parsed: map[string]term.Term{}, lacks: map[string]bool{},
+		exprs: map[Section]string{}}
 }
 
 // Forget drops what the observer learnt about node (call it on nodeup:

@@ -118,13 +118,25 @@ func (o *Observer) Processes(ctx context.Context, n term.Atom) (ProcTable, error
 	return *s.Procs, err
 }
 
+// expr is beamExpr(secs), built once.
+func (o *Observer) expr(secs Section) string {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	e, ok := o.exprs[secs]
+	if !ok {
+		e = beamExpr(secs)
+		o.exprs[secs] = e
+	}
+	return e
+}
+
 // errNoEval: the node has no erl_scan (not a BEAM node after all).
 var errNoEval = errors.New("the node has no erl_scan/erl_eval")
 
 func (o *Observer) pollBEAM(ctx context.Context, n term.Atom, secs Section) (Snapshot, error) {
 	s := Snapshot{Node: n, Kind: node.KindBEAM}
 	start := time.Now()
-	v, err := o.beamEval(ctx, n, beamExpr(secs), o.beamBindings())
+	v, err := o.beamEval(ctx, n, o.expr(secs), o.beamBindings(secs))
 	s.At, s.RTT = time.Now(), time.Since(start)
 	if err != nil {
 		return s, err
