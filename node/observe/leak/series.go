@@ -86,20 +86,40 @@ func (f Fit) Change() float64 { return f.Slope * f.Span.Seconds() }
 // the first). ok is false with fewer than 3 samples or no time between
 // them.
 func LeastSquares(s []Sample) (f Fit, ok bool) {
-	if len(s) < 3 {
+	ps := make([]point, len(s))
+	for i, x := range s {
+		ps[i] = point{at: x.At.UnixNano(), v: x.V}
+	}
+	return fit(len(ps), func(i int) point { return ps[i] })
+}
+
+// fitLast fits a line through the n newest samples of r without copying
+// them.
+func (r *Ring) fitLast(n int) (Fit, bool) {
+	n = min(n, len(r.buf))
+	first := len(r.buf) - n
+	return fit(n, func(i int) point { return r.at(first + i) })
+}
+
+// fit is the least-squares line through n points given by at.
+func fit(n int, at func(int) point) (f Fit, ok bool) {
+	if n < 3 {
 		return Fit{}, false
 	}
-	t0 := s[0].At
-	n := float64(len(s))
+	t0 := at(0).at
+	x := func(p point) float64 { return float64(p.at-t0) / 1e9 }
 	var sx, sy float64
-	for _, p := range s {
-		sx += p.At.Sub(t0).Seconds()
-		sy += p.V
+	for i := range n {
+		p := at(i)
+		sx += x(p)
+		sy += p.v
 	}
-	mx, my := sx/n, sy/n
+	fn := float64(n)
+	mx, my := sx/fn, sy/fn
 	var sxx, sxy, syy float64
-	for _, p := range s {
-		dx, dy := p.At.Sub(t0).Seconds()-mx, p.V-my
+	for i := range n {
+		p := at(i)
+		dx, dy := x(p)-mx, p.v-my
 		sxx += dx * dx
 		sxy += dx * dy
 		syy += dy * dy
@@ -107,7 +127,7 @@ func LeastSquares(s []Sample) (f Fit, ok bool) {
 	if sxx == 0 {
 		return Fit{}, false
 	}
-	f = Fit{N: len(s), Span: s[len(s)-1].At.Sub(t0), Slope: sxy / sxx, Mean: my}
+	f = Fit{N: n, Span: time.Duration(at(n-1).at - t0), Slope: sxy / sxx, Mean: my}
 	switch {
 	case syy == 0:
 		f.R2 = 1 // a constant series: a perfect (flat) fit

@@ -298,7 +298,7 @@ func (w *Watch) verdict(name string, s *series, down bool, minGrowth float64) Ve
 	if s.ring.Len() < w.cfg.Window {
 		return v
 	}
-	fit, ok := LeastSquares(s.ring.Last(w.cfg.Window))
+	fit, ok := s.ring.fitLast(w.cfg.Window)
 	if !ok || fit.Mean == 0 {
 		return v
 	}
