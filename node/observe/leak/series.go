@@ -13,18 +13,20 @@ type Sample struct {
 }
 
 // Ring keeps the last Cap samples of a series. Its memory grows with
-// the samples added, up to the capacity (16 bytes a sample): a dashboard
-// follows hundreds of series.
+// the samples added, up to the capacity, at 8 bytes a sample (the time
+// in milliseconds from the ring's base, the value as a float32: ample
+// for a trend): a dashboard follows hundreds of series.
 type Ring struct {
 	buf   []point
 	cap   int
 	start int
+	base  int64 // Unix nanoseconds the points' times count from
 }
 
-// point is a sample as stored: Unix nanoseconds and the value.
+// point is a sample as stored.
 type point struct {
-	at int64
-	v  float64
+	ms int32 // milliseconds from Ring.base
+	v  float32
 }
 
 // NewRing returns a ring of capacity c (at least 2).
@@ -32,7 +34,19 @@ func NewRing(c int) *Ring { return &Ring{cap: max(c, 2)} }
 
 // Add appends a sample, dropping the oldest when full.
 func (r *Ring) Add(s Sample) {
-	p := point{at: s.At.UnixNano(), v: s.V}
+	at := s.At.UnixNano()
+	if len(r.buf) == 0 {
+		r.base = at
+	}
+	off := (at - r.base) / 1e6
+	if off > math.MaxInt32/2 || off < math.MinInt32/2 { // weeks: count from the oldest sample again
+		r.rebase(at)
+		off = (at - r.base) / 1e6
+		if off > math.MaxInt32 || off < math.MinInt32 { // older than 24 days: a new series
+			r.buf, r.start, r.base, off = r.buf[:0], 0, at, 0
+		}
+	}
+	p := point{ms: int32(off), v: float32(s.V)}
 	if len(r.buf) < r.cap {
 		r.buf = append(r.buf, p)
 		return
@@ -41,11 +55,28 @@ func (r *Ring) Add(s Sample) {
 	r.start = (r.start + 1) % len(r.buf)
 }
 
+// rebase makes the oldest sample the base (times then fit in int32 ms
+// for 24 days past it), or at when the ring is empty.
+func (r *Ring) rebase(at int64) {
+	if len(r.buf) == 0 {
+		r.base = at
+		return
+	}
+	shift := int32(r.at(0).ms)
+	for i := range r.buf {
+		r.buf[i].ms -= shift
+	}
+	r.base += int64(shift) * 1e6
+}
+
 // Len is the number of samples held.
 func (r *Ring) Len() int { return len(r.buf) }
 
 // at is the i-th oldest sample held.
 func (r *Ring) at(i int) point { return r.buf[(r.start+i)%len(r.buf)] }
+
+// nanos is a point's time in Unix nanoseconds.
+func (r *Ring) nanos(p point) int64 { return r.base + int64(p.ms)*1e6 }
 
 // Last returns up to n of the newest samples, oldest first.
 func (r *Ring) Last(n int) []Sample {
@@ -53,7 +84,7 @@ func (r *Ring) Last(n int) []Sample {
 	out := make([]Sample, n)
 	for i := range n {
 		p := r.at(len(r.buf) - n + i)
-		out[i] = Sample{At: time.Unix(0, p.at), V: p.v}
+		out[i] = Sample{At: time.Unix(0, r.nanos(p)), V: float64(p.v)}
 	}
 	return out
 }
@@ -63,7 +94,7 @@ func (r *Ring) Values(n int) []float64 {
 	n = min(n, len(r.buf))
 	out := make([]float64, n)
 	for i := range out {
-		out[i] = r.at(len(r.buf) - n + i).v
+		out[i] = float64(r.at(len(r.buf) - n + i).v)
 	}
 	return out
 }
@@ -86,11 +117,11 @@ func (f Fit) Change() float64 { return f.Slope * f.Span.Seconds() }
 // the first). ok is false with fewer than 3 samples or no time between
 // them.
 func LeastSquares(s []Sample) (f Fit, ok bool) {
-	ps := make([]point, len(s))
-	for i, x := range s {
-		ps[i] = point{at: x.At.UnixNano(), v: x.V}
+	if len(s) == 0 {
+		return Fit{}, false
 	}
-	return fit(len(ps), func(i int) point { return ps[i] })
+	t0 := s[0].At
+	return fit(len(s), func(i int) (float64, float64) { return s[i].At.Sub(t0).Seconds(), s[i].V })
 }
 
 // fitLast fits a line through the n newest samples of r without copying
@@ -98,28 +129,34 @@ func LeastSquares(s []Sample) (f Fit, ok bool) {
 func (r *Ring) fitLast(n int) (Fit, bool) {
 	n = min(n, len(r.buf))
 	first := len(r.buf) - n
-	return fit(n, func(i int) point { return r.at(first + i) })
+	if n == 0 {
+		return Fit{}, false
+	}
+	t0 := r.at(first).ms
+	return fit(n, func(i int) (float64, float64) {
+		p := r.at(first + i)
+		return float64(p.ms-t0) / 1e3, float64(p.v)
+	})
 }
 
-// fit is the least-squares line through n points given by at.
-func fit(n int, at func(int) point) (f Fit, ok bool) {
+// fit is the least-squares line through n points (seconds from the
+// first, value) given by at.
+func fit(n int, at func(int) (x, y float64)) (f Fit, ok bool) {
 	if n < 3 {
 		return Fit{}, false
 	}
-	t0 := at(0).at
-	x := func(p point) float64 { return float64(p.at-t0) / 1e9 }
 	var sx, sy float64
 	for i := range n {
-		p := at(i)
-		sx += x(p)
-		sy += p.v
+		x, y := at(i)
+		sx += x
+		sy += y
 	}
 	fn := float64(n)
 	mx, my := sx/fn, sy/fn
 	var sxx, sxy, syy float64
 	for i := range n {
-		p := at(i)
-		dx, dy := x(p)-mx, p.v-my
+		x, y := at(i)
+		dx, dy := x-mx, y-my
 		sxx += dx * dx
 		sxy += dx * dy
 		syy += dy * dy
@@ -127,7 +164,8 @@ func fit(n int, at func(int) point) (f Fit, ok bool) {
 	if sxx == 0 {
 		return Fit{}, false
 	}
-	f = Fit{N: n, Span: time.Duration(at(n-1).at - t0), Slope: sxy / sxx, Mean: my}
+	last, _ := at(n - 1)
+	f = Fit{N: n, Span: time.Duration(last * float64(time.Second)), Slope: sxy / sxx, Mean: my}
 	switch {
 	case syy == 0:
 		f.R2 = 1 // a constant series: a perfect (flat) fit
