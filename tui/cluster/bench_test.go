@@ -36,7 +36,7 @@ func BenchmarkClusterView200(b *testing.B) {
 	th := theme.New(r)
 	w := leak.New(leak.Config{})
 	var rows []source.NodeRow
-	trends := map[term.Atom]source.Trend{}
+	trends := map[term.Atom]cluster.RowTrend{}
 	t0 := time.Now()
 	for i := range 200 {
 		n := term.Atom(fmt.Sprintf("erl%08x@127.0.0.1", i))
@@ -44,7 +44,7 @@ func BenchmarkClusterView200(b *testing.B) {
 		for j := range 30 {
 			w.AddOverview(observe.Overview{Node: n, Gauges: map[string]int64{observe.GaugeMemoryTotal: int64(1e7 + j*(i%3)), observe.GaugeProcessCount: 50}}, t0.Add(time.Duration(j)*time.Second))
 		}
-		trends[n] = source.TrendOf(w, n)
+		trends[n] = cluster.TrendOf(source.TrendOf(w, n))
 	}
 	m := cluster.New(src{w}, th)
 	m.SetSize(160, 210)

@@ -25,12 +25,30 @@ type Source interface {
 	source.Trends
 }
 
-// RowsMsg carries a cluster poll's result, with the leak watch's view
-// of every node.
+// RowsMsg carries a cluster poll's result, with what the leak watch
+// says of every node.
 type RowsMsg struct {
 	Rows   []source.NodeRow
-	Trends map[term.Atom]source.Trend
+	Trends map[term.Atom]RowTrend
 	Err    error
+}
+
+// RowTrend is what a row shows of the leak watch: the sparkline of its
+// series and, when it grows steadily, why it is flagged.
+type RowTrend struct {
+	Spark   string
+	Leaking bool
+	Why     string // LEAK? and the series that grow
+	Window  int    // samples a verdict needs
+}
+
+// TrendOf is a row's RowTrend (computed off the UI loop, once a poll).
+func TrendOf(t source.Trend) RowTrend {
+	r := RowTrend{Spark: trendSpark(t), Leaking: t.Leaking, Window: t.Window}
+	if t.Leaking {
+		r.Why = leakText(t)
+	}
+	return r
 }
 
 // Model is the cluster view.
@@ -38,7 +56,7 @@ type Model struct {
 	src     Source
 	th      theme.Theme
 	rows    []source.NodeRow
-	trends  map[term.Atom]source.Trend
+	trends  map[term.Atom]RowTrend
 	cur     view.Cursor
 	filter  string
 	err     error
@@ -97,9 +115,9 @@ func (m *Model) Poll() tea.Cmd {
 		ctx, cancel := context.WithTimeout(context.Background(), timeout)
 		defer cancel()
 		rows, err := src.Cluster(ctx)
-		trends := make(map[term.Atom]source.Trend, len(rows))
+		trends := make(map[term.Atom]RowTrend, len(rows))
 		for _, r := range rows {
-			trends[r.Name] = src.Trend(r.Name)
+			trends[r.Name] = TrendOf(src.Trend(r.Name))
 		}
 		return RowsMsg{Rows: rows, Trends: trends, Err: err}
 	}
@@ -266,7 +284,7 @@ func (m *Model) View() string {
 		b.WriteString(m.th.Warn.Render(theme.Cell(string(r.Name)+": "+r.Err, width)))
 		b.WriteByte('\n')
 	case ok && m.trends[r.Name].Leaking:
-		b.WriteString(m.th.Warn.Render(theme.Cell(string(r.Name)+": "+leakText(m.trends[r.Name]), width)))
+		b.WriteString(m.th.Warn.Render(theme.Cell(string(r.Name)+": "+m.trends[r.Name].Why, width)))
 		b.WriteByte('\n')
 	}
 	if flagged > 0 {
@@ -281,20 +299,23 @@ func (m *Model) View() string {
 // reports: memory, else (boards) free heap, else the process count.
 var trendOrder = []string{observe.GaugeMemoryTotal, observe.GaugeESP32FreeHeap, observe.GaugeProcessCount}
 
-// trendCell is a row's sparkline and, when the node grows steadily,
-// LEAK?.
-func trendCell(t source.Trend) string {
-	cell := ""
+// trendSpark is a row's sparkline: its first series in trendOrder.
+func trendSpark(t source.Trend) string {
 	for _, want := range trendOrder {
 		if v, ok := verdict(t, want); ok && !v.Absent && len(v.Spark) > 0 {
-			cell = leak.Sparkline(v.Spark, 10)
-			break
+			return leak.Sparkline(v.Spark, 10)
 		}
 	}
+	return ""
+}
+
+// trendCell is a row's sparkline and, when the node grows steadily,
+// LEAK?.
+func trendCell(t RowTrend) string {
 	if t.Leaking {
-		cell += " LEAK?"
+		return t.Spark + " LEAK?"
 	}
-	return cell
+	return t.Spark
 }
 
 func verdict(t source.Trend, metric string) (leak.Verdict, bool) {
