@@ -8,6 +8,7 @@ import (
 
 // The poll expressions of BEAM nodes, one fragment per section. Poll
 // joins the fragments of the sections it is asked into ONE expression,
+// {Fragment1, ...}, or with the process table
 // {erlang:monotonic_time(microsecond), self(), Fragment1, ...},
 // parsed once per node with erl_scan/erl_parse and evaluated with
 // erl_eval:exprs/2 at every refresh: one request, and no code loaded on
@@ -15,11 +16,14 @@ import (
 // (a table deleted, a port closed) is read so that it answers undefined
 // or {'EXIT', _} rather than failing the whole request.
 const (
-	beamOverview = `{erlang:memory(), erlang:system_info(process_count), erlang:system_info(process_limit),
- erlang:system_info(atom_count), erlang:system_info(atom_limit), erlang:system_info(port_count),
- erlang:system_info(port_limit), erlang:system_info(schedulers_online), erlang:statistics(run_queue),
- erlang:convert_time_unit(erlang:monotonic_time() - erlang:system_info(start_time), native, millisecond),
- erlang:system_info(otp_release)}`
+	// The overview. Its parsed form travels with every request (a few
+	// hundred nodes are polled each refresh): the system_info items are
+	// read in one comprehension rather than one call each, which keeps
+	// it under 1 KiB encoded.
+	beamOverview = `{erlang:memory(), erlang:statistics(run_queue),
+ [erlang:system_info(OvItem) || OvItem <- [process_count, process_limit, atom_count, atom_limit, port_count, port_limit,
+   schedulers_online, otp_release]],
+ erlang:convert_time_unit(erlang:monotonic_time() - erlang:system_info(start_time), native, millisecond)}`
 
 	beamProcs = `[{P, erlang:process_info(P, [registered_name, memory, message_queue_len, reductions, current_function, status])}
  || P <- lists:sublist(erlang:processes(), Max)]`
@@ -104,26 +108,37 @@ var beamSections = []struct {
 	{SecModules, beamModules},
 }
 
-// beamExpr builds the expression for secs; its value is a tuple of the
-// node's monotonic clock, the evaluating process (left out of the
-// process table: it is the poll itself) and one element per section, in
-// beamSections order.
+// beamExpr builds the expression for secs; its value is a tuple of one
+// element per section, in beamSections order, preceded when the process
+// table is asked (see withClock) by the node's monotonic clock (the
+// rates' interval) and the evaluating process (left out of the table:
+// it is the poll itself).
 func beamExpr(secs Section) string {
 	var b strings.Builder
 	if secs&SecApps != 0 {
 		b.WriteString(beamTreeFun)
 	}
-	b.WriteString("{erlang:monotonic_time(microsecond), self()")
+	b.WriteString("{")
+	sep := ""
+	if withClock(secs) {
+		b.WriteString("erlang:monotonic_time(microsecond), self()")
+		sep = ",\n "
+	}
 	for _, s := range beamSections {
 		if secs&s.sec != 0 {
-			b.WriteString(",\n (catch ")
+			b.WriteString(sep + "(catch ")
 			b.WriteString(s.frag)
 			b.WriteString(")")
+			sep = ",\n "
 		}
 	}
 	b.WriteString("}.")
 	return b.String()
 }
+
+// withClock reports whether the expression of secs starts with the
+// node's clock and the poll's pid: only the process table needs them.
+func withClock(secs Section) bool { return secs&SecProcs != 0 }
 
 // beamBindings are the bounds the expression of secs reads (only
 // those: they travel with every request).

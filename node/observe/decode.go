@@ -9,18 +9,25 @@ import (
 // Decoders of the BEAM sections' values (see beam.go). Elements of an
 // unexpected shape are skipped.
 
+// decodeOverview reads {Memory, RunQueue, [ProcessCount, ProcessLimit,
+// AtomCount, AtomLimit, PortCount, PortLimit, SchedulersOnline,
+// OtpRelease], UptimeMs}.
 func decodeOverview(t term.Term) (Overview, bool) {
-	v, ok := tuple(t, 11)
+	v, ok := tuple(t, 4)
 	if !ok {
 		return Overview{}, false
 	}
-	o := Overview{Memory: memoryMap(v[0])}
-	o.ProcCount, o.ProcLimit = intOf(v[1]), intOf(v[2])
-	o.AtomCount, o.AtomLimit = intOf(v[3]), intOf(v[4])
-	o.PortCount, o.PortLimit = intOf(v[5]), intOf(v[6])
-	o.Schedulers, o.RunQueue = intOf(v[7]), intOf(v[8])
-	o.Uptime = time.Duration(intOf(v[9])) * time.Millisecond
-	o.Version = "OTP " + textOf(v[10])
+	info, ok := v[2].(term.List)
+	if !ok || len(info) != 8 {
+		return Overview{}, false
+	}
+	o := Overview{Memory: memoryMap(v[0]), RunQueue: intOf(v[1])}
+	o.ProcCount, o.ProcLimit = intOf(info[0]), intOf(info[1])
+	o.AtomCount, o.AtomLimit = intOf(info[2]), intOf(info[3])
+	o.PortCount, o.PortLimit = intOf(info[4]), intOf(info[5])
+	o.Schedulers = intOf(info[6])
+	o.Version = "OTP " + textOf(info[7])
+	o.Uptime = time.Duration(intOf(v[3])) * time.Millisecond
 	o.Gauges = map[string]int64{GaugeProcessCount: o.ProcCount}
 	if total, ok := o.Memory["total"]; ok {
 		o.Gauges[GaugeMemoryTotal] = total

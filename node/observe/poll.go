@@ -142,7 +142,11 @@ func (o *Observer) pollBEAM(ctx context.Context, n term.Atom, secs Section) (Sna
 		return s, err
 	}
 	t, _ := v.(term.Tuple)
-	want := 2
+	i := 0
+	if withClock(secs) {
+		i = 2
+	}
+	want := i
 	for _, b := range beamSections {
 		if secs&b.sec != 0 {
 			want++
@@ -151,9 +155,11 @@ func (o *Observer) pollBEAM(ctx context.Context, n term.Atom, secs Section) (Sna
 	if len(t) != want {
 		return s, fmt.Errorf("unexpected poll answer from %s: %d elements, want %d", n, len(t), want)
 	}
-	s.Clock = intOf(t[0])
-	poller, _ := t[1].(term.Pid)
-	i := 2
+	var poller term.Pid
+	if withClock(secs) {
+		s.Clock = intOf(t[0])
+		poller, _ = t[1].(term.Pid)
+	}
 	for _, b := range beamSections {
 		if secs&b.sec == 0 {
 			continue

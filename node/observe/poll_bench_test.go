@@ -29,9 +29,9 @@ func BenchmarkPollOverview(b *testing.B) {
 	for _, k := range []string{"total", "processes", "processes_used", "system", "atom", "atom_used", "binary", "code", "ets"} {
 		mem = append(mem, term.Tuple{term.Atom(k), term.Int(1 << 20)})
 	}
-	ov := term.Tuple{mem, term.Int(47), term.Int(262144), term.Int(9000), term.Int(1048576), term.Int(5), term.Int(65536),
-		term.Int(2), term.Int(0), term.Int(60000), term.List{term.Int('2'), term.Int('5')}}
-	c := beamConn{answer: term.Tuple{term.Int(123456789), term.NewPid("n@h", 99, 0, 1), ov}}
+	ov := term.Tuple{mem, term.Int(0), term.List{term.Int(47), term.Int(262144), term.Int(9000), term.Int(1048576), term.Int(5), term.Int(65536),
+		term.Int(2), term.List{term.Int('2'), term.Int('5')}}, term.Int(60000)}
+	c := beamConn{answer: term.Tuple{ov}}
 	o := New(Config{Conn: c})
 	ctx := context.Background()
 	b.ReportAllocs()
