@@ -103,7 +103,7 @@ func (f *fakeSource) Observe(ctx context.Context, n term.Atom, secs source.Secti
 		}
 		s.Modules = &l
 	}
-	const board = observe.SecETS | observe.SecPorts | observe.SecDist | observe.SecSched | observe.SecApps
+	const beamOnly = observe.SecETS | observe.SecPorts | observe.SecDist | observe.SecSched | observe.SecApps
 	if esp32 {
 		for _, sec := range []observe.Section{observe.SecETS, observe.SecPorts, observe.SecDist, observe.SecSched, observe.SecApps} {
 			if secs&sec != 0 {
@@ -112,7 +112,7 @@ func (f *fakeSource) Observe(ctx context.Context, n term.Atom, secs source.Secti
 		}
 		return s, nil
 	}
-	if secs&board != 0 {
+	if secs&beamOnly != 0 {
 		fakeSections(&s, n, int64(k))
 	}
 	return s, nil

@@ -343,8 +343,10 @@ func (m *Model) data(msg DataMsg) {
 			m.cur.Clamp(len(m.visible()))
 		}
 	default:
-		m.sec.take(msg.Pane, s)
-		m.secCur.Clamp(len(m.sectionRows()))
+		if msg.Err == nil { // a failed request keeps what was shown
+			m.sec.take(msg.Pane, s)
+			m.secCur.Clamp(len(m.sectionRows()))
+		}
 	}
 }
 
@@ -371,6 +373,7 @@ func (m *Model) key(msg tea.KeyMsg) tea.Cmd {
 			m.pane = Pane(i)
 			m.secCur.Pos = 0
 			m.sec.reset()
+			m.table = nil // rates cover the refresh interval, not the time away
 			return view.Refresh()
 		}
 	}

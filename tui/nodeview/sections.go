@@ -53,9 +53,6 @@ func (s *sections) take(p Pane, snap observe.Snapshot) {
 			s.unsupported = u
 		}
 	}
-	if snap.At.IsZero() {
-		return // the request failed: keep what was shown
-	}
 	s.prevAt, s.at = s.at, snap.At
 	switch p {
 	case ETS:
