@@ -3,6 +3,7 @@ package observe
 import (
 	"time"
 
+	"github.com/avmsh/avmsh/vm/syntax"
 	"github.com/avmsh/avmsh/vm/term"
 )
 
@@ -90,7 +91,9 @@ func decodeProcs(t term.Term) []Proc {
 	return out
 }
 
-func decodeETS(t term.Term) []ETSTable {
+// decodeETS reads the ETS section; table identifiers (references for
+// unnamed tables) print as node n prints its own.
+func decodeETS(t term.Term, n term.Atom) []ETSTable {
 	v, ok := tuple(t, 2)
 	if !ok {
 		return nil
@@ -103,7 +106,7 @@ func decodeETS(t term.Term) []ETSTable {
 		if !ok || e[1] == term.Atom("undefined") { // deleted meanwhile
 			continue
 		}
-		tb := ETSTable{ID: writeTerm(e[0]), Name: textOf(e[1]), Size: intOf(e[2]), Memory: intOf(e[3]) * word,
+		tb := ETSTable{ID: syntax.Write(e[0], syntax.Options{Encoding: syntax.Unicode, Node: syntax.NodeContext{Local: n}}), Name: textOf(e[1]), Size: intOf(e[2]), Memory: intOf(e[3]) * word,
 			Type: textOf(e[6]), Protection: textOf(e[7])}
 		tb.Owner, _ = e[4].(term.Pid)
 		if n, ok := tagged(e[5], "registered_name"); ok {

@@ -35,7 +35,7 @@ func FuzzDecodeAnswer(f *testing.F) {
 		}
 		_, _ = decodeOverview(v)
 		_ = decodeProcs(v)
-		_ = decodeETS(v)
+		_ = decodeETS(v, "n@h")
 		_ = decodePorts(v)
 		_ = decodeDist(v)
 		_ = decodeSched(v)

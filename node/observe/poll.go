@@ -191,7 +191,7 @@ func (s *Snapshot) decodeBEAM(sec Section, val term.Term, poller term.Pid) {
 		s.Procs = &ProcTable{Node: s.Node, At: s.At, Clock: s.Clock,
 			Fields: FieldReductions | FieldCurrent | FieldStatus, Procs: procs}
 	case SecETS:
-		s.ETS = decodeETS(val)
+		s.ETS = decodeETS(val, s.Node)
 	case SecPorts:
 		s.Ports = decodePorts(val)
 	case SecDist:

@@ -139,7 +139,7 @@ type ProcDetail struct {
 
 // ETSTable is one ETS table.
 type ETSTable struct {
-	ID         string // the table identifier as Erlang prints it
+	ID         string // the table identifier as the node prints it
 	Name       string
 	Size       int64 // objects
 	Memory     int64 // bytes

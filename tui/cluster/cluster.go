@@ -303,7 +303,7 @@ var trendOrder = []string{observe.GaugeMemoryTotal, observe.GaugeESP32FreeHeap, 
 func trendSpark(t source.Trend) string {
 	for _, want := range trendOrder {
 		if v, ok := verdict(t, want); ok && !v.Absent && len(v.Spark) > 0 {
-			return leak.Sparkline(v.Spark, 10)
+			return v.Sparkline(10, t.MinGrowth)
 		}
 	}
 	return ""

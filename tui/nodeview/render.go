@@ -126,7 +126,7 @@ func (m *Model) trendLines() []string {
 	absent := 0
 	for _, v := range m.trend.Metrics {
 		isESP32 := strings.HasPrefix(v.Metric, "esp32_")
-		p := trendText(v)
+		p := trendText(v, m.trend.MinGrowth)
 		switch {
 		case v.Absent && isESP32:
 			absent++
@@ -145,7 +145,7 @@ func (m *Model) trendLines() []string {
 	case absent > 0:
 		for _, v := range m.trend.Metrics {
 			if v.Absent && strings.HasPrefix(v.Metric, "esp32_") {
-				esp = append(esp, trendText(v))
+				esp = append(esp, trendText(v, m.trend.MinGrowth))
 			}
 		}
 	}
@@ -163,8 +163,9 @@ func (m *Model) trendLines() []string {
 	return []string{first, "ESP32 heap: " + strings.Join(esp, "   ")}
 }
 
-// trendText is one figure of the trend lines.
-func trendText(v leak.Verdict) string {
+// trendText is one figure of the trend lines; its sparkline spans at
+// least share (the growth threshold) of its mean.
+func trendText(v leak.Verdict, share float64) string {
 	name := trendNames[v.Metric]
 	if v.Absent {
 		return name + " absent"
@@ -173,7 +174,7 @@ func trendText(v leak.Verdict) string {
 	if v.Metric != observe.GaugeProcessCount {
 		val = theme.Bytes(int64(v.Last))
 	}
-	p := name + " " + val + " " + leak.Sparkline(v.Spark, 10)
+	p := name + " " + val + " " + v.Sparkline(10, share)
 	if v.Fit.N > 0 && v.Fit.Mean != 0 {
 		if c := 100 * v.Fit.Change() / math.Abs(v.Fit.Mean); math.Abs(c) >= 0.05 {
 			p += fmt.Sprintf(" %+.1f%%", c) // as it moved, over the window

@@ -134,7 +134,7 @@ func (m *Model) sectionRows() []string {
 	case Ports:
 		for _, p := range s.ports {
 			was, had := s.prevPorts[p.Port]
-			rows = append(rows, theme.Row(w, syntax.Write(p.Port, syntax.Options{}), p.Name, m.termText(p.Connected),
+			rows = append(rows, theme.Row(w, m.termText(p.Port), p.Name, m.termText(p.Connected),
 				theme.Bytes(p.Input), theme.Bytes(p.Output), s.perSec(p.Input, was.Input, had), s.perSec(p.Output, was.Output, had),
 				fmt.Sprint(p.Queue), theme.Bytes(p.Memory), dash(p.Local), dash(p.Remote)))
 		}

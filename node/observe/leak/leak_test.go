@@ -260,3 +260,16 @@ func TestRingLongSession(t *testing.T) {
 		}
 	}
 }
+
+func TestSparklineSpan(t *testing.T) {
+	noisy := []float64{1000, 1001, 999, 1000, 1002}
+	if got := leak.Sparkline(noisy, 5); got != "▃▆▁▃█" {
+		t.Errorf("min-max: %q", got)
+	}
+	if got := leak.SparklineSpan(noisy, 5, 100); got != "▄▅▄▄▅" {
+		t.Errorf("noise within the span: %q", got)
+	}
+	if got := leak.SparklineSpan([]float64{0, 50, 100}, 3, 10); got != "▁▅█" {
+		t.Errorf("a span wider than the minimum: %q", got)
+	}
+}

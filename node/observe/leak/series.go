@@ -181,7 +181,13 @@ var sparks = []rune("▁▂▃▄▅▆▇█")
 // Sparkline renders the last width values as runes ▁ to █ scaled
 // between their minimum and maximum (a flat series is a row of ▁). NaN
 // values (gaps) are spaces. Plain text: no styling.
-func Sparkline(vals []float64, width int) string {
+func Sparkline(vals []float64, width int) string { return SparklineSpan(vals, width, 0) }
+
+// SparklineSpan is Sparkline drawn over a range of at least minSpan,
+// centred on the values: noise smaller than minSpan (a share of the
+// series that does not matter) stays near the middle instead of
+// filling the height.
+func SparklineSpan(vals []float64, width int, minSpan float64) string {
 	if width <= 0 || len(vals) == 0 {
 		return ""
 	}
@@ -193,6 +199,10 @@ func Sparkline(vals []float64, width int) string {
 		if !math.IsNaN(v) {
 			lo, hi = math.Min(lo, v), math.Max(hi, v)
 		}
+	}
+	if hi-lo < minSpan {
+		mid := (hi + lo) / 2
+		lo, hi = mid-minSpan/2, mid+minSpan/2
 	}
 	var b strings.Builder
 	for _, v := range vals {

@@ -89,6 +89,21 @@ type Verdict struct {
 	Leaking bool
 }
 
+// Sparkline draws the verdict's values (SparklineSpan) over a range of
+// at least share of their mean: with share the growth threshold, noise
+// that could never be a leak stays flat.
+func (v Verdict) Sparkline(width int, share float64) string {
+	var sum float64
+	for _, x := range v.Spark {
+		sum += x
+	}
+	span := 0.0
+	if len(v.Spark) > 0 {
+		span = math.Abs(sum/float64(len(v.Spark))) * share
+	}
+	return SparklineSpan(v.Spark, width, span)
+}
+
 // String renders the verdict on one line of plain text.
 func (v Verdict) String() string {
 	if v.Absent {
