@@ -109,7 +109,7 @@ func (m *Model) sectionHeader() (string, []int) {
 		w := []int{24, 12, 9, 10, 26, 13}
 		return theme.Row(w, "TABLE", "ID", "OBJECTS", "MEMORY▼", "OWNER", "TYPE", "PROTECTION"), w
 	case Ports:
-		w := []int{10, 9, 13, 8, 8, 9, 9, 5, 8, 15}
+		w := []int{11, 9, 12, 8, 8, 9, 9, 6, 7, 15}
 		return theme.Row(w, "PORT", "DRIVER", "OWNER", "IN", "OUT", "IN/S", "OUT/S", "QUEUE▼", "MEMORY", "LOCAL", "REMOTE"), w
 	case Dist:
 		w := []int{26, 7, 21, 8, 8, 18, 10, 10, 5}
