@@ -244,3 +244,20 @@ func TestReport(t *testing.T) {
 		t.Fatalf("report file %s: %v", p1, err)
 	}
 }
+
+// TestFromExit: a process exit seen through a monitor on a BEAM node is
+// an event with the frames of its stack trace, reported as an exit.
+func TestFromExit(t *testing.T) {
+	st := `[{erlang,'+',[1,a],[{error_info,#{module => erl_erts_errors}}]},{calc,add,2,[{file,"calc.erl"},{line,7}]}]`
+	raw := `{'DOWN',#Ref<0.1.2.3>,process,<0.90.0>,{badarith,` + st + `}}`
+	at := time.Date(2026, 11, 24, 10, 0, 0, 0, time.UTC)
+	e := crashlog.FromExit("app@h", "<0.90.0>", "badarith", st, raw, at)
+	if e.Via != crashlog.ViaMonitor || len(e.Frames) != 1 || e.Frames[0].String() != "calc:add/2 (calc.erl:7)" || e.ERPC {
+		t.Fatalf("%+v", e)
+	}
+	r := crashlog.Report(e, crashlog.ReportInfo{})
+	if !strings.HasPrefix(r, "### Process exit on app@h\n") || !strings.Contains(r, "1. `calc:add/2 (calc.erl:7)`") ||
+		!strings.Contains(r, "Exit message as received") || !strings.Contains(r, raw) {
+		t.Fatalf("report:\n%s", r)
+	}
+}

@@ -40,6 +40,24 @@ type Event struct {
 	Truncated bool `json:"truncated,omitempty"`
 	// Raw is the dump as printed (line ends normalised to \n).
 	Raw string `json:"raw"`
+	// Via says where the event came from: "" for a dump a board printed
+	// on its console, "monitor" for a process exit seen through a
+	// monitor or a link (see FromExit; Raw is then the message).
+	Via string `json:"via,omitempty"`
+}
+
+// ViaMonitor marks events made by FromExit.
+const ViaMonitor = "monitor"
+
+// FromExit is a process exit seen through a monitor or a link (a DOWN
+// or EXIT message) as an event, for the same lists and reports as the
+// dumps: node and pid as the node prints them, the exit reason, and the
+// stack trace when the reason is {Reason, Stacktrace} (an error exit),
+// all as Erlang term text; raw is the message as received.
+func FromExit(node, pid, reason, stacktrace, raw string, at time.Time) Event {
+	e := Event{Node: node, At: at, Pid: pid, Class: "exit", Reason: reason, Stacktrace: stacktrace, Raw: raw, Via: ViaMonitor}
+	e.Frames = parseFrames(stacktrace)
+	return e
 }
 
 // Frame is one entry of a stack trace.

@@ -29,7 +29,11 @@ func Report(e Event, info ReportInfo) string {
 	if e.Port != "" {
 		where += " (" + e.Port + ")"
 	}
-	fmt.Fprintf(&b, "### AtomVM crash on %s\n\n", where)
+	title, dump := "AtomVM crash", "Crash dump as printed on the console"
+	if e.Via == ViaMonitor {
+		title, dump = "Process exit", "Exit message as received (through a monitor or a link)"
+	}
+	fmt.Fprintf(&b, "### %s on %s\n\n", title, where)
 	item := func(k, v string) {
 		if v != "" {
 			fmt.Fprintf(&b, "- **%s**: %s\n", k, inline(v))
@@ -59,7 +63,7 @@ func Report(e Event, info ReportInfo) string {
 		fmt.Fprintf(&b, "\nStack trace: %s\n", inline(e.Stacktrace))
 	}
 	fence := fenceFor(e.Raw)
-	fmt.Fprintf(&b, "\n<details><summary>Crash dump as printed on the console</summary>\n\n%stext\n%s", fence, e.Raw)
+	fmt.Fprintf(&b, "\n<details><summary>%s</summary>\n\n%stext\n%s", dump, fence, e.Raw)
 	if !strings.HasSuffix(e.Raw, "\n") {
 		b.WriteByte('\n')
 	}

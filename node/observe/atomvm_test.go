@@ -127,3 +127,31 @@ func TestAtomVMSectionsUnsupported(t *testing.T) {
 		t.Fatal("overview of a node that is not connected")
 	}
 }
+
+// TestAtomVMModules: code:all_loaded/0 in one call on boards that have
+// it (files unknown); a board without it answers undef once, is
+// reported as unsupported and is not asked again until Forget.
+func TestAtomVMModules(t *testing.T) {
+	ctx := context.Background()
+	b := fakeBoard()
+	o := observe.New(observe.Config{Conn: b, MaxModules: 2})
+	for range 2 {
+		s, err := o.Poll(ctx, b.Name, observe.SecModules)
+		if err != nil || s.Modules != nil || !slices.Contains(s.Unsupported, "modules") {
+			t.Fatalf("old board: %+v %v", s, err)
+		}
+	}
+	if got := b.Calls(); !slices.Equal(got, []string{"code:all_loaded/0"}) {
+		t.Fatalf("calls: %v, want one code:all_loaded", got)
+	}
+	b.SetModules("lists", "hello", "erlang")
+	o.Forget(b.Name)
+	s, err := o.Poll(ctx, b.Name, observe.SecModules)
+	if err != nil || s.Modules == nil || s.Modules.Total != 3 || len(s.Modules.Modules) != 2 ||
+		s.Modules.Modules[0] != (observe.Module{Name: "erlang"}) || s.Modules.Modules[1].Name != "hello" {
+		t.Fatalf("modules: %+v %v", s.Modules, err)
+	}
+	if v := b.Violations(); len(v) > 0 {
+		t.Fatalf("calls a board would refuse: %v", v)
+	}
+}

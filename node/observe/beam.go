@@ -8,6 +8,7 @@ import (
 
 // The poll expressions of BEAM nodes, one fragment per section. Poll
 // joins the fragments of the sections it is asked into ONE expression,
+// {Fragment1, ...}, or with the process table
 // {erlang:monotonic_time(microsecond), self(), Fragment1, ...},
 // parsed once per node with erl_scan/erl_parse and evaluated with
 // erl_eval:exprs/2 at every refresh: one request, and no code loaded on
@@ -15,11 +16,14 @@ import (
 // (a table deleted, a port closed) is read so that it answers undefined
 // or {'EXIT', _} rather than failing the whole request.
 const (
-	beamOverview = `{erlang:memory(), erlang:system_info(process_count), erlang:system_info(process_limit),
- erlang:system_info(atom_count), erlang:system_info(atom_limit), erlang:system_info(port_count),
- erlang:system_info(port_limit), erlang:system_info(schedulers_online), erlang:statistics(run_queue),
- erlang:convert_time_unit(erlang:monotonic_time() - erlang:system_info(start_time), native, millisecond),
- erlang:system_info(otp_release)}`
+	// The overview. Its parsed form travels with every request (a few
+	// hundred nodes are polled each refresh): the system_info items are
+	// read in one comprehension rather than one call each, which keeps
+	// it under 1 KiB encoded.
+	beamOverview = `{erlang:memory(), erlang:statistics(run_queue),
+ [erlang:system_info(OvItem) || OvItem <- [process_count, process_limit, atom_count, atom_limit, port_count, port_limit,
+   schedulers_online, otp_release]],
+ erlang:convert_time_unit(erlang:monotonic_time() - erlang:system_info(start_time), native, millisecond)}`
 
 	beamProcs = `[{P, erlang:process_info(P, [registered_name, memory, message_queue_len, reductions, current_function, status])}
  || P <- lists:sublist(erlang:processes(), Max)]`
@@ -85,6 +89,10 @@ end,
    end, Budget, application:which_applications(5000)))`
 )
 
+// beamModules is the module list: how many modules are loaded and the
+// first MaxMods by name.
+const beamModules = `(fun (L) -> {length(L), lists:sublist(lists:sort(L), MaxMods)} end)(code:all_loaded())`
+
 // beamSections is the order in which sections appear in the expression.
 var beamSections = []struct {
 	sec  Section
@@ -97,35 +105,61 @@ var beamSections = []struct {
 	{SecDist, beamDist},
 	{SecSched, beamSched},
 	{SecApps, beamApps},
+	{SecModules, beamModules},
 }
 
-// beamExpr builds the expression for secs; its value is a tuple of the
-// node's monotonic clock, the evaluating process (left out of the
-// process table: it is the poll itself) and one element per section, in
-// beamSections order.
+// beamExpr builds the expression for secs; its value is a tuple of one
+// element per section, in beamSections order, preceded when the process
+// table is asked (see withClock) by the node's monotonic clock (the
+// rates' interval) and the evaluating process (left out of the table:
+// it is the poll itself).
 func beamExpr(secs Section) string {
 	var b strings.Builder
 	if secs&SecApps != 0 {
 		b.WriteString(beamTreeFun)
 	}
-	b.WriteString("{erlang:monotonic_time(microsecond), self()")
+	b.WriteString("{")
+	sep := ""
+	if withClock(secs) {
+		b.WriteString("erlang:monotonic_time(microsecond), self()")
+		sep = ",\n "
+	}
 	for _, s := range beamSections {
 		if secs&s.sec != 0 {
-			b.WriteString(",\n (catch ")
+			b.WriteString(sep + "(catch ")
 			b.WriteString(s.frag)
 			b.WriteString(")")
+			sep = ",\n "
 		}
 	}
 	b.WriteString("}.")
 	return b.String()
 }
 
-// beamBindings are the bounds the expression reads.
-func (o *Observer) beamBindings() term.List {
+// withClock reports whether the expression of secs starts with the
+// node's clock and the poll's pid: only the process table needs them.
+func withClock(secs Section) bool { return secs&SecProcs != 0 }
+
+// beamBindings are the bounds the expression of secs reads (only
+// those: they travel with every request).
+func (o *Observer) beamBindings(secs Section) term.List {
 	c := o.cfg
 	bind := func(name string, v int) term.Term { return term.Tuple{term.Atom(name), term.Int(v)} }
-	return term.List{
-		bind("Max", c.MaxProcs), bind("MaxETS", c.MaxETS), bind("MaxPorts", c.MaxPorts),
-		bind("MaxDepth", c.MaxDepth), bind("MaxKids", c.MaxChildren), bind("Budget", c.MaxTreeNodes),
+	var bs term.List
+	if secs&SecProcs != 0 {
+		bs = append(bs, bind("Max", c.MaxProcs))
 	}
+	if secs&SecETS != 0 {
+		bs = append(bs, bind("MaxETS", c.MaxETS))
+	}
+	if secs&SecPorts != 0 {
+		bs = append(bs, bind("MaxPorts", c.MaxPorts))
+	}
+	if secs&SecApps != 0 {
+		bs = append(bs, bind("MaxDepth", c.MaxDepth), bind("MaxKids", c.MaxChildren), bind("Budget", c.MaxTreeNodes))
+	}
+	if secs&SecModules != 0 {
+		bs = append(bs, bind("MaxMods", c.MaxModules))
+	}
+	return bs
 }

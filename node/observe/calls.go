@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -189,12 +191,42 @@ func (o *Observer) pollLocal(secs Section) Snapshot {
 	if secs&SecProcs != 0 {
 		s.Procs = &ProcTable{Node: s.Node, At: s.At, Fields: FieldReductions | FieldCurrent | FieldStatus, Procs: procs}
 	}
+	if secs&SecModules != 0 && o.cfg.Registry != nil {
+		var mods []Module
+		for _, m := range o.cfg.Registry.Modules() {
+			mods = append(mods, Module{Name: string(m), File: "(Go, built in)"})
+		}
+		s.Modules = o.boundModules(mods, len(mods))
+	} else if secs&SecModules != 0 {
+		s.Unsupported = append(s.Unsupported, SecModules.String())
+	}
 	for _, sec := range []Section{SecETS, SecPorts, SecDist, SecSched, SecApps} {
 		if secs&sec != 0 {
 			s.Unsupported = append(s.Unsupported, sec.String())
 		}
 	}
 	return s
+}
+
+// moduleCalls is the module list of a node without erl_eval: AtomVM
+// (0.7 and later) answers code:all_loaded/0 with [{Module, undefined}];
+// a node without it answers undef, and is not asked again.
+func (o *Observer) moduleCalls(ctx context.Context, n term.Atom) (ModuleList, error) {
+	v, err := o.optional(ctx, n, "code", "all_loaded")
+	if err != nil {
+		return ModuleList{}, err
+	}
+	mods := modulesOf(v)
+	return *o.boundModules(mods, len(mods)), nil
+}
+
+// boundModules sorts mods by name and keeps the first MaxModules.
+func (o *Observer) boundModules(mods []Module, total int) *ModuleList {
+	slices.SortFunc(mods, func(a, b Module) int { return strings.Compare(a.Name, b.Name) })
+	if len(mods) > o.cfg.MaxModules {
+		mods = mods[:o.cfg.MaxModules]
+	}
+	return &ModuleList{Modules: mods, Total: max(total, len(mods))}
 }
 
 // beamSystemInfo reads erlang:system_info/1 items, each caught: an item

@@ -3,24 +3,32 @@ package observe
 import (
 	"time"
 
+	"github.com/avmsh/avmsh/vm/syntax"
 	"github.com/avmsh/avmsh/vm/term"
 )
 
 // Decoders of the BEAM sections' values (see beam.go). Elements of an
 // unexpected shape are skipped.
 
+// decodeOverview reads {Memory, RunQueue, [ProcessCount, ProcessLimit,
+// AtomCount, AtomLimit, PortCount, PortLimit, SchedulersOnline,
+// OtpRelease], UptimeMs}.
 func decodeOverview(t term.Term) (Overview, bool) {
-	v, ok := tuple(t, 11)
+	v, ok := tuple(t, 4)
 	if !ok {
 		return Overview{}, false
 	}
-	o := Overview{Memory: memoryMap(v[0])}
-	o.ProcCount, o.ProcLimit = intOf(v[1]), intOf(v[2])
-	o.AtomCount, o.AtomLimit = intOf(v[3]), intOf(v[4])
-	o.PortCount, o.PortLimit = intOf(v[5]), intOf(v[6])
-	o.Schedulers, o.RunQueue = intOf(v[7]), intOf(v[8])
-	o.Uptime = time.Duration(intOf(v[9])) * time.Millisecond
-	o.Version = "OTP " + textOf(v[10])
+	info, ok := v[2].(term.List)
+	if !ok || len(info) != 8 {
+		return Overview{}, false
+	}
+	o := Overview{Memory: memoryMap(v[0]), RunQueue: intOf(v[1])}
+	o.ProcCount, o.ProcLimit = intOf(info[0]), intOf(info[1])
+	o.AtomCount, o.AtomLimit = intOf(info[2]), intOf(info[3])
+	o.PortCount, o.PortLimit = intOf(info[4]), intOf(info[5])
+	o.Schedulers = intOf(info[6])
+	o.Version = "OTP " + textOf(info[7])
+	o.Uptime = time.Duration(intOf(v[3])) * time.Millisecond
 	o.Gauges = map[string]int64{GaugeProcessCount: o.ProcCount}
 	if total, ok := o.Memory["total"]; ok {
 		o.Gauges[GaugeMemoryTotal] = total
@@ -83,7 +91,9 @@ func decodeProcs(t term.Term) []Proc {
 	return out
 }
 
-func decodeETS(t term.Term) []ETSTable {
+// decodeETS reads the ETS section; table identifiers (references for
+// unnamed tables) print as node n prints its own.
+func decodeETS(t term.Term, n term.Atom) []ETSTable {
 	v, ok := tuple(t, 2)
 	if !ok {
 		return nil
@@ -96,7 +106,7 @@ func decodeETS(t term.Term) []ETSTable {
 		if !ok || e[1] == term.Atom("undefined") { // deleted meanwhile
 			continue
 		}
-		tb := ETSTable{ID: writeTerm(e[0]), Name: textOf(e[1]), Size: intOf(e[2]), Memory: intOf(e[3]) * word,
+		tb := ETSTable{ID: syntax.Write(e[0], syntax.Options{Encoding: syntax.Unicode, Node: syntax.NodeContext{Local: n}}), Name: textOf(e[1]), Size: intOf(e[2]), Memory: intOf(e[3]) * word,
 			Type: textOf(e[6]), Protection: textOf(e[7])}
 		tb.Owner, _ = e[4].(term.Pid)
 		if n, ok := tagged(e[5], "registered_name"); ok {
@@ -251,4 +261,37 @@ func fillSup(n *SupNode, t term.Term, depth int) {
 		}
 		n.Children = append(n.Children, c)
 	}
+}
+
+// decodeModules reads {Total, [{Module, File}]}.
+func decodeModules(t term.Term) *ModuleList {
+	v, ok := tuple(t, 2)
+	if !ok {
+		return nil
+	}
+	mods := modulesOf(v[1])
+	return &ModuleList{Modules: mods, Total: max(int(intOf(v[0])), len(mods))}
+}
+
+// modulesOf reads code:all_loaded/0's [{Module, File}] (File is
+// undefined on AtomVM).
+func modulesOf(v term.Term) []Module {
+	l, _ := v.(term.List)
+	out := make([]Module, 0, len(l))
+	for _, e := range l {
+		t, ok := tuple(e, 2)
+		if !ok {
+			continue
+		}
+		name, ok := t[0].(term.Atom)
+		if !ok {
+			continue
+		}
+		file := ""
+		if t[1] != term.Atom("undefined") {
+			file = textOf(t[1])
+		}
+		out = append(out, Module{Name: string(name), File: file})
+	}
+	return out
 }

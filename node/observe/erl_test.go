@@ -162,10 +162,15 @@ func TestSectionsAgainstErl(t *testing.T) {
 	o := observe.New(observe.Config{Node: n, Conn: conn})
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
-	all := observe.SecETS | observe.SecPorts | observe.SecDist | observe.SecSched | observe.SecApps
+	all := observe.SecETS | observe.SecPorts | observe.SecDist | observe.SecSched | observe.SecApps | observe.SecModules
 	s1, err := o.Poll(ctx, target, all)
 	if err != nil || len(s1.Unsupported) > 0 {
 		t.Fatalf("poll: %v %v", err, s1.Unsupported)
+	}
+	if m := s1.Modules; m == nil || m.Total < 20 || !slices.ContainsFunc(m.Modules, func(md observe.Module) bool { return md.Name == "obs" }) ||
+		!slices.ContainsFunc(m.Modules, func(md observe.Module) bool { return md.Name == "erlang" && md.File == "preloaded" }) ||
+		!slices.IsSortedFunc(m.Modules, func(a, b observe.Module) int { return strings.Compare(a.Name, b.Name) }) {
+		t.Errorf("modules: %+v", s1.Modules)
 	}
 	i := slices.IndexFunc(s1.ETS, func(tb observe.ETSTable) bool { return tb.Name == "obs_table" })
 	if i < 0 || s1.ETS[i].Size != 100 || s1.ETS[i].Memory <= 0 || s1.ETS[i].OwnerName != "keeper" || s1.ETS[i].Type != "set" || s1.ETS[i].Protection != "public" {

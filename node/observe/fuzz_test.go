@@ -17,6 +17,9 @@ func FuzzDecodeAnswer(f *testing.F) {
 		term.Tuple{term.Tuple{term.Atom("ok"), term.List{term.Tuple{term.Atom("a@h"), term.List{term.Tuple{term.Atom("type"), term.Atom("hidden")}}}}}, term.Int(1), term.List{term.Tuple{term.Atom("a@h"), term.Port{Node: "n@h", ID: 3}, term.Tuple{term.Tuple{term.Atom("queue_size"), term.Int(0)}, term.Atom("x")}}}},
 		term.List{term.Tuple{term.Atom("kernel"), term.String("k"), term.String("8"), pid, term.Tuple{term.Int(1), term.List{term.Tuple{term.Atom("s"), pid, term.Atom("supervisor"), term.Atom("cut")}}}}},
 		term.Tuple{term.Int(2), term.List{term.Tuple{term.Int(1), term.Int(5), term.Int(10)}}, term.Int(1), term.Int(2), term.Int(0)},
+		term.Tuple{term.List{term.Tuple{term.Atom("total"), term.Int(9)}}, term.Int(0), term.List{term.Int(1), term.Int(2), term.Int(3),
+			term.Int(4), term.Int(5), term.Int(6), term.Int(2), term.String("25")}, term.Int(1000)},
+		term.Tuple{term.Int(40), term.List{term.Tuple{term.Atom("lists"), term.String("/l.beam")}, term.Tuple{term.Atom("m"), term.Atom("undefined")}}},
 	}
 	for _, s := range seeds {
 		b, err := etf.Marshal(s)
@@ -32,7 +35,7 @@ func FuzzDecodeAnswer(f *testing.F) {
 		}
 		_, _ = decodeOverview(v)
 		_ = decodeProcs(v)
-		_ = decodeETS(v)
+		_ = decodeETS(v, "n@h")
 		_ = decodePorts(v)
 		_ = decodeDist(v)
 		_ = decodeSched(v)

@@ -56,8 +56,9 @@ type Config struct {
 	// MaxProcs caps the rows of a BEAM process table (default 5000);
 	// AtomVM and avmsh tables are capped at 256.
 	MaxProcs int
-	// MaxETS and MaxPorts cap those tables (default 1000 each).
-	MaxETS, MaxPorts int
+	// MaxETS and MaxPorts cap those tables (default 1000 each);
+	// MaxModules the module list (default 5000).
+	MaxETS, MaxPorts, MaxModules int
 	// MaxDepth, MaxChildren and MaxTreeNodes bound the application
 	// tree walk (defaults 4, 50, 500).
 	MaxDepth, MaxChildren, MaxTreeNodes int
@@ -72,6 +73,7 @@ func (c Config) withDefaults() Config {
 	def(&c.MaxProcs, 5000)
 	def(&c.MaxETS, 1000)
 	def(&c.MaxPorts, 1000)
+	def(&c.MaxModules, 5000)
 	def(&c.MaxDepth, 4)
 	def(&c.MaxChildren, 50)
 	def(&c.MaxTreeNodes, 500)
@@ -92,11 +94,13 @@ type Observer struct {
 	mu     sync.Mutex
 	parsed map[string]term.Term // node + expression → erl_parse result
 	lacks  map[string]bool      // node + call → the node answered undef/badarg
+	exprs  map[Section]string   // the BEAM expression of each set of sections
 }
 
 // New returns an Observer.
 func New(cfg Config) *Observer {
-	return &Observer{cfg: cfg.withDefaults(), started: time.Now(), parsed: map[string]term.Term{}, lacks: map[string]bool{}}
+	return &Observer{cfg: cfg.withDefaults(), started: time.Now(), parsed: map[string]term.Term{}, lacks: map[string]bool{},
+		exprs: map[Section]string{}}
 }
 
 // Forget drops what the observer learnt about node (call it on nodeup:

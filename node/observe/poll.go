@@ -28,6 +28,8 @@ func (s Section) String() string {
 		return "schedulers"
 	case SecApps:
 		return "applications"
+	case SecModules:
+		return "modules"
 	}
 	return fmt.Sprintf("section(%#x)", uint16(s))
 }
@@ -78,6 +80,17 @@ func (o *Observer) Poll(ctx context.Context, n term.Atom, secs Section) (Snapsho
 			s.Procs = &t
 		}
 	}
+	if secs&SecModules != 0 {
+		l, err := o.moduleCalls(ctx, n)
+		switch {
+		case errors.Is(err, errLacks) || isUndefOrBadarg(err):
+			s.Unsupported = append(s.Unsupported, SecModules.String())
+		case err != nil:
+			note(err)
+		default:
+			s.Modules = &l
+		}
+	}
 	s.At, s.RTT = time.Now(), time.Since(start)
 	if s.Overview != nil && s.Overview.RTT == 0 {
 		s.Overview.RTT = s.RTT
@@ -114,19 +127,35 @@ func (o *Observer) Processes(ctx context.Context, n term.Atom) (ProcTable, error
 	return *s.Procs, err
 }
 
+// expr is beamExpr(secs), built once.
+func (o *Observer) expr(secs Section) string {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	e, ok := o.exprs[secs]
+	if !ok {
+		e = beamExpr(secs)
+		o.exprs[secs] = e
+	}
+	return e
+}
+
 // errNoEval: the node has no erl_scan (not a BEAM node after all).
 var errNoEval = errors.New("the node has no erl_scan/erl_eval")
 
 func (o *Observer) pollBEAM(ctx context.Context, n term.Atom, secs Section) (Snapshot, error) {
 	s := Snapshot{Node: n, Kind: node.KindBEAM}
 	start := time.Now()
-	v, err := o.beamEval(ctx, n, beamExpr(secs), o.beamBindings())
+	v, err := o.beamEval(ctx, n, o.expr(secs), o.beamBindings(secs))
 	s.At, s.RTT = time.Now(), time.Since(start)
 	if err != nil {
 		return s, err
 	}
 	t, _ := v.(term.Tuple)
-	want := 2
+	i := 0
+	if withClock(secs) {
+		i = 2
+	}
+	want := i
 	for _, b := range beamSections {
 		if secs&b.sec != 0 {
 			want++
@@ -135,9 +164,11 @@ func (o *Observer) pollBEAM(ctx context.Context, n term.Atom, secs Section) (Sna
 	if len(t) != want {
 		return s, fmt.Errorf("unexpected poll answer from %s: %d elements, want %d", n, len(t), want)
 	}
-	s.Clock = intOf(t[0])
-	poller, _ := t[1].(term.Pid)
-	i := 2
+	var poller term.Pid
+	if withClock(secs) {
+		s.Clock = intOf(t[0])
+		poller, _ = t[1].(term.Pid)
+	}
 	for _, b := range beamSections {
 		if secs&b.sec == 0 {
 			continue
@@ -169,7 +200,7 @@ func (s *Snapshot) decodeBEAM(sec Section, val term.Term, poller term.Pid) {
 		s.Procs = &ProcTable{Node: s.Node, At: s.At, Clock: s.Clock,
 			Fields: FieldReductions | FieldCurrent | FieldStatus, Procs: procs}
 	case SecETS:
-		s.ETS = decodeETS(val)
+		s.ETS = decodeETS(val, s.Node)
 	case SecPorts:
 		s.Ports = decodePorts(val)
 	case SecDist:
@@ -178,5 +209,7 @@ func (s *Snapshot) decodeBEAM(sec Section, val term.Term, poller term.Pid) {
 		s.Sched = decodeSched(val)
 	case SecApps:
 		s.Apps = decodeApps(val)
+	case SecModules:
+		s.Modules = decodeModules(val)
 	}
 }

@@ -180,13 +180,19 @@ func SortRates(rows []ProcRate, key SortKey) {
 		}
 		return procCmp(&a.Proc, &b.Proc, key)
 	}
-	// Sort indexes, then move each row once: rows are large, and a
-	// stable sort moves them O(n log n) times.
+	// Sort indexes, then move each row once: rows are large. Ties are
+	// broken by the index, which makes the (faster, O(n log n)) unstable
+	// sort give the stable order.
 	idx := make([]int32, len(rows))
 	for i := range idx {
 		idx[i] = int32(i)
 	}
-	slices.SortStableFunc(idx, func(i, j int32) int { return byKey(&rows[i], &rows[j]) })
+	slices.SortFunc(idx, func(i, j int32) int {
+		if c := byKey(&rows[i], &rows[j]); c != 0 {
+			return c
+		}
+		return cmp.Compare(i, j)
+	})
 	sorted := make([]ProcRate, len(rows))
 	for i, j := range idx {
 		sorted[i] = rows[j]

@@ -68,10 +68,16 @@ func proplist(t term.Term) map[term.Atom]term.Term {
 	return m
 }
 
+// memoryMap reads erlang:memory/0's [{Kind, Bytes}].
 func memoryMap(t term.Term) map[string]int64 {
-	m := map[string]int64{}
-	for k, v := range proplist(t) {
-		m[string(k)] = intOf(v)
+	l, _ := t.(term.List)
+	m := make(map[string]int64, len(l))
+	for _, e := range l {
+		if kv, ok := e.(term.Tuple); ok && len(kv) == 2 {
+			if k, ok := kv[0].(term.Atom); ok {
+				m[string(k)] = intOf(kv[1])
+			}
+		}
 	}
 	return m
 }

@@ -29,6 +29,10 @@ const (
 	SecSched
 	// SecApps: the application tree (BEAM only; bounded).
 	SecApps
+	// SecModules: the loaded modules, code:all_loaded/0 (BEAM: in the
+	// one request; AtomVM 0.7 and later: one call; the local node: its
+	// built-in modules).
+	SecModules
 )
 
 // Snapshot is what one Poll read from a node.
@@ -51,6 +55,7 @@ type Snapshot struct {
 	Dist     []DistConn
 	Sched    *SchedSample
 	Apps     []App
+	Modules  *ModuleList
 	// Unsupported names the sections and items the node does not
 	// report (absent, never shown as 0).
 	Unsupported []string
@@ -134,7 +139,7 @@ type ProcDetail struct {
 
 // ETSTable is one ETS table.
 type ETSTable struct {
-	ID         string // the table identifier as Erlang prints it
+	ID         string // the table identifier as the node prints it
 	Name       string
 	Size       int64 // objects
 	Memory     int64 // bytes
@@ -218,4 +223,21 @@ type SupNode struct {
 	Children []*SupNode
 	Total    int
 	Cut      bool
+}
+
+// Module is a module loaded on a node.
+type Module struct {
+	Name string
+	// File is where the node loaded it from, as code:all_loaded/0 says:
+	// a path, "preloaded", "cover_compiled"; "" when the node does not
+	// tell (AtomVM answers undefined).
+	File string
+}
+
+// ModuleList is a node's loaded modules.
+type ModuleList struct {
+	// Modules are sorted by name; there are at most Config.MaxModules.
+	Modules []Module
+	// Total is how many modules the node has loaded.
+	Total int
 }

@@ -264,7 +264,7 @@ func TestHelpAndPalette(t *testing.T) {
 		t.Fatalf("connect: %v", f.connected)
 	}
 	m2 := app.New(f, app.Options{Refresh: time.Hour, Theme: plainTheme()})
-	mm, _ := m2.Update(tea.WindowSizeMsg{Width: 110, Height: 66})
+	mm, _ := m2.Update(tea.WindowSizeMsg{Width: 110, Height: 80})
 	mm, _ = mm.Update(key("?"))
 	golden.RequireEqual(t, []byte(mm.View()))
 }

@@ -28,6 +28,7 @@ type fakeSource struct {
 	procPolls int      // Processes calls
 	loads     []string // "node: path path..." per Load
 	loadedAt  map[string]string
+	obs       *fakeObs // Observe, Trend, Fleet (fake_obs_test.go)
 }
 
 func newFake() *fakeSource {

@@ -9,9 +9,12 @@ import (
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 
+	"github.com/avmsh/avmsh/node/observe"
+	"github.com/avmsh/avmsh/node/observe/leak"
 	"github.com/avmsh/avmsh/tui/source"
 	"github.com/avmsh/avmsh/tui/theme"
 	"github.com/avmsh/avmsh/tui/view"
+	"github.com/avmsh/avmsh/vm/syntax"
 	"github.com/avmsh/avmsh/vm/term"
 )
 
@@ -19,12 +22,33 @@ import (
 type Source interface {
 	source.Nodes
 	source.Connections
+	source.Trends
 }
 
-// RowsMsg carries a cluster poll's result.
+// RowsMsg carries a cluster poll's result, with what the leak watch
+// says of every node.
 type RowsMsg struct {
-	Rows []source.NodeRow
-	Err  error
+	Rows   []source.NodeRow
+	Trends map[term.Atom]RowTrend
+	Err    error
+}
+
+// RowTrend is what a row shows of the leak watch: the sparkline of its
+// series and, when it grows steadily, why it is flagged.
+type RowTrend struct {
+	Spark   string
+	Leaking bool
+	Why     string // LEAK? and the series that grow
+	Window  int    // samples a verdict needs
+}
+
+// TrendOf is a row's RowTrend (computed off the UI loop, once a poll).
+func TrendOf(t source.Trend) RowTrend {
+	r := RowTrend{Spark: trendSpark(t), Leaking: t.Leaking, Window: t.Window}
+	if t.Leaking {
+		r.Why = leakText(t)
+	}
+	return r
 }
 
 // Model is the cluster view.
@@ -32,6 +56,7 @@ type Model struct {
 	src     Source
 	th      theme.Theme
 	rows    []source.NodeRow
+	trends  map[term.Atom]RowTrend
 	cur     view.Cursor
 	filter  string
 	err     error
@@ -90,7 +115,11 @@ func (m *Model) Poll() tea.Cmd {
 		ctx, cancel := context.WithTimeout(context.Background(), timeout)
 		defer cancel()
 		rows, err := src.Cluster(ctx)
-		return RowsMsg{Rows: rows, Err: err}
+		trends := make(map[term.Atom]RowTrend, len(rows))
+		for _, r := range rows {
+			trends[r.Name] = TrendOf(src.Trend(r.Name))
+		}
+		return RowsMsg{Rows: rows, Trends: trends, Err: err}
 	}
 }
 
@@ -123,10 +152,10 @@ func (m *Model) visible() []source.NodeRow {
 func (m *Model) Update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
 	case RowsMsg:
-		m.rows, m.err = msg.Rows, msg.Err
+		m.rows, m.trends, m.err = msg.Rows, msg.Trends, msg.Err
 		m.cur.Clamp(len(m.visible()))
 	case tea.KeyMsg:
-		if m.cur.Move(msg, len(m.visible()), m.height-3) {
+		if m.cur.Move(msg, len(m.visible()), m.height-4) {
 			return nil
 		}
 		r, ok := m.Selected()
@@ -198,21 +227,29 @@ func (m *Model) disconnect(n term.Atom) tea.Cmd {
 	}, view.Refresh())
 }
 
-var widths = []int{31, 7, 6, 11, 13, 7, 10, 9, 8}
+var widths = []int{24, 6, 6, 11, 12, 6, 9, 16, 6, 5}
 
-// View renders the table.
+// View renders the table, a sparkline of each node's leak watch series
+// (memory, or a board's free heap or process count) and its flag.
 func (m *Model) View() string {
 	width, height := m.width, m.height
 	var b strings.Builder
-	b.WriteString(m.th.Header.Render(theme.Row(widths, "NODE", "KIND", "VIA", "STATE", "VERSION", "PROCS", "MEMORY", "UPTIME", "RTT")))
+	b.WriteString(m.th.Header.Render(theme.Row(widths, "NODE", "KIND", "VIA", "STATE", "VERSION", "PROCS", "MEMORY", "TREND", "UPTIME", "RTT")))
 	b.WriteByte('\n')
 	v := m.visible()
 	if len(v) == 0 {
 		b.WriteString(m.th.Dim.Render("  no nodes yet (epmd is polled; :connect NODE adds one)"))
 		b.WriteByte('\n')
 	}
-	start := m.cur.Start(height - 3)
-	for i := start; i < len(v) && i-start < height-3; i++ {
+	rows := height - 4
+	start := m.cur.Start(rows)
+	flagged := 0
+	for _, r := range m.rows {
+		if m.trends[r.Name].Leaking {
+			flagged++
+		}
+	}
+	for i := start; i < len(v) && i-start < rows; i++ {
 		r := v[i]
 		state := string(r.State)
 		if r.State == source.StateDown && !r.Since.IsZero() {
@@ -222,25 +259,94 @@ func (m *Model) View() string {
 		if r.Procs > 0 {
 			procs = fmt.Sprint(r.Procs)
 		}
-		line := theme.Row(widths, string(r.Name), r.Kind, r.Transport, state, r.Version, procs, theme.Bytes(r.Memory), theme.Duration(r.Uptime), theme.Duration(r.RTT))
+		tr := m.trends[r.Name]
+		line := theme.Row(widths, string(r.Name), r.Kind, r.Transport, state, r.Version, procs, theme.Bytes(r.Memory), trendCell(tr), theme.Duration(r.Uptime), theme.Duration(r.RTT))
 		line = theme.Cell(line, width)
 		switch {
 		case i == m.cur.Pos:
 			line = m.th.Selected.Render(line)
 		case r.State == source.StateDown:
 			line = m.th.Bad.Render(line)
+		case tr.Leaking:
+			line = m.th.Warn.Render(line)
 		case r.State == source.StateSeen || r.State == source.StateUnreachable:
 			line = m.th.Dim.Render(line)
 		}
 		b.WriteString(line)
 		b.WriteByte('\n')
 	}
-	if m.err != nil {
+	r, ok := m.Selected()
+	switch {
+	case m.err != nil:
 		b.WriteString(m.th.Bad.Render("poll: " + m.err.Error()))
 		b.WriteByte('\n')
-	} else if r, ok := m.Selected(); ok && r.Err != "" {
+	case ok && r.Err != "":
 		b.WriteString(m.th.Warn.Render(theme.Cell(string(r.Name)+": "+r.Err, width)))
+		b.WriteByte('\n')
+	case ok && m.trends[r.Name].Leaking:
+		b.WriteString(m.th.Warn.Render(theme.Cell(string(r.Name)+": "+m.trends[r.Name].Why, width)))
+		b.WriteByte('\n')
+	}
+	if flagged > 0 {
+		b.WriteString(m.th.Warn.Render(theme.Cell(fmt.Sprintf("%d node(s) flagged LEAK?: steady growth over the last %d samples (leak watch, see ? and docs/observe.md)",
+			flagged, m.trendWindow()), width)))
 		b.WriteByte('\n')
 	}
 	return b.String()
+}
+
+// trendOrder are the series a row's sparkline draws, the first the node
+// reports: memory, else (boards) free heap, else the process count.
+var trendOrder = []string{observe.GaugeMemoryTotal, observe.GaugeESP32FreeHeap, observe.GaugeProcessCount}
+
+// trendSpark is a row's sparkline: its first series in trendOrder.
+func trendSpark(t source.Trend) string {
+	for _, want := range trendOrder {
+		if v, ok := verdict(t, want); ok && !v.Absent && len(v.Spark) > 0 {
+			return v.Sparkline(10, t.MinGrowth)
+		}
+	}
+	return ""
+}
+
+// trendCell is a row's sparkline and, when the node grows steadily,
+// LEAK?.
+func trendCell(t RowTrend) string {
+	if t.Leaking {
+		return t.Spark + " LEAK?"
+	}
+	return t.Spark
+}
+
+func verdict(t source.Trend, metric string) (leak.Verdict, bool) {
+	for _, v := range t.Metrics {
+		if v.Metric == metric {
+			return v, true
+		}
+	}
+	return leak.Verdict{}, false
+}
+
+// leakText says what grows on a flagged node.
+func leakText(t source.Trend) string {
+	var parts []string
+	for _, v := range t.Metrics {
+		if v.Leaking {
+			parts = append(parts, fmt.Sprintf("%s %+.1f%% over %s (R² %.2f)", v.Metric, 100*v.Growth, theme.Duration(v.Fit.Span), v.Fit.R2))
+		}
+	}
+	if n := len(t.Procs); n > 0 {
+		parts = append(parts, fmt.Sprintf("memory of %d process(es) grows, first %s %s %+.1f%%", n,
+			syntax.Write(t.Procs[0].Pid, syntax.Options{Node: syntax.NodeContext{Local: t.Node}}), t.Procs[0].Name, 100*t.Procs[0].Growth))
+	}
+	return "LEAK? " + strings.Join(parts, "; ")
+}
+
+func (m *Model) trendWindow() int {
+	for _, t := range m.trends {
+		if t.Window > 0 {
+			return t.Window
+		}
+	}
+	return 0
 }

@@ -9,6 +9,8 @@ import (
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 
+	"github.com/avmsh/avmsh/devices"
+	"github.com/avmsh/avmsh/devices/crashlog"
 	"github.com/avmsh/avmsh/tui/source"
 	"github.com/avmsh/avmsh/tui/theme"
 	"github.com/avmsh/avmsh/tui/view"
@@ -38,6 +40,11 @@ func wait(ch <-chan source.Event) tea.Cmd {
 
 // Model is the monitors view. It keeps the last 1000 events.
 type Model struct {
+	// ReportDir is where s saves crash reports ("": the directory
+	// avmsh started in); ReportInfo is added to each report.
+	ReportDir  string
+	ReportInfo crashlog.ReportInfo
+
 	src    Source
 	th     theme.Theme
 	local  term.Atom
@@ -45,13 +52,30 @@ type Model struct {
 	height int
 	events []source.Event
 	counts map[source.EventKind]int
+	erpc   int // erpc's own dumps, counted and not listed
 	filter string
-	scroll int // lines scrolled up from the bottom
+	scroll int             // lines scrolled up from the bottom: the last line shown is selected
+	open   *crashlog.Event // the crash shown in full, until esc
+	top    int             // its first line shown
+	keys   keyMap
 }
 
 // New returns the view; local is the dashboard's own node.
 func New(src Source, local term.Atom, th theme.Theme) *Model {
-	return &Model{src: src, th: th, local: local, counts: map[source.EventKind]int{}, width: 100, height: 27}
+	return &Model{src: src, th: th, local: local, counts: map[source.EventKind]int{}, width: 100, height: 27, keys: newKeys()}
+}
+
+type keyMap struct{ up, down, follow, open, save, close key.Binding }
+
+func newKeys() keyMap {
+	return keyMap{
+		up:     key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/k", "select an older event (scrolls back)")),
+		down:   key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↓/j", "select a newer event")),
+		follow: key.NewBinding(key.WithKeys("end", "G"), key.WithHelp("G", "follow the newest")),
+		open:   key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "show the selected crash in full: stack, dump (esc: back)")),
+		save:   key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "save the selected crash (else the newest) as a report file, ready for an issue")),
+		close:  key.NewBinding(key.WithKeys("esc", "enter", "backspace")),
+	}
 }
 
 // Title is the tab's label.
@@ -65,7 +89,10 @@ func (m *Model) SetSize(w, h int) { m.width, m.height = w, h }
 
 // Status says when the log is scrolled back.
 func (m *Model) Status() string {
-	if m.scroll > 0 {
+	switch {
+	case m.open != nil:
+		return "↑/↓ scroll, s saves it, esc back"
+	case m.scroll > 0:
 		return fmt.Sprintf("scrolled back %d (G follows)", m.scroll)
 	}
 	return ""
@@ -73,10 +100,13 @@ func (m *Model) Status() string {
 
 // Bindings are the view's keys.
 func (m *Model) Bindings() []key.Binding {
-	return []key.Binding{
-		key.NewBinding(key.WithKeys("up", "k", "down", "j"), key.WithHelp("↑/↓", "scroll")),
-		key.NewBinding(key.WithKeys("end", "G"), key.WithHelp("G", "follow the newest")),
-	}
+	k := m.keys
+	return []key.Binding{k.up, k.down, k.follow, k.open, k.save}
+}
+
+// Captures takes the keys that close and scroll a crash shown in full.
+func (m *Model) Captures(msg tea.KeyMsg) bool {
+	return m.open != nil && key.Matches(msg, m.keys.close, m.keys.up, m.keys.down)
 }
 
 // Commands are the palette's monitor and send.
@@ -97,21 +127,64 @@ func (m *Model) Count(k source.EventKind) int { return m.counts[k] }
 func (m *Model) Update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
 	case EventMsg:
-		m.events = append(m.events, source.Event(msg))
-		if len(m.events) > 1000 {
-			m.events = m.events[len(m.events)-1000:]
-		}
-		m.counts[msg.Kind]++
+		m.add(source.Event(msg))
 		return wait(m.src.Events())
 	case tea.KeyMsg:
-		switch msg.String() {
-		case "up", "k":
-			m.scroll = min(m.scroll+1, max(len(m.visible())-1, 0))
-		case "down", "j":
-			m.scroll = max(m.scroll-1, 0)
-		case "end", "G":
-			m.scroll = 0
+		return m.key(msg)
+	}
+	return nil
+}
+
+// add logs an event; erpc's own crash dumps (every RPC to an AtomVM
+// board prints one, the dashboard's polls included) are only counted,
+// as avmsh top does. A selected event stays selected.
+func (m *Model) add(e source.Event) {
+	if e.Kind == source.EvCrash && e.Crash != nil && e.Crash.ERPC {
+		m.erpc++
+		return
+	}
+	m.events = append(m.events, e)
+	if len(m.events) > 1000 {
+		m.events = m.events[len(m.events)-1000:]
+	}
+	m.counts[e.Kind]++
+	if m.scroll > 0 && m.matches(e) {
+		m.scroll = min(m.scroll+1, max(len(m.visible())-1, 0))
+	}
+}
+
+func (m *Model) key(msg tea.KeyMsg) tea.Cmd {
+	k := m.keys
+	if m.open != nil {
+		switch {
+		case key.Matches(msg, k.up):
+			m.top = max(m.top-1, 0)
+		case key.Matches(msg, k.down):
+			m.top++
+		case key.Matches(msg, k.close):
+			m.open, m.top = nil, 0
+		case key.Matches(msg, k.save):
+			return m.save(*m.open)
 		}
+		return nil
+	}
+	switch {
+	case key.Matches(msg, k.up):
+		m.scroll = min(m.scroll+1, max(len(m.visible())-1, 0))
+	case key.Matches(msg, k.down):
+		m.scroll = max(m.scroll-1, 0)
+	case key.Matches(msg, k.follow):
+		m.scroll = 0
+	case key.Matches(msg, k.open):
+		if e, ok := m.selected(); ok && e.Crash != nil {
+			c := *e.Crash
+			m.open, m.top = &c, 0
+		}
+	case key.Matches(msg, k.save):
+		if c, ok := m.crashToSave(); ok {
+			return m.save(c)
+		}
+		return view.Status("no crash to save: the list has no crash dump or abnormal exit (s saves the selected one)")
 	}
 	return nil
 }
@@ -122,20 +195,40 @@ func (m *Model) visible() []source.Event {
 	}
 	var out []source.Event
 	for _, e := range m.events {
-		if strings.Contains(e.Text, m.filter) || strings.Contains(string(e.Node), m.filter) || strings.Contains(string(e.Kind), m.filter) {
+		if m.matches(e) {
 			out = append(out, e)
 		}
 	}
 	return out
 }
 
-// View renders the log, newest at the bottom.
+func (m *Model) matches(e source.Event) bool {
+	f := m.filter
+	return f == "" || strings.Contains(e.Text, f) || strings.Contains(string(e.Node), f) || strings.Contains(string(e.Kind), f)
+}
+
+// selected is the event on the last line shown.
+func (m *Model) selected() (source.Event, bool) {
+	v := m.visible()
+	if i := len(v) - 1 - m.scroll; i >= 0 && i < len(v) {
+		return v[i], true
+	}
+	return source.Event{}, false
+}
+
+// View renders the log, newest at the bottom, or the crash opened.
 func (m *Model) View() string {
+	if m.open != nil {
+		return m.crashView()
+	}
 	var b strings.Builder
-	kinds := []source.EventKind{source.EvNodeUp, source.EvNodeDown, source.EvDown, source.EvExit, source.EvMessage}
+	kinds := []source.EventKind{source.EvNodeUp, source.EvNodeDown, source.EvDown, source.EvExit, source.EvMessage, source.EvCrash}
 	var parts []string
 	for _, k := range kinds {
 		parts = append(parts, fmt.Sprintf("%s %d", k, m.counts[k]))
+	}
+	if m.erpc > 0 {
+		parts = append(parts, fmt.Sprintf("(erpc dumps not listed: %d)", m.erpc))
 	}
 	b.WriteString(m.th.Header.Render(strings.Join(parts, "   ")) + "\n")
 	v := m.visible()
@@ -145,12 +238,18 @@ func (m *Model) View() string {
 	if len(v) == 0 {
 		b.WriteString(m.th.Dim.Render("no events yet (:monitor PID or NAME@NODE adds a monitor)") + "\n")
 	}
-	for _, e := range v[start:end] {
-		line := theme.Cell(fmt.Sprintf("%s  %-8s %-30s %s", e.At.Format("15:04:05"), e.Kind, e.Node, e.Text), m.width)
-		switch e.Kind {
-		case source.EvNodeDown, source.EvDown, source.EvExit:
+	for i, e := range v[start:end] {
+		mark := " "
+		if e.Crash != nil {
+			mark = "*" // a crash report: enter shows it, s saves it
+		}
+		line := theme.Cell(fmt.Sprintf("%s %s%-8s %-30s %s", e.At.Format("15:04:05"), mark, e.Kind, e.Node, devices.Visible(e.Text)), m.width)
+		switch {
+		case m.scroll > 0 && start+i == end-1:
+			line = m.th.Selected.Render(line)
+		case e.Kind == source.EvNodeDown, e.Kind == source.EvDown, e.Kind == source.EvExit, e.Kind == source.EvCrash:
 			line = m.th.Bad.Render(line)
-		case source.EvNodeUp:
+		case e.Kind == source.EvNodeUp:
 			line = m.th.Good.Render(line)
 		}
 		b.WriteString(line + "\n")

@@ -7,6 +7,7 @@ import (
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 
+	"github.com/avmsh/avmsh/node/observe"
 	"github.com/avmsh/avmsh/tui/pathprompt"
 	"github.com/avmsh/avmsh/tui/source"
 	"github.com/avmsh/avmsh/tui/theme"
@@ -16,28 +17,59 @@ import (
 
 // Source is what the node view reads and does.
 type Source interface {
-	source.Inspector
+	source.Inspector // process details
+	source.Observer  // the header and the pane on screen, one request
+	source.Trends    // the leak watch's series
 	source.Signals
-	source.Code
+	source.Code // loads
 }
 
 // Pane is the table the node view shows under its header.
 type Pane int
 
-// The panes.
+// The panes, each one section of node/observe.
 const (
 	Processes Pane = iota
 	Modules
+	ETS
+	Ports
+	Dist
+	Sched
+	Apps
 )
 
-// DataMsg carries one poll of the node: the overview and the table of
-// the pane on screen (Procs or Modules).
+// panes are the panes in key order, with their section and label.
+var panes = []struct {
+	pane  Pane
+	sec   observe.Section
+	label string
+}{
+	{Processes, observe.SecProcs, "p processes"},
+	{Modules, observe.SecModules, "c modules"},
+	{ETS, observe.SecETS, "e ets"},
+	{Ports, observe.SecPorts, "i ports"},
+	{Dist, observe.SecDist, "d dist"},
+	{Sched, observe.SecSched, "u schedulers"},
+	{Apps, observe.SecApps, "a apps"},
+}
+
+func (p Pane) section() observe.Section { return panes[p].sec }
+
+// DataMsg carries one poll of the node: the overview and the section of
+// the pane on screen, read in one request, with the process table's
+// rates over the interval (computed off the UI loop) and the leak
+// watch's view of the node.
 type DataMsg struct {
-	Node     term.Atom
-	Pane     Pane
-	Overview source.Overview
-	Procs    []source.Proc
-	Modules  source.ModuleList
+	Node term.Atom
+	Pane Pane
+	Snap source.Snapshot
+	// Rates compares the process table with the previous one (Procs
+	// pane); HasRates is false for the first table of a node.
+	Rates    observe.Window
+	HasRates bool
+	// SortedBy is the column Rates.Rows were sorted by.
+	SortedBy observe.SortKey
+	Trend    source.Trend
 	Err      error
 }
 
@@ -49,25 +81,33 @@ type DetailMsg struct {
 
 // Model is the node view.
 type Model struct {
-	src     Source
-	th      theme.Theme
-	local   term.Atom // the dashboard's node (pids typed in commands)
-	width   int
-	height  int
-	keys    keyMap
-	node    term.Atom
-	pane    Pane
-	ov      source.Overview
-	history []int64 // total memory, one sample per poll
-	filter  string
-	err     error
+	src    Source
+	th     theme.Theme
+	local  term.Atom // the dashboard's node (pids typed in commands)
+	width  int
+	height int
+	keys   keyMap
+	node   term.Atom
+	kind   string
+	pane   Pane
+	ov     source.Overview
+	trend  source.Trend
+	filter string
+	err    error
 
-	// The process table.
-	procs   []source.Proc
-	sortBy  string
-	cur     view.Cursor
-	detail  *source.ProcDetail
-	confirm *term.Pid // exit awaiting y/n
+	// The process table: rows with their rates over the interval.
+	table    *observe.ProcTable // the last table, the next one's base
+	rows     []observe.ProcRate
+	window   observe.Window
+	hasRates bool
+	sortBy   observe.SortKey
+	cur      view.Cursor
+	detail   *source.ProcDetail
+	confirm  *term.Pid // exit awaiting y/n
+
+	// The other sections.
+	sec    sections
+	secCur view.Cursor
 
 	// The module list.
 	mods   source.ModuleList
@@ -80,29 +120,46 @@ type Model struct {
 
 // New returns the view; local is the dashboard's own node.
 func New(src Source, local term.Atom, th theme.Theme) *Model {
-	return &Model{src: src, th: th, local: local, sortBy: "memory", width: 100, height: 27, keys: newKeys(),
+	return &Model{src: src, th: th, local: local, sortBy: observe.SortMemory, width: 100, height: 27, keys: newKeys(),
 		paths: map[string]string{}}
 }
 
 type keyMap struct {
-	sortMem, sortQueue, sortReds, sortName, details, monitor, exit, close key.Binding
-	procs, mods, reload, scroll                                           key.Binding
+	sortMem, sortMemDelta, sortQueue, sortQueueGrowth, sortReds, sortRedsRate, sortName, sortNext, sortPrev key.Binding
+	details, monitor, exit, close                                                                           key.Binding
+	panes                                                                                                   []key.Binding
+	reload, scroll                                                                                          key.Binding
 }
 
 func newKeys() keyMap {
+	b := func(k, help string, keys ...string) key.Binding {
+		return key.NewBinding(key.WithKeys(append([]string{k}, keys...)...), key.WithHelp(k, help))
+	}
 	return keyMap{
-		sortMem:   key.NewBinding(key.WithKeys("m", "M"), key.WithHelp("m", "sort by memory")),
-		sortQueue: key.NewBinding(key.WithKeys("Q"), key.WithHelp("Q", "sort by message queue")), // q quits, as everywhere
-		sortReds:  key.NewBinding(key.WithKeys("r", "R"), key.WithHelp("r", "sort by reductions")),
-		sortName:  key.NewBinding(key.WithKeys("n", "N"), key.WithHelp("n", "sort by name")),
-		details:   key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "process details (esc: back)")),
-		monitor:   key.NewBinding(key.WithKeys("o"), key.WithHelp("o", "monitor the process (DOWN in Monitors)")),
-		exit:      key.NewBinding(key.WithKeys("x"), key.WithHelp("x", "exit(Pid, kill), after y/n")),
-		close:     key.NewBinding(key.WithKeys("esc", "enter", "backspace")),
-		procs:     key.NewBinding(key.WithKeys("p"), key.WithHelp("p", "show the process table")),
-		mods:      key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "show the module list (code:all_loaded/0)")),
-		reload:    key.NewBinding(key.WithKeys("l"), key.WithHelp("l", "module list: reload the module from a path (tab completes)")),
-		scroll:    key.NewBinding(key.WithKeys("up", "down", "k", "j", "pgup", "pgdown")),
+		sortMem:         b("m", "processes: sort by memory"),
+		sortMemDelta:    b("M", "sort by memory change over the interval (+MEM)"),
+		sortQueue:       b("Q", "sort by message queue"), // q quits, as everywhere
+		sortQueueGrowth: b("W", "sort by message queue growth over the interval (+MQ)"),
+		sortReds:        b("r", "sort by reductions (total)"),
+		sortRedsRate:    b("R", "sort by reductions per second (observer_cli's rr)"),
+		sortName:        b("n", "sort by name", "N"),
+		sortNext:        b(">", "sort by the next column", "."),
+		sortPrev:        b("<", "sort by the previous column", ","),
+		details:         b("enter", "process details (esc: back)"),
+		monitor:         b("o", "monitor the process (DOWN in Monitors)"),
+		exit:            b("x", "exit(Pid, kill), after y/n"),
+		close:           key.NewBinding(key.WithKeys("esc", "enter", "backspace")),
+		panes: []key.Binding{
+			b("p", "show the process table"),
+			b("c", "show the module list (code:all_loaded/0)"),
+			b("e", "show the ETS tables (BEAM)"),
+			b("i", "show the ports and sockets (BEAM)"),
+			b("d", "show the distribution connections and their buffers (BEAM)"),
+			b("u", "show the scheduler utilisation over the interval (BEAM)"),
+			b("a", "show the applications and their supervision trees (BEAM)"),
+		},
+		reload: b("l", "module list: reload the module from a path (tab completes)"),
+		scroll: key.NewBinding(key.WithKeys("up", "down", "k", "j", "pgup", "pgdown")),
 	}
 }
 
@@ -126,7 +183,9 @@ func (m *Model) Status() string {
 // Bindings are the view's keys.
 func (m *Model) Bindings() []key.Binding {
 	k := m.keys
-	return append(view.NavKeys(), k.procs, k.mods, k.sortMem, k.sortQueue, k.sortReds, k.sortName, k.details, k.monitor, k.exit, k.reload)
+	out := append(view.NavKeys(), k.panes...)
+	return append(out, k.sortMem, k.sortMemDelta, k.sortQueue, k.sortQueueGrowth, k.sortReds, k.sortRedsRate, k.sortName,
+		k.sortNext, k.sortPrev, k.details, k.monitor, k.exit, k.reload)
 }
 
 // Commands are the palette's process and code commands.
@@ -153,8 +212,8 @@ func (m *Model) Captures(msg tea.KeyMsg) bool {
 // Node is the node shown.
 func (m *Model) Node() term.Atom { return m.node }
 
-// SetNode switches to another node (the pane, the filter and the
-// remembered paths stay).
+// SetNode switches to another node (the pane, the sort, the filter and
+// the remembered paths stay).
 func (m *Model) SetNode(n term.Atom) {
 	if n != m.node {
 		*m = Model{src: m.src, th: m.th, local: m.local, width: m.width, height: m.height, keys: m.keys,
@@ -162,32 +221,70 @@ func (m *Model) SetNode(n term.Atom) {
 	}
 }
 
-// SetFilter keeps the processes (name, pid or function) or modules
-// (name or file) that contain f.
-func (m *Model) SetFilter(f string) { m.filter = f; m.cur.Pos = 0; m.modCur.Pos = 0 }
+// SetFilter keeps the rows of the pane that contain f (processes: name,
+// pid or function; modules: name or file; other panes: any column).
+func (m *Model) SetFilter(f string) { m.filter = f; m.cur.Pos = 0; m.modCur.Pos = 0; m.secCur.Pos = 0 }
 
-// Poll fetches the overview and the table on screen (two requests): the
-// module list is asked for only while it is shown.
+// Poll reads the overview and the pane on screen in one request (one
+// erl_eval on BEAM; on AtomVM a section it cannot answer costs no
+// call). The process table's rates against the previous table and their
+// sort are computed here, off the UI loop.
 func (m *Model) Poll() tea.Cmd {
 	if m.node == "" {
 		return nil
 	}
-	src, n, pane := m.src, m.node, m.pane
+	src, n, pane, base, key := m.src, m.node, m.pane, m.table, m.sortBy
+	if base != nil && base.Node != n {
+		base = nil
+	}
 	return func() tea.Msg {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
-		ov, err := src.Overview(ctx, n)
-		if err != nil {
-			return DataMsg{Node: n, Pane: pane, Err: err}
-		}
-		d := DataMsg{Node: n, Pane: pane, Overview: ov}
-		if pane == Modules {
-			d.Modules, d.Err = src.Modules(ctx, n)
-		} else {
-			d.Procs, d.Err = src.Processes(ctx, n)
+		s, err := src.Observe(ctx, n, observe.SecOverview|pane.section())
+		d := DataMsg{Node: n, Pane: pane, Snap: s, Err: err, Trend: src.Trend(n)}
+		if s.Procs != nil {
+			d.Rates, d.HasRates = rates(base, *s.Procs)
+			d.SortedBy = effectiveKey(key, d.Rates.Fields, d.HasRates)
+			observe.SortRates(d.Rates.Rows, d.SortedBy)
 		}
 		return d
 	}
+}
+
+// rates compares a table with the one before it; the first table of a
+// node has no rates (its rows carry the totals only). Exited processes
+// are counted, not listed.
+func rates(base *observe.ProcTable, cur observe.ProcTable) (observe.Window, bool) {
+	if base == nil {
+		w := observe.Window{Node: cur.Node, Fields: cur.Fields, Rows: make([]observe.ProcRate, len(cur.Procs))}
+		for i, p := range cur.Procs {
+			w.Rows[i].Proc = p
+		}
+		return w, false
+	}
+	w := observe.Rates(*base, cur)
+	w.Rows = w.Rows[:len(w.Rows)-w.Exited] // the exited ones come last
+	return w, true
+}
+
+// effectiveKey is the column the table sorts by: a rate needs two
+// tables (until then its total), and a node that does not report
+// reductions (AtomVM) sorts by memory change instead, as avmsh top does.
+func effectiveKey(k observe.SortKey, fields observe.Fields, hasRates bool) observe.SortKey {
+	if need := k.Needs(); need != 0 && !fields.Has(need) {
+		k = observe.SortMemoryDelta
+	}
+	if k.IsRate() && !hasRates {
+		switch k {
+		case observe.SortRedsRate:
+			return observe.SortReds
+		case observe.SortMemoryDelta:
+			return observe.SortMemory
+		case observe.SortMsgQGrowth:
+			return observe.SortMsgQ
+		}
+	}
+	return k
 }
 
 // Update handles keys, poll results, load results and the node picked
@@ -215,28 +312,42 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 	return nil
 }
 
-// data takes one poll: the overview when it came (the table's request
-// may have failed after it), the table when it came.
+// data takes one poll: the overview when it came (the section may have
+// failed after it), the pane's section when it came.
 func (m *Model) data(msg DataMsg) {
+	s := msg.Snap
 	m.err = msg.Err
-	if msg.Overview.Node != "" {
-		m.ov = msg.Overview
-		m.history = append(m.history, msg.Overview.Memory["total"])
-		if len(m.history) > 60 {
-			m.history = m.history[len(m.history)-60:]
+	m.trend = msg.Trend
+	if s.Kind != "" {
+		m.kind = s.Kind
+	}
+	if s.Overview != nil {
+		m.ov = *s.Overview
+	}
+	switch msg.Pane {
+	case Modules:
+		if l, err := source.ModulesOf(s, msg.Err); err == nil {
+			m.mods = l
+			m.modCur.Clamp(len(m.visibleModules()))
+		} else {
+			m.err = err
+		}
+	case Processes:
+		if s.Procs != nil {
+			t := *s.Procs
+			m.table, m.window, m.hasRates = &t, msg.Rates, msg.HasRates
+			m.rows = msg.Rates.Rows
+			if k := effectiveKey(m.sortBy, m.window.Fields, m.hasRates); k != msg.SortedBy {
+				observe.SortRates(m.rows, k) // the sort changed while the poll ran
+			}
+			m.cur.Clamp(len(m.visible()))
+		}
+	default:
+		if msg.Err == nil { // a failed request keeps what was shown
+			m.sec.take(msg.Pane, s)
+			m.secCur.Clamp(len(m.sectionRows()))
 		}
 	}
-	if msg.Err != nil {
-		return
-	}
-	if msg.Pane == Modules {
-		m.mods = msg.Modules
-		m.modCur.Clamp(len(m.visibleModules()))
-		return
-	}
-	m.procs = msg.Procs
-	source.SortProcs(m.procs, m.sortBy)
-	m.cur.Clamp(len(m.visible()))
 }
 
 func (m *Model) key(msg tea.KeyMsg) tea.Cmd {
@@ -251,23 +362,27 @@ func (m *Model) key(msg tea.KeyMsg) tea.Cmd {
 		m.report = nil
 		return tea.Batch(view.Refresh(), m.key(msg))
 	}
-	switch {
-	case m.detail != nil:
+	if m.detail != nil {
 		if key.Matches(msg, m.keys.close) {
 			m.detail = nil
 		}
 		return nil
 	}
-	switch {
-	case key.Matches(msg, m.keys.procs) && m.pane != Processes:
-		m.pane = Processes
-		return view.Refresh()
-	case key.Matches(msg, m.keys.mods) && m.pane != Modules:
-		m.pane = Modules
-		return view.Refresh()
+	for i, b := range m.keys.panes {
+		if key.Matches(msg, b) && m.pane != Pane(i) {
+			m.pane = Pane(i)
+			m.secCur.Pos = 0
+			m.sec.reset()
+			m.table = nil // rates cover the refresh interval, not the time away
+			return view.Refresh()
+		}
 	}
-	if m.pane == Modules {
+	switch m.pane {
+	case Modules:
 		return m.moduleKey(msg)
+	case Processes:
+		return m.procKey(msg)
 	}
-	return m.procKey(msg)
+	m.secCur.Move(msg, len(m.sectionRows()), 10)
+	return nil
 }

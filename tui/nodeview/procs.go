@@ -3,12 +3,14 @@ package nodeview
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 
+	"github.com/avmsh/avmsh/node/observe"
 	"github.com/avmsh/avmsh/tui/source"
 	"github.com/avmsh/avmsh/tui/theme"
 	"github.com/avmsh/avmsh/tui/view"
@@ -16,14 +18,16 @@ import (
 	"github.com/avmsh/avmsh/vm/term"
 )
 
-// The process table: sortable, filterable, with details and actions.
+// The process table: totals and their change over the refresh
+// interval (observe.Rates, as avmsh top), sortable by any column,
+// filterable, with details and actions.
 
-func (m *Model) visible() []source.Proc {
+func (m *Model) visible() []observe.ProcRate {
 	if m.filter == "" {
-		return m.procs
+		return m.rows
 	}
-	var out []source.Proc
-	for _, p := range m.procs {
+	var out []observe.ProcRate
+	for _, p := range m.rows {
 		if strings.Contains(p.Name, m.filter) || strings.Contains(p.Current, m.filter) ||
 			strings.Contains(syntax.Write(p.Pid, syntax.Options{}), m.filter) {
 			out = append(out, p)
@@ -36,7 +40,7 @@ func (m *Model) visible() []source.Proc {
 func (m *Model) Selected() (source.Proc, bool) {
 	v := m.visible()
 	if m.cur.Pos < len(v) {
-		return v[m.cur.Pos], true
+		return v[m.cur.Pos].Proc, true
 	}
 	return source.Proc{}, false
 }
@@ -57,21 +61,39 @@ func (m *Model) confirmKey(msg tea.KeyMsg) tea.Cmd {
 	}
 }
 
+// sortColumns are the table's sortable columns, left to right (< and >
+// move along them).
+var sortColumns = []observe.SortKey{observe.SortName, observe.SortMemory, observe.SortMemoryDelta,
+	observe.SortMsgQ, observe.SortMsgQGrowth, observe.SortReds, observe.SortRedsRate}
+
 // procKey handles a key of the process table.
 func (m *Model) procKey(msg tea.KeyMsg) tea.Cmd {
 	if m.cur.Move(msg, len(m.visible()), 10) {
 		return nil
 	}
 	k := m.keys
+	sorts := []struct {
+		b   key.Binding
+		key observe.SortKey
+	}{
+		{k.sortMem, observe.SortMemory}, {k.sortMemDelta, observe.SortMemoryDelta}, {k.sortQueue, observe.SortMsgQ},
+		{k.sortQueueGrowth, observe.SortMsgQGrowth}, {k.sortReds, observe.SortReds}, {k.sortRedsRate, observe.SortRedsRate},
+		{k.sortName, observe.SortName},
+	}
+	for _, s := range sorts {
+		if key.Matches(msg, s.b) {
+			m.resort(s.key)
+			return nil
+		}
+	}
 	switch {
-	case key.Matches(msg, k.sortMem):
-		m.resort("memory")
-	case key.Matches(msg, k.sortQueue):
-		m.resort("msgq")
-	case key.Matches(msg, k.sortReds):
-		m.resort("reductions")
-	case key.Matches(msg, k.sortName):
-		m.resort("name")
+	case key.Matches(msg, k.sortNext, k.sortPrev):
+		step := 1
+		if key.Matches(msg, k.sortPrev) {
+			step = len(sortColumns) - 1
+		}
+		i := slices.Index(sortColumns, m.sortBy)
+		m.resort(sortColumns[(max(i, 0)+step)%len(sortColumns)])
 	case key.Matches(msg, k.details):
 		if p, ok := m.Selected(); ok {
 			src := m.src
@@ -127,10 +149,10 @@ func (m *Model) exitCommand(args string) tea.Cmd {
 }
 
 // resort sorts by col, keeping the cursor on the same process.
-func (m *Model) resort(col string) {
+func (m *Model) resort(col observe.SortKey) {
 	sel, ok := m.Selected()
 	m.sortBy = col
-	source.SortProcs(m.procs, col)
+	observe.SortRates(m.rows, effectiveKey(col, m.window.Fields, m.hasRates))
 	if ok {
 		for i, p := range m.visible() {
 			if p.Pid == sel.Pid {
@@ -140,7 +162,25 @@ func (m *Model) resort(col string) {
 	}
 }
 
-var procWidths = []int{14, 26, 10, 6, 11, 34}
+var procWidths = []int{12, 20, 10, 9, 6, 5, 11, 9}
+
+// procHeader is the table's header, the sort column marked.
+func (m *Model) procHeader() string {
+	head := []string{"PID", "NAME", "MEMORY", "+MEM", "MSGQ", "+MQ", "REDS", "REDS/S", "CURRENT FUNCTION"}
+	cols := []observe.SortKey{observe.SortPid, observe.SortName, observe.SortMemory, observe.SortMemoryDelta,
+		observe.SortMsgQ, observe.SortMsgQGrowth, observe.SortReds, observe.SortRedsRate, ""}
+	by := effectiveKey(m.sortBy, m.window.Fields, m.hasRates)
+	for i, c := range cols {
+		if c == by {
+			if c == observe.SortName || c == observe.SortPid {
+				head[i] += "▲"
+			} else {
+				head[i] += "▼"
+			}
+		}
+	}
+	return theme.Row(procWidths, head...)
+}
 
 // procTable renders the process table in rows lines (header and
 // footer included).
@@ -149,29 +189,77 @@ func (m *Model) procTable(b *strings.Builder, width, rows int) {
 		b.WriteString(m.th.Warn.Render("exit("+syntax.Write(*m.confirm, syntax.Options{})+", kill)? y/n") + "\n")
 		rows--
 	}
-	arrow := map[string]string{"memory": "MEMORY▼", "msgq": "MSGQ▼", "reductions": "REDUCTIONS▼", "name": "NAME▲"}
-	head := []string{"PID", "NAME", "MEMORY", "MSGQ", "REDUCTIONS", "CURRENT FUNCTION"}
-	for i, c := range []string{"", "name", "memory", "msgq", "reductions", ""} {
-		if c == m.sortBy {
-			head[i] = arrow[c]
-		}
-	}
-	b.WriteString(m.th.Header.Render(theme.Row(procWidths, head...)) + "\n")
+	b.WriteString(m.th.Header.Render(m.procHeader()) + "\n")
 	v := m.visible()
 	rows -= 2
 	start := m.cur.Start(rows)
+	reds := m.window.Fields.Has(observe.FieldReductions)
 	for i := start; i < len(v) && i-start < rows; i++ {
 		p := v[i]
-		line := theme.Cell(theme.Row(procWidths, m.pidText(p.Pid), p.Name, theme.Bytes(p.Memory),
-			fmt.Sprint(p.MsgQ), fmt.Sprint(p.Reductions), p.Current), width)
-		if i == m.cur.Pos {
+		name := p.Name
+		if p.New && m.hasRates {
+			name = "+" + name // started during the interval
+		}
+		r, rr, memD, mqD, cur := "-", "-", "-", "-", p.Current
+		if reds {
+			r = fmt.Sprint(p.Reductions)
+		}
+		if m.hasRates {
+			memD, mqD = signedBytes(p.MemDelta), signed(p.MsgQGrowth)
+			if reds {
+				rr = fmt.Sprintf("%.0f", p.RedsRate)
+			}
+		}
+		if cur == "" {
+			cur = "-"
+		}
+		line := theme.Cell(theme.Row(procWidths, m.pidText(p.Pid), name, theme.Bytes(p.Memory), memD,
+			fmt.Sprint(p.MsgQ), mqD, r, rr, cur), width)
+		switch {
+		case i == m.cur.Pos:
 			line = m.th.Selected.Render(line)
-		} else if p.MsgQ > 1000 {
+		case p.MsgQ > 1000 || p.MsgQGrowth > 100:
 			line = m.th.Warn.Render(line)
 		}
 		b.WriteString(line + "\n")
 	}
-	b.WriteString(m.th.Dim.Render(fmt.Sprintf("%d processes (%d shown)", len(m.procs), len(v))) + "\n")
+	b.WriteString(m.th.Dim.Render(m.procFooter(len(v))) + "\n")
+}
+
+// procFooter counts the processes and says what the rates cover.
+func (m *Model) procFooter(shown int) string {
+	s := fmt.Sprintf("%d processes (%d shown)", len(m.rows), shown)
+	switch {
+	case m.table == nil:
+	case !m.hasRates:
+		s += "; rates (+MEM, +MQ, REDS/S) from the next refresh"
+	default:
+		s += fmt.Sprintf("; rates over %s: %d appeared, %d exited", theme.Duration(m.window.Interval.Round(time.Millisecond)),
+			m.window.Appeared, m.window.Exited)
+	}
+	if !m.window.Fields.Has(observe.FieldReductions) && m.table != nil {
+		s += "; no reductions reported: R and r sort by +MEM"
+	}
+	return s
+}
+
+// signed prints a change with its sign ("+25", "-3", "0").
+func signed(n int64) string {
+	if n > 0 {
+		return fmt.Sprintf("+%d", n)
+	}
+	return fmt.Sprint(n)
+}
+
+// signedBytes prints a memory change with its sign.
+func signedBytes(n int64) string {
+	switch {
+	case n > 0:
+		return "+" + theme.Bytes(n)
+	case n < 0:
+		return "-" + theme.Bytes(-n)
+	}
+	return "0"
 }
 
 func (m *Model) detailView(width, height int) string {

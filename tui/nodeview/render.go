@@ -2,14 +2,17 @@ package nodeview
 
 import (
 	"fmt"
+	"math"
 	"strings"
 
+	"github.com/avmsh/avmsh/node/observe"
+	"github.com/avmsh/avmsh/node/observe/leak"
 	"github.com/avmsh/avmsh/tui/theme"
 )
 
-// View renders the node view: the header (node, memory, counts), the
-// pane line, then the load results, the process details or the table of
-// the pane.
+// View renders the node view: the header (node, memory, counts, the
+// leak watch's trends), the pane line, then the load results, the
+// process details or the pane's table.
 func (m *Model) View() string {
 	width, height := m.width, m.height
 	if m.node == "" {
@@ -26,8 +29,16 @@ func (m *Model) View() string {
 		b.WriteString(m.th.Bad.Render(theme.Cell("poll: "+m.err.Error(), width)) + "\n")
 		used++
 	}
-	b.WriteString(m.memoryLine(width) + "\n")
+	b.WriteString(theme.Cell(m.memoryLine(), width) + "\n")
 	b.WriteString(m.countsLine() + "\n")
+	for _, l := range m.trendLines() {
+		l = theme.Cell(l, width)
+		if m.trend.Leaking {
+			l = m.th.Warn.Render(l)
+		}
+		b.WriteString(l + "\n")
+		used++
+	}
 	b.WriteString(m.paneLine() + "\n")
 	used += 3
 	rows := height - used
@@ -40,25 +51,29 @@ func (m *Model) View() string {
 		b.WriteString(m.detailView(width, rows))
 	case m.pane == Modules:
 		m.moduleTable(&b, width, rows)
-	default:
+	case m.pane == Processes:
 		m.procTable(&b, width, rows)
+	default:
+		m.sectionTable(&b, width, rows)
 	}
 	return b.String()
 }
 
-// paneLine names the two tables and their keys, the one shown marked.
+// paneLine names the panes and their keys, the one shown marked.
 func (m *Model) paneLine() string {
-	tab := func(p Pane, label string) string {
-		if p == m.pane {
-			return m.th.ActiveTab.Render(label)
+	var b strings.Builder
+	for _, p := range panes {
+		if p.pane == m.pane {
+			b.WriteString(m.th.ActiveTab.Render(p.label))
+		} else {
+			b.WriteString(m.th.Tab.Render(p.label))
 		}
-		return m.th.Tab.Render(label)
 	}
-	return tab(Processes, "p processes") + tab(Modules, "c modules")
+	return b.String()
 }
 
-// memoryLine is the memory breakdown with a sparkline of the total.
-func (m *Model) memoryLine(width int) string {
+// memoryLine is the memory breakdown.
+func (m *Model) memoryLine() string {
 	keys := []string{"total", "processes", "binary", "ets", "atom", "code", "system", "esp_free_heap"}
 	var parts []string
 	for _, k := range keys {
@@ -66,8 +81,10 @@ func (m *Model) memoryLine(width int) string {
 			parts = append(parts, k+" "+theme.Bytes(v))
 		}
 	}
-	line := "memory: " + strings.Join(parts, "  ")
-	return theme.Cell(line+"  "+Sparkline(m.history, 30), width)
+	if len(parts) == 0 {
+		return "memory: not reported"
+	}
+	return "memory: " + strings.Join(parts, "  ")
 }
 
 func (m *Model) countsLine() string {
@@ -92,26 +109,79 @@ func (m *Model) countsLine() string {
 	return strings.Join(parts, "   ")
 }
 
-// Sparkline draws values as a line of block characters.
-func Sparkline(vals []int64, width int) string {
-	if len(vals) == 0 {
-		return ""
-	}
-	if len(vals) > width {
-		vals = vals[len(vals)-width:]
-	}
-	lo, hi := vals[0], vals[0]
-	for _, v := range vals {
-		lo, hi = min(lo, v), max(hi, v)
-	}
-	bars := []rune("▁▂▃▄▅▆▇█")
-	out := make([]rune, len(vals))
-	for i, v := range vals {
-		k := 0
-		if hi > lo {
-			k = int((v - lo) * int64(len(bars)-1) / (hi - lo))
+// trendNames are the leak watch's metrics as the header names them.
+var trendNames = map[string]string{
+	observe.GaugeMemoryTotal: "memory", observe.GaugeProcessCount: "processes",
+	observe.GaugeESP32FreeHeap: "free heap", observe.GaugeESP32MinFree: "min free", observe.GaugeESP32Largest: "largest block",
+}
+
+// trendLines are the leak watch's series of the node: each figure's
+// last value and sparkline, with its change over the window once the
+// window is full and LEAK? when it moves steadily the way a leak moves
+// it. A board's ESP32 heap figures get a line of their own; figures the
+// node does not report are "absent" (the three ESP32 ones in one word
+// on a node that is not an ESP32 board).
+func (m *Model) trendLines() []string {
+	var main, esp []string
+	absent := 0
+	for _, v := range m.trend.Metrics {
+		isESP32 := strings.HasPrefix(v.Metric, "esp32_")
+		p := trendText(v, m.trend.MinGrowth)
+		switch {
+		case v.Absent && isESP32:
+			absent++
+		case isESP32:
+			esp = append(esp, p)
+		default:
+			main = append(main, p)
 		}
-		out[i] = bars[k]
 	}
-	return string(out)
+	if len(m.trend.Metrics) == 0 {
+		return []string{"trend: no samples yet"}
+	}
+	switch {
+	case absent == 3:
+		main = append(main, "ESP32 heap absent")
+	case absent > 0:
+		for _, v := range m.trend.Metrics {
+			if v.Absent && strings.HasPrefix(v.Metric, "esp32_") {
+				esp = append(esp, trendText(v, m.trend.MinGrowth))
+			}
+		}
+	}
+	first := "trend: " + strings.Join(main, "   ")
+	if n := len(m.trend.Procs); n > 0 {
+		p := m.trend.Procs[0]
+		first += fmt.Sprintf("   growing: %s %s %+.1f%%", m.pidText(p.Pid), p.Name, 100*p.Growth)
+		if n > 1 {
+			first += fmt.Sprintf(" and %d more", n-1)
+		}
+	}
+	if len(esp) == 0 {
+		return []string{first}
+	}
+	return []string{first, "ESP32 heap: " + strings.Join(esp, "   ")}
+}
+
+// trendText is one figure of the trend lines; its sparkline spans at
+// least share (the growth threshold) of its mean.
+func trendText(v leak.Verdict, share float64) string {
+	name := trendNames[v.Metric]
+	if v.Absent {
+		return name + " absent"
+	}
+	val := fmt.Sprintf("%.0f", v.Last)
+	if v.Metric != observe.GaugeProcessCount {
+		val = theme.Bytes(int64(v.Last))
+	}
+	p := name + " " + val + " " + v.Sparkline(10, share)
+	if v.Fit.N > 0 && v.Fit.Mean != 0 {
+		if c := 100 * v.Fit.Change() / math.Abs(v.Fit.Mean); math.Abs(c) >= 0.05 {
+			p += fmt.Sprintf(" %+.1f%%", c) // as it moved, over the window
+		}
+	}
+	if v.Leaking {
+		p += " LEAK?"
+	}
+	return p
 }

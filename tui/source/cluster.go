@@ -10,6 +10,7 @@ import (
 
 	"github.com/avmsh/avmsh/devices"
 	"github.com/avmsh/avmsh/node"
+	"github.com/avmsh/avmsh/node/observe"
 	"github.com/avmsh/avmsh/vm/term"
 )
 
@@ -18,7 +19,6 @@ import (
 // boards plugged in.
 type cluster struct {
 	env *env
-	c   *caller
 
 	mu      sync.Mutex
 	rows    map[term.Atom]*NodeRow // nodes connected to (now or before)
@@ -28,8 +28,8 @@ type cluster struct {
 	boardRows []NodeRow
 }
 
-func newCluster(e *env, c *caller) *cluster {
-	return &cluster{env: e, c: c, rows: map[term.Atom]*NodeRow{}, entries: map[entryKey]*entry{}}
+func newCluster(e *env) *cluster {
+	return &cluster{env: e, rows: map[term.Atom]*NodeRow{}, entries: map[entryKey]*entry{}}
 }
 
 // LocalName is the TUI's node.
@@ -40,6 +40,7 @@ func (cl *cluster) LocalName() term.Atom { return cl.env.n.Name() }
 // connected node once (in parallel, bounded by ctx).
 func (cl *cluster) Cluster(ctx context.Context) ([]NodeRow, error) {
 	cl.discover(ctx)
+	cl.env.crashes.follow()
 	now := time.Now()
 	peers := cl.env.n.Nodes()
 	cl.mu.Lock()
@@ -83,7 +84,7 @@ func (cl *cluster) Cluster(ctx context.Context) ([]NodeRow, error) {
 	}
 	wg.Wait()
 
-	out := []NodeRow{cl.env.localRow()}
+	out := []NodeRow{cl.localRow(ctx)}
 	cl.mu.Lock()
 	for _, r := range cl.rows {
 		out = append(out, *r)
@@ -93,6 +94,17 @@ func (cl *cluster) Cluster(ctx context.Context) ([]NodeRow, error) {
 	out = append(out, cl.boards(ctx)...)
 	sort.Slice(out[1:], func(i, j int) bool { return out[i+1].Name < out[j+1].Name })
 	return out, nil
+}
+
+// localRow is the dashboard's own node, read from its runtime (and
+// sampled into the leak watch, as every node).
+func (cl *cluster) localRow(ctx context.Context) NodeRow {
+	n := cl.env.n.Name()
+	r := NodeRow{Name: n, Kind: node.KindAvmsh, Transport: "-", State: StateLocal, Since: cl.env.started, Version: "avmsh"}
+	if s, err := cl.env.observe(ctx, n, observe.SecOverview); err == nil && s.Overview != nil {
+		r.Procs, r.Memory, r.Uptime = s.Overview.ProcCount, s.Overview.Memory["total"], s.Overview.Uptime
+	}
+	return r
 }
 
 // boards lists serial boards that are plugged in but not connected as
@@ -134,13 +146,20 @@ func (cl *cluster) boards(ctx context.Context) []NodeRow {
 	return out
 }
 
-// pollStats refreshes one connected node's figures with one request.
+// pollStats refreshes one connected node's figures with one request
+// (its overview, which the leak watch samples).
 func (cl *cluster) pollStats(ctx context.Context, p node.PeerInfo) {
 	cctx, cancel := context.WithTimeout(ctx, 2*time.Second)
 	defer cancel()
 	start := time.Now()
-	o, err := cl.c.overview(cctx, p)
+	s, err := cl.env.observe(cctx, p.Node, observe.SecOverview)
 	rtt := time.Since(start)
+	var o Overview
+	if s.Overview != nil {
+		o = *s.Overview
+	} else if err == nil {
+		err = fmt.Errorf("no overview from %s", p.Node)
+	}
 	cl.mu.Lock()
 	defer cl.mu.Unlock()
 	r := cl.rows[p.Node]
@@ -195,6 +214,7 @@ func (cl *cluster) Connect(ctx context.Context, spec string) (term.Atom, error) 
 	}
 	if t.IsSerial() {
 		cl.env.dialedPort(t.Serial)
+		cl.env.crashes.follow()
 	}
 	cl.connected(t.Node)
 	return t.Node, nil

@@ -2,111 +2,51 @@ package source
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"sort"
+	"strings"
 	"sync"
 
 	"github.com/avmsh/avmsh/node"
 	"github.com/avmsh/avmsh/node/codeload"
-	"github.com/avmsh/avmsh/node/rpc"
+	"github.com/avmsh/avmsh/node/observe"
 	"github.com/avmsh/avmsh/vm/term"
 )
 
-// beamModules is the module list polled on BEAM nodes, in one round
-// trip: how many modules are loaded and the first Max by name.
-const beamModules = `L = code:all_loaded(), {erlang:length(L), lists:sublist(lists:sort(L), Max)}.`
-
-// code implements Code: the module list, and loading through
-// node/codeload (the package `avmsh load` uses).
+// code implements Code: the module list (node/observe's SecModules),
+// and loading through node/codeload (the package `avmsh load` uses).
 type code struct {
 	env *env
-	c   *caller
 
 	mu      sync.Mutex
 	loaders map[bool]*codeload.Loader // by Purge; each remembers its probes
 }
 
-func newCode(e *env, c *caller) *code {
-	return &code{env: e, c: c, loaders: map[bool]*codeload.Loader{}}
+func newCode(e *env) *code {
+	return &code{env: e, loaders: map[bool]*codeload.Loader{}}
 }
 
 // Modules lists the modules loaded on n (code:all_loaded/0), sorted by
 // name, at most Config.MaxModules of them. The dashboard's own node
 // lists the Go modules it serves.
 func (cd *code) Modules(ctx context.Context, n term.Atom) (ModuleList, error) {
-	if n == cd.env.n.Name() {
-		var l ModuleList
-		for _, m := range cd.env.local.Registry().Modules() {
-			l.Modules = append(l.Modules, Module{Name: string(m), File: "(Go, built in)"})
-		}
-		return cd.bound(l.Modules, len(l.Modules)), nil
-	}
-	p, ok := cd.env.n.Peer(n)
-	if !ok {
-		return ModuleList{}, fmt.Errorf("%s is not connected", n)
-	}
-	if p.Kind == node.KindBEAM {
-		max := term.Tuple{term.Atom("Max"), term.Int(cd.env.maxModules)}
-		v, err := cd.c.beamEval(ctx, n, beamModules, term.List{max})
-		if err == nil {
-			t, ok := v.(term.Tuple)
-			if !ok || len(t) != 2 {
-				return ModuleList{}, fmt.Errorf("unexpected module list from %s", n)
-			}
-			return cd.bound(modulesOf(t[1]), int(intOf(t[0]))), nil
-		}
-		var re *rpc.RemoteError
-		if !errors.As(err, &re) { // erl_eval missing: another avmsh
-			return ModuleList{}, err
-		}
-	}
-	// AtomVM: code:all_loaded/0 answers [{Module, undefined}].
-	v, err := cd.c.optional(ctx, n, "code", "all_loaded")
-	if err != nil {
-		if errors.Is(err, errLacks) || isUndef(err) {
-			return ModuleList{}, fmt.Errorf("%s does not answer code:all_loaded/0: it cannot list its modules (AtomVM has it from 0.7.0; an avmsh node runs no BEAM code)", n)
-		}
+	s, err := cd.env.observe(ctx, n, observe.SecModules)
+	return ModulesOf(s, err)
+}
+
+// ModulesOf is the module list of a snapshot that asked for
+// SecModules, or why there is none: a node without code:all_loaded/0
+// (AtomVM before 0.7, another avmsh node) is told apart from a failed
+// request.
+func ModulesOf(s Snapshot, err error) (ModuleList, error) {
+	switch {
+	case s.Modules != nil:
+		return *s.Modules, err
+	case err != nil:
 		return ModuleList{}, err
+	case unsupported(s, observe.SecModules) && s.Kind != node.KindBEAM:
+		return ModuleList{}, fmt.Errorf("%s does not answer code:all_loaded/0: it cannot list its modules (AtomVM has it from 0.7.0; an avmsh node runs no BEAM code): %w", s.Node, errNotAnswered)
 	}
-	mods := modulesOf(v)
-	return cd.bound(mods, len(mods)), nil
-}
-
-func isUndef(err error) bool {
-	var re *rpc.RemoteError
-	return errors.As(err, &re) && re.Reason == term.Atom("undef")
-}
-
-// modulesOf reads code:all_loaded/0's [{Module, File}].
-func modulesOf(v term.Term) []Module {
-	l, _ := v.(term.List)
-	out := make([]Module, 0, len(l))
-	for _, e := range l {
-		t, ok := e.(term.Tuple)
-		if !ok || len(t) != 2 {
-			continue
-		}
-		name, ok := t[0].(term.Atom)
-		if !ok {
-			continue
-		}
-		file := ""
-		if t[1] != term.Atom("undefined") {
-			file = textOf(t[1])
-		}
-		out = append(out, Module{Name: string(name), File: file})
-	}
-	return out
-}
-
-// bound sorts mods by name and keeps the first Config.MaxModules.
-func (cd *code) bound(mods []Module, total int) ModuleList {
-	sort.Slice(mods, func(i, j int) bool { return mods[i].Name < mods[j].Name })
-	if len(mods) > cd.env.maxModules {
-		mods = mods[:cd.env.maxModules]
-	}
-	return ModuleList{Modules: mods, Total: max(total, len(mods))}
+	return ModuleList{}, fmt.Errorf("no module list from %s (%s)", s.Node, strings.Join(s.Unsupported, "; "))
 }
 
 // Load checks the files (codeload.Prepare: nothing is sent unless every

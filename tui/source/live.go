@@ -11,8 +11,8 @@ import (
 
 // Live is the Source backed by a running avmsh node. Each concern is a
 // part with its own state and lock: cluster (Nodes, Connections),
-// inspector (Inspector), signals (Signals, EventFeed), boards (Boards),
-// code (Code), flasher (Flasher);
+// inspector (Inspector, Observer, Trends), signals (Signals, EventFeed),
+// boards (Boards), code (Code), flasher (Flasher), Fleet (fleet.go);
 // the shells (Shells) are Live's own (shell.go, remoteshell.go).
 type Live struct {
 	*cluster
@@ -42,15 +42,18 @@ func NewLive(cfg Config) (*Live, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := newCaller(e)
-	cl := newCluster(e, c)
-	l := &Live{cluster: cl, inspector: &inspector{env: e, c: c}, boards: newBoards(e), code: newCode(e, c),
+	cl := newCluster(e)
+	l := &Live{cluster: cl, inspector: &inspector{env: e}, boards: newBoards(e), code: newCode(e),
 		env: e, n: e.n, shells: map[term.Atom]*shellState{}}
 	l.flasher = newFlasher(e, cl.Connect)
+	e.crashes.boards = l.boards
+	e.crashes.follow() // the ports opened at start
 	l.signals = newSignals(e, func(ev node.NodeEvent) {
 		if ev.Up { // it may run other code now: ask again
-			c.forget(ev.Node)
+			e.obs.Forget(ev.Node)
 		}
+		e.crashes.follow()
+		e.fleet.nodeEvent(e, ev)
 		cl.nodeEvent(ev)
 	})
 	return l, nil
@@ -70,6 +73,7 @@ func (l *Live) Close() {
 		r.Stop()
 	}
 	l.flasher.close()
+	l.env.crashes.close()
 	l.boards.close()
 	l.signals.close()
 }

@@ -5,8 +5,11 @@ import (
 	"sync"
 	"time"
 
+	"github.com/avmsh/avmsh/devices/fleet"
 	"github.com/avmsh/avmsh/node"
 	"github.com/avmsh/avmsh/node/localnode"
+	"github.com/avmsh/avmsh/node/observe"
+	"github.com/avmsh/avmsh/node/observe/leak"
 	"github.com/avmsh/avmsh/node/serialdist"
 	"github.com/avmsh/avmsh/vm"
 	"github.com/avmsh/avmsh/vm/term"
@@ -29,6 +32,12 @@ type Config struct {
 	// default); MaxModules those of one module list poll (5000).
 	MaxProcs   int
 	MaxModules int
+	// Leak tunes the leak watch (window, thresholds; zero: package
+	// leak's defaults).
+	Leak leak.Config
+	// Fleet is where the boards the dashboard meets are recorded and
+	// the fleet is read from (nil: nothing recorded, Fleet errs).
+	Fleet *fleet.Store
 	// Logger receives debug logs (nil: discarded).
 	Logger *slog.Logger
 }
@@ -47,6 +56,11 @@ type env struct {
 	log         *slog.Logger
 	watcher     *vm.Process
 	started     time.Time
+	obs         *observe.Observer // every read of a node goes through it
+	leaks       *leak.Watch
+	fleet       *fleetLog
+	crashes     *crashFollower
+	events      chan Event // what Events delivers
 
 	mu     sync.Mutex
 	dialed map[string]*serialdist.Port // ports opened by Connect, by device
@@ -78,6 +92,12 @@ func newEnv(cfg Config) (*env, error) {
 	}
 	w.TrapExit(true)
 	e.watcher = w
+	e.obs = observe.New(observe.Config{Node: e.n, Registry: e.local.Registry(), Process: w,
+		MaxProcs: e.maxProcs, MaxModules: e.maxModules})
+	e.leaks = leak.New(cfg.Leak)
+	e.fleet = newFleetLog(cfg.Fleet)
+	e.crashes = newCrashFollower(e)
+	e.events = make(chan Event, 256)
 	return e, nil
 }
 
@@ -125,17 +145,4 @@ func (e *env) dialedPort(serial string) {
 func longName(name term.Atom) bool {
 	_, host, err := node.SplitNodeName(string(name))
 	return err == nil && localnode.NameModeFor(host) == node.LongNames
-}
-
-// localRow is the dashboard's own node as a cluster row.
-func (e *env) localRow() NodeRow {
-	rt := e.n.Runtime()
-	var mem int64
-	for _, pid := range rt.Processes() {
-		if info, ok := rt.Info(pid); ok {
-			mem += int64(info.Memory)
-		}
-	}
-	return NodeRow{Name: e.n.Name(), Kind: "avmsh", Transport: "-", State: StateLocal, Since: e.started,
-		Version: "avmsh", Procs: int64(len(rt.Processes())), Memory: mem, Uptime: time.Since(e.started)}
 }

@@ -83,6 +83,30 @@ type Code interface {
 	Load(ctx context.Context, node term.Atom, paths []string, o LoadOptions) ([]codeload.Result, error)
 }
 
+// Observer reads sections of a node with node/observe, the package
+// `avmsh top` uses: the node view's overview and the table on screen in
+// one request per refresh (BEAM), the few calls AtomVM answers on
+// boards, and nothing for a section the node cannot answer (listed in
+// Snapshot.Unsupported). What it reads feeds the leak watch.
+type Observer interface {
+	Observe(ctx context.Context, node term.Atom, secs Section) (Snapshot, error)
+}
+
+// Trends is the leak watch: per-node time series sampled from the
+// overviews the dashboard polls (no request of its own).
+type Trends interface {
+	// Trend is node's series and verdicts (empty for a node never
+	// sampled).
+	Trend(node term.Atom) Trend
+}
+
+// Fleet lists the boards avmsh knows across runs (devices/fleet).
+type Fleet interface {
+	// Fleet reads the fleet, boards whose AtomVM version differs from
+	// the others' marked (VersionDiffers).
+	Fleet(ctx context.Context) ([]FleetBoard, error)
+}
+
 // Source is everything the dashboard reads and does.
 type Source interface {
 	Nodes
@@ -93,7 +117,12 @@ type Source interface {
 	Boards
 	Shells
 	Code
+	Observer
+	Trends
 }
 
 // Live implements every concern.
-var _ Source = (*Live)(nil)
+var (
+	_ Source = (*Live)(nil)
+	_ Fleet  = (*Live)(nil)
+)

@@ -3,6 +3,10 @@ package source
 import (
 	"time"
 
+	"github.com/avmsh/avmsh/devices/crashlog"
+	"github.com/avmsh/avmsh/devices/fleet"
+	"github.com/avmsh/avmsh/node/observe"
+	"github.com/avmsh/avmsh/node/observe/leak"
 	"github.com/avmsh/avmsh/vm/term"
 )
 
@@ -42,41 +46,14 @@ type NodeRow struct {
 	Err     string
 }
 
-// Overview is the node view's header.
-type Overview struct {
-	Node        term.Atom
-	Kind        string
-	Version     string
-	Memory      map[string]int64 // erlang:memory/0 (or what AtomVM offers)
-	ProcCount   int64
-	ProcLimit   int64
-	AtomCount   int64
-	AtomLimit   int64
-	PortCount   int64
-	PortLimit   int64
-	Schedulers  int64
-	RunQueue    int64
-	Uptime      time.Duration
-	RTT         time.Duration
-	Unsupported []string // what the node did not answer
-}
+// Overview is the node view's header (node/observe's).
+type Overview = observe.Overview
 
-// Proc is one row of the process table.
-type Proc struct {
-	Pid        term.Pid
-	Name       string // registered name
-	Memory     int64
-	MsgQ       int64
-	Reductions int64
-	Current    string // Mod:Fun/Arity
-	Status     string
-}
+// Proc is one row of the process table (node/observe's).
+type Proc = observe.Proc
 
-// ProcDetail is a process opened from the table.
-type ProcDetail struct {
-	Proc
-	Info []term.Term // process_info/1 as {Key, Value} tuples
-}
+// ProcDetail is a process opened from the table (node/observe's).
+type ProcDetail = observe.ProcDetail
 
 // EventKind classifies monitor events.
 type EventKind string
@@ -88,6 +65,8 @@ const (
 	EvDown     EventKind = "DOWN"
 	EvExit     EventKind = "EXIT"
 	EvMessage  EventKind = "message"
+	// EvCrash is a crash dump a board printed on its console.
+	EvCrash EventKind = "crash"
 )
 
 // Event is one line of the monitors view.
@@ -96,6 +75,11 @@ type Event struct {
 	Kind EventKind
 	Node term.Atom
 	Text string
+	// Crash is the event as a crash report: the dump a board printed
+	// (EvCrash; erpc's own dumps are marked ERPC), or a process exit
+	// seen through a monitor or a link (EvDown, EvExit, reason other
+	// than normal). Nil otherwise.
+	Crash *crashlog.Event
 }
 
 // Device is a serial port in the devices view.
@@ -112,22 +96,11 @@ type Device struct {
 	Console []string
 }
 
-// Module is a module loaded on a node.
-type Module struct {
-	Name string
-	// File is where the node loaded it from, as code:all_loaded/0 says:
-	// a path, "preloaded", "cover_compiled"; "" when the node does not
-	// tell (AtomVM answers undefined).
-	File string
-}
+// Module is a module loaded on a node (node/observe's).
+type Module = observe.Module
 
-// ModuleList is one poll of a node's module list.
-type ModuleList struct {
-	// Modules are sorted by name; there are at most Config.MaxModules.
-	Modules []Module
-	// Total is how many modules the node has loaded.
-	Total int
-}
+// ModuleList is one poll of a node's module list (node/observe's).
+type ModuleList = observe.ModuleList
 
 // LoadOptions tune Code.Load.
 type LoadOptions struct {
@@ -136,3 +109,30 @@ type LoadOptions struct {
 	// (codeload.Options.Purge).
 	Purge bool
 }
+
+// Section selects what Observe reads of a node (node/observe's).
+type Section = observe.Section
+
+// Snapshot is what Observe read (node/observe's).
+type Snapshot = observe.Snapshot
+
+// Trend is the leak watch's view of one node over the session.
+type Trend struct {
+	Node term.Atom
+	// Metrics are the node's series in leak.Metrics order; a figure the
+	// node does not report is there with Absent set (never as 0).
+	Metrics []leak.Verdict
+	// Procs are the processes whose memory grows steadily (the node
+	// view's process table feeds them).
+	Procs []leak.ProcVerdict
+	// Leaking: a metric or a process grows steadily.
+	Leaking bool
+	// Window is the number of samples a verdict needs; MinGrowth the
+	// default threshold (share of the mean over the window).
+	Window    int
+	MinGrowth float64
+}
+
+// FleetBoard is one board of the fleet (devices/fleet's), Up as the
+// dashboard sees it now when it knows the board's node.
+type FleetBoard = fleet.Board

@@ -242,3 +242,34 @@ func TestSparkline(t *testing.T) {
 		t.Error("empty")
 	}
 }
+
+// TestRingLongSession: samples stored compactly keep their times over
+// weeks (the base moves with the oldest sample) and their values to a
+// float32's precision.
+func TestRingLongSession(t *testing.T) {
+	r := leak.NewRing(4)
+	day := 24 * time.Hour
+	for i := range 10 {
+		r.Add(leak.Sample{At: t0.Add(time.Duration(i) * 5 * day), V: 1e9 + float64(i)*1000})
+	}
+	got := r.Last(4)
+	for i, s := range got {
+		want := t0.Add(time.Duration(6+i) * 5 * day)
+		if !s.At.Equal(want) || math.Abs(s.V-(1e9+float64(6+i)*1000)) > 64 {
+			t.Errorf("sample %d: %v %v, want %v", i, s.At, s.V, want)
+		}
+	}
+}
+
+func TestSparklineSpan(t *testing.T) {
+	noisy := []float64{1000, 1001, 999, 1000, 1002}
+	if got := leak.Sparkline(noisy, 5); got != "▃▆▁▃█" {
+		t.Errorf("min-max: %q", got)
+	}
+	if got := leak.SparklineSpan(noisy, 5, 100); got != "▄▅▄▄▅" {
+		t.Errorf("noise within the span: %q", got)
+	}
+	if got := leak.SparklineSpan([]float64{0, 50, 100}, 3, 10); got != "▁▅█" {
+		t.Errorf("a span wider than the minimum: %q", got)
+	}
+}

@@ -89,6 +89,21 @@ type Verdict struct {
 	Leaking bool
 }
 
+// Sparkline draws the verdict's values (SparklineSpan) over a range of
+// at least share of their mean: with share the growth threshold, noise
+// that could never be a leak stays flat.
+func (v Verdict) Sparkline(width int, share float64) string {
+	var sum float64
+	for _, x := range v.Spark {
+		sum += x
+	}
+	span := 0.0
+	if len(v.Spark) > 0 {
+		span = math.Abs(sum/float64(len(v.Spark))) * share
+	}
+	return SparklineSpan(v.Spark, width, span)
+}
+
 // String renders the verdict on one line of plain text.
 func (v Verdict) String() string {
 	if v.Absent {
@@ -127,6 +142,9 @@ type Watch struct {
 func New(cfg Config) *Watch {
 	return &Watch{cfg: cfg.withDefaults(), nodes: map[term.Atom]*nodeSeries{}}
 }
+
+// Config is the watch's configuration with its defaults applied.
+func (w *Watch) Config() Config { return w.cfg }
 
 func (w *Watch) node(n term.Atom) *nodeSeries {
 	ns := w.nodes[n]
@@ -295,7 +313,7 @@ func (w *Watch) verdict(name string, s *series, down bool, minGrowth float64) Ve
 	if s.ring.Len() < w.cfg.Window {
 		return v
 	}
-	fit, ok := LeastSquares(s.ring.Last(w.cfg.Window))
+	fit, ok := s.ring.fitLast(w.cfg.Window)
 	if !ok || fit.Mean == 0 {
 		return v
 	}

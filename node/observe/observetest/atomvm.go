@@ -28,6 +28,7 @@ type AtomVM struct {
 	mu         sync.Mutex
 	procs      map[term.Pid]Proc
 	info       map[term.Atom]term.Term
+	modules    []term.Atom
 	calls      []string
 	violations []string
 }
@@ -71,6 +72,17 @@ func (a *AtomVM) SetInfo(item term.Atom, v term.Term) {
 		delete(a.info, item)
 	} else {
 		a.info[item] = v
+	}
+	a.mu.Unlock()
+}
+
+// SetModules sets the modules code:all_loaded/0 lists (AtomVM 0.7 and
+// later); until it is called the board answers undef, as older ones do.
+func (a *AtomVM) SetModules(mods ...term.Atom) {
+	a.mu.Lock()
+	a.modules = slices.Clone(mods)
+	if a.modules == nil {
+		a.modules = []term.Atom{}
 	}
 	a.mu.Unlock()
 }
@@ -134,6 +146,12 @@ func (a *AtomVM) Call(ctx context.Context, n, mod, fun term.Atom, args []term.Te
 		return out, nil
 	case mod == "lists" && fun == "zipwith" && len(args) == 3:
 		return a.zipwith(args)
+	case mod == "code" && fun == "all_loaded" && len(args) == 0 && a.modules != nil:
+		out := make(term.List, len(a.modules))
+		for i, m := range a.modules {
+			out[i] = term.Tuple{m, term.Atom("undefined")}
+		}
+		return out, nil
 	}
 	// erlang:memory/0, statistics, ets, erl_eval...: not on AtomVM.
 	return nil, undef
