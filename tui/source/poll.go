@@ -109,9 +109,10 @@ func intOf(t term.Term) int64 {
 
 func textOf(t term.Term) string {
 	switch v := t.(type) {
-	case term.List:
-		b := make([]rune, 0, len(v))
-		for _, c := range v {
+	case term.List, term.ByteList:
+		n, _ := term.ListLen(v)
+		b := make([]rune, 0, n)
+		for _, c := range term.ListElems(v) {
 			b = append(b, rune(intOf(c)))
 		}
 		return string(b)

@@ -3,6 +3,7 @@ package etf
 import (
 	"encoding/binary"
 	"fmt"
+	"strings"
 
 	"github.com/avmsh/avmsh/vm/term"
 )
@@ -178,15 +179,10 @@ func (d *decoder) term() (term.Term, error) {
 		if !d.has(n) {
 			return nil, d.short(start, tag, n)
 		}
-		if n == 0 {
-			return term.Nil, nil
-		}
-		l := make([]term.Term, n)
-		for i, c := range d.b[d.pos : d.pos+n] {
-			l[i] = smallInts[c]
-		}
+		// One byte per element, as on the wire (term.ByteList).
+		s := string(d.b[d.pos : d.pos+n])
 		d.pos += n
-		return term.List(l), nil
+		return term.NewByteList(s), nil
 	case TagList:
 		return d.list(start)
 	case TagBinary:
@@ -291,6 +287,9 @@ func (d *decoder) list(start int) (term.Term, error) {
 				return nil, err
 			}
 			if elems == nil {
+				if l, ok := d.byteList(n); ok {
+					return l, nil
+				}
 				elems = make([]term.Term, 0, n)
 			} else {
 				elems = growTerms(elems, n)
@@ -350,6 +349,35 @@ func (d *decoder) list(start int) (term.Term, error) {
 		tag = d.b[at]
 		d.pos++
 	}
+}
+
+// byteList decodes the n elements of a LIST_EXT at d.pos as a
+// term.ByteList when they are all SMALL_INTEGER_EXT and the tail is
+// NIL_EXT: how OTP encodes a byte list too long for STRING_EXT. For any
+// other shape it consumes nothing and returns false.
+func (d *decoder) byteList(n int) (term.Term, bool) {
+	p := d.pos
+	end := p + 2*n
+	if n == 0 || end >= len(d.b) || d.b[end] != TagNil {
+		return nil, false
+	}
+	for i := p; i < end; i += 2 {
+		if d.b[i] != TagSmallInteger {
+			return nil, false
+		}
+	}
+	var sb strings.Builder
+	sb.Grow(n)
+	var chunk [512]byte
+	for i := p; i < end; {
+		k := 0
+		for ; k < len(chunk) && i < end; k, i = k+1, i+2 {
+			chunk[k] = d.b[i+1]
+		}
+		sb.Write(chunk[:k])
+	}
+	d.pos = end + 1
+	return term.ByteList(sb.String()), true
 }
 
 func growTerms(s []term.Term, n int) []term.Term {

@@ -83,6 +83,15 @@ func (w *describer) term(t term.Term, depth int) {
 		w.list(v, nil, depth)
 	case term.ImproperList:
 		w.list(v.Elems, v.Tail, depth)
+	case term.ByteList:
+		w.s("[")
+		for i := 0; i < len(v) && !w.full(); i++ {
+			if i > 0 {
+				w.s(",")
+			}
+			w.s(strconv.Itoa(int(v[i])))
+		}
+		w.s("]")
 	case term.Tuple:
 		w.s("{")
 		w.seq(v, depth)

@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"math"
 	"math/bits"
+	"slices"
 	"unicode/utf8"
 
 	"github.com/avmsh/avmsh/vm/term"
@@ -125,6 +126,8 @@ func (e *encoder) term(dst []byte, t term.Term) ([]byte, error) {
 		return e.list(dst, v, nil)
 	case term.ImproperList:
 		return e.list(dst, v.Elems, v.Tail)
+	case term.ByteList:
+		return e.byteList(dst, v)
 	case term.Binary:
 		if uint64(len(v)) > math.MaxUint32 {
 			return dst, invalid(v, "longer than 2^32-1 bytes")
@@ -240,12 +243,27 @@ func (e *encoder) list(dst []byte, elems []term.Term, tail term.Term) ([]byte, e
 	return dst, nil
 }
 
-func isNil(t term.Term) bool {
-	if t == nil {
-		return true
+func isNil(t term.Term) bool { return term.IsNil(t) }
+
+// byteList encodes a compact byte list as OTP encodes the same list:
+// STRING_EXT up to 65535 elements, else a LIST_EXT of SMALL_INTEGER_EXT.
+func (e *encoder) byteList(dst []byte, l term.ByteList) ([]byte, error) {
+	n := len(l)
+	switch {
+	case n == 0:
+		return append(dst, TagNil), nil
+	case n <= 65535:
+		dst = append(dst, TagString, byte(n>>8), byte(n))
+		return append(dst, l...), nil
+	case uint64(n) > math.MaxUint32:
+		return dst, invalid(l, "more than 2^32-1 elements")
 	}
-	l, ok := t.(term.List)
-	return ok && len(l) == 0
+	dst = appendU32(append(dst, TagList), uint32(n))
+	dst = slices.Grow(dst, 2*n+1)
+	for i := 0; i < n; i++ {
+		dst = append(dst, TagSmallInteger, l[i])
+	}
+	return append(dst, TagNil), nil
 }
 
 func byteList(elems []term.Term) bool {

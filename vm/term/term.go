@@ -2,6 +2,7 @@ package term
 
 import (
 	"math/big"
+	"strings"
 )
 
 // Term is any Erlang term. The set of implementations is closed: only the
@@ -99,15 +100,17 @@ type Bitstring struct {
 }
 
 // List is a proper list. The empty list (nil, `[]`) is a List of length 0;
-// use Nil for clarity.
+// use Nil for clarity. A proper list may also be a ByteList (its compact
+// form): read lists with AsList, ListLen, ListParts, Uncons or ListElems,
+// never with a bare t.(List) assertion.
 type List []Term
 
 // Nil is the empty list `[]`.
 var Nil = List(nil)
 
 // ImproperList is a list whose final tail is not a list: [E1, ..., En | Tail].
-// Elems is never empty and Tail is never a List; build one with Cons or
-// NewImproperList, which normalise.
+// Elems is never empty and Tail is never a List or ByteList; build one
+// with Cons, which normalises.
 type ImproperList struct {
 	Elems []Term
 	Tail  Term
@@ -214,8 +217,8 @@ func NewBitstring(data []byte, bits uint8) Term {
 // BitSize returns the number of bits in a Binary or Bitstring.
 func (b Bitstring) BitSize() int { return (len(b.Data)-1)*8 + int(b.Bits) }
 
-// Cons returns [elems... | tail], normalising: a List tail is appended
-// (giving a proper list), an ImproperList tail is flattened. With no elems
+// Cons returns [elems... | tail], normalising: a List or ByteList tail
+// is appended (giving a proper List), an ImproperList tail is flattened. With no elems
 // it returns tail itself.
 func Cons(elems []Term, tail Term) Term {
 	if len(elems) == 0 {
@@ -233,6 +236,13 @@ func Cons(elems []Term, tail Term) Term {
 		}
 		out := make(List, 0, len(elems)+len(t))
 		return append(append(out, elems...), t...)
+	case ByteList:
+		out := make(List, len(elems), len(elems)+len(t))
+		copy(out, elems)
+		for i := 0; i < len(t); i++ {
+			out = append(out, Int(t[i]))
+		}
+		return out
 	case ImproperList:
 		out := make([]Term, 0, len(elems)+len(t.Elems))
 		out = append(append(out, elems...), t.Elems...)
@@ -281,11 +291,22 @@ func String(s string) List {
 	return out
 }
 
-// CharList reports whether l is a list of Unicode code points, returning
-// it as a Go string if so.
+// CharList reports whether t is a proper list of Unicode code points
+// (a List or ByteList), returning it as a UTF-8 Go string if so.
 func CharList(t Term) (string, bool) {
-	l, ok := t.(List)
-	if !ok {
+	var l List
+	switch v := t.(type) {
+	case List:
+		l = v
+	case ByteList:
+		// Every byte is a code point (Latin-1).
+		var sb strings.Builder
+		sb.Grow(len(v) + len(v)/4)
+		for i := 0; i < len(v); i++ {
+			sb.WriteRune(rune(v[i]))
+		}
+		return sb.String(), true
+	default:
 		return "", false
 	}
 	buf := make([]rune, 0, len(l))

@@ -51,7 +51,7 @@ func bsFail(reason term.Atom, pos int, bt bitType, kind term.Atom, val term.Term
 
 // strFrames inserts the frames of eval_bits's string comprehension.
 func strFrames(exc *Exception) *Exception {
-	st, ok := exc.Stack.(term.List)
+	st, ok := term.AsList(exc.Stack)
 	if !ok || len(st) == 0 {
 		return exc
 	}
@@ -84,7 +84,7 @@ func (m *machine) binExpr(x *parse.Bin, env *Bindings) (term.Term, *Bindings, er
 			return nil, env, errorf(tag("bad_bit_type", term.Atom(err.Error())))
 		}
 		if lit, ok := el.Value.(*parse.Lit); ok {
-			if s, isStr := lit.Val.(term.List); isStr && lit.Kind == scan.String {
+			if s, isStr := term.AsList(lit.Val); isStr && lit.Kind == scan.String {
 				var size term.Term
 				if el.Size != nil {
 					size, env, err = m.expr(el.Size, env)
