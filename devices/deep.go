@@ -93,7 +93,7 @@ func text(v term.Term) (string, bool) {
 	switch v := v.(type) {
 	case term.Binary:
 		return string(v), true
-	case term.List, term.ByteList:
+	case term.List, term.Chars:
 		n, _ := term.ListLen(v)
 		b := make([]rune, 0, n)
 		for _, e := range term.ListElems(v) {

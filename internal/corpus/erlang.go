@@ -48,7 +48,7 @@ func writeErl(b *strings.Builder, t term.Term, depth int) error {
 		return writeList(b, v, nil, depth)
 	case term.ImproperList:
 		return writeList(b, v.Elems, v.Tail, depth)
-	case term.ByteList:
+	case term.Chars:
 		return writeErl(b, v.List(), depth)
 	case term.Tuple:
 		b.WriteByte('{')

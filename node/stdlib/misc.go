@@ -83,7 +83,7 @@ func stringArg(t term.Term) (string, bool) {
 	switch v := t.(type) {
 	case term.Binary:
 		return string(v), utf8.Valid(v)
-	case term.List, term.ByteList:
+	case term.List, term.Chars:
 		return term.CharList(v)
 	}
 	return "", false

@@ -109,7 +109,7 @@ func intOf(t term.Term) int64 {
 
 func textOf(t term.Term) string {
 	switch v := t.(type) {
-	case term.List, term.ByteList:
+	case term.List, term.Chars:
 		n, _ := term.ListLen(v)
 		b := make([]rune, 0, n)
 		for _, c := range term.ListElems(v) {

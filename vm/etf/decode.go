@@ -3,7 +3,6 @@ package etf
 import (
 	"encoding/binary"
 	"fmt"
-	"strings"
 
 	"github.com/avmsh/avmsh/vm/term"
 )
@@ -78,7 +77,6 @@ type decoder struct {
 	atoms   *AtomTable
 	share   bool
 	inflate int // offset of the COMPRESSED tag when decoding inflated data, else -1
-	kv      []term.KV
 }
 
 func (d *decoder) init(o *DecodeOptions) {
@@ -179,10 +177,9 @@ func (d *decoder) term() (term.Term, error) {
 		if !d.has(n) {
 			return nil, d.short(start, tag, n)
 		}
-		// One byte per element, as on the wire (term.ByteList).
-		s := string(d.b[d.pos : d.pos+n])
+		p := d.b[d.pos : d.pos+n]
 		d.pos += n
-		return term.NewByteList(s), nil
+		return latin1Chars(p), nil
 	case TagList:
 		return d.list(start)
 	case TagBinary:
@@ -287,7 +284,7 @@ func (d *decoder) list(start int) (term.Term, error) {
 				return nil, err
 			}
 			if elems == nil {
-				if l, ok := d.byteList(n); ok {
+				if l, ok := d.charList(n); ok {
 					return l, nil
 				}
 				elems = make([]term.Term, 0, n)
@@ -351,35 +348,6 @@ func (d *decoder) list(start int) (term.Term, error) {
 	}
 }
 
-// byteList decodes the n elements of a LIST_EXT at d.pos as a
-// term.ByteList when they are all SMALL_INTEGER_EXT and the tail is
-// NIL_EXT: how OTP encodes a byte list too long for STRING_EXT. For any
-// other shape it consumes nothing and returns false.
-func (d *decoder) byteList(n int) (term.Term, bool) {
-	p := d.pos
-	end := p + 2*n
-	if n == 0 || end >= len(d.b) || d.b[end] != TagNil {
-		return nil, false
-	}
-	for i := p; i < end; i += 2 {
-		if d.b[i] != TagSmallInteger {
-			return nil, false
-		}
-	}
-	var sb strings.Builder
-	sb.Grow(n)
-	var chunk [512]byte
-	for i := p; i < end; {
-		k := 0
-		for ; k < len(chunk) && i < end; k, i = k+1, i+2 {
-			chunk[k] = d.b[i+1]
-		}
-		sb.Write(chunk[:k])
-	}
-	d.pos = end + 1
-	return term.ByteList(sb.String()), true
-}
-
 func growTerms(s []term.Term, n int) []term.Term {
 	if cap(s)-len(s) >= n {
 		return s
@@ -403,8 +371,8 @@ func (d *decoder) mapTerm(start int) (term.Term, error) {
 		d.depth++
 		return term.Map{}, nil
 	}
-	base := len(d.kv)
-	for range n {
+	kv := make([]term.KV, n)
+	for i := range kv {
 		k, err := d.term()
 		if err != nil {
 			return nil, err
@@ -413,11 +381,9 @@ func (d *decoder) mapTerm(start int) (term.Term, error) {
 		if err != nil {
 			return nil, err
 		}
-		d.kv = append(d.kv, term.KV{Key: k, Value: v})
+		kv[i] = term.KV{Key: k, Value: v}
 	}
-	m := term.NewMap(d.kv[base:]...)
-	clear(d.kv[base:])
-	d.kv = d.kv[:base]
+	m := term.NewMapOwned(kv)
 	d.depth++
 	if m.Len() != n {
 		// erl_ext_dist, MAP_EXT: "Duplicate keys are not allowed".

@@ -83,13 +83,16 @@ func (w *describer) term(t term.Term, depth int) {
 		w.list(v, nil, depth)
 	case term.ImproperList:
 		w.list(v.Elems, v.Tail, depth)
-	case term.ByteList:
+	case term.Chars:
 		w.s("[")
-		for i := 0; i < len(v) && !w.full(); i++ {
+		for i, r := range string(v) {
+			if w.full() {
+				return
+			}
 			if i > 0 {
 				w.s(",")
 			}
-			w.s(strconv.Itoa(int(v[i])))
+			w.s(strconv.Itoa(int(r)))
 		}
 		w.s("]")
 	case term.Tuple:

@@ -4,7 +4,6 @@ import (
 	"encoding/binary"
 	"math"
 	"math/bits"
-	"slices"
 	"unicode/utf8"
 
 	"github.com/avmsh/avmsh/vm/term"
@@ -126,8 +125,8 @@ func (e *encoder) term(dst []byte, t term.Term) ([]byte, error) {
 		return e.list(dst, v, nil)
 	case term.ImproperList:
 		return e.list(dst, v.Elems, v.Tail)
-	case term.ByteList:
-		return e.byteList(dst, v)
+	case term.Chars:
+		return e.chars(dst, v)
 	case term.Binary:
 		if uint64(len(v)) > math.MaxUint32 {
 			return dst, invalid(v, "longer than 2^32-1 bytes")
@@ -244,27 +243,6 @@ func (e *encoder) list(dst []byte, elems []term.Term, tail term.Term) ([]byte, e
 }
 
 func isNil(t term.Term) bool { return term.IsNil(t) }
-
-// byteList encodes a compact byte list as OTP encodes the same list:
-// STRING_EXT up to 65535 elements, else a LIST_EXT of SMALL_INTEGER_EXT.
-func (e *encoder) byteList(dst []byte, l term.ByteList) ([]byte, error) {
-	n := len(l)
-	switch {
-	case n == 0:
-		return append(dst, TagNil), nil
-	case n <= 65535:
-		dst = append(dst, TagString, byte(n>>8), byte(n))
-		return append(dst, l...), nil
-	case uint64(n) > math.MaxUint32:
-		return dst, invalid(l, "more than 2^32-1 elements")
-	}
-	dst = appendU32(append(dst, TagList), uint32(n))
-	dst = slices.Grow(dst, 2*n+1)
-	for i := 0; i < n; i++ {
-		dst = append(dst, TagSmallInteger, l[i])
-	}
-	return append(dst, TagNil), nil
-}
 
 func byteList(elems []term.Term) bool {
 	for _, x := range elems {

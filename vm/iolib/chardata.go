@@ -24,7 +24,7 @@ func walkCharData(t term.Term, onInt func(term.Term) error, onBin func([]byte) e
 		switch v := t.(type) {
 		case term.List:
 			return append(stack, frame{elems: v}), nil
-		case term.ByteList:
+		case term.Chars:
 			return append(stack, frame{elems: v.List()}), nil
 		case term.ImproperList:
 			return append(stack, frame{elems: v.Elems, tail: v.Tail}), nil

@@ -67,7 +67,7 @@ func FormatTerm(format, args term.Term, o Options) (string, error) {
 		for i, b := range v {
 			f[i] = rune(b)
 		}
-	case term.List, term.ByteList:
+	case term.List, term.Chars:
 		l, _ := term.AsList(v)
 		f = make([]rune, len(l))
 		for i, e := range l {

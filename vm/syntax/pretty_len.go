@@ -92,7 +92,7 @@ func (p *pretty) printLength(t term.Term, d int) *ifNode {
 		return p.printLengthList(v, nil, d)
 	case term.ImproperList:
 		return p.printLengthList(v.Elems, v.Tail, d)
-	case term.ByteList:
+	case term.Chars:
 		return p.printLength(v.List(), d)
 	case term.Tuple:
 		if len(v) == 0 {

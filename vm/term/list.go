@@ -3,50 +3,62 @@ package term
 import (
 	"iter"
 	"strings"
+	"unicode/utf8"
 )
 
-// ByteList is a proper, non-empty list of integers in 0..255 stored one
-// byte per element: element i is Int(l[i]). It is the compact form that
-// package etf decodes STRING_EXT (and a LIST_EXT of SMALL_INTEGER_EXT
-// ending in NIL_EXT) into, so that a string or a byte list costs one byte
-// per element instead of a 16-byte interface.
+// Chars is a proper, non-empty list of Unicode code points (integers in
+// 0..16#10FFFF other than the surrogates 16#D800..16#DFFF) stored as
+// UTF-8: the list's elements are the runes of the string. It is the
+// compact form that package etf decodes strings and byte lists into
+// (STRING_EXT, and a LIST_EXT of such integers ending in NIL_EXT), so
+// that "hello" costs five bytes instead of five 16-byte interfaces, and
+// a text that came from a peer reaches Go code without conversion.
 //
-// A ByteList is the same Erlang term as the List of the same Ints:
-// Compare, Equal, ExactEqual, map keys, the printers, the encoders and
-// the evaluator's pattern matching cannot tell them apart. Code that
-// reads lists therefore never type-asserts List on a term it did not
-// build itself; it uses AsList, ListLen, ListParts, Uncons or ListElems,
-// which accept both (see the package documentation).
+// A Chars is the same Erlang term as the List of the same Ints: Compare,
+// Equal, ExactEqual, map keys, the printers, the encoders and the
+// evaluator's pattern matching cannot tell them apart (UTF-8 sorts as
+// its code points do). Code that reads lists therefore never
+// type-asserts List on a term it did not build itself; it uses AsList,
+// ListLen, ListParts, Uncons or ListElems, which accept both (see the
+// package documentation).
 //
-// The bytes are not UTF-8: ByteList("\xe9") is [233]. Build one with
-// NewByteList, which gives Nil for no bytes; an empty ByteList, should one
-// appear, is the empty list.
-type ByteList string
+// The string must be valid UTF-8 and non-empty: build one with NewChars.
+// An empty Chars, should one appear, is the empty list. Its length is
+// the number of runes (ListLen counts them), not len(s).
+type Chars string
 
-func (l ByteList) kind() Kind {
+func (l Chars) kind() Kind {
 	if len(l) == 0 {
 		return KindNil
 	}
 	return KindList
 }
 
-// NewByteList returns the list of the bytes of s as integers: Nil when s
-// is empty, else ByteList(s).
-func NewByteList(s string) Term {
-	if s == "" {
+// NewChars returns the list of the code points of s: Nil when s is
+// empty, a Chars when s is valid UTF-8, and otherwise a List of its
+// runes, each invalid byte read as U+FFFD (as `for range s` does).
+func NewChars(s string) Term {
+	switch {
+	case s == "":
 		return Nil
+	case utf8.ValidString(s):
+		return Chars(s)
 	}
-	return ByteList(s)
+	out := make(List, 0, len(s))
+	for _, r := range s {
+		out = append(out, Int(r))
+	}
+	return out
 }
 
 // List returns the elements of l as a new List.
-func (l ByteList) List() List {
+func (l Chars) List() List {
 	if len(l) == 0 {
 		return Nil
 	}
-	out := make(List, len(l))
-	for i := 0; i < len(l); i++ {
-		out[i] = Int(l[i])
+	out := make(List, 0, len(l))
+	for _, r := range string(l) {
+		out = append(out, Int(r))
 	}
 	return out
 }
@@ -59,43 +71,44 @@ func IsNil(t Term) bool {
 		return true
 	case List:
 		return len(l) == 0
-	case ByteList:
+	case Chars:
 		return len(l) == 0
 	}
 	return false
 }
 
 // IsProperList reports whether t is a proper list, [] included: a List
-// or a ByteList.
+// or a Chars.
 func IsProperList(t Term) bool {
 	switch t.(type) {
-	case List, ByteList:
+	case List, Chars:
 		return true
 	}
 	return false
 }
 
 // ListLen returns the length of a proper list without expanding a
-// compact one; ok is false for anything else (improper lists included).
+// compact one (a Chars's runes are counted); ok is false for anything
+// else, improper lists included.
 func ListLen(t Term) (n int, ok bool) {
 	switch l := t.(type) {
 	case List:
 		return len(l), true
-	case ByteList:
-		return len(l), true
+	case Chars:
+		return utf8.RuneCountInString(string(l)), true
 	}
 	return 0, false
 }
 
 // AsList returns the elements of a proper list as a List: a List as it
-// is (shared: do not modify it), a ByteList expanded into a new List.
-// ok is false for anything else, improper lists and a nil Term included.
-// This is the replacement for the assertion t.(term.List).
+// is (shared: do not modify it), a Chars expanded into a new List. ok is
+// false for anything else, improper lists and a nil Term included. This
+// is the replacement for the assertion t.(term.List).
 func AsList(t Term) (List, bool) {
 	switch l := t.(type) {
 	case List:
 		return l, true
-	case ByteList:
+	case Chars:
 		return l.List(), true
 	}
 	return nil, false
@@ -104,12 +117,12 @@ func AsList(t Term) (List, bool) {
 // ListParts returns the elements and the final tail of any list: Nil
 // for a proper list (for [], no elements), the Tail of an ImproperList.
 // A List's or ImproperList's elements are shared (do not modify them); a
-// ByteList is expanded. ok is false when t is not a list.
+// Chars is expanded. ok is false when t is not a list.
 func ListParts(t Term) (elems []Term, tail Term, ok bool) {
 	switch l := t.(type) {
 	case List:
 		return l, Nil, true
-	case ByteList:
+	case Chars:
 		return l.List(), Nil, true
 	case ImproperList:
 		return l.Elems, l.Tail, true
@@ -130,11 +143,15 @@ func Uncons(t Term) (head, tail Term, ok bool) {
 			return l[0], Nil, true
 		}
 		return l[0], l[1:], true
-	case ByteList:
+	case Chars:
 		if len(l) == 0 {
 			return nil, nil, false
 		}
-		return Int(l[0]), NewByteList(string(l[1:])), true
+		r, size := utf8.DecodeRuneInString(string(l))
+		if size == len(l) {
+			return Int(r), Nil, true
+		}
+		return Int(r), l[size:], true
 	case ImproperList:
 		if len(l.Elems) == 0 {
 			return nil, nil, false
@@ -147,10 +164,10 @@ func Uncons(t Term) (head, tail Term, ok bool) {
 	return nil, nil, false
 }
 
-// ListElems iterates over the index and element of every element of a
-// proper list (List or ByteList) without expanding a compact one. It
-// yields nothing for other terms: check with ListLen or IsProperList
-// when that matters.
+// ListElems iterates over the index and value of every element of a
+// proper list (List or Chars) without expanding a compact one. It yields
+// nothing for other terms: check with ListLen or IsProperList when that
+// matters.
 func ListElems(t Term) iter.Seq2[int, Term] {
 	return func(yield func(int, Term) bool) {
 		switch l := t.(type) {
@@ -160,81 +177,96 @@ func ListElems(t Term) iter.Seq2[int, Term] {
 					return
 				}
 			}
-		case ByteList:
-			for i := 0; i < len(l); i++ {
-				if !yield(i, Int(l[i])) {
+		case Chars:
+			i := 0
+			for _, r := range string(l) {
+				if !yield(i, Int(r)) {
 					return
 				}
+				i++
 			}
 		}
 	}
 }
 
-// listView is a non-empty list seen as n elements and a tail, without
-// expanding a ByteList.
-type listView struct {
+// listCursor walks a list's elements without expanding a Chars.
+type listCursor struct {
 	terms []Term
-	bytes ByteList
+	chars string
 	tail  Term
 }
 
-func viewList(t Term) listView {
+func cursorOf(t Term) listCursor {
 	switch l := t.(type) {
 	case List:
-		return listView{terms: l, tail: Nil}
-	case ByteList:
-		return listView{bytes: l, tail: Nil}
+		return listCursor{terms: l, tail: Nil}
+	case Chars:
+		return listCursor{chars: string(l), tail: Nil}
 	case ImproperList:
-		return listView{terms: l.Elems, tail: l.Tail}
+		return listCursor{terms: l.Elems, tail: l.Tail}
 	}
-	return listView{tail: t}
+	return listCursor{tail: t}
 }
 
-func (v listView) len() int {
-	if v.terms != nil {
-		return len(v.terms)
+// next pops the next element; ok is false when only the tail is left.
+func (c *listCursor) next() (Term, bool) {
+	switch {
+	case len(c.terms) > 0:
+		e := c.terms[0]
+		c.terms = c.terms[1:]
+		return e, true
+	case c.chars != "":
+		r, size := utf8.DecodeRuneInString(c.chars)
+		c.chars = c.chars[size:]
+		return Int(r), true
 	}
-	return len(v.bytes)
+	return nil, false
 }
 
-func (v listView) at(i int) Term {
-	if v.terms != nil {
-		return v.terms[i]
+// rest returns the list of the elements not yet popped and the tail.
+func (c *listCursor) rest() Term {
+	if len(c.terms) > 0 {
+		return Cons(c.terms, c.tail)
 	}
-	return Int(v.bytes[i])
-}
-
-// rest returns the list that follows the first n elements.
-func (v listView) rest(n int) Term {
-	if v.terms != nil {
-		return Cons(v.terms[n:], v.tail)
+	if c.chars != "" {
+		return Chars(c.chars)
 	}
-	return NewByteList(string(v.bytes[n:]))
+	return c.tail
 }
 
 func compareLists(a, b Term, exact bool) int {
-	if x, ok := a.(ByteList); ok {
-		if y, ok := b.(ByteList); ok {
-			// Bytes compare as unsigned integers, and a prefix sorts
+	if x, ok := a.(Chars); ok {
+		if y, ok := b.(Chars); ok {
+			// UTF-8 sorts as its code points do, and a prefix sorts
 			// first, exactly as Erlang orders the two lists.
 			return strings.Compare(string(x), string(y))
 		}
 	}
-	x, y := viewList(a), viewList(b)
-	n := min(x.len(), y.len())
-	for i := 0; i < n; i++ {
-		if c := compare(x.at(i), y.at(i), exact); c != 0 {
+	x, y := cursorOf(a), cursorOf(b)
+	for {
+		xe, xok := x.next()
+		ye, yok := y.next()
+		switch {
+		case !xok && !yok:
+			return compare(x.tail, y.tail, exact)
+		case !xok:
+			// x is down to its tail; y still has elements.
+			return tailVersusList(x.tail, func() Term { return Cons([]Term{ye}, y.rest()) }, exact)
+		case !yok:
+			return -tailVersusList(y.tail, func() Term { return Cons([]Term{xe}, x.rest()) }, exact)
+		}
+		if c := compare(xe, ye, exact); c != 0 {
 			return c
 		}
 	}
-	// Compare what remains of each list: the rest of the elements (a list)
-	// or the final tail.
-	xr, yr := x.tail, y.tail
-	if x.len() > n {
-		xr = x.rest(n)
+}
+
+// tailVersusList compares the final tail of one list with what remains
+// of the other, a non-empty list, building that list only in the case
+// where the order needs it (a malformed tail that is itself a list).
+func tailVersusList(tail Term, rest func() Term, exact bool) int {
+	if k := KindOf(tail); k != KindList {
+		return cmp3(k, KindList)
 	}
-	if y.len() > n {
-		yr = y.rest(n)
-	}
-	return compare(xr, yr, exact)
+	return compare(tail, rest(), exact)
 }

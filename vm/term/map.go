@@ -25,8 +25,23 @@ func NewMap(pairs ...KV) Map {
 	if len(pairs) == 0 {
 		return Map{}
 	}
-	kv := slices.Clone(pairs)
-	slices.SortStableFunc(kv, func(a, b KV) int { return CompareExact(a.Key, b.Key) })
+	return NewMapOwned(slices.Clone(pairs))
+}
+
+// NewMapOwned is NewMap for a slice the caller gives away: pairs is
+// sorted in place and becomes the map's storage, so the caller must not
+// use it afterwards. Decoders use it to build a map with one allocation.
+func NewMapOwned(pairs []KV) Map {
+	if len(pairs) == 0 {
+		return Map{}
+	}
+	kv := pairs
+	keyOrder := func(a, b KV) int { return CompareExact(a.Key, b.Key) }
+	if !slices.IsSortedFunc(kv, keyOrder) {
+		// A map from OTP arrives sorted (flatmaps are kept in key order);
+		// only hand-built pairs need the sort.
+		slices.SortStableFunc(kv, keyOrder)
+	}
 	out := kv[:0]
 	for i := range kv {
 		if len(out) > 0 && CompareExact(out[len(out)-1].Key, kv[i].Key) == 0 {

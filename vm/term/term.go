@@ -2,7 +2,6 @@ package term
 
 import (
 	"math/big"
-	"strings"
 )
 
 // Term is any Erlang term. The set of implementations is closed: only the
@@ -100,7 +99,7 @@ type Bitstring struct {
 }
 
 // List is a proper list. The empty list (nil, `[]`) is a List of length 0;
-// use Nil for clarity. A proper list may also be a ByteList (its compact
+// use Nil for clarity. A proper list may also be a Chars (its compact
 // form): read lists with AsList, ListLen, ListParts, Uncons or ListElems,
 // never with a bare t.(List) assertion.
 type List []Term
@@ -109,7 +108,7 @@ type List []Term
 var Nil = List(nil)
 
 // ImproperList is a list whose final tail is not a list: [E1, ..., En | Tail].
-// Elems is never empty and Tail is never a List or ByteList; build one
+// Elems is never empty and Tail is never a List or Chars; build one
 // with Cons, which normalises.
 type ImproperList struct {
 	Elems []Term
@@ -217,7 +216,7 @@ func NewBitstring(data []byte, bits uint8) Term {
 // BitSize returns the number of bits in a Binary or Bitstring.
 func (b Bitstring) BitSize() int { return (len(b.Data)-1)*8 + int(b.Bits) }
 
-// Cons returns [elems... | tail], normalising: a List or ByteList tail
+// Cons returns [elems... | tail], normalising: a List or Chars tail
 // is appended (giving a proper List), an ImproperList tail is flattened. With no elems
 // it returns tail itself.
 func Cons(elems []Term, tail Term) Term {
@@ -236,11 +235,11 @@ func Cons(elems []Term, tail Term) Term {
 		}
 		out := make(List, 0, len(elems)+len(t))
 		return append(append(out, elems...), t...)
-	case ByteList:
+	case Chars:
 		out := make(List, len(elems), len(elems)+len(t))
 		copy(out, elems)
-		for i := 0; i < len(t); i++ {
-			out = append(out, Int(t[i]))
+		for _, r := range string(t) {
+			out = append(out, Int(r))
 		}
 		return out
 	case ImproperList:
@@ -292,20 +291,14 @@ func String(s string) List {
 }
 
 // CharList reports whether t is a proper list of Unicode code points
-// (a List or ByteList), returning it as a UTF-8 Go string if so.
+// (a List or Chars), returning it as a UTF-8 Go string if so.
 func CharList(t Term) (string, bool) {
 	var l List
 	switch v := t.(type) {
 	case List:
 		l = v
-	case ByteList:
-		// Every byte is a code point (Latin-1).
-		var sb strings.Builder
-		sb.Grow(len(v) + len(v)/4)
-		for i := 0; i < len(v); i++ {
-			sb.WriteRune(rune(v[i]))
-		}
-		return sb.String(), true
+	case Chars:
+		return string(v), true // valid UTF-8 by construction
 	default:
 		return "", false
 	}

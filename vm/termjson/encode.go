@@ -158,7 +158,7 @@ func (e *encoder) term(t term.Term) {
 			return
 		}
 		e.array(v)
-	case term.ByteList:
+	case term.Chars:
 		e.term(v.List())
 	case term.ImproperList:
 		e.wrap("$improper", func() {

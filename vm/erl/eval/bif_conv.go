@@ -40,8 +40,13 @@ func iolistBytes(t term.Term, w *bitWriter, depth int, bits bool) bool {
 			}
 		}
 		return true
-	case term.ByteList:
-		w.writeBits([]byte(v), len(v)*8)
+	case term.Chars:
+		for _, r := range string(v) {
+			if r > 255 {
+				return false
+			}
+			w.writeUint(uint64(r), 8)
+		}
 		return true
 	case term.ImproperList:
 		for _, e := range v.Elems {
@@ -66,7 +71,7 @@ func iolistElem(e term.Term, w *bitWriter, depth int, bits bool) bool {
 		return true
 	}
 	switch e.(type) {
-	case term.Binary, term.Bitstring, term.List, term.ByteList, term.ImproperList:
+	case term.Binary, term.Bitstring, term.List, term.Chars, term.ImproperList:
 		return iolistBytes(e, w, depth+1, bits)
 	}
 	return false
@@ -403,7 +408,7 @@ var convBIFs = map[bifKey]bifFunc{
 	{"list_to_bitstring", 1}: func(_ *machine, a []term.Term) (term.Term, error) {
 		var w bitWriter
 		switch a[0].(type) {
-		case term.List, term.ByteList, term.ImproperList:
+		case term.List, term.Chars, term.ImproperList:
 		default:
 			return nil, badarg("list_to_bitstring", a)
 		}

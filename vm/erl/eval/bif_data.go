@@ -39,7 +39,7 @@ var typeBIFs = map[bifKey]bifFunc{
 	{"is_integer", 1}:  typeTest(term.IsInteger),
 	{"is_list", 1}: typeTest(func(t term.Term) bool {
 		switch t.(type) {
-		case term.List, term.ByteList, term.ImproperList:
+		case term.List, term.Chars, term.ImproperList:
 			return true
 		}
 		return false

@@ -31,7 +31,7 @@ var procBIFs = map[bifKey]bifFunc{
 	{"error", 1}: func(_ *machine, a []term.Term) (term.Term, error) { return nil, shellRaise(ClassError, a[0]) },
 	{"error", 2}: func(_ *machine, a []term.Term) (term.Term, error) {
 		switch a[1].(type) {
-		case term.List, term.ByteList, term.Atom:
+		case term.List, term.Chars, term.Atom:
 		default:
 			return nil, badarg("error", a)
 		}
@@ -39,7 +39,7 @@ var procBIFs = map[bifKey]bifFunc{
 	},
 	{"error", 3}: func(_ *machine, a []term.Term) (term.Term, error) {
 		switch a[1].(type) {
-		case term.List, term.ByteList, term.Atom:
+		case term.List, term.Chars, term.Atom:
 		default:
 			return nil, badarg("error", a)
 		}

@@ -55,7 +55,7 @@ func mustBeBinary(t term.Term, otherwise string) string {
 
 func mustBeList(t term.Term, otherwise string) string {
 	switch t.(type) {
-	case term.List, term.ByteList:
+	case term.List, term.Chars:
 		return otherwise
 	case term.ImproperList:
 		return "not_proper_list"

@@ -105,7 +105,7 @@ func isStacktrace(t term.Term) ([]term.Tuple, bool) {
 			return nil, false
 		}
 		switch f[2].(type) {
-		case term.Int, term.BigInt, term.List, term.ByteList:
+		case term.Int, term.BigInt, term.List, term.Chars:
 		default:
 			return nil, false
 		}
@@ -289,7 +289,7 @@ func nArgs(t term.Term) int {
 	switch v := t.(type) {
 	case term.Int:
 		return int(v)
-	case term.List, term.ByteList:
+	case term.List, term.Chars:
 		n, _ := term.ListLen(v)
 		return n
 	}

@@ -66,7 +66,7 @@ func (o *Options) formatStacktrace(s string, trace []term.Tuple, errMap ErrorInf
 			em = errMap
 		}
 		switch a := f[2].(type) {
-		case term.List, term.ByteList:
+		case term.List, term.Chars:
 			args, _ := term.AsList(a)
 			calledAs := s + "   called as "
 			c := o.formatCall("", calledAs, term.Tuple{f[0], f[1]}, args)
@@ -297,7 +297,7 @@ func chardata(t term.Term) (string, bool) {
 		case term.Int:
 			b.WriteRune(rune(v))
 			return true
-		case term.List, term.ByteList:
+		case term.List, term.Chars:
 			for _, e := range term.ListElems(v) {
 				if !walk(e, depth+1) {
 					return false

@@ -1,0 +1,179 @@
+package etf
+
+import (
+	"encoding/binary"
+	"math"
+	"slices"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/avmsh/avmsh/vm/term"
+)
+
+// This file maps strings and byte lists to and from term.Chars, the
+// compact list of code points: STRING_EXT, and a LIST_EXT of
+// SMALL_INTEGER_EXT and INTEGER_EXT code points ending in NIL_EXT, decode
+// to one; encoding it gives the bytes OTP gives for the same list.
+
+// latin1Chars returns the list of the bytes of a STRING_EXT: each byte
+// is a code point 0..255, held as UTF-8 (ASCII is copied as it is).
+func latin1Chars(p []byte) term.Term {
+	if len(p) == 0 {
+		return term.Nil
+	}
+	high := 0
+	for _, c := range p {
+		if c >= utf8.RuneSelf {
+			high++
+		}
+	}
+	if high == 0 {
+		return term.Chars(p)
+	}
+	// Latin-1 to UTF-8 in fixed buffers, without a branch per byte:
+	// random bytes would mispredict half of them.
+	var small [66]byte
+	if 2*len(p) < len(small) {
+		return term.Chars(small[:putLatin1(small[:], p)])
+	}
+	var sb strings.Builder
+	sb.Grow(len(p) + high)
+	var chunk [514]byte
+	for len(p) > 0 {
+		k := min(len(p), (len(chunk)-2)/2)
+		sb.Write(chunk[:putLatin1(chunk[:], p[:k])])
+		p = p[k:]
+	}
+	return term.Chars(sb.String())
+}
+
+// putLatin1 writes the UTF-8 of the Latin-1 text p to dst, which has
+// room for 2*len(p)+1 bytes, and returns the length written.
+func putLatin1(buf, p []byte) int {
+	_ = buf[2*len(p)] // one bounds check for the loop
+	k := 0
+	for _, c := range p {
+		hi := c >> 7
+		m := -hi // 0x00 for ASCII, 0xFF otherwise
+		buf[k] = c ^ ((c ^ (0xC0 | c>>6)) & m)
+		buf[k+1] = 0x80 | c&0x3F // overwritten next when c is ASCII
+		k += 1 + int(hi)
+	}
+	return k
+}
+
+// charList decodes the n elements of a LIST_EXT at d.pos as a
+// term.Chars when they are all SMALL_INTEGER_EXT or INTEGER_EXT code
+// points (no surrogates) and the tail is NIL_EXT: how OTP encodes a
+// string with a character above 255, or a byte list too long for
+// STRING_EXT. For any other shape it consumes nothing and returns false.
+func (d *decoder) charList(n int) (term.Term, bool) {
+	if n == 0 {
+		return nil, false
+	}
+	b := d.b
+	p, size := d.pos, 0
+	for range n {
+		if p+1 >= len(b) {
+			return nil, false
+		}
+		switch b[p] {
+		case TagSmallInteger:
+			size += 1 + int(b[p+1]>>7)
+			p += 2
+		case TagInteger:
+			if p+5 > len(b) {
+				return nil, false
+			}
+			k := utf8.RuneLen(int32At(b, p+1)) // -1 for a surrogate or a non-code point
+			if k < 0 {
+				return nil, false
+			}
+			size += k
+			p += 5
+		default:
+			return nil, false
+		}
+	}
+	if p >= len(b) || b[p] != TagNil {
+		return nil, false
+	}
+	start := d.pos
+	d.pos = p + 1
+	var small [64]byte
+	if size <= len(small) {
+		s, _ := appendCodePoints(small[:0], b, start, n)
+		return term.Chars(s), true
+	}
+	var sb strings.Builder
+	sb.Grow(size)
+	var chunk [512]byte
+	for n > 0 {
+		k := min(n, len(chunk)/utf8.UTFMax)
+		var s []byte
+		s, start = appendCodePoints(chunk[:0], b, start, k)
+		sb.Write(s)
+		n -= k
+	}
+	return term.Chars(sb.String()), true
+}
+
+// appendCodePoints appends, as UTF-8, the n checked SMALL_INTEGER_EXT
+// and INTEGER_EXT code points at b[p:], and returns where they end.
+func appendCodePoints(dst, b []byte, p, n int) ([]byte, int) {
+	for range n {
+		if b[p] == TagSmallInteger {
+			c := b[p+1]
+			hi := c >> 7
+			dst = append(dst, c^((c^(0xC0|c>>6))&-hi), 0x80|c&0x3F)
+			dst = dst[:len(dst)-1+int(hi)] // one byte for ASCII, as above
+			p += 2
+			continue
+		}
+		dst = utf8.AppendRune(dst, int32At(b, p+1))
+		p += 5
+	}
+	return dst, p
+}
+
+func int32At(b []byte, p int) rune {
+	return rune(int32(binary.BigEndian.Uint32(b[p:])))
+}
+
+// chars encodes a term.Chars as OTP encodes the same list: STRING_EXT
+// when every code point is at most 255 and there are at most 65535 of
+// them, else a LIST_EXT of SMALL_INTEGER_EXT and INTEGER_EXT.
+func (e *encoder) chars(dst []byte, l term.Chars) ([]byte, error) {
+	if len(l) == 0 {
+		return append(dst, TagNil), nil
+	}
+	n, latin1 := 0, true
+	for i := 0; i < len(l); n++ {
+		if l[i] < utf8.RuneSelf {
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(string(l[i:]))
+		latin1 = latin1 && r <= 255
+		i += size
+	}
+	if latin1 && n <= 65535 {
+		dst = append(dst, TagString, byte(n>>8), byte(n))
+		if n == len(l) {
+			return append(dst, l...), nil // ASCII
+		}
+		for _, r := range string(l) {
+			dst = append(dst, byte(r))
+		}
+		return dst, nil
+	}
+	if uint64(n) > math.MaxUint32 {
+		return dst, invalid(l, "more than 2^32-1 elements")
+	}
+	dst = appendU32(append(dst, TagList), uint32(n))
+	dst = slices.Grow(dst, 2*n+1)
+	for _, r := range string(l) {
+		dst = appendInt(dst, int64(r))
+	}
+	return append(dst, TagNil), nil
+}
