@@ -49,6 +49,12 @@ func BenchmarkDecodeCorpus(b *testing.B) { benchDecode(b, func(int) bool { retur
 // size of typical distribution messages.
 func BenchmarkDecodeSmall(b *testing.B) { benchDecode(b, func(n int) bool { return n < 256 }) }
 
+// BenchmarkDecodeMedium decodes the corpus terms from 256 bytes to
+// 16 KiB (bench/etf's "medium" row).
+func BenchmarkDecodeMedium(b *testing.B) {
+	benchDecode(b, func(n int) bool { return n >= 256 && n < 16<<10 })
+}
+
 // BenchmarkDecodeLarge decodes the corpus terms of 16 KiB and more.
 func BenchmarkDecodeLarge(b *testing.B) { benchDecode(b, func(n int) bool { return n >= 16<<10 }) }
 

@@ -273,7 +273,12 @@ func (d *decoder) list(start int) (term.Term, error) {
 	if err := d.enter(start, TagList); err != nil {
 		return nil, err
 	}
-	defer func() { d.depth++ }()
+	t, err := d.listChain(start)
+	d.depth++
+	return t, err
+}
+
+func (d *decoder) listChain(start int) (term.Term, error) {
 	var elems []term.Term
 	at, tag := start, byte(TagList)
 	for {
