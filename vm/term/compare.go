@@ -23,6 +23,17 @@ func Equal(a, b Term) bool { return compare(a, b, false) == 0 }
 func ExactEqual(a, b Term) bool { return compare(a, b, true) == 0 }
 
 func compare(a, b Term, exact bool) int {
+	// The commonest pairs (map keys, sorting) first, without the kinds.
+	switch x := a.(type) {
+	case Atom:
+		if y, ok := b.(Atom); ok {
+			return strings.Compare(string(x), string(y))
+		}
+	case Int:
+		if y, ok := b.(Int); ok {
+			return cmp3(x, y)
+		}
+	}
 	ka, kb := KindOf(a), KindOf(b)
 	if ka != kb {
 		return cmp3(ka, kb)

@@ -36,12 +36,16 @@ func NewMapOwned(pairs []KV) Map {
 		return Map{}
 	}
 	kv := pairs
-	keyOrder := func(a, b KV) int { return CompareExact(a.Key, b.Key) }
-	if !slices.IsSortedFunc(kv, keyOrder) {
-		// A map from OTP arrives sorted (flatmaps are kept in key order);
-		// only hand-built pairs need the sort.
-		slices.SortStableFunc(kv, keyOrder)
+	// A map from OTP arrives in key order without duplicates (flatmaps
+	// are kept sorted): one pass of comparisons is enough then.
+	ordered := true
+	for i := 1; i < len(kv) && ordered; i++ {
+		ordered = CompareExact(kv[i-1].Key, kv[i].Key) < 0
 	}
+	if ordered {
+		return Map{kv: kv}
+	}
+	slices.SortStableFunc(kv, func(a, b KV) int { return CompareExact(a.Key, b.Key) })
 	out := kv[:0]
 	for i := range kv {
 		if len(out) > 0 && CompareExact(out[len(out)-1].Key, kv[i].Key) == 0 {
