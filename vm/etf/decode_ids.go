@@ -79,6 +79,10 @@ func (d *decoder) atomTerm() (term.Term, error) {
 		}
 	}
 	if a, ok := commonAtoms[string(p)]; ok {
+		if d.atoms != nil {
+			// Remember it, so that the next lookup is one, not two.
+			d.atoms.put(a)
+		}
 		return a, nil
 	}
 	if !latin1 {

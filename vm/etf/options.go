@@ -135,12 +135,17 @@ func NewAtomTable(max int) *AtomTable {
 func (t *AtomTable) Len() int { return len(t.m) }
 
 func (t *AtomTable) add(a term.Atom) term.Term {
+	var boxed term.Term = a
+	t.put(boxed)
+	return boxed
+}
+
+// put remembers boxed, an Atom, starting over when the table is full.
+func (t *AtomTable) put(boxed term.Term) {
 	if len(t.m) >= t.max {
 		clear(t.m)
 	}
-	var boxed term.Term = a
-	t.m[string(a)] = boxed
-	return boxed
+	t.m[string(boxed.(term.Atom))] = boxed
 }
 
 // commonAtoms is read-only after package initialisation: atoms that
