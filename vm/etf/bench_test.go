@@ -6,6 +6,7 @@ import (
 
 	"github.com/avmsh/avmsh/internal/corpus"
 	"github.com/avmsh/avmsh/vm/etf"
+	"github.com/avmsh/avmsh/vm/term"
 )
 
 func corpusEncodings(b *testing.B) [][]byte {
@@ -72,6 +73,33 @@ func BenchmarkEncodeCorpus(b *testing.B) {
 		for _, e := range es {
 			var err error
 			if buf, err = etf.AppendTerm(buf[:0], e.Term, nil); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+}
+
+// BenchmarkEncodeDecoded encodes every corpus term as the decoder gives
+// it (strings and byte lists as term.Chars), as bench/etf's encode rows
+// and a node relaying what it received do.
+func BenchmarkEncodeDecoded(b *testing.B) {
+	var ts []term.Term
+	size := 0
+	for _, x := range corpusEncodings(b) {
+		t, err := etf.Unmarshal(x)
+		if err != nil {
+			b.Fatal(err)
+		}
+		ts = append(ts, t)
+		size += len(x)
+	}
+	b.SetBytes(int64(size))
+	b.ReportAllocs()
+	var buf []byte
+	for b.Loop() {
+		for _, t := range ts {
+			var err error
+			if buf, err = etf.AppendTerm(buf[:0], t, nil); err != nil {
 				b.Fatal(err)
 			}
 		}

@@ -140,6 +140,34 @@ func int32At(b []byte, p int) rune {
 	return rune(int32(binary.BigEndian.Uint32(b[p:])))
 }
 
+// putLatin1Runes appends the n runes of l, all at most 255, one byte
+// each, each preceded by SMALL_INTEGER_EXT when tagged. No branch per
+// rune.
+func putLatin1Runes(dst []byte, l term.Chars, n int, tagged bool) []byte {
+	w := 1
+	if tagged {
+		w = 2
+	}
+	start := len(dst)
+	dst = slices.Grow(dst, w*n)[:start+w*n]
+	out := dst[start:]
+	for i, k := 0, 0; k < len(out); k += w {
+		c := l[i]
+		var next byte
+		if i+1 < len(l) {
+			next = l[i+1]
+		}
+		hi := c >> 7 // 1 for a two-byte sequence 0xC2/0xC3 0x80..0xBF
+		v := c ^ (c^(c&3<<6|next&0x3F))&-hi
+		if tagged { // the same way every time: predicted
+			out[k] = TagSmallInteger
+		}
+		out[k+w-1] = v
+		i += 1 + int(hi)
+	}
+	return dst
+}
+
 // chars encodes a term.Chars as OTP encodes the same list: STRING_EXT
 // when every code point is at most 255 and there are at most 65535 of
 // them, else a LIST_EXT of SMALL_INTEGER_EXT and INTEGER_EXT.
@@ -147,25 +175,30 @@ func (e *encoder) chars(dst []byte, l term.Chars) ([]byte, error) {
 	if len(l) == 0 {
 		return append(dst, TagNil), nil
 	}
-	n, latin1 := 0, true
-	for i := 0; i < len(l); n++ {
-		if l[i] < utf8.RuneSelf {
-			i++
-			continue
-		}
-		r, size := utf8.DecodeRuneInString(string(l[i:]))
-		latin1 = latin1 && r <= 255
-		i += size
+	// In valid UTF-8 the runes are the bytes that are not continuation
+	// bytes (10xxxxxx), and all of them are at most 255 when no lead
+	// byte is above 0xC3. No branch per byte: random bytes would
+	// mispredict.
+	cont, top := 0, byte(0)
+	for i := 0; i < len(l); i++ {
+		c := l[i]
+		v := int(c >> 6)
+		cont += v >> 1 &^ v & 1
+		top = max(top, c)
 	}
-	if latin1 && n <= 65535 {
+	n := len(l) - cont
+	latin1 := top <= 0xC3
+	switch {
+	case latin1 && n <= 65535:
 		dst = append(dst, TagString, byte(n>>8), byte(n))
-		if n == len(l) {
+		if cont == 0 {
 			return append(dst, l...), nil // ASCII
 		}
-		for _, r := range string(l) {
-			dst = append(dst, byte(r))
-		}
-		return dst, nil
+		return putLatin1Runes(dst, l, n, false), nil
+	case latin1:
+		// Too long for STRING_EXT: a LIST_EXT of SMALL_INTEGER_EXT.
+		dst = appendU32(append(dst, TagList), uint32(n))
+		return append(putLatin1Runes(dst, l, n, true), TagNil), nil
 	}
 	if uint64(n) > math.MaxUint32 {
 		return dst, invalid(l, "more than 2^32-1 elements")
