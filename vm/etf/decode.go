@@ -388,11 +388,11 @@ func (d *decoder) mapTerm(start int) (term.Term, error) {
 		}
 		kv[i] = term.KV{Key: k, Value: v}
 	}
-	m := term.NewMapOwned(kv)
+	m, ok := term.NewMapUnique(kv)
 	d.depth++
-	if m.Len() != n {
+	if !ok {
 		// erl_ext_dist, MAP_EXT: "Duplicate keys are not allowed".
-		return nil, d.fail(start, TagMap, ErrInvalid, "duplicate keys (%d pairs, %d distinct keys)", n, m.Len())
+		return nil, d.fail(start, TagMap, ErrInvalid, "duplicate keys among its %d pairs", n)
 	}
 	return m, nil
 }

@@ -70,19 +70,15 @@ func (d *decoder) atomTerm() (term.Term, error) {
 	p := d.b[d.pos : d.pos+n]
 	d.pos += n
 	latin1 := tag == TagAtom || tag == TagSmallAtom
-	if latin1 && !isASCII(p) {
-		return d.latin1Atom(start, tag, p)
-	}
-	if d.atoms != nil {
-		if a, ok := d.atoms.m[string(p)]; ok {
-			return a, nil
+	if latin1 {
+		if n > maxAtomChars {
+			return nil, d.fail(start, tag, ErrInvalid, "atom of %d characters; Erlang allows %d", n, maxAtomChars)
+		}
+		if !isASCII(p) {
+			return d.latin1Atom(p), nil
 		}
 	}
-	if a, ok := commonAtoms[string(p)]; ok {
-		if d.atoms != nil {
-			// Remember it, so that the next lookup is one, not two.
-			d.atoms.put(a)
-		}
+	if a, ok := d.knownAtom(p); ok {
 		return a, nil
 	}
 	if !latin1 {
@@ -92,26 +88,44 @@ func (d *decoder) atomTerm() (term.Term, error) {
 		if n > maxAtomChars && utf8.RuneCount(p) > maxAtomChars {
 			return nil, d.fail(start, tag, ErrInvalid, "atom of %d characters; Erlang allows %d", utf8.RuneCount(p), maxAtomChars)
 		}
-	} else if n > maxAtomChars {
-		return nil, d.fail(start, tag, ErrInvalid, "atom of %d characters; Erlang allows %d", n, maxAtomChars)
 	}
-	a := term.Atom(p)
-	if d.atoms != nil {
-		return d.atoms.add(a), nil
-	}
-	return a, nil
+	return d.newAtom(p), nil
 }
 
-func (d *decoder) latin1Atom(start int, tag byte, p []byte) (term.Term, error) {
-	if len(p) > maxAtomChars {
-		return nil, d.fail(start, tag, ErrInvalid, "atom of %d characters; Erlang allows %d", len(p), maxAtomChars)
+// knownAtom looks the atom with UTF-8 text p up in the connection's
+// table and in the common atoms, without allocating.
+func (d *decoder) knownAtom(p []byte) (term.Term, bool) {
+	if d.atoms != nil {
+		if a, ok := d.atoms.m[string(p)]; ok {
+			return a, true
+		}
 	}
-	var sb strings.Builder
-	sb.Grow(2 * len(p))
-	for _, c := range p {
-		sb.WriteRune(rune(c))
+	a, ok := commonAtoms[string(p)]
+	if ok && d.atoms != nil {
+		// Remember it, so that the next lookup is one, not two.
+		d.atoms.put(a)
 	}
-	return term.Atom(sb.String()), nil
+	return a, ok
+}
+
+func (d *decoder) newAtom(p []byte) term.Term {
+	a := term.Atom(p)
+	if d.atoms != nil {
+		return d.atoms.add(a)
+	}
+	return a
+}
+
+// latin1Atom interns the atom with Latin-1 text p (at most 255 bytes,
+// not all ASCII): OTP 25 sends atoms as SMALL_ATOM_EXT whenever they fit
+// Latin-1. It is looked up by its UTF-8 text, made on the stack.
+func (d *decoder) latin1Atom(p []byte) term.Term {
+	var utf [2*maxAtomChars + 1]byte
+	q := utf[:putLatin1(utf[:], p)]
+	if a, ok := d.knownAtom(q); ok {
+		return a
+	}
+	return d.newAtom(q)
 }
 
 func isASCII(p []byte) bool {

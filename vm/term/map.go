@@ -25,27 +25,11 @@ func NewMap(pairs ...KV) Map {
 	if len(pairs) == 0 {
 		return Map{}
 	}
-	return NewMapOwned(slices.Clone(pairs))
-}
-
-// NewMapOwned is NewMap for a slice the caller gives away: pairs is
-// sorted in place and becomes the map's storage, so the caller must not
-// use it afterwards. Decoders use it to build a map with one allocation.
-func NewMapOwned(pairs []KV) Map {
-	if len(pairs) == 0 {
-		return Map{}
-	}
-	kv := pairs
-	// A map from OTP arrives in key order without duplicates (flatmaps
-	// are kept sorted): one pass of comparisons is enough then.
-	ordered := true
-	for i := 1; i < len(kv) && ordered; i++ {
-		ordered = CompareExact(kv[i-1].Key, kv[i].Key) < 0
-	}
-	if ordered {
+	kv := slices.Clone(pairs)
+	if inKeyOrder(kv) {
 		return Map{kv: kv}
 	}
-	slices.SortStableFunc(kv, func(a, b KV) int { return CompareExact(a.Key, b.Key) })
+	slices.SortStableFunc(kv, compareKeys)
 	out := kv[:0]
 	for i := range kv {
 		if len(out) > 0 && CompareExact(out[len(out)-1].Key, kv[i].Key) == 0 {
@@ -55,6 +39,67 @@ func NewMapOwned(pairs []KV) Map {
 		out = append(out, kv[i])
 	}
 	return Map{kv: out}
+}
+
+// NewMapUnique builds a map from pairs whose keys are all different,
+// taking pairs over as the map's storage (it is sorted in place; the
+// caller must not use it afterwards): one allocation for a decoder. ok
+// is false when two keys are =:= (the map is then unusable).
+func NewMapUnique(pairs []KV) (m Map, ok bool) {
+	if inKeyOrder(pairs) {
+		// A map from OTP of up to 32 keys arrives in key order.
+		return Map{kv: pairs}, true
+	}
+	// Larger ones arrive in hash order. Sort their positions, not the
+	// pairs (each move of a KV is four pointer writes, with GC write
+	// barriers), then move every pair once.
+	if len(pairs) > 256 {
+		slices.SortFunc(pairs, compareKeys)
+		return Map{kv: pairs}, inKeyOrder(pairs)
+	}
+	var pos [256]uint8
+	order := pos[:len(pairs)]
+	for i := range order {
+		order[i] = uint8(i)
+	}
+	slices.SortFunc(order, func(a, b uint8) int { return CompareExact(pairs[a].Key, pairs[b].Key) })
+	for i := 1; i < len(order); i++ {
+		if CompareExact(pairs[order[i-1]].Key, pairs[order[i]].Key) == 0 {
+			return Map{}, false
+		}
+	}
+	// pairs[j] becomes pairs[order[j]]: follow each cycle of the
+	// permutation, marking the positions done.
+	for i := range order {
+		if int(order[i]) == i {
+			continue
+		}
+		saved, j := pairs[i], i
+		for {
+			k := int(order[j])
+			order[j] = uint8(j)
+			if k == i {
+				pairs[j] = saved
+				break
+			}
+			pairs[j] = pairs[k]
+			j = k
+		}
+	}
+	return Map{kv: pairs}, true
+}
+
+func compareKeys(a, b KV) int { return CompareExact(a.Key, b.Key) }
+
+// inKeyOrder reports whether the keys of kv are strictly increasing: in
+// map-key order and without duplicates.
+func inKeyOrder(kv []KV) bool {
+	for i := 1; i < len(kv); i++ {
+		if CompareExact(kv[i-1].Key, kv[i].Key) >= 0 {
+			return false
+		}
+	}
+	return true
 }
 
 // Len returns the number of associations.
