@@ -1,8 +1,10 @@
 package term
 
 import (
+	"cmp"
 	"iter"
 	"slices"
+	"strings"
 )
 
 // KV is one association of a Map.
@@ -53,18 +55,26 @@ func NewMapUnique(pairs []KV) (m Map, ok bool) {
 	// Larger ones arrive in hash order. Sort their positions, not the
 	// pairs (each move of a KV is four pointer writes, with GC write
 	// barriers), then move every pair once.
-	if len(pairs) > 256 {
-		slices.SortFunc(pairs, compareKeys)
-		return Map{kv: pairs}, inKeyOrder(pairs)
+	if len(pairs) <= 256 {
+		var pos [256]uint8
+		return sortByPosition(pairs, pos[:len(pairs)])
 	}
-	var pos [256]uint8
-	order := pos[:len(pairs)]
+	if uint64(len(pairs)) <= 1<<32 {
+		return sortByPosition(pairs, make([]uint32, len(pairs)))
+	}
+	slices.SortFunc(pairs, compareKeys)
+	return Map{kv: pairs}, inKeyOrder(pairs)
+}
+
+// sortByPosition sorts pairs by key through order, a scratch slice of
+// len(pairs) positions, and reports false on a duplicate key.
+func sortByPosition[P uint8 | uint32](pairs []KV, order []P) (Map, bool) {
 	for i := range order {
-		order[i] = uint8(i)
+		order[i] = P(i)
 	}
-	slices.SortFunc(order, func(a, b uint8) int { return CompareExact(pairs[a].Key, pairs[b].Key) })
+	slices.SortFunc(order, func(a, b P) int { return keyOrder(pairs[a].Key, pairs[b].Key) })
 	for i := 1; i < len(order); i++ {
-		if CompareExact(pairs[order[i-1]].Key, pairs[order[i]].Key) == 0 {
+		if keyOrder(pairs[order[i-1]].Key, pairs[order[i]].Key) == 0 {
 			return Map{}, false
 		}
 	}
@@ -77,7 +87,7 @@ func NewMapUnique(pairs []KV) (m Map, ok bool) {
 		saved, j := pairs[i], i
 		for {
 			k := int(order[j])
-			order[j] = uint8(j)
+			order[j] = P(j)
 			if k == i {
 				pairs[j] = saved
 				break
@@ -89,13 +99,28 @@ func NewMapUnique(pairs []KV) (m Map, ok bool) {
 	return Map{kv: pairs}, true
 }
 
-func compareKeys(a, b KV) int { return CompareExact(a.Key, b.Key) }
+func compareKeys(a, b KV) int { return keyOrder(a.Key, b.Key) }
+
+// keyOrder is CompareExact with the commonest keys, integers and atoms,
+// compared in line.
+func keyOrder(a, b Term) int {
+	if x, ok := a.(Int); ok {
+		if y, ok := b.(Int); ok {
+			return cmp.Compare(x, y)
+		}
+	} else if x, ok := a.(Atom); ok {
+		if y, ok := b.(Atom); ok {
+			return strings.Compare(string(x), string(y))
+		}
+	}
+	return CompareExact(a, b)
+}
 
 // inKeyOrder reports whether the keys of kv are strictly increasing: in
 // map-key order and without duplicates.
 func inKeyOrder(kv []KV) bool {
 	for i := 1; i < len(kv); i++ {
-		if CompareExact(kv[i-1].Key, kv[i].Key) >= 0 {
+		if keyOrder(kv[i-1].Key, kv[i].Key) >= 0 {
 			return false
 		}
 	}
