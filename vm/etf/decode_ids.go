@@ -96,7 +96,7 @@ func (d *decoder) atomTerm() (term.Term, error) {
 // table and in the common atoms, without allocating.
 func (d *decoder) knownAtom(p []byte) (term.Term, bool) {
 	if d.atoms != nil {
-		if a, ok := d.atoms.m[string(p)]; ok {
+		if a, ok := d.atoms.lookup(p); ok {
 			return a, true
 		}
 	}
