@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"iter"
 	"slices"
-	"strings"
 )
 
 // KV is one association of a Map.
@@ -72,7 +71,12 @@ func sortByPosition[P uint8 | uint32](pairs []KV, order []P) (Map, bool) {
 	for i := range order {
 		order[i] = P(i)
 	}
-	slices.SortFunc(order, func(a, b P) int { return keyOrder(pairs[a].Key, pairs[b].Key) })
+	if ints := intKeys(pairs); ints != nil {
+		// Integer keys (ids, indexes) sort without a call per comparison.
+		slices.SortFunc(order, func(a, b P) int { return cmp.Compare(ints[a], ints[b]) })
+	} else {
+		slices.SortFunc(order, func(a, b P) int { return keyOrder(pairs[a].Key, pairs[b].Key) })
+	}
 	for i := 1; i < len(order); i++ {
 		if keyOrder(pairs[order[i-1]].Key, pairs[order[i]].Key) == 0 {
 			return Map{}, false
@@ -99,21 +103,32 @@ func sortByPosition[P uint8 | uint32](pairs []KV, order []P) (Map, bool) {
 	return Map{kv: pairs}, true
 }
 
+// intKeys returns the keys of pairs as int64s when they are all Ints
+// (small integers), else nil.
+func intKeys(pairs []KV) []Int {
+	for _, kv := range pairs {
+		if _, ok := kv.Key.(Int); !ok {
+			return nil
+		}
+	}
+	ints := make([]Int, len(pairs))
+	for i, kv := range pairs {
+		ints[i] = kv.Key.(Int)
+	}
+	return ints
+}
+
 func compareKeys(a, b KV) int { return keyOrder(a.Key, b.Key) }
 
-// keyOrder is CompareExact with the commonest keys, integers and atoms,
-// compared in line.
+// keyOrder is CompareExact with integer keys compared in line (compare
+// itself takes atoms first).
 func keyOrder(a, b Term) int {
 	if x, ok := a.(Int); ok {
 		if y, ok := b.(Int); ok {
 			return cmp.Compare(x, y)
 		}
-	} else if x, ok := a.(Atom); ok {
-		if y, ok := b.(Atom); ok {
-			return strings.Compare(string(x), string(y))
-		}
 	}
-	return CompareExact(a, b)
+	return compare(a, b, true)
 }
 
 // inKeyOrder reports whether the keys of kv are strictly increasing: in

@@ -145,3 +145,27 @@ func TestNewMapUnique(t *testing.T) {
 		t.Error(`"k" as List and as Chars are one key`)
 	}
 }
+
+func TestNewMapUniqueMixedAndIntKeys(t *testing.T) {
+	// Integer keys take their own sort; mixed keys the generic one. Both
+	// must give map-key order (integers before floats, =:= not ==).
+	pairs := []KV{{Float(1), Atom("f")}, {Int(3), Nil}, {Atom("a"), Nil}, {Int(-2), Nil}, {Int(1), Atom("i")}}
+	m, ok := NewMapUnique(pairs)
+	if !ok {
+		t.Fatal("1 and 1.0 are different keys")
+	}
+	want := []Term{Int(-2), Int(1), Int(3), Float(1), Atom("a")}
+	for i, kv := range m.Pairs() {
+		if !ExactEqual(kv.Key, want[i]) {
+			t.Fatalf("key %d is %v, want %v", i, kv.Key, want[i])
+		}
+	}
+	ints := make([]KV, 300)
+	for i := range ints {
+		ints[i] = KV{Key: Int(int64((i * 113) % 300)), Value: Nil}
+	}
+	ints[299].Key = ints[5].Key
+	if _, ok := NewMapUnique(ints); ok {
+		t.Error("duplicate integer key accepted")
+	}
+}
