@@ -217,8 +217,17 @@ func (d *decoder) big(start int, tag byte) (term.Term, error) {
 	}
 	const wb = 32 << (^big.Word(0) >> 63) / 8 // bytes per big.Word
 	words := make([]big.Word, (len(digits)+wb-1)/wb)
-	for i, c := range digits {
-		words[i/wb] |= big.Word(c) << (8 * (i % wb))
+	full := len(digits) / wb
+	for i := range full {
+		// Digits are little-endian bytes, as big.Word halves are.
+		if wb == 8 {
+			words[i] = big.Word(binary.LittleEndian.Uint64(digits[8*i:]))
+		} else {
+			words[i] = big.Word(binary.LittleEndian.Uint32(digits[wb*i:]))
+		}
+	}
+	for i, c := range digits[full*wb:] {
+		words[full] |= big.Word(c) << (8 * i)
 	}
 	v := new(big.Int).SetBits(words)
 	if neg {
