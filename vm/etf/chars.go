@@ -72,7 +72,7 @@ func (d *decoder) charList(n int) (term.Term, bool) {
 		return nil, false
 	}
 	b := d.b
-	p, size := d.pos, 0
+	p, size, wide := d.pos, 0, false
 	for range n {
 		if p+1 >= len(b) {
 			return nil, false
@@ -91,6 +91,7 @@ func (d *decoder) charList(n int) (term.Term, bool) {
 			}
 			size += k
 			p += 5
+			wide = true
 		default:
 			return nil, false
 		}
@@ -100,6 +101,10 @@ func (d *decoder) charList(n int) (term.Term, bool) {
 	}
 	start := d.pos
 	d.pos = p + 1
+	if !wide {
+		// A byte list: every other byte is a code point 0..255.
+		return term.Chars(smallIntsLatin1(b[start:p], size)), true
+	}
 	var small [64]byte
 	if size <= len(small) {
 		s, _ := appendCodePoints(small[:0], b, start, n)
@@ -116,6 +121,39 @@ func (d *decoder) charList(n int) (term.Term, bool) {
 		n -= k
 	}
 	return term.Chars(sb.String()), true
+}
+
+// smallIntsLatin1 returns the UTF-8 (size bytes) of the SMALL_INTEGER_EXT
+// elements in p (tag, byte, tag, byte...), through stack buffers and
+// without a branch per byte.
+func smallIntsLatin1(p []byte, size int) string {
+	var small [66]byte
+	if len(p) < len(small) { // at most len(p)/2 code points of two bytes, and one spare
+		return string(small[:putLatin1Every2(small[:], p)])
+	}
+	var sb strings.Builder
+	sb.Grow(size)
+	var chunk [514]byte
+	for len(p) > 0 {
+		k := min(len(p), len(chunk)-2) // (len-2)/2 elements of 2 bytes
+		sb.Write(chunk[:putLatin1Every2(chunk[:], p[:k])])
+		p = p[k:]
+	}
+	return sb.String()
+}
+
+// putLatin1Every2 is putLatin1 for the bytes at odd offsets of p.
+func putLatin1Every2(buf, p []byte) int {
+	_ = buf[len(p)] // one bounds check: len(p)/2 code points need at most len(p)+1 bytes
+	k := 0
+	for i := 1; i < len(p); i += 2 {
+		c := p[i]
+		hi := c >> 7
+		buf[k] = c ^ ((c ^ (0xC0 | c>>6)) & -hi)
+		buf[k+1] = 0x80 | c&0x3F
+		k += 1 + int(hi)
+	}
+	return k
 }
 
 // appendCodePoints appends, as UTF-8, the n checked SMALL_INTEGER_EXT

@@ -104,6 +104,33 @@ func TestCharsDecodeShapes(t *testing.T) {
 	}
 }
 
+// TestCharsByteListExt decodes LIST_EXT byte lists of every length
+// around the decoder's buffer sizes (OTP sends STRING_EXT up to 65535
+// elements, but a peer may send LIST_EXT for any length).
+func TestCharsByteListExt(t *testing.T) {
+	for _, n := range []int{1, 31, 32, 33, 34, 63, 64, 65, 66, 127, 255, 256, 257, 511, 512, 513, 1000} {
+		for _, high := range []bool{false, true} {
+			var elems [][]byte
+			want := make(term.List, n)
+			for i := range n {
+				c := byte('a' + i%26)
+				if high && i%3 == 0 {
+					c = byte(0x80 + i%128)
+				}
+				elems = append(elems, small(c))
+				want[i] = term.Int(c)
+			}
+			got, err := etf.Unmarshal(listExt(nilExt, elems...))
+			if err != nil {
+				t.Fatalf("n=%d: %v", n, err)
+			}
+			if _, ok := got.(term.Chars); !ok || !term.ExactEqual(got, want) {
+				t.Fatalf("n=%d high=%v: got %s", n, high, etf.Describe(got, 40))
+			}
+		}
+	}
+}
+
 // TestCharsEncodeLikeList checks that a Chars encodes byte for byte as
 // the List of its code points, at the STRING_EXT and code point limits,
 // in both profiles.
