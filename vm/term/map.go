@@ -56,29 +56,38 @@ func NewMapUnique(pairs []KV) (m Map, ok bool) {
 	// barriers), then move every pair once.
 	if len(pairs) <= 256 {
 		var pos [256]uint8
-		return sortByPosition(pairs, pos[:len(pairs)])
+		var kinds [256]Kind
+		return sortByPosition(pairs, pos[:len(pairs)], kinds[:len(pairs)])
 	}
 	if uint64(len(pairs)) <= 1<<32 {
-		return sortByPosition(pairs, make([]uint32, len(pairs)))
+		return sortByPosition(pairs, make([]uint32, len(pairs)), make([]Kind, len(pairs)))
 	}
 	slices.SortFunc(pairs, compareKeys)
 	return Map{kv: pairs}, inKeyOrder(pairs)
 }
 
-// sortByPosition sorts pairs by key through order, a scratch slice of
-// len(pairs) positions, and reports false on a duplicate key.
-func sortByPosition[P uint8 | uint32](pairs []KV, order []P) (Map, bool) {
+// sortByPosition sorts pairs by key through order and kinds, scratch
+// slices of len(pairs), and reports false on a duplicate key. Keys of
+// different kinds (most pairs of a mixed map) compare by their kind
+// bytes alone.
+func sortByPosition[P uint8 | uint32](pairs []KV, order []P, kinds []Kind) (Map, bool) {
 	for i := range order {
 		order[i] = P(i)
+		kinds[i] = KindOf(pairs[i].Key)
 	}
-	if ints := intKeys(pairs); ints != nil {
-		// Integer keys (ids, indexes) sort without a call per comparison.
-		slices.SortFunc(order, func(a, b P) int { return cmp.Compare(ints[a], ints[b]) })
-	} else {
-		slices.SortFunc(order, func(a, b P) int { return keyOrder(pairs[a].Key, pairs[b].Key) })
+	ints := intKeys(pairs) // integer keys (ids, indexes): no call per comparison
+	byKey := func(a, b P) int {
+		if ints != nil {
+			return cmp.Compare(ints[a], ints[b])
+		}
+		if ka, kb := kinds[a], kinds[b]; ka != kb {
+			return cmp.Compare(ka, kb)
+		}
+		return keyOrder(pairs[a].Key, pairs[b].Key)
 	}
+	slices.SortFunc(order, byKey)
 	for i := 1; i < len(order); i++ {
-		if keyOrder(pairs[order[i-1]].Key, pairs[order[i]].Key) == 0 {
+		if byKey(order[i-1], order[i]) == 0 {
 			return Map{}, false
 		}
 	}
