@@ -129,6 +129,12 @@ func (d *decoder) latin1Atom(p []byte) term.Term {
 }
 
 func isASCII(p []byte) bool {
+	for len(p) >= 8 {
+		if binary.LittleEndian.Uint64(p)&0x8080808080808080 != 0 {
+			return false
+		}
+		p = p[8:]
+	}
 	for _, c := range p {
 		if c >= 0x80 {
 			return false
