@@ -21,14 +21,12 @@ func latin1Chars(p []byte) term.Term {
 	if len(p) == 0 {
 		return term.Nil
 	}
+	if isASCII(p) {
+		return term.Chars(p)
+	}
 	high := 0
 	for _, c := range p {
-		if c >= utf8.RuneSelf {
-			high++
-		}
-	}
-	if high == 0 {
-		return term.Chars(p)
+		high += int(c >> 7)
 	}
 	// Latin-1 to UTF-8 in fixed buffers, without a branch per byte:
 	// random bytes would mispredict half of them.
