@@ -35,9 +35,10 @@ func isInt(t term.Term) bool {
 
 func textOf(t term.Term) string {
 	switch v := t.(type) {
-	case term.List:
-		b := make([]rune, 0, len(v))
-		for _, c := range v {
+	case term.List, term.Chars:
+		n, _ := term.ListLen(v)
+		b := make([]rune, 0, n)
+		for _, c := range term.ListElems(v) {
 			b = append(b, rune(intOf(c)))
 		}
 		return string(b)

@@ -26,7 +26,7 @@ func RegisterBuiltins(reg *Registry, version string) {
 	})
 	reg.Register("erlang", "nodes", 1, func(c *CallContext, a []term.Term) (term.Term, error) {
 		kinds := []term.Term{a[0]}
-		if l, ok := a[0].(term.List); ok {
+		if l, ok := term.AsList(a[0]); ok {
 			kinds = l
 		}
 		var out term.List
@@ -109,7 +109,7 @@ func RegisterBuiltins(reg *Registry, version string) {
 			}
 			return l.(term.List)[0], nil
 		}
-		keys, ok := a[1].(term.List)
+		keys, ok := term.AsList(a[1])
 		if !ok {
 			return nil, Badarg()
 		}
