@@ -107,7 +107,7 @@ func RegisterBuiltins(reg *Registry, version string) {
 			if err != nil {
 				return nil, err
 			}
-			return l.(term.List)[0], nil
+			return l.(term.List)[0], nil // processInfo builds a term.List
 		}
 		keys, ok := term.AsList(a[1])
 		if !ok {
