@@ -93,9 +93,10 @@ func text(v term.Term) (string, bool) {
 	switch v := v.(type) {
 	case term.Binary:
 		return string(v), true
-	case term.List:
-		b := make([]rune, 0, len(v))
-		for _, e := range v {
+	case term.List, term.Chars:
+		n, _ := term.ListLen(v)
+		b := make([]rune, 0, n)
+		for _, e := range term.ListElems(v) {
 			c, ok := e.(term.Int)
 			if !ok || c < 0 || c > 0x10FFFF {
 				return "", false

@@ -58,9 +58,12 @@
 // Values are terms of package vm/term: term.Atom, term.Int, term.Binary,
 // term.Tuple, lists, maps, pids, references. Format prints a term as
 // Erlang's ~p does and ParseTerm reads one written in Erlang syntax.
-// Charlists (Erlang strings) may come back in more than one Go
-// representation: compare and convert them with the helpers of package
-// term (term.CharList) rather than by type.
+// A proper list has two Go representations: term.List, and term.Chars
+// (its code points as UTF-8), which is what every string, and every
+// list of code points, from another node decodes to. Read lists with
+// the helpers of package term (term.AsList, term.ListLen,
+// term.ListElems, term.CharList for text) rather than by asserting
+// term.List.
 //
 // See docs/embedding.md in the repository for a walk-through.
 package erlang

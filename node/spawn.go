@@ -43,7 +43,7 @@ func undefBody(req SpawnRequest) vm.Body {
 }
 
 func spawnOpts(opts term.Term) (link, monitor bool) {
-	l, _ := opts.(term.List)
+	l, _ := term.AsList(opts)
 	for _, o := range l {
 		switch o {
 		case term.Atom("link"):
@@ -62,7 +62,7 @@ func (n *Node) handleSpawnRequest(k *conn, s dist.Signal) {
 	from := s.From.(term.Pid)
 	gl := s.GroupLeader.(term.Pid)
 	reqID, _ := s.ReqID.(term.Ref)
-	args, ok := s.Args.(term.List)
+	args, ok := term.AsList(s.Args)
 	reply := func(flags int, result term.Term) {
 		n.answer(k, dist.Signal{Kind: dist.KindSpawnReply, ReqID: s.ReqID, To: from, SpawnFlags: flags, Result: result})
 	}

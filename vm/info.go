@@ -93,6 +93,8 @@ func approxSize(t term.Term, depth int) int {
 		return 32 + len(v.Data)
 	case term.Atom:
 		return 16
+	case term.Chars:
+		return 32 + len(v)
 	case term.List:
 		n := 24
 		for _, e := range v {

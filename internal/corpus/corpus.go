@@ -21,11 +21,12 @@ const Seed = 20250101
 // RandomCount is the number of generated (random-shaped) terms.
 const RandomCount = 1800
 
-// Entries returns the corpus: the hand-written edge cases first, then
+// Entries returns the corpus: the hand-written edge cases first (lists
+// of code points also in their compact form, term.Chars), then
 // RandomCount random terms of every type. Each call builds fresh terms
 // that the caller may keep.
 func Entries() []Entry {
-	es := edges()
+	es := append(edges(), charsEdges()...)
 	r := rand.New(rand.NewPCG(Seed, Seed>>1))
 	g := gen{r: r}
 	for i := range RandomCount {

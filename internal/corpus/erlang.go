@@ -48,6 +48,8 @@ func writeErl(b *strings.Builder, t term.Term, depth int) error {
 		return writeList(b, v, nil, depth)
 	case term.ImproperList:
 		return writeList(b, v.Elems, v.Tail, depth)
+	case term.Chars:
+		return writeErl(b, v.List(), depth)
 	case term.Tuple:
 		b.WriteByte('{')
 		for i, x := range v {
@@ -135,7 +137,7 @@ func writeList(b *strings.Builder, elems []term.Term, tail term.Term, depth int)
 		}
 	}
 	if tail != nil {
-		if l, ok := tail.(term.List); !ok || len(l) > 0 {
+		if !term.IsNil(tail) {
 			b.WriteByte('|')
 			if err := writeErl(b, tail, depth+1); err != nil {
 				return err

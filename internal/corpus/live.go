@@ -71,7 +71,7 @@ func Live(ctx context.Context, n *erltest.Node) ([]Entry, error) {
 	if err != nil {
 		return nil, fmt.Errorf("corpus: decode live terms from %s: %w", n.Name, err)
 	}
-	l, ok := t.(term.List)
+	l, ok := term.AsList(t)
 	if !ok || len(l) != len(liveExprs) {
 		return nil, fmt.Errorf("corpus: live terms from %s: got %s, want a list of %d", n.Name, Label(t), len(liveExprs))
 	}

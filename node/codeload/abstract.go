@@ -85,7 +85,7 @@ func (l *Loader) eval(ctx context.Context, target term.Atom, expr term.Term) (te
 
 // procsOf reads [{Pid, RegisteredName | [], {M, F, A}}] or [Pid].
 func procsOf(v term.Term) []Proc {
-	l, _ := v.(term.List)
+	l, _ := v.(term.List) // pids or tuples: never a term.Chars
 	var out []Proc
 	for _, e := range l {
 		switch x := e.(type) {

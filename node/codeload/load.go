@@ -41,7 +41,7 @@ func (l *Loader) loadBEAM(ctx context.Context, t Target, mods []*Module, res []R
 	var purged term.List
 	running := map[string][]Proc{}
 	if len(pair) == 2 {
-		purged, _ = pair[1].(term.List)
+		purged, _ = pair[1].(term.List) // booleans: never a term.Chars
 		for _, p := range procsOf(pair[0]) {
 			mod, _, _ := strings.Cut(p.Function, ":")
 			running[mod] = append(running[mod], p)

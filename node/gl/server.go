@@ -150,7 +150,7 @@ func isInput(req term.Term) bool {
 		return true
 	case term.Atom("requests"):
 		if len(t) == 2 {
-			if l, ok := t[1].(term.List); ok {
+			if l, ok := term.AsList(t[1]); ok {
 				for _, r := range l {
 					if isInput(r) {
 						return true
@@ -241,7 +241,7 @@ func (s *Server) request(ctx context.Context, req term.Term) term.Term {
 		}
 	case term.Atom("requests"):
 		if len(t) == 2 {
-			l, ok := t[1].(term.List)
+			l, ok := term.AsList(t[1])
 			if !ok {
 				return errorRequest
 			}
@@ -391,7 +391,7 @@ func (s *Server) getUntil(ctx context.Context, prompt, m, f, args term.Term) ter
 }
 
 func (s *Server) setopts(opts term.Term) term.Term {
-	l, ok := opts.(term.List)
+	l, ok := term.AsList(opts)
 	if !ok {
 		return errorRequest
 	}
@@ -436,7 +436,7 @@ func (s *Server) getopts() term.Term {
 // io_lib:format/fwrite (in package iolib) and io_lib:write/1,2, which is
 // what io:write/1,2 sends.
 func (s *Server) mfaText(enc syntax.Encoding, m, f term.Atom, args term.Term) (string, error) {
-	l, _ := args.(term.List)
+	l, _ := term.AsList(args)
 	if m == "io_lib" && f == "write" && (len(l) == 1 || len(l) == 2) {
 		o := syntax.Options{Encoding: enc, Node: s.o.Print.Node}
 		if len(l) == 2 {

@@ -45,7 +45,7 @@ func (o *Observer) atomVMSystemInfo(ctx context.Context, n term.Atom, items []te
 	if err != nil {
 		return nil, err
 	}
-	got, ok := v.(term.List)
+	got, ok := term.AsList(v) // a term.Chars when every answer is an integer
 	if !ok || len(got) != len(items) {
 		return nil, fmt.Errorf("system_info on %s: %d answers for %d items", n, len(got), len(items))
 	}

@@ -256,7 +256,9 @@ func (o *Observer) SystemInfo(ctx context.Context, n term.Atom, items []term.Ato
 	case node.KindBEAM:
 		v, err := o.beamEval(ctx, n, beamSystemInfo, term.List{term.Tuple{term.Atom("Items"), l}})
 		if err == nil {
-			got, _ := v.(term.List)
+			// All integers (process_count, schedulers_online...) is a
+			// string to OTP's encoder: a term.Chars here.
+			got, _ := term.AsList(v)
 			if len(got) != len(items) {
 				return nil, fmt.Errorf("system_info on %s: %d answers for %d items", n, len(got), len(items))
 			}

@@ -18,7 +18,7 @@ func decodeOverview(t term.Term) (Overview, bool) {
 	if !ok {
 		return Overview{}, false
 	}
-	info, ok := v[2].(term.List)
+	info, ok := term.AsList(v[2]) // integers, then otp_release (a string)
 	if !ok || len(info) != 8 {
 		return Overview{}, false
 	}

@@ -172,6 +172,18 @@ func TestSectionsAgainstErl(t *testing.T) {
 		!slices.IsSortedFunc(m.Modules, func(a, b observe.Module) int { return strings.Compare(a.Name, b.Name) }) {
 		t.Errorf("modules: %+v", s1.Modules)
 	}
+	// Strings from the node (code:all_loaded/0 paths, application
+	// descriptions) arrive as term.Chars: read as text, not printed as
+	// Erlang strings.
+	if s1.Modules != nil {
+		j := slices.IndexFunc(s1.Modules.Modules, func(md observe.Module) bool { return md.Name == "lists" })
+		if j < 0 || !strings.HasPrefix(s1.Modules.Modules[j].File, "/") || !strings.HasSuffix(s1.Modules.Modules[j].File, "/lists.beam") {
+			t.Errorf("lists' file is not its path (module %d of %d)", j, len(s1.Modules.Modules))
+			if j >= 0 {
+				t.Errorf("lists: %+v", s1.Modules.Modules[j])
+			}
+		}
+	}
 	i := slices.IndexFunc(s1.ETS, func(tb observe.ETSTable) bool { return tb.Name == "obs_table" })
 	if i < 0 || s1.ETS[i].Size != 100 || s1.ETS[i].Memory <= 0 || s1.ETS[i].OwnerName != "keeper" || s1.ETS[i].Type != "set" || s1.ETS[i].Protection != "public" {
 		t.Errorf("ets: %+v", s1.ETS)
@@ -187,7 +199,7 @@ func TestSectionsAgainstErl(t *testing.T) {
 		t.Errorf("dist: %+v", s1.Dist)
 	}
 	i = slices.IndexFunc(s1.Apps, func(a observe.App) bool { return a.Name == "obs_demo" })
-	if i < 0 || s1.Apps[i].Version != "1.2.3" || s1.Apps[i].Sup == nil {
+	if i < 0 || s1.Apps[i].Version != "1.2.3" || s1.Apps[i].Description != "observe demo" || s1.Apps[i].Sup == nil {
 		t.Fatalf("apps: %+v", s1.Apps)
 	}
 	top := s1.Apps[i].Sup
@@ -228,4 +240,41 @@ func TestSectionsAgainstErl(t *testing.T) {
 	if u, ok := observe.SchedUtilisation(s3.Sched, s4.Sched); !ok || u.Method != "scheduler_wall_time" || len(u.PerScheduler) != int(s4.Sched.Online) || u.Total <= 0 {
 		t.Errorf("wall-time utilisation: %+v %v", u, ok)
 	}
+}
+
+// atomVMConn is a real node's Conn that says the node is AtomVM, so that
+// the calls meant for boards (lists:map over system_info/1) reach erl,
+// whose answers are encoded by OTP itself.
+type atomVMConn struct{ observe.NodeConn }
+
+func (atomVMConn) Kind(term.Atom) (string, bool) { return node.KindAtomVM, true }
+
+// TestSystemInfoIntegersAgainstErl: system_info items that all answer
+// integers come back from OTP as one list of integers, which OTP encodes
+// as STRING_EXT (below 256) or a LIST_EXT that decodes to a term.Chars;
+// both the BEAM request (one erl_eval) and the AtomVM one (lists:map)
+// must read it as the list it is.
+func TestSystemInfoIntegersAgainstErl(t *testing.T) {
+	e, n := startErl(t)
+	target := term.Atom(e.Name)
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	items := []term.Atom{"process_count", "schedulers_online", "atom_count"}
+	for _, c := range []observe.Conn{observe.NodeConn{N: n}, atomVMConn{observe.NodeConn{N: n}}} {
+		kind, _ := c.Kind(target)
+		o := observe.New(observe.Config{Node: n, Conn: c})
+		info, err := o.SystemInfo(ctx, target, items)
+		if err != nil {
+			t.Fatalf("%s: system_info: %v", kind, err)
+		}
+		if len(info) != len(items) || intOrZero(info["process_count"]) < 10 || intOrZero(info["schedulers_online"]) < 1 ||
+			intOrZero(info["atom_count"]) < 1000 {
+			t.Errorf("%s: system_info: %v", kind, info)
+		}
+	}
+}
+
+func intOrZero(t term.Term) int64 {
+	i, _ := t.(term.Int)
+	return int64(i)
 }

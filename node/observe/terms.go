@@ -11,6 +11,12 @@ import (
 
 // Helpers that read untrusted answers: a value of the wrong shape reads
 // as zero or empty, never a panic.
+//
+// Lists: a list that may hold only integers (system_info answers, a
+// string) may be a term.Chars and is read through term.AsList or
+// textOf; the lists of tuples, pids or atoms the sections answer (rows,
+// proplists, process_info) can never be one (a Chars holds integers
+// only) and are asserted as term.List.
 
 func intOf(t term.Term) int64 {
 	if i, ok := t.(term.Int); ok {
@@ -35,9 +41,10 @@ func isInt(t term.Term) bool {
 
 func textOf(t term.Term) string {
 	switch v := t.(type) {
-	case term.List:
-		b := make([]rune, 0, len(v))
-		for _, c := range v {
+	case term.List, term.Chars:
+		n, _ := term.ListLen(v)
+		b := make([]rune, 0, n)
+		for _, c := range term.ListElems(v) {
 			b = append(b, rune(intOf(c)))
 		}
 		return string(b)

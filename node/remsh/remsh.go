@@ -55,7 +55,7 @@ func (s *Scanner) GetUntil(ctx context.Context, in gl.Input, prompt string, m, f
 		return nil, fmt.Errorf("get_until %s:%s is not supported by avmsh's terminal", m, f)
 	}
 	loc := term.Term(term.Int(1))
-	if l, ok := args.(term.List); ok && len(l) == 1 {
+	if l, ok := term.AsList(args); ok && len(l) == 1 {
 		loc = l[0]
 	}
 	timeout := s.Timeout
@@ -90,7 +90,7 @@ func (s *Scanner) GetUntil(ctx context.Context, in gl.Input, prompt string, m, f
 			}
 			switch {
 			case errors.Is(err, io.EOF) && line == "":
-				if _, isList := cont.(term.List); isList || s.OnEOF != nil {
+				if term.IsProperList(cont) || s.OnEOF != nil {
 					return s.eof(ctx, loc)
 				}
 				chars = term.Atom("eof")
@@ -115,7 +115,7 @@ func (s *Scanner) GetUntil(ctx context.Context, in gl.Input, prompt string, m, f
 				return s.eof(ctx, loc)
 			}
 		case t[0] == term.Atom("done") && len(t) == 3:
-			if r, ok := t[2].(term.List); ok && len(r) > 0 {
+			if r, ok := term.AsList(t[2]); ok && len(r) > 0 {
 				s.mu.Lock()
 				s.rest = listText(r)
 				s.mu.Unlock()

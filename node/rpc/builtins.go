@@ -26,7 +26,7 @@ func RegisterBuiltins(reg *Registry, version string) {
 	})
 	reg.Register("erlang", "nodes", 1, func(c *CallContext, a []term.Term) (term.Term, error) {
 		kinds := []term.Term{a[0]}
-		if l, ok := a[0].(term.List); ok {
+		if l, ok := term.AsList(a[0]); ok {
 			kinds = l
 		}
 		var out term.List
@@ -107,9 +107,9 @@ func RegisterBuiltins(reg *Registry, version string) {
 			if err != nil {
 				return nil, err
 			}
-			return l.(term.List)[0], nil
+			return l.(term.List)[0], nil // processInfo builds a term.List
 		}
-		keys, ok := a[1].(term.List)
+		keys, ok := term.AsList(a[1])
 		if !ok {
 			return nil, Badarg()
 		}

@@ -20,8 +20,8 @@ func registerDataBuiltins(reg *Registry) {
 		return nil, Badarg()
 	})
 	reg.Register("erlang", "length", 1, func(_ *CallContext, a []term.Term) (term.Term, error) {
-		if l, ok := a[0].(term.List); ok {
-			return term.Int(len(l)), nil
+		if n, ok := term.ListLen(a[0]); ok {
+			return term.Int(n), nil
 		}
 		return nil, Badarg()
 	})

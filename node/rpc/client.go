@@ -288,7 +288,7 @@ func Cast(ctx context.Context, n *node.Node, target, module, function term.Atom,
 // other frames are all erpc's is rewritten (an undef deeper in the
 // called function keeps its own stack).
 func undefStack(mfa MFA, args []term.Term, reason, stack term.Term) term.Term {
-	l, ok := stack.(term.List)
+	l, ok := term.AsList(stack)
 	if reason != term.Atom("undef") || !ok || len(l) == 0 || (mfa.Module == "erlang" && mfa.Function == "apply") {
 		return stack
 	}

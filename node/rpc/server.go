@@ -49,7 +49,7 @@ func spawnBody(n *node.Node, reg *Registry, req node.SpawnRequest) vm.Body {
 			resRef := req.Args[0]
 			m, ok1 := req.Args[1].(term.Atom)
 			f, ok2 := req.Args[2].(term.Atom)
-			args, ok3 := req.Args[3].(term.List)
+			args, ok3 := term.AsList(req.Args[3])
 			if !ok1 || !ok2 || !ok3 {
 				return term.Tuple{resRef, term.Atom("error"), term.Atom("badarg"), term.Nil}
 			}
@@ -62,7 +62,7 @@ func spawnBody(n *node.Node, reg *Registry, req node.SpawnRequest) vm.Body {
 		case req.Module == "erpc" && req.Function == "execute_cast" && len(req.Args) == 3:
 			m, ok1 := req.Args[0].(term.Atom)
 			f, ok2 := req.Args[1].(term.Atom)
-			args, ok3 := req.Args[2].(term.List)
+			args, ok3 := term.AsList(req.Args[2])
 			if ok1 && ok2 && ok3 {
 				reg.Apply(c, m, f, args)
 			}
@@ -150,7 +150,7 @@ func rexLoop(n *node.Node, reg *Registry, p *vm.Process) term.Term {
 func runRex(n *node.Node, reg *Registry, rex *vm.Process, req term.Tuple, reply func(*vm.Process, term.Term)) {
 	m, ok1 := req[1].(term.Atom)
 	f, ok2 := req[2].(term.Atom)
-	args, ok3 := req[3].(term.List)
+	args, ok3 := term.AsList(req[3])
 	gl, ok4 := req[4].(term.Pid)
 	if !ok1 || !ok2 || !ok3 {
 		if reply != nil {

@@ -266,7 +266,7 @@ func argList(args []term.Term) term.Term {
 // shell would show for a local call: erpc:execute_call/4 and below, and
 // the {Mod, Fun, Arity, []} frame erpc appends for the call itself.
 func trimStack(stack term.Term, mod, fun term.Atom, arity int) term.Term {
-	l, ok := stack.(term.List)
+	l, ok := term.AsList(stack)
 	if !ok {
 		return stack
 	}

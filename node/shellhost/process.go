@@ -71,7 +71,7 @@ func (h *Host) processBIF(ctx context.Context, p *vm.Process, name term.Atom, ar
 		}
 		flush := false
 		if len(args) == 2 {
-			opts, ok := args[1].(term.List)
+			opts, ok := term.AsList(args[1])
 			if !ok {
 				return nil, true, bifBadarg(name, args)
 			}
@@ -180,7 +180,7 @@ func (h *Host) spawn(ctx context.Context, p *vm.Process, monitor bool, args []te
 	case 3:
 		m, ok1 := args[0].(term.Atom)
 		f, ok2 := args[1].(term.Atom)
-		l, ok3 := args[2].(term.List)
+		l, ok3 := term.AsList(args[2])
 		if !ok1 || !ok2 || !ok3 {
 			return nil, true, bifBadarg(name, all)
 		}

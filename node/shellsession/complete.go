@@ -235,8 +235,9 @@ func (c *completions) registered(ctx context.Context) []string {
 	return out
 }
 
+// asList reads a proper list (term.Chars included) as a term.List.
 func asList(v term.Term) term.List {
-	l, _ := v.(term.List)
+	l, _ := term.AsList(v)
 	return l
 }
 

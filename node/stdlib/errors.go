@@ -32,10 +32,7 @@ func badarg(mod, fun term.Atom, args []term.Term) error {
 }
 
 // proper returns t as a proper list.
-func proper(t term.Term) (term.List, bool) {
-	l, ok := t.(term.List)
-	return l, ok
-}
+func proper(t term.Term) (term.List, bool) { return term.AsList(t) }
 
 // nonNegInt returns t as a non-negative int that fits the machine.
 func nonNegInt(t term.Term) (int, bool) {

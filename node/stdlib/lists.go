@@ -197,7 +197,7 @@ func cons(elems []term.Term, tail term.Term) term.Term {
 	if len(elems) == 0 {
 		return tail
 	}
-	if t, ok := tail.(term.List); ok {
+	if t, ok := term.AsList(tail); ok {
 		return term.List(append(elems, t...))
 	}
 	return term.Cons(elems, tail)
@@ -210,7 +210,7 @@ func flatten(t term.Term, out *[]term.Term) bool {
 		return false
 	}
 	for _, x := range xs {
-		if _, isList := x.(term.List); isList {
+		if term.IsProperList(x) {
 			if !flatten(x, out) {
 				return false
 			}

@@ -83,7 +83,7 @@ func stringArg(t term.Term) (string, bool) {
 	switch v := t.(type) {
 	case term.Binary:
 		return string(v), utf8.Valid(v)
-	case term.List:
+	case term.List, term.Chars:
 		return term.CharList(v)
 	}
 	return "", false
@@ -128,7 +128,7 @@ func registerRaise(reg *rpc.Registry) {
 		if !ok || (class != "error" && class != "exit" && class != "throw") {
 			return nil, badarg("erlang", "raise", a)
 		}
-		if _, ok := a[2].(term.List); !ok {
+		if !term.IsProperList(a[2]) {
 			return nil, badarg("erlang", "raise", a)
 		}
 		return nil, &rpc.Exception{Class: class, Reason: a[1], Stack: a[2]}

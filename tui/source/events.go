@@ -140,7 +140,7 @@ func exitEvent(e Event, who, reason, msg term.Term) *crashlog.Event {
 
 // isStacktrace reports a list of {M, F, ArityOrArgs, Location} frames.
 func isStacktrace(t term.Term) bool {
-	l, ok := t.(term.List)
+	l, ok := t.(term.List) // frames are tuples: a stack is never a term.Chars
 	if !ok || len(l) == 0 {
 		return false
 	}

@@ -183,18 +183,15 @@ func (f *File) compilerVersion() string {
 	if err != nil {
 		return ""
 	}
-	l, ok := t.(term.List)
-	if !ok {
-		return ""
-	}
-	for _, e := range l {
+	// The version is a string: etf decodes it as a term.Chars.
+	for _, e := range term.ListElems(t) {
 		kv, ok := e.(term.Tuple)
 		if !ok || len(kv) != 2 || kv[0] != term.Atom("version") {
 			continue
 		}
-		if v, ok := kv[1].(term.List); ok {
+		if term.IsProperList(kv[1]) {
 			var sb strings.Builder
-			for _, c := range v {
+			for _, c := range term.ListElems(kv[1]) {
 				if i, ok := c.(term.Int); ok && i > 0 && i < 128 {
 					sb.WriteByte(byte(i))
 				}

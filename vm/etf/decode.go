@@ -78,7 +78,6 @@ type decoder struct {
 	atoms   *AtomTable
 	share   bool
 	inflate int // offset of the COMPRESSED tag when decoding inflated data, else -1
-	kv      []term.KV
 }
 
 func (d *decoder) init(o *DecodeOptions) {
@@ -180,15 +179,9 @@ func (d *decoder) term() (term.Term, error) {
 		if !d.has(n) {
 			return nil, d.short(start, tag, n)
 		}
-		if n == 0 {
-			return term.Nil, nil
-		}
-		l := make([]term.Term, n)
-		for i, c := range d.b[d.pos : d.pos+n] {
-			l[i] = smallInts[c]
-		}
+		p := d.b[d.pos : d.pos+n]
 		d.pos += n
-		return term.List(l), nil
+		return latin1Chars(p), nil
 	case TagList:
 		return d.list(start)
 	case TagBinary:
@@ -282,7 +275,12 @@ func (d *decoder) list(start int) (term.Term, error) {
 	if err := d.enter(start, TagList); err != nil {
 		return nil, err
 	}
-	defer func() { d.depth++ }()
+	t, err := d.listChain(start)
+	d.depth++
+	return t, err
+}
+
+func (d *decoder) listChain(start int) (term.Term, error) {
 	var elems []term.Term
 	at, tag := start, byte(TagList)
 	for {
@@ -293,6 +291,9 @@ func (d *decoder) list(start int) (term.Term, error) {
 				return nil, err
 			}
 			if elems == nil {
+				if l, ok := d.charList(n); ok {
+					return l, nil
+				}
 				elems = make([]term.Term, 0, n)
 			} else {
 				elems = growTerms(elems, n)
@@ -377,8 +378,8 @@ func (d *decoder) mapTerm(start int) (term.Term, error) {
 		d.depth++
 		return term.Map{}, nil
 	}
-	base := len(d.kv)
-	for range n {
+	kv := make([]term.KV, n)
+	for i := range kv {
 		k, err := d.term()
 		if err != nil {
 			return nil, err
@@ -387,15 +388,13 @@ func (d *decoder) mapTerm(start int) (term.Term, error) {
 		if err != nil {
 			return nil, err
 		}
-		d.kv = append(d.kv, term.KV{Key: k, Value: v})
+		kv[i] = term.KV{Key: k, Value: v}
 	}
-	m := term.NewMap(d.kv[base:]...)
-	clear(d.kv[base:])
-	d.kv = d.kv[:base]
+	m, ok := term.NewMapUnique(kv)
 	d.depth++
-	if m.Len() != n {
+	if !ok {
 		// erl_ext_dist, MAP_EXT: "Duplicate keys are not allowed".
-		return nil, d.fail(start, TagMap, ErrInvalid, "duplicate keys (%d pairs, %d distinct keys)", n, m.Len())
+		return nil, d.fail(start, TagMap, ErrInvalid, "duplicate keys among its %d pairs", n)
 	}
 	return m, nil
 }

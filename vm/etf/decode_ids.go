@@ -70,15 +70,15 @@ func (d *decoder) atomTerm() (term.Term, error) {
 	p := d.b[d.pos : d.pos+n]
 	d.pos += n
 	latin1 := tag == TagAtom || tag == TagSmallAtom
-	if latin1 && !isASCII(p) {
-		return d.latin1Atom(start, tag, p)
-	}
-	if d.atoms != nil {
-		if a, ok := d.atoms.m[string(p)]; ok {
-			return a, nil
+	if latin1 {
+		if n > maxAtomChars {
+			return nil, d.fail(start, tag, ErrInvalid, "atom of %d characters; Erlang allows %d", n, maxAtomChars)
+		}
+		if !isASCII(p) {
+			return d.latin1Atom(p), nil
 		}
 	}
-	if a, ok := commonAtoms()[string(p)]; ok {
+	if a, ok := d.knownAtom(p); ok {
 		return a, nil
 	}
 	if !latin1 {
@@ -88,29 +88,53 @@ func (d *decoder) atomTerm() (term.Term, error) {
 		if n > maxAtomChars && utf8.RuneCount(p) > maxAtomChars {
 			return nil, d.fail(start, tag, ErrInvalid, "atom of %d characters; Erlang allows %d", utf8.RuneCount(p), maxAtomChars)
 		}
-	} else if n > maxAtomChars {
-		return nil, d.fail(start, tag, ErrInvalid, "atom of %d characters; Erlang allows %d", n, maxAtomChars)
 	}
-	a := term.Atom(p)
-	if d.atoms != nil {
-		return d.atoms.add(a), nil
-	}
-	return a, nil
+	return d.newAtom(p), nil
 }
 
-func (d *decoder) latin1Atom(start int, tag byte, p []byte) (term.Term, error) {
-	if len(p) > maxAtomChars {
-		return nil, d.fail(start, tag, ErrInvalid, "atom of %d characters; Erlang allows %d", len(p), maxAtomChars)
+// knownAtom looks the atom with UTF-8 text p up in the connection's
+// table and in the common atoms, without allocating.
+func (d *decoder) knownAtom(p []byte) (term.Term, bool) {
+	if d.atoms != nil {
+		if a, ok := d.atoms.lookup(p); ok {
+			return a, true
+		}
 	}
-	var sb strings.Builder
-	sb.Grow(2 * len(p))
-	for _, c := range p {
-		sb.WriteRune(rune(c))
+	a, ok := commonAtoms()[string(p)]
+	if ok && d.atoms != nil {
+		// Remember it, so that the next lookup is one, not two.
+		d.atoms.put(a)
 	}
-	return term.Atom(sb.String()), nil
+	return a, ok
+}
+
+func (d *decoder) newAtom(p []byte) term.Term {
+	a := term.Atom(p)
+	if d.atoms != nil {
+		return d.atoms.add(a)
+	}
+	return a
+}
+
+// latin1Atom interns the atom with Latin-1 text p (at most 255 bytes,
+// not all ASCII): OTP 25 sends atoms as SMALL_ATOM_EXT whenever they fit
+// Latin-1. It is looked up by its UTF-8 text, made on the stack.
+func (d *decoder) latin1Atom(p []byte) term.Term {
+	var utf [2*maxAtomChars + 1]byte
+	q := utf[:putLatin1(utf[:], p)]
+	if a, ok := d.knownAtom(q); ok {
+		return a
+	}
+	return d.newAtom(q)
 }
 
 func isASCII(p []byte) bool {
+	for len(p) >= 8 {
+		if binary.LittleEndian.Uint64(p)&0x8080808080808080 != 0 {
+			return false
+		}
+		p = p[8:]
+	}
 	for _, c := range p {
 		if c >= 0x80 {
 			return false
@@ -199,8 +223,17 @@ func (d *decoder) big(start int, tag byte) (term.Term, error) {
 	}
 	const wb = 32 << (^big.Word(0) >> 63) / 8 // bytes per big.Word
 	words := make([]big.Word, (len(digits)+wb-1)/wb)
-	for i, c := range digits {
-		words[i/wb] |= big.Word(c) << (8 * (i % wb))
+	full := len(digits) / wb
+	for i := range full {
+		// Digits are little-endian bytes, as big.Word halves are.
+		if wb == 8 {
+			words[i] = big.Word(binary.LittleEndian.Uint64(digits[8*i:]))
+		} else {
+			words[i] = big.Word(binary.LittleEndian.Uint32(digits[wb*i:]))
+		}
+	}
+	for i, c := range digits[full*wb:] {
+		words[full] |= big.Word(c) << (8 * i)
 	}
 	v := new(big.Int).SetBits(words)
 	if neg {

@@ -83,6 +83,18 @@ func (w *describer) term(t term.Term, depth int) {
 		w.list(v, nil, depth)
 	case term.ImproperList:
 		w.list(v.Elems, v.Tail, depth)
+	case term.Chars:
+		w.s("[")
+		for i, r := range string(v) {
+			if w.full() {
+				return
+			}
+			if i > 0 {
+				w.s(",")
+			}
+			w.s(strconv.Itoa(int(r)))
+		}
+		w.s("]")
 	case term.Tuple:
 		w.s("{")
 		w.seq(v, depth)

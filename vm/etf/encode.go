@@ -129,6 +129,8 @@ func (e *encoder) term(dst []byte, t term.Term) ([]byte, error) {
 		return e.list(dst, v, nil)
 	case term.ImproperList:
 		return e.list(dst, v.Elems, v.Tail)
+	case term.Chars:
+		return e.chars(dst, v)
 	case term.Binary:
 		if uint64(len(v)) > math.MaxUint32 {
 			return dst, invalid(v, "longer than 2^32-1 bytes")
@@ -244,13 +246,7 @@ func (e *encoder) list(dst []byte, elems []term.Term, tail term.Term) ([]byte, e
 	return dst, nil
 }
 
-func isNil(t term.Term) bool {
-	if t == nil {
-		return true
-	}
-	l, ok := t.(term.List)
-	return ok && len(l) == 0
-}
+func isNil(t term.Term) bool { return term.IsNil(t) }
 
 func byteList(elems []term.Term) bool {
 	for _, x := range elems {

@@ -60,9 +60,19 @@ func FuzzDecode(f *testing.F) {
 		if serr == nil && !term.ExactEqual(v, sv) {
 			t.Fatalf("decoders disagree: %s vs %s", etf.Describe(v, 60), etf.Describe(sv, 60))
 		}
+		// The compact lists (term.Chars) the decoder made are the same
+		// terms as their plain Lists, and encode to the same bytes.
+		plain := expand(v)
+		if !term.ExactEqual(v, plain) || term.Compare(v, plain) != 0 {
+			t.Fatalf("%s is not =:= its plain form", etf.Describe(v, 60))
+		}
+		checkListViews(t, v)
 		b, err := etf.MarshalOptions(v, &etf.EncodeOptions{MaxDepth: 400})
 		if err != nil {
 			return // e.g. a term the encoder refuses by policy; never a panic
+		}
+		if pb, err := etf.MarshalOptions(plain, &etf.EncodeOptions{MaxDepth: 400}); err != nil || !bytes.Equal(b, pb) {
+			t.Fatalf("%s encodes differently from its plain form (%v)", etf.Describe(v, 60), err)
 		}
 		w, err := etf.UnmarshalOptions(b, &etf.DecodeOptions{MaxDepth: 400})
 		if err != nil {
@@ -95,4 +105,29 @@ func FuzzAtomVMProfile(f *testing.F) {
 			t.Fatalf("AtomVM encoding of %s does not round-trip: %v", etf.Describe(v, 60), err)
 		}
 	})
+}
+
+// checkListViews checks the list helpers of package term on a decoded
+// list against its plain form.
+func checkListViews(t *testing.T, v term.Term) {
+	n, ok := term.ListLen(v)
+	l, ok2 := term.AsList(v)
+	if ok != ok2 || len(l) != n {
+		t.Fatalf("ListLen %d,%v vs AsList %d,%v", n, ok, len(l), ok2)
+	}
+	i := 0
+	for j, e := range term.ListElems(v) {
+		if j != i || !term.ExactEqual(e, l[i]) {
+			t.Fatalf("ListElems yields %s at %d, want %s", etf.Describe(e, 20), j, etf.Describe(l[i], 20))
+		}
+		i++
+	}
+	if i != len(l) {
+		t.Fatalf("ListElems yields %d of %d elements", i, len(l))
+	}
+	if h, tl, ok := term.Uncons(v); ok && ok2 {
+		if !term.ExactEqual(h, l[0]) || !term.ExactEqual(tl, l[1:]) {
+			t.Fatalf("Uncons gives %s | %s", etf.Describe(h, 20), etf.Describe(tl, 40))
+		}
+	}
 }

@@ -24,6 +24,8 @@ func walkCharData(t term.Term, onInt func(term.Term) error, onBin func([]byte) e
 		switch v := t.(type) {
 		case term.List:
 			return append(stack, frame{elems: v}), nil
+		case term.Chars:
+			return append(stack, frame{elems: v.List()}), nil
 		case term.ImproperList:
 			return append(stack, frame{elems: v.Elems, tail: v.Tail}), nil
 		case term.Binary:
@@ -188,12 +190,12 @@ func PutChars(enc syntax.Encoding, chars term.Term) (string, error) {
 // io_lib:fwrite/2,3 (the options of the /3 forms, chars_limit only, are
 // not supported and must be []). With Latin1 the result must fit latin1.
 func PutCharsMFA(enc syntax.Encoding, mod, fn term.Atom, args term.Term, o Options) (string, error) {
-	l, ok := args.(term.List)
+	l, ok := term.AsList(args)
 	if !ok || mod != "io_lib" || (fn != "format" && fn != "fwrite") || (len(l) != 2 && len(l) != 3) {
 		return "", fmt.Errorf("%w: put_chars with %s:%s/%d is not supported; only io_lib:format/2,3", ErrBadArg, syntax.WriteAtom(mod, syntax.Unicode), syntax.WriteAtom(fn, syntax.Unicode), listLen(args))
 	}
 	if len(l) == 3 {
-		if opts, ok := l[2].(term.List); !ok || len(opts) != 0 {
+		if !term.IsNil(l[2]) {
 			return "", fmt.Errorf("%w: io_lib:format/3 options %s are not supported", ErrBadArg, syntax.Write(l[2], syntax.Options{}))
 		}
 	}
@@ -210,8 +212,8 @@ func PutCharsMFA(enc syntax.Encoding, mod, fn term.Atom, args term.Term, o Optio
 }
 
 func listLen(t term.Term) int {
-	if l, ok := t.(term.List); ok {
-		return len(l)
+	if n, ok := term.ListLen(t); ok {
+		return n
 	}
 	return -1
 }

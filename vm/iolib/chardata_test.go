@@ -6,6 +6,7 @@ import (
 	"testing"
 	"unicode/utf8"
 
+	"github.com/avmsh/avmsh/internal/corpus"
 	"github.com/avmsh/avmsh/internal/erltest"
 	"github.com/avmsh/avmsh/vm/syntax"
 	"github.com/avmsh/avmsh/vm/term"
@@ -32,6 +33,9 @@ func TestCharsToStringMatchesOTP(t *testing.T) {
 				t.Fatal(err)
 			}
 			got, gerr := CharsToString(v, enc)
+			if cgot, cerr := CharsToString(corpus.Compact(v), enc); cgot != got || (cerr != nil) != (gerr != nil) {
+				t.Errorf("%s %s: compact form gives %q (%v), plain %q (%v)", enc, d, cgot, cerr, got, gerr)
+			}
 			want := out[i]
 			if strings.HasPrefix(want, erltest.FormatError) {
 				if gerr == nil {
@@ -75,6 +79,10 @@ func TestFormatTermAndPutChars(t *testing.T) {
 		mfa, err := PutCharsMFA(syntax.Unicode, "io_lib", "format", term.List{f, a}, Options{})
 		if err != nil || mfa != got {
 			t.Errorf("PutCharsMFA: %q %v", mfa, err)
+		}
+		compact := corpus.Compact(term.List{f, a})
+		if mfa, err := PutCharsMFA(syntax.Unicode, "io_lib", "format", compact, Options{}); err != nil || mfa != got {
+			t.Errorf("PutCharsMFA of the compact form %#v: %q %v", compact, mfa, err)
 		}
 	}
 	if _, err := FormatTerm(term.Int(1), term.Nil, Options{}); !errors.Is(err, ErrBadArg) {

@@ -320,7 +320,7 @@ func prefixChars(t term.Term) ([]rune, error) {
 	var out []rune
 	var walk func(t term.Term, depth int) bool
 	walk = func(t term.Term, depth int) bool {
-		l, ok := t.(term.List)
+		l, ok := term.AsList(t)
 		if !ok || depth > 100 {
 			return false
 		}

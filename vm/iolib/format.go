@@ -67,9 +67,10 @@ func FormatTerm(format, args term.Term, o Options) (string, error) {
 		for i, b := range v {
 			f[i] = rune(b)
 		}
-	case term.List:
-		f = make([]rune, len(v))
-		for i, e := range v {
+	case term.List, term.Chars:
+		l, _ := term.AsList(v)
+		f = make([]rune, len(l))
+		for i, e := range l {
 			c, ok := e.(term.Int)
 			if !ok || !validChar(int64(c)) {
 				return "", badarg("the format must be a string, a binary or an atom (element %d is %s)", i+1, syntax.Write(e, syntax.Options{}))
@@ -79,7 +80,7 @@ func FormatTerm(format, args term.Term, o Options) (string, error) {
 	default:
 		return "", badarg("the format must be a string, a binary or an atom, not %s", syntax.Write(format, syntax.Options{}))
 	}
-	l, ok := args.(term.List)
+	l, ok := term.AsList(args)
 	if !ok {
 		return "", badarg("the arguments must be a proper list, not %s", syntax.Write(args, syntax.Options{}))
 	}

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/avmsh/avmsh/internal/corpus"
 	"github.com/avmsh/avmsh/internal/erltest"
 	"github.com/avmsh/avmsh/vm/syntax"
 	"github.com/avmsh/avmsh/vm/term"
@@ -107,6 +108,12 @@ func TestFormatMatchesOTP(t *testing.T) {
 			t.Errorf("line %d: io_lib:format(%s, %s): Go failed: %v; OTP: %q", c.line, c.fmtText, c.erlArgs, err, want)
 		case got != want:
 			t.Errorf("line %d: io_lib:format(%s, %s):\n  OTP: %q\n  Go:  %q", c.line, c.fmtText, c.erlArgs, want, got)
+		}
+		// The same with the format and every string of the arguments in
+		// the compact form a peer's terms arrive in (term.Chars).
+		cgot, cerr := FormatTerm(corpus.Compact(term.String(c.format)), corpus.Compact(term.List(c.goArgs)), Options{})
+		if (cerr != nil) != (err != nil) || cgot != got {
+			t.Errorf("line %d: io_lib:format(%s, %s) with compact strings: %q (%v), plain %q (%v)", c.line, c.fmtText, c.erlArgs, cgot, cerr, got, err)
 		}
 	}
 	t.Logf("%d cases compared with OTP (%d of them badarg on both sides)", len(cases), errs)

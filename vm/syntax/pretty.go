@@ -20,7 +20,7 @@ func AppendPretty(dst []byte, t term.Term, o Options) []byte {
 	switch v := t.(type) {
 	case term.Atom:
 		return AppendAtom(dst, v, o.Encoding)
-	case term.Tuple, term.List, term.ImproperList, term.Map, term.Binary, term.Bitstring, nil:
+	case term.Tuple, term.List, term.Chars, term.ImproperList, term.Map, term.Binary, term.Bitstring, nil:
 		_ = v
 	default:
 		return p.w.write(dst, t, -1)

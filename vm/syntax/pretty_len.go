@@ -92,6 +92,8 @@ func (p *pretty) printLength(t term.Term, d int) *ifNode {
 		return p.printLengthList(v, nil, d)
 	case term.ImproperList:
 		return p.printLengthList(v.Elems, v.Tail, d)
+	case term.Chars:
+		return p.printLength(v.List(), d)
 	case term.Tuple:
 		if len(v) == 0 {
 			return p.leaf("{}", 2)

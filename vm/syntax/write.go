@@ -52,6 +52,8 @@ func (w *writer) write(dst []byte, t term.Term, d int) []byte {
 		return w.writeList(dst, v, nil, d)
 	case term.ImproperList:
 		return w.writeList(dst, v.Elems, v.Tail, d)
+	case term.Chars:
+		return w.write(dst, v.List(), d)
 	case term.Tuple:
 		if len(v) == 0 {
 			return append(dst, "{}"...)

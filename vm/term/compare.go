@@ -23,6 +23,17 @@ func Equal(a, b Term) bool { return compare(a, b, false) == 0 }
 func ExactEqual(a, b Term) bool { return compare(a, b, true) == 0 }
 
 func compare(a, b Term, exact bool) int {
+	// The commonest pairs (map keys, sorting) first, without the kinds.
+	switch x := a.(type) {
+	case Atom:
+		if y, ok := b.(Atom); ok {
+			return strings.Compare(string(x), string(y))
+		}
+	case Int:
+		if y, ok := b.(Int); ok {
+			return cmp3(x, y)
+		}
+	}
 	ka, kb := KindOf(a), KindOf(b)
 	if ka != kb {
 		return cmp3(ka, kb)
@@ -168,38 +179,6 @@ func compareFuns(a, b Term, exact bool) int {
 		return cmp3(x.Arity, y.Arity)
 	}
 	return 0
-}
-
-// listParts views a (non-empty) list term as its elements and final tail.
-func listParts(t Term) ([]Term, Term) {
-	switch l := t.(type) {
-	case List:
-		return l, Nil
-	case ImproperList:
-		return l.Elems, l.Tail
-	}
-	return nil, t
-}
-
-func compareLists(a, b Term, exact bool) int {
-	xs, xt := listParts(a)
-	ys, yt := listParts(b)
-	n := min(len(xs), len(ys))
-	for i := 0; i < n; i++ {
-		if c := compare(xs[i], ys[i], exact); c != 0 {
-			return c
-		}
-	}
-	// Compare what remains of each list: the rest of the elements (a list)
-	// or the final tail.
-	var xr, yr Term = xt, yt
-	if len(xs) > n {
-		xr = Cons(xs[n:], xt)
-	}
-	if len(ys) > n {
-		yr = Cons(ys[n:], yt)
-	}
-	return compare(xr, yr, exact)
 }
 
 func bitsOf(t Term) ([]byte, int) {

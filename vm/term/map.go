@@ -1,6 +1,7 @@
 package term
 
 import (
+	"cmp"
 	"iter"
 	"slices"
 )
@@ -26,7 +27,10 @@ func NewMap(pairs ...KV) Map {
 		return Map{}
 	}
 	kv := slices.Clone(pairs)
-	slices.SortStableFunc(kv, func(a, b KV) int { return CompareExact(a.Key, b.Key) })
+	if inKeyOrder(kv) {
+		return Map{kv: kv}
+	}
+	slices.SortStableFunc(kv, compareKeys)
 	out := kv[:0]
 	for i := range kv {
 		if len(out) > 0 && CompareExact(out[len(out)-1].Key, kv[i].Key) == 0 {
@@ -36,6 +40,115 @@ func NewMap(pairs ...KV) Map {
 		out = append(out, kv[i])
 	}
 	return Map{kv: out}
+}
+
+// NewMapUnique builds a map from pairs whose keys are all different,
+// taking pairs over as the map's storage (it is sorted in place; the
+// caller must not use it afterwards): one allocation for a decoder. ok
+// is false when two keys are =:= (the map is then unusable).
+func NewMapUnique(pairs []KV) (m Map, ok bool) {
+	if inKeyOrder(pairs) {
+		// A map from OTP of up to 32 keys arrives in key order.
+		return Map{kv: pairs}, true
+	}
+	// Larger ones arrive in hash order. Sort their positions, not the
+	// pairs (each move of a KV is four pointer writes, with GC write
+	// barriers), then move every pair once.
+	if len(pairs) <= 256 {
+		var pos [256]uint8
+		var kinds [256]Kind
+		return sortByPosition(pairs, pos[:len(pairs)], kinds[:len(pairs)])
+	}
+	if uint64(len(pairs)) <= 1<<32 {
+		return sortByPosition(pairs, make([]uint32, len(pairs)), make([]Kind, len(pairs)))
+	}
+	slices.SortFunc(pairs, compareKeys)
+	return Map{kv: pairs}, inKeyOrder(pairs)
+}
+
+// sortByPosition sorts pairs by key through order and kinds, scratch
+// slices of len(pairs), and reports false on a duplicate key. Keys of
+// different kinds (most pairs of a mixed map) compare by their kind
+// bytes alone.
+func sortByPosition[P uint8 | uint32](pairs []KV, order []P, kinds []Kind) (Map, bool) {
+	for i := range order {
+		order[i] = P(i)
+		kinds[i] = KindOf(pairs[i].Key)
+	}
+	ints := intKeys(pairs) // integer keys (ids, indexes): no call per comparison
+	byKey := func(a, b P) int {
+		if ints != nil {
+			return cmp.Compare(ints[a], ints[b])
+		}
+		if ka, kb := kinds[a], kinds[b]; ka != kb {
+			return cmp.Compare(ka, kb)
+		}
+		return keyOrder(pairs[a].Key, pairs[b].Key)
+	}
+	slices.SortFunc(order, byKey)
+	for i := 1; i < len(order); i++ {
+		if byKey(order[i-1], order[i]) == 0 {
+			return Map{}, false
+		}
+	}
+	// pairs[j] becomes pairs[order[j]]: follow each cycle of the
+	// permutation, marking the positions done.
+	for i := range order {
+		if int(order[i]) == i {
+			continue
+		}
+		saved, j := pairs[i], i
+		for {
+			k := int(order[j])
+			order[j] = P(j)
+			if k == i {
+				pairs[j] = saved
+				break
+			}
+			pairs[j] = pairs[k]
+			j = k
+		}
+	}
+	return Map{kv: pairs}, true
+}
+
+// intKeys returns the keys of pairs as int64s when they are all Ints
+// (small integers), else nil.
+func intKeys(pairs []KV) []Int {
+	for _, kv := range pairs {
+		if _, ok := kv.Key.(Int); !ok {
+			return nil
+		}
+	}
+	ints := make([]Int, len(pairs))
+	for i, kv := range pairs {
+		ints[i] = kv.Key.(Int)
+	}
+	return ints
+}
+
+func compareKeys(a, b KV) int { return keyOrder(a.Key, b.Key) }
+
+// keyOrder is CompareExact with integer keys compared in line (compare
+// itself takes atoms first).
+func keyOrder(a, b Term) int {
+	if x, ok := a.(Int); ok {
+		if y, ok := b.(Int); ok {
+			return cmp.Compare(x, y)
+		}
+	}
+	return compare(a, b, true)
+}
+
+// inKeyOrder reports whether the keys of kv are strictly increasing: in
+// map-key order and without duplicates.
+func inKeyOrder(kv []KV) bool {
+	for i := 1; i < len(kv); i++ {
+		if keyOrder(kv[i-1].Key, kv[i].Key) >= 0 {
+			return false
+		}
+	}
+	return true
 }
 
 // Len returns the number of associations.

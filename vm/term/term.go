@@ -99,15 +99,17 @@ type Bitstring struct {
 }
 
 // List is a proper list. The empty list (nil, `[]`) is a List of length 0;
-// use Nil for clarity.
+// use Nil for clarity. A proper list may also be a Chars (its compact
+// form): read lists with AsList, ListLen, ListParts, Uncons or ListElems,
+// never with a bare t.(List) assertion.
 type List []Term
 
 // Nil is the empty list `[]`.
 var Nil = List(nil)
 
 // ImproperList is a list whose final tail is not a list: [E1, ..., En | Tail].
-// Elems is never empty and Tail is never a List; build one with Cons or
-// NewImproperList, which normalise.
+// Elems is never empty and Tail is never a List or Chars; build one
+// with Cons, which normalises.
 type ImproperList struct {
 	Elems []Term
 	Tail  Term
@@ -214,8 +216,8 @@ func NewBitstring(data []byte, bits uint8) Term {
 // BitSize returns the number of bits in a Binary or Bitstring.
 func (b Bitstring) BitSize() int { return (len(b.Data)-1)*8 + int(b.Bits) }
 
-// Cons returns [elems... | tail], normalising: a List tail is appended
-// (giving a proper list), an ImproperList tail is flattened. With no elems
+// Cons returns [elems... | tail], normalising: a List or Chars tail
+// is appended (giving a proper List), an ImproperList tail is flattened. With no elems
 // it returns tail itself.
 func Cons(elems []Term, tail Term) Term {
 	if len(elems) == 0 {
@@ -233,6 +235,13 @@ func Cons(elems []Term, tail Term) Term {
 		}
 		out := make(List, 0, len(elems)+len(t))
 		return append(append(out, elems...), t...)
+	case Chars:
+		out := make(List, len(elems), len(elems)+len(t))
+		copy(out, elems)
+		for _, r := range string(t) {
+			out = append(out, Int(r))
+		}
+		return out
 	case ImproperList:
 		out := make([]Term, 0, len(elems)+len(t.Elems))
 		out = append(append(out, elems...), t.Elems...)
@@ -281,11 +290,16 @@ func String(s string) List {
 	return out
 }
 
-// CharList reports whether l is a list of Unicode code points, returning
-// it as a Go string if so.
+// CharList reports whether t is a proper list of Unicode code points
+// (a List or Chars), returning it as a UTF-8 Go string if so.
 func CharList(t Term) (string, bool) {
-	l, ok := t.(List)
-	if !ok {
+	var l List
+	switch v := t.(type) {
+	case List:
+		l = v
+	case Chars:
+		return string(v), true // valid UTF-8 by construction
+	default:
 		return "", false
 	}
 	buf := make([]rune, 0, len(l))

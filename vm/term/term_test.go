@@ -111,3 +111,61 @@ func TestNormalisation(t *testing.T) {
 		t.Fatal("pids/refs as map keys")
 	}
 }
+
+func TestNewMapUnique(t *testing.T) {
+	for _, n := range []int{0, 1, 2, 33, 256, 257, 1000} {
+		// Keys in a scrambled order, as OTP sends a map of more than 32
+		// keys; values remember their key.
+		pairs := make([]KV, n)
+		for i := range pairs {
+			k := Int((i*7919 + 13) % n)
+			pairs[i] = KV{Key: k, Value: Tuple{k}}
+		}
+		m, ok := NewMapUnique(pairs)
+		if !ok || m.Len() != n {
+			t.Fatalf("n=%d: ok=%v len=%d", n, ok, m.Len())
+		}
+		for i, kv := range m.Pairs() {
+			if kv.Key != Int(i) || !ExactEqual(kv.Value, Tuple{Int(i)}) {
+				t.Fatalf("n=%d: pair %d is %v => %v", n, i, kv.Key, kv.Value)
+			}
+		}
+	}
+	for _, n := range []int{2, 40, 300} {
+		pairs := make([]KV, n)
+		for i := range pairs {
+			pairs[i] = KV{Key: Int((i * 31) % n), Value: Nil}
+		}
+		pairs[n-1].Key = pairs[0].Key // a duplicate
+		if _, ok := NewMapUnique(pairs); ok {
+			t.Errorf("n=%d: duplicate keys accepted", n)
+		}
+	}
+	if _, ok := NewMapUnique([]KV{{Key: String("k"), Value: Nil}, {Key: Chars("k"), Value: Nil}}); ok {
+		t.Error(`"k" as List and as Chars are one key`)
+	}
+}
+
+func TestNewMapUniqueMixedAndIntKeys(t *testing.T) {
+	// Integer keys take their own sort; mixed keys the generic one. Both
+	// must give map-key order (integers before floats, =:= not ==).
+	pairs := []KV{{Float(1), Atom("f")}, {Int(3), Nil}, {Atom("a"), Nil}, {Int(-2), Nil}, {Int(1), Atom("i")}}
+	m, ok := NewMapUnique(pairs)
+	if !ok {
+		t.Fatal("1 and 1.0 are different keys")
+	}
+	want := []Term{Int(-2), Int(1), Int(3), Float(1), Atom("a")}
+	for i, kv := range m.Pairs() {
+		if !ExactEqual(kv.Key, want[i]) {
+			t.Fatalf("key %d is %v, want %v", i, kv.Key, want[i])
+		}
+	}
+	ints := make([]KV, 300)
+	for i := range ints {
+		ints[i] = KV{Key: Int(int64((i * 113) % 300)), Value: Nil}
+	}
+	ints[299].Key = ints[5].Key
+	if _, ok := NewMapUnique(ints); ok {
+		t.Error("duplicate integer key accepted")
+	}
+}

@@ -28,6 +28,11 @@ func TestRoundTripCorpus(t *testing.T) {
 		if !term.ExactEqual(back, e.Term) {
 			t.Errorf("%s: round trip through %s changed the term", e.Label, b)
 		}
+		// Strings in their compact form (term.Chars, as decoded from a
+		// peer) give the same JSON.
+		if cb, err := Marshal(corpus.Compact(e.Term)); err != nil || string(cb) != string(b) {
+			t.Errorf("%s: compact form gives %.80s (%v), plain %.80s", e.Label, cb, err, b)
+		}
 		n++
 	}
 	if n < 2000 {

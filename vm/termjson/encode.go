@@ -158,6 +158,8 @@ func (e *encoder) term(t term.Term) {
 			return
 		}
 		e.array(v)
+	case term.Chars:
+		e.term(v.List())
 	case term.ImproperList:
 		e.wrap("$improper", func() {
 			e.buf = append(e.buf, '[')

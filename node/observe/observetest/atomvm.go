@@ -138,7 +138,7 @@ func (a *AtomVM) Call(ctx context.Context, n, mod, fun term.Atom, args []term.Te
 		if args[0] != (term.ExportFun{Module: "erlang", Function: "system_info", Arity: 1}) {
 			return nil, a.violation("lists:map with " + write(args[0]))
 		}
-		items, _ := args[1].(term.List)
+		items, _ := args[1].(term.List) // atoms (observe builds them, in process)
 		out := make(term.List, len(items))
 		for i, it := range items {
 			out[i] = a.systemInfo(it)
@@ -172,7 +172,7 @@ func (a *AtomVM) zipwith(args []term.Term) (term.Term, error) {
 	if args[0] != (term.ExportFun{Module: "erlang", Function: "process_info", Arity: 2}) {
 		return nil, a.violation("lists:zipwith with " + write(args[0]))
 	}
-	ps, _ := args[1].(term.List)
+	ps, _ := args[1].(term.List) // pids and atoms (observe builds them, in process)
 	is, _ := args[2].(term.List)
 	if len(ps) != len(is) {
 		return nil, a.violation("lists:zipwith with lists of different lengths")

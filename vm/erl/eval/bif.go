@@ -214,7 +214,7 @@ func containsShellFun(t term.Term, depth int) bool {
 	switch v := t.(type) {
 	case *term.Fun:
 		return ShellFun(v)
-	case term.List:
+	case term.List: // a term.Chars holds no funs
 		for _, e := range v {
 			if containsShellFun(e, depth+1) {
 				return true

@@ -40,6 +40,14 @@ func iolistBytes(t term.Term, w *bitWriter, depth int, bits bool) bool {
 			}
 		}
 		return true
+	case term.Chars:
+		for _, r := range string(v) {
+			if r > 255 {
+				return false
+			}
+			w.WriteUint(uint64(r), 8)
+		}
+		return true
 	case term.ImproperList:
 		for _, e := range v.Elems {
 			if !iolistElem(e, w, depth, bits) {
@@ -63,7 +71,7 @@ func iolistElem(e term.Term, w *bitWriter, depth int, bits bool) bool {
 		return true
 	}
 	switch e.(type) {
-	case term.Binary, term.Bitstring, term.List, term.ImproperList:
+	case term.Binary, term.Bitstring, term.List, term.Chars, term.ImproperList:
 		return iolistBytes(e, w, depth+1, bits)
 	}
 	return false
@@ -71,12 +79,12 @@ func iolistElem(e term.Term, w *bitWriter, depth int, bits bool) bool {
 
 // charList returns the code points of a proper list of characters.
 func charList(t term.Term) ([]rune, bool) {
-	l, ok := t.(term.List)
+	n, ok := term.ListLen(t)
 	if !ok {
 		return nil, false
 	}
-	out := make([]rune, len(l))
-	for i, e := range l {
+	out := make([]rune, n)
+	for i, e := range term.ListElems(t) {
 		c, ok := e.(term.Int)
 		if !ok || c < 0 || c > 0x10FFFF {
 			return nil, false
@@ -243,7 +251,7 @@ func parseErlFloat(s string) (float64, bool) {
 
 // formatFloatOpts implements float_to_list/2's options.
 func formatFloatOpts(f float64, opts term.Term) (string, bool) {
-	l, ok := opts.(term.List)
+	l, ok := term.AsList(opts)
 	if !ok {
 		return "", false
 	}
@@ -401,7 +409,7 @@ func convBIFs() map[bifKey]bifFunc {
 		{"list_to_bitstring", 1}: func(_ *machine, a []term.Term) (term.Term, error) {
 			var w bitWriter
 			switch a[0].(type) {
-			case term.List, term.ImproperList:
+			case term.List, term.Chars, term.ImproperList:
 			default:
 				return nil, badarg("list_to_bitstring", a)
 			}
@@ -561,6 +569,6 @@ func convBIFs() map[bifKey]bifFunc {
 }
 
 func listElems(t term.Term) []term.Term {
-	l, _ := t.(term.List)
+	l, _ := term.AsList(t)
 	return l
 }

@@ -40,7 +40,7 @@ func typeBIFs() map[bifKey]bifFunc {
 		{"is_integer", 1}:  typeTest(term.IsInteger),
 		{"is_list", 1}: typeTest(func(t term.Term) bool {
 			switch t.(type) {
-			case term.List, term.ImproperList:
+			case term.List, term.Chars, term.ImproperList:
 				return true
 			}
 			return false
@@ -85,10 +85,7 @@ func typeBIFs() map[bifKey]bifFunc {
 	}
 }
 
-func listLen(t term.Term) (int, bool) {
-	l, ok := t.(term.List)
-	return len(l), ok
-}
+func listLen(t term.Term) (int, bool) { return term.ListLen(t) }
 
 func dataBIFs() map[bifKey]bifFunc {
 	return map[bifKey]bifFunc{
@@ -165,30 +162,14 @@ func dataBIFs() map[bifKey]bifFunc {
 			return term.Int(n), nil
 		},
 		{"hd", 1}: func(_ *machine, a []term.Term) (term.Term, error) {
-			switch l := a[0].(type) {
-			case term.List:
-				if len(l) > 0 {
-					return l[0], nil
-				}
-			case term.ImproperList:
-				return l.Elems[0], nil
+			if h, _, ok := term.Uncons(a[0]); ok {
+				return h, nil
 			}
 			return nil, badarg("hd", a)
 		},
 		{"tl", 1}: func(_ *machine, a []term.Term) (term.Term, error) {
-			switch l := a[0].(type) {
-			case term.List:
-				if len(l) == 1 {
-					return term.Nil, nil
-				}
-				if len(l) > 1 {
-					return l[1:], nil
-				}
-			case term.ImproperList:
-				if len(l.Elems) == 1 {
-					return l.Tail, nil
-				}
-				return term.ImproperList{Elems: l.Elems[1:], Tail: l.Tail}, nil
+			if _, t, ok := term.Uncons(a[0]); ok {
+				return t, nil
 			}
 			return nil, badarg("tl", a)
 		},
@@ -233,7 +214,7 @@ func dataBIFs() map[bifKey]bifFunc {
 			return term.List(append([]term.Term(nil), t...)), nil
 		},
 		{"list_to_tuple", 1}: func(_ *machine, a []term.Term) (term.Term, error) {
-			l, ok := a[0].(term.List)
+			l, ok := term.AsList(a[0])
 			if !ok {
 				return nil, badarg("list_to_tuple", a)
 			}

@@ -37,7 +37,7 @@ func procBIFs() map[bifKey]bifFunc {
 		{"error", 1}: func(_ *machine, a []term.Term) (term.Term, error) { return nil, shellRaise(ClassError, a[0]) },
 		{"error", 2}: func(_ *machine, a []term.Term) (term.Term, error) {
 			switch a[1].(type) {
-			case term.List, term.Atom:
+			case term.List, term.Chars, term.Atom:
 			default:
 				return nil, badarg("error", a)
 			}
@@ -45,11 +45,11 @@ func procBIFs() map[bifKey]bifFunc {
 		},
 		{"error", 3}: func(_ *machine, a []term.Term) (term.Term, error) {
 			switch a[1].(type) {
-			case term.List, term.Atom:
+			case term.List, term.Chars, term.Atom:
 			default:
 				return nil, badarg("error", a)
 			}
-			opts, ok := a[2].(term.List)
+			opts, ok := term.AsList(a[2])
 			if !ok {
 				return nil, badarg("error", a)
 			}
@@ -67,7 +67,7 @@ func procBIFs() map[bifKey]bifFunc {
 			return nil, &Exception{Class: ClassError, Reason: a[0], Stack: term.List{term.Tuple{term.Atom("erl_eval"), term.Atom("do_apply"), a[1], loc}}}
 		},
 		{"apply", 2}: func(m *machine, a []term.Term) (term.Term, error) {
-			args, ok := a[1].(term.List)
+			args, ok := term.AsList(a[1])
 			if !ok {
 				return nil, badarg("apply", a)
 			}
@@ -76,7 +76,7 @@ func procBIFs() map[bifKey]bifFunc {
 		{"apply", 3}: func(m *machine, a []term.Term) (term.Term, error) {
 			mod, ok1 := a[0].(term.Atom)
 			fn, ok2 := a[1].(term.Atom)
-			args, ok3 := a[2].(term.List)
+			args, ok3 := term.AsList(a[2])
 			if !ok3 {
 				return nil, badarg("apply", a)
 			}

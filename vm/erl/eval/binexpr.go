@@ -51,7 +51,7 @@ func bsFail(reason term.Atom, pos int, bt bitType, kind term.Atom, val term.Term
 
 // strFrames inserts the frames of eval_bits's string comprehension.
 func strFrames(exc *Exception) *Exception {
-	st, ok := exc.Stack.(term.List)
+	st, ok := term.AsList(exc.Stack)
 	if !ok || len(st) == 0 {
 		return exc
 	}
@@ -93,7 +93,7 @@ func (m *machine) binExpr(x *parse.Bin, env *Bindings) (term.Term, *Bindings, er
 				segs = append(segs, segment{pos: i + 1, bt: bt, text: lit.Text, isText: true})
 				continue
 			}
-			if s, isStr := lit.Value().(term.List); isStr && lit.Kind == scan.String {
+			if s, isStr := term.AsList(lit.Value()); isStr && lit.Kind == scan.String {
 				var size term.Term
 				if el.Size != nil {
 					size, env, err = m.expr(el.Size, env)

@@ -47,7 +47,7 @@ func expandPattern(elems []parse.BinElem) []parse.BinElem {
 			out = append(out, el)
 			continue
 		}
-		for _, c := range lit.Value().(term.List) {
+		for _, c := range term.ListElems(lit.Value()) {
 			e := el
 			e.Value = &parse.Lit{P: lit.P, Kind: scan.Char, Val: c}
 			out = append(out, e)

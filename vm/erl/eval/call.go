@@ -155,7 +155,7 @@ func (m *machine) localCall(name term.Atom, argExprs []parse.Expr, env *Bindings
 // undefFor reports whether an undef stack names M:F as the missing
 // function.
 func undefFor(stack term.Term, mod, fn term.Atom) bool {
-	l, ok := stack.(term.List)
+	l, ok := term.AsList(stack)
 	if !ok || len(l) == 0 {
 		return true
 	}

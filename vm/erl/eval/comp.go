@@ -62,28 +62,14 @@ func (m *machine) quals(qs []parse.Expr, env *Bindings, emit func(*Bindings) err
 			return m.binGenerator(q, src, qs[1:], env, emit)
 		}
 		for {
-			var head term.Term
-			switch l := src.(type) {
-			case term.List:
-				if len(l) == 0 {
+			head, rest, ok := term.Uncons(src)
+			if !ok {
+				if n, isList := term.ListLen(src); isList && n == 0 {
 					return nil
 				}
-				head = l[0]
-				if len(l) == 1 {
-					src = term.Nil
-				} else {
-					src = l[1:]
-				}
-			case term.ImproperList:
-				head = l.Elems[0]
-				if len(l.Elems) == 1 {
-					src = l.Tail
-				} else {
-					src = term.ImproperList{Elems: l.Elems[1:], Tail: l.Tail}
-				}
-			default:
 				return errorf(tag("bad_generator", src))
 			}
+			src = rest
 			fresh, ok, err := m.match(q.Pat, head, nil, env)
 			if err != nil {
 				return err

@@ -286,8 +286,8 @@ func (m *machine) binOp(x *parse.BinOp, env *Bindings) (term.Term, *Bindings, er
 }
 
 func isEmptyStack(t term.Term) bool {
-	l, ok := t.(term.List)
-	return ok && len(l) == 0
+	n, ok := term.ListLen(t)
+	return ok && n == 0
 }
 
 // tailCall is a call in tail position left for the caller's loop.

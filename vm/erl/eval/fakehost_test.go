@@ -17,7 +17,7 @@ type fakeHost struct {
 func (h *fakeHost) Call(ctx context.Context, m, f term.Atom, a []term.Term) (term.Term, error) {
 	h.calls = append(h.calls, string(m)+":"+string(f))
 	if m == "lists" && f == "reverse" && len(a) == 1 {
-		l, _ := a[0].(term.List)
+		l, _ := term.AsList(a[0])
 		out := make(term.List, len(l))
 		for i, e := range l {
 			out[len(l)-1-i] = e

@@ -29,7 +29,7 @@ func withFrames(err error, frames ...term.Tuple) error {
 	if !ok || len(frames) == 0 {
 		return err
 	}
-	st, _ := exc.Stack.(term.List)
+	st, _ := term.AsList(exc.Stack)
 	out := append(term.List(nil), st...)
 	for _, f := range frames {
 		if len(out) >= maxFrames {
@@ -70,22 +70,11 @@ func isFunOf(t term.Term, arity int) bool {
 // next splits a list term into head and tail; ok is false at the end,
 // and isList false when t is not a list cell or [].
 func next(t term.Term) (head, tail term.Term, ok, isList bool) {
-	switch l := t.(type) {
-	case term.List:
-		if len(l) == 0 {
-			return nil, nil, false, true
-		}
-		if len(l) == 1 {
-			return l[0], term.Nil, true, true
-		}
-		return l[0], l[1:], true, true
-	case term.ImproperList:
-		if len(l.Elems) == 1 {
-			return l.Elems[0], l.Tail, true, true
-		}
-		return l.Elems[0], term.ImproperList{Elems: l.Elems[1:], Tail: l.Tail}, true, true
+	if h, tl, ok := term.Uncons(t); ok {
+		return h, tl, true, true
 	}
-	return nil, nil, false, false
+	n, isProper := term.ListLen(t)
+	return nil, nil, false, isProper && n == 0
 }
 
 func asBool(v term.Term) (bool, bool) { return isBool(v) }
@@ -352,8 +341,8 @@ func hofZipwith(m *machine, a []term.Term) (term.Term, error) {
 }
 
 func isNil(t term.Term) bool {
-	l, ok := t.(term.List)
-	return ok && len(l) == 0
+	n, ok := term.ListLen(t)
+	return ok && n == 0
 }
 
 func hofTakewhile(m *machine, a []term.Term) (term.Term, error) {

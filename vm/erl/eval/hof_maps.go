@@ -8,7 +8,7 @@ import (
 // when Fun(A, B) is true.
 func hofSort(m *machine, a []term.Term) (term.Term, error) {
 	f, l := a[0], a[1]
-	xs, isList := l.(term.List)
+	xs, isList := term.AsList(l)
 	if !isList || !isFunOf(f, 2) {
 		return nil, fcError("lists", "lists.erl", "sort", a, 1017)
 	}

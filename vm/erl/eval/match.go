@@ -24,8 +24,8 @@ func (m *machine) match(p parse.Expr, v term.Term, env, outer *Bindings) (*Bindi
 	case *parse.Lit:
 		return env, term.CompareExact(x.Value(), v) == 0, nil
 	case *parse.Nil:
-		l, ok := v.(term.List)
-		return env, ok && len(l) == 0, nil
+		n, ok := term.ListLen(v)
+		return env, ok && n == 0, nil
 	case *parse.Cons:
 		return m.matchCons(x, v, env, outer)
 	case *parse.Tuple:
@@ -102,27 +102,10 @@ func (m *machine) matchCons(x *parse.Cons, v term.Term, env, outer *Bindings) (*
 		if !isCons {
 			return m.match(p, v, env, outer)
 		}
-		var head, rest term.Term
-		switch l := v.(type) {
-		case term.List:
-			if len(l) == 0 {
-				return env, false, nil
-			}
-			head, rest = l[0], l[1:]
-			if len(l) == 1 {
-				rest = term.Nil
-			}
-		case term.ImproperList:
-			head = l.Elems[0]
-			if len(l.Elems) == 1 {
-				rest = l.Tail
-			} else {
-				rest = term.ImproperList{Elems: l.Elems[1:], Tail: l.Tail}
-			}
-		default:
+		head, rest, ok := term.Uncons(v)
+		if !ok {
 			return env, false, nil
 		}
-		var ok bool
 		var err error
 		env, ok, err = m.match(c.Head, head, env, outer)
 		if err != nil || !ok {
@@ -139,28 +122,11 @@ func (m *machine) matchPrefix(x *parse.BinOp, v term.Term, env, outer *Bindings)
 		return env, false, errorf(tag("illegal_pattern", term.Atom("expression")))
 	}
 	for _, c := range prefix {
-		switch l := v.(type) {
-		case term.List:
-			if len(l) == 0 || term.CompareExact(l[0], c) != 0 {
-				return env, false, nil
-			}
-			if len(l) == 1 {
-				v = term.Nil
-			} else {
-				v = l[1:]
-			}
-		case term.ImproperList:
-			if term.CompareExact(l.Elems[0], c) != 0 {
-				return env, false, nil
-			}
-			if len(l.Elems) == 1 {
-				v = l.Tail
-			} else {
-				v = term.ImproperList{Elems: l.Elems[1:], Tail: l.Tail}
-			}
-		default:
+		h, rest, ok := term.Uncons(v)
+		if !ok || term.CompareExact(h, c) != 0 {
 			return env, false, nil
 		}
+		v = rest
 	}
 	return m.match(x.R, v, env, outer)
 }
@@ -174,7 +140,7 @@ func constList(e parse.Expr) ([]term.Term, bool) {
 		case *parse.Nil:
 			return out, true
 		case *parse.Lit:
-			l, ok := x.Value().(term.List)
+			l, ok := term.AsList(x.Value())
 			if !ok {
 				return nil, false
 			}

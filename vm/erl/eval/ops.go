@@ -321,10 +321,7 @@ func compareOp(op string, a, b term.Term) term.Term {
 }
 
 // properList returns the elements of a proper list.
-func properList(t term.Term) ([]term.Term, bool) {
-	l, ok := t.(term.List)
-	return l, ok
-}
+func properList(t term.Term) ([]term.Term, bool) { return term.AsList(t) }
 
 func appendOp(a, b term.Term) (term.Term, *Exception) {
 	l, ok := properList(a)

@@ -134,7 +134,7 @@ func shellFC(f string, a int) error {
 
 // isCommandFC reports whether stack is the one shellFC raises.
 func isCommandFC(stack term.Term) bool {
-	l, ok := stack.(term.List)
+	l, ok := term.AsList(stack)
 	if !ok || len(l) != 1 {
 		return false
 	}

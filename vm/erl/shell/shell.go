@@ -246,7 +246,7 @@ func (s *Session) formatException(ctx context.Context, exc *eval.Exception) stri
 		}
 	}
 	stack := exc.Stack
-	if l, ok := stack.(term.List); ok && !isCommandFC(stack) {
+	if l, ok := term.AsList(stack); ok && !isCommandFC(stack) {
 		stack = append(append(term.List(nil), l...), shellBottom)
 	}
 	return shellfmt.Exception(exc.Class, exc.Reason, stack, o)

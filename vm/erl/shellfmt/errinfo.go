@@ -78,7 +78,7 @@ func mustBeBinary(t term.Term, otherwise string) string {
 
 func mustBeList(t term.Term, otherwise string) string {
 	switch t.(type) {
-	case term.List:
+	case term.List, term.Chars:
 		return otherwise
 	case term.ImproperList:
 		return "not_proper_list"
@@ -305,7 +305,7 @@ func boolStr(c bool, s string) string {
 func isAtom(t term.Term) bool { _, ok := t.(term.Atom); return ok }
 
 func listToSomething(t term.Term, otherwise string) []string {
-	if _, ok := t.(term.List); ok {
+	if term.IsProperList(t) {
 		return []string{otherwise}
 	}
 	return []string{"not_list"}
@@ -353,7 +353,7 @@ func ertsFormatError(reason term.Term, f term.Tuple, eim term.Map) ErrorInfo {
 		return ErrorInfo{}
 	}
 	fn, _ := f[1].(term.Atom)
-	args, ok := f[2].(term.List)
+	args, ok := term.AsList(f[2])
 	if !ok || reason == term.Atom("system_limit") {
 		return ErrorInfo{}
 	}

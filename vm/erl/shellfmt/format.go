@@ -85,7 +85,7 @@ func countNL(s string) int { return strings.Count(s, "\n") }
 
 // isStacktrace is erl_error's is_stacktrace/1.
 func isStacktrace(t term.Term) ([]term.Tuple, bool) {
-	l, ok := t.(term.List)
+	l, ok := term.AsList(t)
 	if !ok {
 		return nil, false
 	}
@@ -101,11 +101,11 @@ func isStacktrace(t term.Term) ([]term.Tuple, bool) {
 		if _, ok := f[1].(term.Atom); !ok {
 			return nil, false
 		}
-		if _, ok := f[3].(term.List); !ok {
+		if !term.IsProperList(f[3]) {
 			return nil, false
 		}
 		switch f[2].(type) {
-		case term.Int, term.BigInt, term.List:
+		case term.Int, term.BigInt, term.List, term.Chars:
 		default:
 			return nil, false
 		}
@@ -153,7 +153,7 @@ func formatException(i int, class term.Atom, reason, stack term.Term, o *Options
 	return out
 }
 
-func isList(t term.Term) bool { _, ok := t.(term.List); return ok }
+func isList(t term.Term) bool { return term.IsProperList(t) }
 
 func (o *Options) formatValue(v term.Term, errStr string, class term.Atom, s string) string {
 	pre1 := strLen(exited(class))
@@ -209,7 +209,7 @@ func (o *Options) explainReason(r term.Term, class term.Atom, t1 *trace1, s stri
 			if t1.shell {
 				return "no function clause matching call to " + syntax.Write(t1.frame[1], syntax.Options{}) + "/" + syntax.Write(t1.frame[2], syntax.Options{})
 			}
-			args, _ := t1.frame[2].(term.List)
+			args, _ := term.AsList(t1.frame[2])
 			mf := term.Tuple{t1.frame[0], t1.frame[1]}
 			return o.formatErrstrCall("no function clause matching ", class, mf, args, s) + " " + location(t1.frame[3])
 		case term.Atom("undef"):
@@ -242,9 +242,8 @@ func (o *Options) explainTuple(t term.Tuple, class term.Atom, s string) (string,
 			return o.formatValue(v, "bad map: ", class, s), true
 		case "badarity":
 			if p, ok := v.(term.Tuple); ok && len(p) == 2 && isFun(p[0]) {
-				as, ok := p[1].(term.List)
-				if ok {
-					return o.formatFun(p[0]) + " called with " + argss(len(as)), true
+				if n, ok := term.ListLen(p[1]); ok {
+					return o.formatFun(p[0]) + " called with " + argss(n), true
 				}
 			}
 		case "badfun":
@@ -290,14 +289,15 @@ func nArgs(t term.Term) int {
 	switch v := t.(type) {
 	case term.Int:
 		return int(v)
-	case term.List:
-		return len(v)
+	case term.List, term.Chars:
+		n, _ := term.ListLen(v)
+		return n
 	}
 	return 0
 }
 
 func location(loc term.Term) string {
-	l, _ := loc.(term.List)
+	l, _ := term.AsList(loc)
 	var file, line term.Term
 	for _, e := range l {
 		kv, ok := e.(term.Tuple)

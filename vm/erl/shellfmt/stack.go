@@ -74,10 +74,11 @@ func (o *Options) formatStacktrace(s string, trace []term.Tuple, errMap ErrorInf
 			em = errMap
 		}
 		switch a := f[2].(type) {
-		case term.List:
+		case term.List, term.Chars:
+			args, _ := term.AsList(a)
 			calledAs := s + "   called as "
-			c := o.formatCall("", calledAs, term.Tuple{f[0], f[1]}, a)
-			b.WriteString(sep + origin + " " + o.mfaToString(f[0], f[1], len(a)) + "\n" + calledAs + c + callFormatError(em, len(a), sep))
+			c := o.formatCall("", calledAs, term.Tuple{f[0], f[1]}, args)
+			b.WriteString(sep + origin + " " + o.mfaToString(f[0], f[1], len(args)) + "\n" + calledAs + c + callFormatError(em, len(args), sep))
 		default:
 			b.WriteString(sep + origin + " " + o.mfaToString(f[0], f[1], nArgs(a)) + " " + location(f[3]) + callFormatError(em, nArgs(a), sep))
 		}
@@ -217,7 +218,7 @@ func (o *Options) extendedError(reason term.Term, trace []term.Tuple) ErrorInfo 
 		return ErrorInfo{}
 	}
 	f := trace[0]
-	info, _ := f[3].(term.List)
+	info, _ := term.AsList(f[3])
 	var eim term.Map
 	found := false
 	for _, e := range info {
@@ -304,8 +305,8 @@ func chardata(t term.Term) (string, bool) {
 		case term.Int:
 			b.WriteRune(rune(v))
 			return true
-		case term.List:
-			for _, e := range v {
+		case term.List, term.Chars:
+			for _, e := range term.ListElems(v) {
 				if !walk(e, depth+1) {
 					return false
 				}

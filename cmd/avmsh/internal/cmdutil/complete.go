@@ -339,13 +339,11 @@ func atoms(v term.Term) []cobra.Completion {
 	return out
 }
 
-// forEach calls fn for each element of a proper list (nothing for other
-// terms).
+// forEach calls fn for each element of a proper list, term.Chars
+// included (nothing for other terms).
 func forEach(v term.Term, fn func(term.Term)) {
-	if l, ok := v.(term.List); ok {
-		for _, e := range l {
-			fn(e)
-		}
+	for _, e := range term.ListElems(v) {
+		fn(e)
 	}
 }
 

@@ -170,7 +170,7 @@ func ParseList(what, text string, nc syntax.NodeContext) ([]term.Term, error) {
 	if err != nil {
 		return nil, err
 	}
-	list, ok := t.(term.List)
+	list, ok := t.(term.List) // syntax.Parse builds strings as a term.List, never a term.Chars
 	if !ok {
 		return nil, UsageError("%s must be a proper list, like '[1, 2]'", what)
 	}

@@ -106,7 +106,7 @@ func WithCreation(t term.Term, node term.Atom, creation uint32) term.Term {
 			out[i] = WithCreation(e, node, creation)
 		}
 		return out
-	case term.List:
+	case term.List: // a term.Chars (default: as it is) holds no pids
 		if len(v) == 0 {
 			return v
 		}

@@ -84,7 +84,7 @@ func exception(b []byte) error {
 	}
 	class, _ := tup[0].(term.Atom)
 	stack := tup[2]
-	if l, ok := stack.(term.List); ok {
+	if l, ok := term.AsList(stack); ok {
 		cut := len(l)
 		for i, f := range l {
 			if ft, ok := f.(term.Tuple); ok && len(ft) == 4 && ft[0] == term.Atom("erl_eval") {
@@ -141,7 +141,7 @@ func (h *Host) Receive(ctx context.Context, match func(term.Term) bool, timeout 
 		if err != nil {
 			return nil, false, err
 		}
-		msgs, _ := q.(term.List)
+		msgs, _ := term.AsList(q)
 		for _, m := range msgs {
 			if match(m) {
 				lit, err := literal(m)

@@ -275,7 +275,7 @@ func cluster(ctx context.Context, f *cmdutil.Factory, o *Options, n interface {
 		fmt.Fprintf(f.IO.ErrOut, "--all: cannot ask %s for its nodes: %v\n", first, err)
 		return nil, nil
 	}
-	l, _ := v.(term.List)
+	l, _ := v.(term.List) // node names: atoms, never a term.Chars
 	for _, e := range l {
 		a, ok := e.(term.Atom)
 		if !ok || a == n.Name() || contains(have, a) || contains(reached, a) {

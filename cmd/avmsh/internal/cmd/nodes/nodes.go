@@ -77,7 +77,7 @@ func Run(ctx context.Context, f *cmdutil.Factory, o *Options) error {
 		if err != nil {
 			return cmdutil.Remote(err)
 		}
-		l, _ := v.(term.List)
+		l, _ := v.(term.List) // node names: atoms, never a term.Chars
 		for _, n := range l {
 			if a, ok := n.(term.Atom); ok && a != s.Node.Name() {
 				out = append(out, entry{string(a), typ})
