@@ -157,7 +157,12 @@ func (l *Loader) callFailed(r *Result, step string, err error) {
 	if step != "" {
 		err = fmt.Errorf("%s: %w", step, err)
 	}
-	if isDown(err) {
+	var ce *rpc.CanceledError
+	switch {
+	case errors.As(err, &ce):
+		r.fail(Unreachable, ReasonInterrupted, "%w", err)
+		return
+	case isDown(err):
 		r.fail(Unreachable, ReasonDown, "%w", err)
 		return
 	}

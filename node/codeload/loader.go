@@ -152,7 +152,10 @@ func (l *Loader) Load(ctx context.Context, target term.Atom, mods []*Module) []R
 	}
 	t, err := l.Probe(ctx, target)
 	if err != nil {
-		if isDown(err) {
+		switch {
+		case errors.As(err, new(*rpc.CanceledError)):
+			return all(Unreachable, ReasonInterrupted, err)
+		case isDown(err):
 			return all(Unreachable, ReasonDown, err)
 		}
 		return all(Refused, ReasonError, fmt.Errorf("probe %s: %w", target, err))

@@ -58,6 +58,9 @@ func flashESP(ctx context.Context, o *Options, t *target) error {
 	}, job)
 	p.Finish()
 	if err != nil {
+		if ctx.Err() != nil {
+			return flashInterrupted(err, t.device)
+		}
 		return classify(err)
 	}
 	record(o, func(s *fleet.Store) error {
@@ -78,6 +81,17 @@ func resetText(o *Options, t *target) string {
 		return "no"
 	}
 	return string(t.style)
+}
+
+// flashInterrupted is the error of a flash Ctrl-C stopped: where, and
+// whether the board may be left partly written.
+func flashInterrupted(err error, port string) error {
+	step := ""
+	var e *espflash.Error
+	if errors.As(err, &e) {
+		step = e.Step
+	}
+	return cmdutil.FlashInterrupted(err, port, step)
 }
 
 // classify maps a flashing error to an exit code: bad input 2, a board

@@ -167,7 +167,7 @@ func TestFlashMonitorAfter(t *testing.T) {
 		time.Sleep(10 * time.Millisecond)
 	}
 	cancel()
-	if err := <-done; err != nil {
+	if err := <-done; cmdutil.ExitCode(err) != cmdutil.ExitInterrupted {
 		t.Fatal(err)
 	}
 	if !strings.Contains(out.String(), "MD5") || !strings.Contains(errOut.String(), "avmsh monitor on "+pty) {

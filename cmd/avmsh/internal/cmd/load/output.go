@@ -114,8 +114,9 @@ func watch(ctx context.Context, f *cmdutil.Factory, o *Options, l *codeload.Load
 			printText(f.IO.Out, r, stamp+" ")
 		}
 	})
-	if err != nil {
-		return err
+	if ctx.Err() != nil {
+		// Ctrl-C, how watching ends: exit 130 as every command.
+		return cmdutil.Interrupted(ctx.Err(), "stopped watching %s", o.Watch)
 	}
-	return nil
+	return err
 }

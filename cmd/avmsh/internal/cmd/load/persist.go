@@ -218,6 +218,14 @@ func persistOne(ctx context.Context, f *cmdutil.Factory, o *Options, l nodeListe
 	reset := time.Now()
 	loan.Return() // the node reopens the port and redials the board
 	if err != nil {
+		if ctx.Err() != nil {
+			step := ""
+			var e *espflash.Error
+			if errors.As(err, &e) {
+				step = e.Step
+			}
+			return out, cmdutil.FlashInterrupted(err, b.device, step)
+		}
 		return out, persistError(err)
 	}
 	out.res, out.rb = res, rb

@@ -66,7 +66,7 @@ func TestMonitorLendsItsPort(t *testing.T) {
 	board(1).Write([]byte("new app output\n"))
 	waitFor(t, &out, "new app output\n")
 	cancel()
-	if err := <-done; err != nil {
+	if err := <-done; cmdutil.ExitCode(err) != cmdutil.ExitInterrupted {
 		t.Fatal(err)
 	}
 }

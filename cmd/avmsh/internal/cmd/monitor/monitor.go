@@ -203,16 +203,16 @@ func Run(ctx context.Context, opts *Options) error {
 			if frames+markers > 0 {
 				fmt.Fprintf(opts.IO.ErrOut, "--- hidden from the console: %d distribution frames, %d sync markers ---%s", frames, markers, nl)
 			}
-			return nil
+			return ended(ctx, addr)
 		}
 		if who, ok := lentTo(perr); ok {
 			cw.Notice(fmt.Sprintf("--- %s lent to %s; waiting for it back (Ctrl-] or Ctrl-C quits) ---", addr.Device, who))
 			m.lender.lent <- struct{}{}
 			if quit := m.waitReturn(ctx); quit {
-				return nil
+				return ended(ctx, addr)
 			}
 			if port, quit = m.reopen(ctx, open); quit {
-				return nil
+				return ended(ctx, addr)
 			}
 			cw.Notice(fmt.Sprintf("--- %s is back ---", addr.Device))
 			continue
@@ -223,10 +223,20 @@ func Run(ctx context.Context, opts *Options) error {
 		}
 		cw.Notice(fmt.Sprintf("--- waiting for %s to come back (Ctrl-] or Ctrl-C quits) ---", addr.Device))
 		if port, quit = m.reopen(ctx, open); quit {
-			return nil
+			return ended(ctx, addr)
 		}
 		cw.Notice(fmt.Sprintf("--- %s reconnected ---", addr.Device))
 	}
+}
+
+// ended is the monitor's result when the user leaves: nil for Ctrl-]
+// (or the end of ctx's parent), and the interruption (exit 130) for
+// Ctrl-C or SIGTERM, as every command.
+func ended(ctx context.Context, addr serialdist.Address) error {
+	if ctx.Err() != nil {
+		return cmdutil.Interrupted(ctx.Err(), "the monitor on %s stopped", addr.Device)
+	}
+	return nil
 }
 
 func eolBytes(s string) string {
