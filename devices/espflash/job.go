@@ -231,7 +231,7 @@ func (r *runner) appPartition(ctx context.Context, label string) (Partition, err
 	ps, err := ParsePartitionTable(raw)
 	if err != nil {
 		e := l.wrap("read the partition table at 0x8000", err)
-		e.Hint = "install AtomVM first: avmsh flash --firmware AtomVM-<chip>-<version>.img"
+		e.Hint, e.Advice = "install AtomVM first (its firmware image AtomVM-<chip>-<version>.img)", AdviceInstallAtomVM
 		return Partition{}, e
 	}
 	r.table = ps
@@ -242,7 +242,7 @@ func (r *runner) appPartition(ctx context.Context, label string) (Partition, err
 			labels[i] = q.Label
 		}
 		e := l.wrap("find the application partition", fmt.Errorf("%w: no partition labelled %q (the board has %v)", ErrNoPartition, label, labels))
-		e.Hint = "is AtomVM installed? (avmsh flash --firmware ...); --partition names another label"
+		e.Hint, e.Advice = "is AtomVM installed? (its firmware image makes the partitions); or name another partition label", AdvicePartition
 		return Partition{}, e
 	}
 	l.log(fmt.Sprintf("Partition %s", p))
@@ -406,7 +406,7 @@ func (r *runner) verify(ctx context.Context, name string, addr uint32, data []by
 		}
 		if want := md5.Sum(data[rg[0]:rg[1]]); got != want {
 			e := l.wrap(fmt.Sprintf("verify %s at 0x%X", name, addr+rg[0]), fmt.Errorf("%w: flash MD5 %x, file MD5 %x", ErrVerify, got, want))
-			e.Hint = "run the same command again (it rewrites what differs); if it fails again, try a lower --baud or another cable"
+			e.Hint, e.Advice = "flash again (only what differs is rewritten); if it fails again, try a lower flash speed or another cable", AdviceRetry
 			return e
 		}
 	}

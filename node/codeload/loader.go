@@ -228,7 +228,7 @@ func checkAll(t Target, mods []*Module, res []Result) bool {
 	}
 	for i := range res {
 		if res[i].Status == "" {
-			res[i].fail(Refused, ReasonNotSent, "not sent: %s cannot be loaded by %s, and a node gets all the modules given or none (leave %s out, or load with --no-check)",
+			res[i].fail(Refused, ReasonNotSent, "not sent: %s cannot be loaded by %s, and a node gets all the modules given or none (leave %s out, or load without avmsh's check)",
 				strings.Join(bad, ", "), t, map[bool]string{true: "it", false: "them"}[len(bad) == 1])
 		}
 	}

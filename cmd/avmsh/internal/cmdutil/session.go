@@ -199,7 +199,7 @@ func (o *NodeOptions) NodeConfig(f *Factory, targetHost string, listen bool) (er
 	}
 	name, err := localnode.OwnName(ours, o.nameMode(targetHost), targetHost)
 	if err != nil {
-		return erlang.Config{}, UsageError("%v", err)
+		return erlang.Config{}, UsageError("%w", WithHint(err))
 	}
 	cookie, _, err := ResolveCookie(f, o.Cookie)
 	if err != nil {
@@ -275,12 +275,12 @@ func Explain(err error, target term.Atom) error {
 	case hint != "":
 	case errors.Is(err, epmd.ErrNoEpmd):
 		hint = fmt.Sprintf("no epmd answers on %s: is an Erlang node running there? (if epmd uses another port, set ERL_EPMD_PORT)", host)
-	case errors.Is(err, epmd.ErrNotRegistered):
-		hint = fmt.Sprintf("check the node name: list the nodes with 'avmsh names %s'", host)
 	case errors.Is(err, syscall.ECONNREFUSED):
 		hint = "the node's port refused the connection: it may have stopped (its epmd entry may be stale)"
 	case errors.Is(err, context.DeadlineExceeded):
 		hint = "timed out: the host may be unreachable or slow; raise --timeout"
+	default:
+		hint = Hint(err) // an unknown name, a bad node name, ...
 	}
 	if hint == "" {
 		return fmt.Errorf("cannot reach %s: %w", target, err)

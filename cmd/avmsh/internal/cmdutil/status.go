@@ -13,7 +13,8 @@ import (
 // exit code. ctx is the command's context: an error after it ended
 // (Ctrl-C, SIGTERM) exits with ExitInterrupted and says it was
 // interrupted (see InterruptedBy), whatever error the interruption
-// caused. A command that ends without error when interrupted (serve:
+// caused. Other errors get the command line's hint for what avmsh's
+// packages report neutrally (Hint). A command that ends without error when interrupted (serve:
 // Ctrl-C is how it stops) exits with ExitOK.
 func Status(ctx context.Context, errOut io.Writer, err error) int {
 	if err == nil {
@@ -21,6 +22,8 @@ func Status(ctx context.Context, errOut io.Writer, err error) int {
 	}
 	if interrupted(ctx) && !isUsageError(err) {
 		err = InterruptedBy(err)
+	} else {
+		err = WithHint(err)
 	}
 	var ee *ExitError
 	if !errors.As(err, &ee) || !ee.Silent {

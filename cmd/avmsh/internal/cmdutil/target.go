@@ -25,7 +25,7 @@ func (o *NodeOptions) ParseTarget(spec string) (Target, error) {
 	mode := o.nameMode("")
 	t, err := localnode.ParseTarget(spec, mode)
 	if err != nil {
-		return Target{}, UsageError("%v", err)
+		return Target{}, UsageError("%w", WithHint(err))
 	}
 	if !t.IsSerial() {
 		t.Address = o.Address
@@ -78,6 +78,9 @@ func ExplainTarget(err error, t Target) error {
 		return Explain(err, t.Node)
 	}
 	hint := handshakeHint(err)
+	if hint == "" {
+		hint = Hint(err) // e.g. a port that is not there
+	}
 	switch {
 	case hint != "":
 	case serialdist.Classify(err) != nil, strings.Contains(err.Error(), "\nhint: "):

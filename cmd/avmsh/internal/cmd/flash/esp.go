@@ -97,6 +97,7 @@ func flashInterrupted(err error, port string) error {
 // classify maps a flashing error to an exit code: bad input 2, a board
 // that cannot be reached 3, a failure on the board 1.
 func classify(err error) error {
+	err = cmdutil.ExplainFlash(err)
 	switch {
 	case errors.Is(err, espflash.ErrTooLarge), errors.Is(err, espflash.ErrNotAVM), errors.Is(err, espflash.ErrWrongChip), errors.Is(err, espflash.ErrNoPartition):
 		return &cmdutil.ExitError{Code: cmdutil.ExitUsage, Err: err}

@@ -237,6 +237,7 @@ func persistOne(ctx context.Context, f *cmdutil.Factory, o *Options, l nodeListe
 // persistError maps a flashing error to an exit code, with what to do
 // when the board would not enter its loader.
 func persistError(err error) error {
+	err = cmdutil.ExplainFlash(err)
 	var e *espflash.Error
 	if errors.As(err, &e) && errors.Is(err, espflash.ErrNoSync) {
 		e.Hint = "the board did not enter its ROM loader through DTR/RTS (the modules may be gone too, if it was reset). To keep them: hold BOOT, press and release EN, release BOOT, then flash the whole application: avmsh pack -o app.avm ... && avmsh flash PORT app.avm --before no-reset"

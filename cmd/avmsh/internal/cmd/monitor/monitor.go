@@ -130,7 +130,7 @@ func Run(ctx context.Context, opts *Options) error {
 	}
 	port, err := open(addr)
 	if err != nil {
-		return cmdutil.Unreachable(err)
+		return cmdutil.Unreachable(cmdutil.WithHint(err))
 	}
 
 	var logW io.Writer

@@ -132,7 +132,8 @@ func Run(ctx context.Context, f *cmdutil.Factory, o *Options) error {
 	sess, err := shellsession.Start(ctx, shellsession.Config{
 		Node: s.Node, Target: s.Target, Evaluator: ev, Registry: s.Registry,
 		Terminal: editorTerminal{r}, Columns: f.IO.Columns(), Getenv: f.Getenv,
-		Connect: func(ctx context.Context, spec string) (term.Atom, error) { return connect(ctx, o, s, spec) },
+		GoEvaluatorHint: "start avmsh shell with --evaluator go",
+		Connect:         func(ctx context.Context, spec string) (term.Atom, error) { return connect(ctx, o, s, spec) },
 	})
 	if err != nil {
 		return err
