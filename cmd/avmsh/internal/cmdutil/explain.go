@@ -40,6 +40,8 @@ func Hint(err error) string {
 		return "'avmsh devices' lists the serial ports"
 	case errors.As(err, &nr):
 		return fmt.Sprintf("check the node name: list the nodes with 'avmsh names %s'", nr.Host())
+	case errors.Is(err, epmd.ErrNotRegistered):
+		return "check the node name: list the nodes with 'avmsh names HOST'"
 	case errors.Is(err, epmd.ErrNoEpmd):
 		return "start one with 'avmsh epmd' (or OTP's 'epmd -daemon'), or point ERL_EPMD_PORT at the port it uses"
 	case errors.Is(err, epmd.ErrNameTaken):

@@ -275,6 +275,8 @@ func Explain(err error, target term.Atom) error {
 	case hint != "":
 	case errors.Is(err, epmd.ErrNoEpmd):
 		hint = fmt.Sprintf("no epmd answers on %s: is an Erlang node running there? (if epmd uses another port, set ERL_EPMD_PORT)", host)
+	case errors.Is(err, epmd.ErrNotRegistered):
+		hint = fmt.Sprintf("check the node name: list the nodes with 'avmsh names %s'", host)
 	case errors.Is(err, syscall.ECONNREFUSED):
 		hint = "the node's port refused the connection: it may have stopped (its epmd entry may be stale)"
 	case errors.Is(err, context.DeadlineExceeded):
