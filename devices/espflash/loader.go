@@ -66,6 +66,7 @@ type Loader struct {
 	chip  Chip
 	stub  bool
 	baud  int
+	baud0 int // the speed the link was opened at (the board's console)
 	info  Info
 	log   func(string)
 	style devices.ResetStyle
@@ -102,7 +103,7 @@ func Connect(ctx context.Context, link Link, opts ConnectOptions) (*Loader, erro
 	if opts.Log == nil {
 		opts.Log = func(string) {}
 	}
-	l := &Loader{c: newConn(link), link: link, port: opts.Port, baud: opts.Baud, log: opts.Log, style: opts.Reset}
+	l := &Loader{c: newConn(link), link: link, port: opts.Port, baud: opts.Baud, baud0: opts.Baud, log: opts.Log, style: opts.Reset}
 	fail := func(step string, err error, advice Advice, hint string) (*Loader, error) {
 		e := l.wrap(step, err)
 		if hint != "" {

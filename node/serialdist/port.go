@@ -159,6 +159,7 @@ type Port struct {
 	echo       chan struct{}
 	subs       map[*consoleSub]struct{}
 	early      []byte // console text received before the first subscriber
+	earlyCap   int    // bound of early when a loan's console text leads it (0: earlyConsole)
 	stats      Stats
 	closed     bool
 	err        error // why the port closed

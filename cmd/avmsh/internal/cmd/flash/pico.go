@@ -117,7 +117,7 @@ func flashPico(ctx context.Context, o *Options, t *target) error {
 		if err := waitPath(ctx, t.device, BootselWait); err != nil {
 			return cmdutil.Unreachable(err)
 		}
-		return o.RunMonitor(ctx, t.addr.String())
+		return o.RunMonitor(ctx, t.addr.String(), nil)
 	}
 	return nil
 }

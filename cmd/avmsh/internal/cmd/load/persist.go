@@ -213,10 +213,17 @@ func persistOne(ctx context.Context, f *cmdutil.Factory, o *Options, l nodeListe
 		FlashBaud:      o.Baud,
 		After:          espflash.HardReset,
 		Progress:       p.Update,
+		BootLog:        espflash.BootLogWait, // the board's restart, read while we hold the port
 	}, espflash.Job{Partition: espflash.AppPartition, Rebuild: rb.apply})
 	p.Finish()
 	reset := time.Now()
-	loan.Return() // the node reopens the port and redials the board
+	// The node reopens the port, prints the boot log read here as the
+	// board's console (then what follows), and redials the board.
+	var boot []byte
+	if res != nil {
+		boot = []byte(res.Boot)
+	}
+	loan.ReturnConsole(boot)
 	if err != nil {
 		if ctx.Err() != nil {
 			step := ""

@@ -38,6 +38,11 @@ type Options struct {
 	Safe bool
 	Raw  bool
 
+	// Preface is console text to show first: what the board printed
+	// while a flasher still held the port (espflash.Result.Boot, its boot
+	// log after the reset), for `flash --monitor`.
+	Preface []byte
+
 	// Open and ResetStyleOf replace the real port in tests.
 	Open         func(serialdist.Address) (*serialdist.Port, error)
 	ResetStyleOf func(ctx context.Context, device string) devices.ResetStyle
@@ -187,6 +192,10 @@ func Run(ctx context.Context, opts *Options) error {
 		visible = devices.NewVisibleWriter(cw)
 		console = visible
 	}
+	m.console = console
+	if len(opts.Preface) > 0 {
+		_, _ = console.Write(opts.Preface)
+	}
 	var frames, markers int64
 	for {
 		stop := port.ConsoleTo(console)
@@ -250,13 +259,14 @@ func eolBytes(s string) string {
 }
 
 type monitor struct {
-	lender *lender
-	opts   *Options
-	addr   serialdist.Address
-	cw     *devices.ConsoleWriter
-	keys   <-chan []byte
-	km     keyMachine
-	style  devices.ResetStyle
+	lender  *lender
+	console io.Writer // the board's text goes here (after --safe's filter)
+	opts    *Options
+	addr    serialdist.Address
+	cw      *devices.ConsoleWriter
+	keys    <-chan []byte
+	km      keyMachine
+	style   devices.ResetStyle
 }
 
 // session runs until the user quits (true), ctx ends (true) or the port
