@@ -46,17 +46,22 @@ const (
 	echoEvery = 5 * time.Millisecond
 )
 
-// wakeChunk is the markers sent every wakeSpacing: about what the line
-// carries in that time at the port's speed (a pty has no speed and takes
-// it from the address, 115200 by default), from one marker to sixteen.
-func (p *Port) wakeChunk() []byte {
-	bytesPerTick := p.opts.Baud / 10 * int(wakeSpacing) / int(time.Second)
+// wakeChunk is the markers sent at a time and how often: about what the
+// line carries in wakeSpacing at the port's speed (a pty has no speed and
+// takes it from the address, 115200 by default), from one marker to
+// sixteen; on a line too slow for one marker per wakeSpacing, one marker
+// as often as the line carries it, so that no backlog of markers waits in
+// the driver to delay the send_name.
+func (p *Port) wakeChunk() ([]byte, time.Duration) {
+	baud := max(p.opts.Baud, 300)
+	bytesPerTick := baud / 10 * int(wakeSpacing) / int(time.Second)
 	n := min(max(bytesPerTick/len(marker), 1), 16)
 	b := make([]byte, 0, n*len(marker))
 	for range n {
 		b = append(b, marker...)
 	}
-	return b
+	every := max(wakeSpacing, time.Duration(len(b)*10)*time.Second/time.Duration(baud))
+	return b, every
 }
 
 // wake sends sync markers until the peer echoes them (true), for at least
@@ -66,7 +71,7 @@ func (p *Port) wake(ctx context.Context, c *Conn, least, most time.Duration) (bo
 	if most <= 0 {
 		return false, nil
 	}
-	chunk := p.wakeChunk()
+	chunk, every := p.wakeChunk()
 	echoed := make(chan struct{})
 	p.mu.Lock()
 	c.waking, c.wakeMarks, c.wakeSeen, c.echoed = true, c.wakeMarks[:0], 0, echoed
@@ -77,7 +82,7 @@ func (p *Port) wake(ctx context.Context, c *Conn, least, most time.Duration) (bo
 		c.waking, c.echoed = false, nil
 		p.mu.Unlock()
 	}()
-	t := time.NewTicker(wakeSpacing)
+	t := time.NewTicker(every)
 	defer t.Stop()
 	start := time.Now()
 	for {

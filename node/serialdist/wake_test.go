@@ -287,3 +287,16 @@ func TestIdlePortEchoesWake(t *testing.T) {
 		t.Fatal("the listener did not echo")
 	}
 }
+
+// The wake's markers never outpace the line: at most what it carries
+// (baud/10 bytes a second), so that none wait in the driver.
+func TestWakeChunkFitsTheLine(t *testing.T) {
+	for _, baud := range []int{300, 9600, 57600, 115200, 921600, 3_000_000} {
+		p := &Port{opts: Options{Baud: baud}}
+		chunk, every := p.wakeChunk()
+		rate := float64(len(chunk)) / every.Seconds()
+		if len(chunk) < 2 || len(chunk)%2 != 0 || len(chunk) > 32 || every < wakeSpacing || rate > float64(baud)/10*1.01 {
+			t.Errorf("%d baud: %d bytes every %v (%.0f B/s)", baud, len(chunk), every, rate)
+		}
+	}
+}
