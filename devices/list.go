@@ -246,7 +246,7 @@ func attachDrives(devs []Device, drives []rp2.Drive) []Device {
 		}
 		used[dr.Path] = true
 		d.Drive = dr.Path
-		d.AccessDetail = "BOOTSEL drive " + dr.Path + ": avmsh flash " + dr.Path + " app.avm"
+		d.AccessDetail = bootselDetail(dr.Path)
 	}
 	for pid, ds := range byPID {
 		for _, dr := range ds {
@@ -254,7 +254,7 @@ func attachDrives(devs []Device, drives []rp2.Drive) []Device {
 				continue
 			}
 			d := Device{VID: "2e8a", PID: pid, Drive: dr.Path, Access: AccessUnknown,
-				AccessDetail: "BOOTSEL drive " + dr.Path + ": avmsh flash " + dr.Path + " app.avm"}
+				AccessDetail: bootselDetail(dr.Path)}
 			if b, ok := LookupBoard("2e8a", pid); ok {
 				d.Board = &b
 			}
@@ -279,4 +279,10 @@ func Lookup(devs []Device, path string) (Device, bool) {
 		}
 	}
 	return Device{Path: path}, false
+}
+
+// bootselDetail is the AccessDetail of a board in BOOTSEL mode: its
+// drive takes a UF2 file (front-ends say how they flash it).
+func bootselDetail(drive string) string {
+	return "BOOTSEL drive " + drive + ": it takes a .uf2 (the application or AtomVM) copied to it"
 }

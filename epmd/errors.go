@@ -38,7 +38,7 @@ type OpError struct {
 
 func (e *OpError) Error() string {
 	if e.refused() {
-		return fmt.Sprintf("epmd %s: no epmd listening at %s (connection refused); start one with 'avmsh epmd' (or OTP's 'epmd -daemon'), or point ERL_EPMD_PORT at the right port", e.Op, e.Addr)
+		return fmt.Sprintf("epmd %s: no epmd listening at %s (connection refused)", e.Op, e.Addr)
 	}
 	return fmt.Sprintf("epmd %s at %s: %v", e.Op, e.Addr, e.Err)
 }
@@ -57,11 +57,16 @@ type NotRegisteredError struct {
 }
 
 func (e *NotRegisteredError) Error() string {
+	return fmt.Sprintf("epmd at %s has no node named %q (is it started, and under that name?)", e.Addr, e.Name)
+}
+
+// Host is the host of Addr (epmd's), where the node was looked up.
+func (e *NotRegisteredError) Host() string {
 	host, _, err := net.SplitHostPort(e.Addr)
 	if err != nil {
-		host = e.Addr
+		return e.Addr
 	}
-	return fmt.Sprintf("epmd at %s has no node named %q (is it started? try: avmsh names %s)", e.Addr, e.Name, host)
+	return host
 }
 
 // Is makes errors.Is(err, ErrNotRegistered) true.
@@ -75,11 +80,26 @@ type RegisterError struct {
 }
 
 func (e *RegisterError) Error() string {
-	return fmt.Sprintf("epmd at %s refused to register %q (result %d): a running node already uses that name, or the name is invalid; pick another name or stop the other node (list them with: avmsh epmd -names)", e.Addr, e.Name, e.Result)
+	return fmt.Sprintf("epmd at %s refused to register %q (result %d): a running node already uses that name, or the name is invalid; pick another name or stop the other node", e.Addr, e.Name, e.Result)
 }
 
 // Is makes errors.Is(err, ErrNameTaken) true.
 func (e *RegisterError) Is(target error) bool { return target == ErrNameTaken }
+
+// PortInUseError: a Server could not listen on its port because
+// something else (another epmd, most likely) already does. It wraps the
+// listen error (errors.Is(err, syscall.EADDRINUSE)).
+type PortInUseError struct {
+	Addr string // host:port
+	Port int
+	Err  error
+}
+
+func (e *PortInUseError) Error() string {
+	return fmt.Sprintf("epmd: listen on %s: port %d is in use (is another epmd running?): %v", e.Addr, e.Port, e.Err)
+}
+
+func (e *PortInUseError) Unwrap() error { return e.Err }
 
 // ProtocolError: epmd's answer does not follow the protocol.
 type ProtocolError struct {

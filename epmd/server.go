@@ -213,7 +213,7 @@ func (s *Server) bind(specs []listenSpec, port int) ([]net.Listener, int, error)
 		l, err := lc.Listen(context.Background(), sp.network, addr)
 		if err != nil {
 			if errors.Is(err, syscall.EADDRINUSE) {
-				return nil, 0, fail(fmt.Errorf("epmd: listen on %s: port %d is in use (is another epmd running? check with: avmsh epmd -names -port %d): %w", addr, port, port, err))
+				return nil, 0, fail(&PortInUseError{Addr: addr, Port: port, Err: err})
 			}
 			if !sp.fatal {
 				s.log.Warn("epmd: cannot listen on loopback address", "addr", addr, "err", err)

@@ -56,14 +56,31 @@ func MakeNodeName(name string, mode NameMode, hostname func() (string, error)) (
 	switch mode {
 	case ShortNames:
 		if strings.Contains(host, ".") && !isIP {
-			return "", fmt.Errorf("node name %s@%s has a dotted host but short names are in use: use --name for long names, or a short host", alive, host)
+			return "", &NameModeError{Name: alive + "@" + host, Mode: mode}
 		}
 	case LongNames:
 		if !strings.Contains(host, ".") && !isIP && !strings.Contains(host, ":") {
-			return "", fmt.Errorf("node name %s@%s: long names need a fully qualified host or an IP address (e.g. %s@127.0.0.1); use --sname for short names", alive, host, alive)
+			return "", &NameModeError{Name: alive + "@" + host, Mode: mode}
 		}
 	}
 	return alive + "@" + host, nil
+}
+
+// NameModeError: a node name whose host does not suit the naming mode
+// (as erl checks -sname and -name): a dotted host that is no IP address
+// with short names, a plain host with long names. Programs say how to
+// choose the other mode in their own terms.
+type NameModeError struct {
+	Name string // alive@host
+	Mode NameMode
+}
+
+func (e *NameModeError) Error() string {
+	if e.Mode == ShortNames {
+		return fmt.Sprintf("node name %s has a dotted host, which short names do not allow (long names do)", e.Name)
+	}
+	alive, _, _ := strings.Cut(e.Name, "@")
+	return fmt.Sprintf("node name %s: long names need a fully qualified host or an IP address (e.g. %s@127.0.0.1); short names take a plain host", e.Name, alive)
 }
 
 func checkAlive(alive string) error {

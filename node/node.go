@@ -74,7 +74,8 @@ type Config struct {
 	// Listeners are extra transports to accept connections on (serial).
 	Listeners []carrier.Listener
 
-	fragmentSize int // tests
+	fragmentSize int             // tests
+	withoutFlags handshake.Flags // tests: flags not offered (an older peer's)
 }
 
 // MaxTermDepthLimit is the largest Config.MaxTermDepth. The encoder and
@@ -166,6 +167,7 @@ func Start(ctx context.Context, cfg Config) (*Node, error) {
 	if cfg.Visible {
 		n.flags |= handshake.Published
 	}
+	n.flags &^= cfg.withoutFlags
 	var clientTLS, serverTLS *tls.Config
 	if cfg.TLS != nil {
 		c, s, err := cfg.TLS.Configs()

@@ -47,14 +47,20 @@ type conn struct {
 	link   Link
 	frames chan []byte
 
-	mu      sync.Mutex
-	err     error  // why the reader stopped
-	text    []byte // tail of bytes received outside frames
-	bad     int    // frames dropped by the decoder
-	written int64
-	closed  bool
-	done    chan struct{}
-	wmu     sync.Mutex
+	mu   sync.Mutex
+	err  error  // why the reader stopped
+	text []byte // tail of bytes received outside frames
+	bad  int    // frames dropped by the decoder
+	// boot collects every byte outside frames once capture started (the
+	// board's boot log after the reset), up to maxBoot; lastText is
+	// when text last arrived.
+	boot     []byte
+	capture  bool
+	lastText time.Time
+	written  int64
+	closed   bool
+	done     chan struct{}
+	wmu      sync.Mutex
 }
 
 func newConn(l Link) *conn {
@@ -75,6 +81,10 @@ func (c *conn) readLoop() {
 				out = append(out, append([]byte(nil), f...))
 			}, func(t []byte) {
 				c.mu.Lock()
+				if c.capture && len(t) > 0 {
+					c.boot = append(c.boot, t[:min(len(t), maxBoot-len(c.boot))]...)
+					c.lastText = time.Now()
+				}
 				c.text = append(c.text, t...)
 				if len(c.text) > 2048 {
 					c.text = append(c.text[:0], c.text[len(c.text)-1024:]...)
@@ -135,6 +145,24 @@ func (c *conn) consoleTail() string {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return printable(c.text, 200)
+}
+
+// maxBoot bounds the boot log kept (Result.Boot).
+const maxBoot = 64 << 10
+
+// startCapture starts collecting the text outside frames (the boot log).
+func (c *conn) startCapture() {
+	c.mu.Lock()
+	c.capture, c.boot, c.lastText = true, c.boot[:0], time.Time{}
+	c.mu.Unlock()
+}
+
+// captured is the text collected since startCapture, and when its last
+// byte arrived (zero: none yet).
+func (c *conn) captured() ([]byte, time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return append([]byte(nil), c.boot...), c.lastText
 }
 
 func (c *conn) clearText() {

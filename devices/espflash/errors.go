@@ -13,8 +13,11 @@ type Error struct {
 	Port string
 	Step string
 	Err  error
-	// Hint says what to do next (may be empty).
-	Hint string
+	// Hint says what to do next (may be empty), in words that name no
+	// program's flags or commands; Advice says which fix it is, for
+	// programs that say it in their own terms.
+	Hint   string
+	Advice Advice
 	// Console is text the board sent outside the protocol (boot
 	// messages), if any.
 	Console string
@@ -34,6 +37,34 @@ func (e *Error) Error() string {
 
 func (e *Error) Unwrap() error { return e.Err }
 
+// Advice names the fix an Error's Hint suggests.
+type Advice string
+
+// The fixes an Error may suggest.
+const (
+	// AdviceManualBoot: put the board into its ROM loader by hand (hold
+	// BOOT, press and release EN, release BOOT) and connect again
+	// without a reset (Before NoReset).
+	AdviceManualBoot Advice = "manual-boot"
+	// AdviceNoStub: reset the board and try again, or talk to the ROM
+	// loader alone (ConnectOptions.NoStub).
+	AdviceNoStub Advice = "no-stub"
+	// AdviceLowerBaud: a lower flash speed (Options.FlashBaud).
+	AdviceLowerBaud Advice = "lower-baud"
+	// AdviceRetry: flash again (only what differs is rewritten); then a
+	// lower speed or another cable.
+	AdviceRetry Advice = "retry"
+	// AdviceInstallAtomVM: the board has no partition table: install
+	// AtomVM's firmware image first (Job.Firmware).
+	AdviceInstallAtomVM Advice = "install-atomvm"
+	// AdvicePartition: no partition of that label: install AtomVM, or
+	// name another label (Job.Partition).
+	AdvicePartition Advice = "partition"
+	// AdviceWholeApp: nothing to rebuild on the board: flash a whole
+	// application (.avm) once.
+	AdviceWholeApp Advice = "whole-app"
+)
+
 // Sentinel errors, wrapped by Error.
 var (
 	// ErrNoSync: the ROM loader never answered SYNC.
@@ -50,6 +81,9 @@ var (
 	ErrVerify = errors.New("verification failed: the flash differs from the file")
 	// ErrNoApp: the application partition holds no .avm to rebuild.
 	ErrNoApp = errors.New("no AtomVM application on the board")
+	// ErrNeedsStub: the operation (reading flash) needs the flasher stub,
+	// and the connection talks to the ROM loader alone.
+	ErrNeedsStub = errors.New("reading flash needs the flasher stub (the ROM loader alone cannot)")
 )
 
 // IsTimeout reports whether err is a command that got no answer.

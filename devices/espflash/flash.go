@@ -105,7 +105,7 @@ func (l *Loader) flashID(ctx context.Context) (uint32, error) {
 // the MD5 of everything sent, which is checked).
 func (l *Loader) ReadFlash(ctx context.Context, addr, size uint32) ([]byte, error) {
 	if !l.stub {
-		return nil, errors.New("reading flash needs the flasher stub (run without --no-stub)")
+		return nil, ErrNeedsStub
 	}
 	if err := l.Attach(ctx); err != nil {
 		return nil, err

@@ -58,7 +58,24 @@ type Options struct {
 	// Progress receives progress reports (may be nil). It is called
 	// from Run's goroutine.
 	Progress func(Progress)
+	// BootLog, when set, keeps the link open after the reset into the
+	// application, back at the speed it was opened at, for what the
+	// board prints as it starts (Result.Boot): until the line has been
+	// quiet for bootQuiet after text came, or for bootFirst if none
+	// came, and at most BootLog. Whoever holds the port next would lose
+	// those lines: the device is closed until it reopens it.
+	BootLog time.Duration
 }
+
+// BootLogWait is an Options.BootLog for front-ends: long enough for the
+// ROM, the bootloader and AtomVM's first lines.
+const BootLogWait = 3 * time.Second
+
+// Bounds of Options.BootLog's wait (see there).
+const (
+	bootQuiet = 500 * time.Millisecond
+	bootFirst = 1500 * time.Millisecond
+)
 
 // Progress reports how a job goes.
 type Progress struct {
@@ -107,6 +124,10 @@ type Result struct {
 	// Previous is the size and MD5 of the .avm a Rebuild job read from
 	// the board (nil for other jobs).
 	Previous *Previous `json:"previous,omitempty"`
+	// Boot is what the board printed after the reset into the
+	// application while Run still held the link (Options.BootLog): its
+	// boot log, as it came (at most 64 KiB).
+	Boot string `json:"boot_log,omitempty"`
 }
 
 // Previous describes the .avm that was on the board before a Rebuild.
@@ -171,8 +192,19 @@ func Run(ctx context.Context, link Link, opts Options, job Job) (*Result, error)
 	res.Info = l.Info()
 	res.Partitions, res.Previous = r.table, r.previous
 	if opts.After != StayInLoader {
+		if opts.BootLog > 0 {
+			// The ROM and the application print at the speed the port
+			// was opened at, not at the flash speed.
+			if l.baud != l.baud0 {
+				_ = l.link.SetBaud(l.baud0)
+			}
+			l.c.startCapture()
+		}
 		if res.Started, err = r.start(ctx); err != nil {
 			return nil, l.wrap("reset into the application", err)
+		}
+		if opts.BootLog > 0 {
+			res.Boot = string(r.bootLog(ctx, opts.BootLog))
 		}
 	}
 	res.Seconds = time.Since(start).Seconds()
@@ -231,7 +263,7 @@ func (r *runner) appPartition(ctx context.Context, label string) (Partition, err
 	ps, err := ParsePartitionTable(raw)
 	if err != nil {
 		e := l.wrap("read the partition table at 0x8000", err)
-		e.Hint = "install AtomVM first: avmsh flash --firmware AtomVM-<chip>-<version>.img"
+		e.Hint, e.Advice = "install AtomVM first (its firmware image AtomVM-<chip>-<version>.img)", AdviceInstallAtomVM
 		return Partition{}, e
 	}
 	r.table = ps
@@ -242,7 +274,7 @@ func (r *runner) appPartition(ctx context.Context, label string) (Partition, err
 			labels[i] = q.Label
 		}
 		e := l.wrap("find the application partition", fmt.Errorf("%w: no partition labelled %q (the board has %v)", ErrNoPartition, label, labels))
-		e.Hint = "is AtomVM installed? (avmsh flash --firmware ...); --partition names another label"
+		e.Hint, e.Advice = "is AtomVM installed? (its firmware image makes the partitions); or name another partition label", AdvicePartition
 		return Partition{}, e
 	}
 	l.log(fmt.Sprintf("Partition %s", p))
@@ -406,7 +438,7 @@ func (r *runner) verify(ctx context.Context, name string, addr uint32, data []by
 		}
 		if want := md5.Sum(data[rg[0]:rg[1]]); got != want {
 			e := l.wrap(fmt.Sprintf("verify %s at 0x%X", name, addr+rg[0]), fmt.Errorf("%w: flash MD5 %x, file MD5 %x", ErrVerify, got, want))
-			e.Hint = "run the same command again (it rewrites what differs); if it fails again, try a lower --baud or another cable"
+			e.Hint, e.Advice = "flash again (only what differs is rewritten); if it fails again, try a lower flash speed or another cable", AdviceRetry
 			return e
 		}
 	}
@@ -429,6 +461,31 @@ func (r *runner) start(ctx context.Context) (string, error) {
 		return "", fmt.Errorf("hard reset: %v; reboot command: %w", err, rerr)
 	}
 	return "reboot command", nil
+}
+
+// bootLog waits for the board's boot log after the reset (see
+// Options.BootLog) and returns it.
+func (r *runner) bootLog(ctx context.Context, most time.Duration) []byte {
+	start := time.Now()
+	t := time.NewTicker(20 * time.Millisecond)
+	defer t.Stop()
+	for {
+		text, last := r.l.c.captured()
+		now := time.Now()
+		switch {
+		case now.Sub(start) >= most,
+			last.IsZero() && now.Sub(start) >= bootFirst,
+			!last.IsZero() && now.Sub(last) >= bootQuiet,
+			len(text) >= maxBoot:
+			return text
+		}
+		select {
+		case <-ctx.Done():
+			text, _ = r.l.c.captured()
+			return text
+		case <-t.C:
+		}
+	}
 }
 
 // readTable reads the partition table: its first 16 entries, which is

@@ -66,6 +66,7 @@ type Loader struct {
 	chip  Chip
 	stub  bool
 	baud  int
+	baud0 int // the speed the link was opened at (the board's console)
 	info  Info
 	log   func(string)
 	style devices.ResetStyle
@@ -102,11 +103,11 @@ func Connect(ctx context.Context, link Link, opts ConnectOptions) (*Loader, erro
 	if opts.Log == nil {
 		opts.Log = func(string) {}
 	}
-	l := &Loader{c: newConn(link), link: link, port: opts.Port, baud: opts.Baud, log: opts.Log, style: opts.Reset}
-	fail := func(step string, err error, hint string) (*Loader, error) {
+	l := &Loader{c: newConn(link), link: link, port: opts.Port, baud: opts.Baud, baud0: opts.Baud, log: opts.Log, style: opts.Reset}
+	fail := func(step string, err error, advice Advice, hint string) (*Loader, error) {
 		e := l.wrap(step, err)
 		if hint != "" {
-			e.Hint = hint
+			e.Hint, e.Advice = hint, advice
 		}
 		l.c.close()
 		return nil, e
@@ -114,23 +115,23 @@ func Connect(ctx context.Context, link Link, opts ConnectOptions) (*Loader, erro
 	synced, stubRunning, resetErr := l.sync(ctx, opts)
 	if !synced {
 		if ctx.Err() != nil {
-			return fail("sync", ctx.Err(), "")
+			return fail("sync", ctx.Err(), "", "")
 		}
 		err := fmt.Errorf("%w after %d attempts", ErrNoSync, opts.Attempts)
 		if resetErr != nil {
 			err = fmt.Errorf("%w; the reset failed: %v", err, resetErr)
 		}
-		return fail("sync", err, "hold the BOOT (IO0) button, press and release EN (RST), release BOOT, then run again with --before no-reset; check the cable and --baud (the ROM loader talks at 115200)")
+		return fail("sync", err, AdviceManualBoot, "put the board into its ROM loader by hand (hold the BOOT (IO0) button, press and release EN (RST), release BOOT) and flash again without a reset; check the cable")
 	}
 	if err := l.detect(ctx); err != nil {
-		return fail("detect chip", err, "")
+		return fail("detect chip", err, "", "")
 	}
 	if stubRunning {
 		l.stub = true
 		l.log("Flasher stub already running")
 	} else if !opts.NoStub {
 		if err := l.uploadStub(ctx); err != nil {
-			return fail("upload flasher stub", err, "reset the board and try again; --no-stub talks to the ROM loader only")
+			return fail("upload flasher stub", err, AdviceNoStub, "reset the board and try again, or flash through the ROM loader alone, without the stub (slower)")
 		}
 	}
 	l.info.Stub = l.stub
@@ -360,7 +361,7 @@ func (l *Loader) ChangeBaud(ctx context.Context, baud int) error {
 	l.c.flush()
 	if _, err := l.ReadReg(ctx, magicReg); err != nil {
 		e := l.wrap("change baud", fmt.Errorf("the board stopped answering at %d baud: %w", baud, err))
-		e.Hint = "try a lower --baud (115200 always works)"
+		e.Hint, e.Advice = "try a lower flash speed (115200 always works)", AdviceLowerBaud
 		return e
 	}
 	l.log(fmt.Sprintf("Changed to %d baud", baud))

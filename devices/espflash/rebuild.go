@@ -21,7 +21,7 @@ func (r *runner) rebuild(ctx context.Context, p Partition, fn func([]byte) ([]by
 	if err != nil {
 		e := l.wrap(fmt.Sprintf("read the application in %s at 0x%X", p.Label, p.Offset), err)
 		if errors.Is(err, ErrNoApp) {
-			e.Hint = "flash the whole application once: avmsh pack -o app.avm ..., then avmsh flash PORT app.avm"
+			e.Hint, e.Advice = "flash the whole application (an .avm packed with all its modules) once", AdviceWholeApp
 		}
 		return nil, e
 	}

@@ -207,7 +207,7 @@ func Copy(ctx context.Context, d Drive, name string, data []byte, wait time.Dura
 	deadline := time.Now().Add(wait)
 	for !gone() {
 		if time.Now().After(deadline) {
-			return fmt.Errorf("the board did not take %s: its drive %s is still there after %v (is the file for this chip? try --chip %s)", name, d.Path, wait, strings.ToLower(d.Chip()))
+			return &NotTakenError{File: name, Drive: d.Path, Wait: wait, Chip: strings.ToLower(d.Chip())}
 		}
 		t := time.NewTimer(100 * time.Millisecond)
 		select {
@@ -218,4 +218,20 @@ func Copy(ctx context.Context, d Drive, name string, data []byte, wait time.Dura
 		}
 	}
 	return nil
+}
+
+// NotTakenError: the board kept its BOOTSEL drive after a UF2 file was
+// copied to it, which is what the boot ROM does with blocks for another
+// family (a UF2 for the RP2040 on an RP2350, say).
+type NotTakenError struct {
+	File  string
+	Drive string
+	Wait  time.Duration
+	// Chip is the drive's chip ("rp2040", "rp2350"; "" when unknown):
+	// the family to write the UF2 for.
+	Chip string
+}
+
+func (e *NotTakenError) Error() string {
+	return fmt.Sprintf("the board did not take %s: its drive %s is still there after %v (is the file for this chip, %s?)", e.File, e.Drive, e.Wait, e.Chip)
 }

@@ -2,6 +2,7 @@ package rp2
 
 import (
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -86,7 +87,7 @@ func TestCopyIgnoredByROM(t *testing.T) {
 		t.Fatalf("%+v %v", d, ok)
 	}
 	err := Copy(context.Background(), d, "app.uf2", []byte("x"), 300*time.Millisecond)
-	if err == nil || !strings.Contains(err.Error(), "did not take") || !strings.Contains(err.Error(), "--chip rp2350") {
+	if err == nil || !strings.Contains(err.Error(), "did not take") || !strings.Contains(err.Error(), "this chip, rp2350") || !errors.As(err, new(*NotTakenError)) || strings.Contains(err.Error(), "--") {
 		t.Fatalf("error %v", err)
 	}
 }

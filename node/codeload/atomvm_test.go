@@ -144,7 +144,7 @@ func TestAtomVMAbortExplained(t *testing.T) {
 		t.Fatalf("the fake did not abort: %q", a.Console())
 	}
 	r := rs[0]
-	if r.Status != Unreachable || !strings.Contains(r.Err.Error(), `"missing opcode: 149"`) || !strings.Contains(r.Err.Error(), "--no-check") {
+	if r.Status != Unreachable || !strings.Contains(r.Err.Error(), `"missing opcode: 149"`) || !strings.Contains(r.Err.Error(), "check of the opcodes was skipped") {
 		t.Fatalf("withinit: %+v", r)
 	}
 	if r := rs[1]; r.Status != Unreachable || !strings.Contains(r.Err.Error(), "not sent") {

@@ -143,7 +143,7 @@ func TestLoadIntoErl(t *testing.T) {
 	// Version 3: gloop still runs version 1 (now the old version), so
 	// soft_purge fails and nothing is loaded; the process is named.
 	r = one(t, l.Load(ctx, target, prepare(t, compile(t, dir, "greeter", greeter(3)))))
-	if r.Status != Refused || r.Reason != ReasonNotPurged || len(r.OldCode) != 1 || !strings.Contains(r.Err.Error(), "--purge") {
+	if r.Status != Refused || r.Reason != ReasonNotPurged || len(r.OldCode) != 1 || !strings.Contains(r.Err.Error(), "load with purging") || strings.Contains(r.Err.Error(), "--") {
 		t.Fatalf("not purged: %+v", r)
 	}
 	if v := callInt(t, ctx, n, target, "greeter", "version"); v != term.Int(2) {

@@ -70,7 +70,7 @@ func (l *Loader) loadBEAMOne(ctx context.Context, t Target, m *Module, softPurge
 			r.OldCode = procsOf(v)
 		}
 		if !l.Opts.Purge {
-			r.fail(Refused, ReasonNotPurged, "not loaded: %s still runs the previous version of %s (a node keeps two versions; loading again would kill it): make it call %s:... (a fully qualified call moves it to the current version), or load with --purge to kill it as c:l/1 does",
+			r.fail(Refused, ReasonNotPurged, "not loaded: %s still runs the previous version of %s (a node keeps two versions; loading again would kill it): make it call %s:... (a fully qualified call moves it to the current version), or load with purging, which kills it as c:l/1 does",
 				orSome(r.OldCode), m.Name, m.Name)
 			return
 		}
@@ -81,7 +81,7 @@ func (l *Loader) loadBEAMOne(ctx context.Context, t Target, m *Module, softPurge
 		}
 		r.Killed = v == term.Atom("true")
 		if r.Killed {
-			r.Notes = append(r.Notes, fmt.Sprintf("killed %s: it ran the old version of %s (--purge, as c:l/1)", orSome(r.OldCode), m.Name))
+			r.Notes = append(r.Notes, fmt.Sprintf("killed %s: it ran the old version of %s (purged, as c:l/1 does)", orSome(r.OldCode), m.Name))
 		}
 	}
 	r.Running = running
@@ -94,7 +94,7 @@ func (l *Loader) loadBEAMOne(ctx context.Context, t Target, m *Module, softPurge
 	r.Bytes = len(payload)
 	l.interpret(t, m, v, r)
 	if r.Status == Loaded && len(running) > 0 {
-		r.Notes = append(r.Notes, fmt.Sprintf("%d process(es) were running %s: %s; they go on in the old version until their next fully qualified call (%s:f(...)), and until then %s cannot be loaded again without --purge",
+		r.Notes = append(r.Notes, fmt.Sprintf("%d process(es) were running %s: %s; they go on in the old version until their next fully qualified call (%s:f(...)), and until then %s cannot be loaded again without purging",
 			len(running), m.Name, procList(running), m.Name, m.Name))
 	}
 }
@@ -134,7 +134,7 @@ func (l *Loader) interpret(t Target, m *Module, v term.Term, r *Result) {
 			}
 			r.fail(Refused, ReasonBadFile, "%s refused %s as a bad file ({error, badfile}): %s", t.Node, m.Name, why)
 		case term.Atom("not_purged"):
-			r.fail(Refused, ReasonNotPurged, "%s answered {error, not_purged}: a process still runs an old version of %s; load again with --purge", t.Node, m.Name)
+			r.fail(Refused, ReasonNotPurged, "%s answered {error, not_purged}: a process still runs an old version of %s; load again with purging", t.Node, m.Name)
 		case term.Atom("on_load_failure"):
 			r.fail(Refused, ReasonOnLoad, "%s: the -on_load function of %s failed, so the node did not keep it ({error, on_load_failure}); the previous version, if any, stays current", t.Node, m.Name)
 		case term.Atom("sticky_directory"):
@@ -157,16 +157,25 @@ func (l *Loader) callFailed(r *Result, step string, err error) {
 	if step != "" {
 		err = fmt.Errorf("%s: %w", step, err)
 	}
-	if isDown(err) {
+	var ce *rpc.CanceledError
+	switch {
+	case errors.As(err, &ce):
+		r.fail(Unreachable, ReasonInterrupted, "%w", err)
+		return
+	case isDown(err):
 		r.fail(Unreachable, ReasonDown, "%w", err)
 		return
 	}
 	r.fail(Refused, ReasonError, "%w", err)
 }
 
+// NoteRAM is the note of a load into an AtomVM node that will not be
+// written to its flash: front-ends may add how to persist it.
+const NoteRAM = "this lives in the board's RAM: a reboot reverts to the modules of its flashed .avm (unless the load is persisted into an ESP32's .avm too; or pack and flash)"
+
 // atomVMNotes are said once per AtomVM node.
 func atomVMNotes(r *Result, persisting bool) {
-	ram := "this lives in the board's RAM: a reboot reverts to the modules of its flashed .avm (avmsh load --persist writes them into an ESP32's .avm too; or pack and flash)"
+	ram := NoteRAM
 	if persisting {
 		ram = "this lives in the board's RAM until its .avm in flash is rewritten below"
 	}
@@ -219,7 +228,7 @@ func (l *Loader) atomVMFailed(t Target, m *Module, r *Result, err error) {
 	// not a BEAM file does the same.
 	skipped := ""
 	if l.Opts.NoCheck {
-		skipped = " (--no-check skipped avmsh's check of the opcodes)"
+		skipped = " (avmsh's check of the opcodes was skipped)"
 	}
 	r.fail(Unreachable, ReasonDown, "%w\n%s stopped answering while it loaded %s. AtomVM aborts the whole VM on code it cannot load%s: its console then shows e.g. \"missing opcode: 149\". Once it has restarted, the modules loaded into it since its last boot are gone",
 		err, t.Node, m.Name, skipped)

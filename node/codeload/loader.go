@@ -152,7 +152,10 @@ func (l *Loader) Load(ctx context.Context, target term.Atom, mods []*Module) []R
 	}
 	t, err := l.Probe(ctx, target)
 	if err != nil {
-		if isDown(err) {
+		switch {
+		case errors.As(err, new(*rpc.CanceledError)):
+			return all(Unreachable, ReasonInterrupted, err)
+		case isDown(err):
 			return all(Unreachable, ReasonDown, err)
 		}
 		return all(Refused, ReasonError, fmt.Errorf("probe %s: %w", target, err))
@@ -225,7 +228,7 @@ func checkAll(t Target, mods []*Module, res []Result) bool {
 	}
 	for i := range res {
 		if res[i].Status == "" {
-			res[i].fail(Refused, ReasonNotSent, "not sent: %s cannot be loaded by %s, and a node gets all the modules given or none (leave %s out, or load with --no-check)",
+			res[i].fail(Refused, ReasonNotSent, "not sent: %s cannot be loaded by %s, and a node gets all the modules given or none (leave %s out, or load without avmsh's check)",
 				strings.Join(bad, ", "), t, map[bool]string{true: "it", false: "them"}[len(bad) == 1])
 		}
 	}

@@ -29,6 +29,7 @@ const (
 	ReasonNoCode       = "no_code_loading" // an avmsh node: no BEAM code runs there
 	ReasonTooLarge     = "too_large"       // does not fit a serial frame
 	ReasonDown         = "nodedown"
+	ReasonInterrupted  = "interrupted" // the caller gave up (Ctrl-C) before the node answered
 	ReasonError        = "error"
 )
 

@@ -162,7 +162,7 @@ func build(ctx context.Context, dir, src string) ([]string, error) {
 	}
 	erlc, err := exec.LookPath("erlc")
 	if err != nil {
-		return nil, fmt.Errorf("--build: neither rebar3 (with rebar.config) nor erlc is on PATH")
+		return nil, fmt.Errorf("cannot build %s: neither rebar3 (with rebar.config) nor erlc is on PATH", filepath.Base(src))
 	}
 	out := filepath.Dir(src)
 	if filepath.Base(out) == "src" {

@@ -34,6 +34,20 @@ func (c Caps) refuse(what string) error {
 	return fmt.Errorf("%w: %s cannot take %s", ErrUnsupported, who, what)
 }
 
+// withReason returns ctrl, a control message that carries an exit reason
+// (for a peer without DFLAG_EXIT_PAYLOAD, erl_dist_protocol "Protocol
+// between connected nodes": EXIT, EXIT2, MONITOR_P_EXIT), once it is
+// known to encode for c: a reason nested too deep (an *etf.EncodeError
+// wrapping *etf.DepthError) or that the peer cannot take is refused here,
+// at the sender, as a payload is, instead of failing the connection's
+// writer, which would drop the connection.
+func withReason(ctrl term.Tuple, c Caps) (term.Tuple, term.Term, bool, error) {
+	if _, err := EncodePayload(nil, ctrl, c); err != nil {
+		return nil, nil, false, fmt.Errorf("the exit reason: %w", err)
+	}
+	return ctrl, nil, false, nil
+}
+
 // Build returns the control tuple and payload for s as this peer expects
 // them. hasPayload tells whether payload follows the control tuple.
 func Build(s Signal, c Caps) (ctrl term.Tuple, payload term.Term, hasPayload bool, err error) {
@@ -64,7 +78,7 @@ func Build(s Signal, c Caps) (ctrl term.Tuple, payload term.Term, hasPayload boo
 		if c.AtomVM || exitPayload {
 			return term.Tuple{term.Int(OpPayloadExit), s.From, s.To}, s.Reason, true, nil
 		}
-		return term.Tuple{term.Int(OpExit), s.From, s.To, s.Reason}, nil, false, nil
+		return withReason(term.Tuple{term.Int(OpExit), s.From, s.To, s.Reason}, c)
 	case KindExit2:
 		if c.AtomVM {
 			return nil, nil, false, c.refuse("exit/2 (EXIT2): a remote node cannot send an exit signal to an AtomVM process")
@@ -72,7 +86,7 @@ func Build(s Signal, c Caps) (ctrl term.Tuple, payload term.Term, hasPayload boo
 		if exitPayload {
 			return term.Tuple{term.Int(OpPayloadExit2), s.From, s.To}, s.Reason, true, nil
 		}
-		return term.Tuple{term.Int(OpExit2), s.From, s.To, s.Reason}, nil, false, nil
+		return withReason(term.Tuple{term.Int(OpExit2), s.From, s.To, s.Reason}, c)
 	case KindMonitor:
 		return term.Tuple{term.Int(OpMonitorP), s.From, s.To, s.Ref}, nil, false, nil
 	case KindDemonitor:
@@ -81,7 +95,7 @@ func Build(s Signal, c Caps) (ctrl term.Tuple, payload term.Term, hasPayload boo
 		if c.AtomVM || exitPayload {
 			return term.Tuple{term.Int(OpPayloadMonitorPExit), s.From, s.To, s.Ref}, s.Reason, true, nil
 		}
-		return term.Tuple{term.Int(OpMonitorPExit), s.From, s.To, s.Ref, s.Reason}, nil, false, nil
+		return withReason(term.Tuple{term.Int(OpMonitorPExit), s.From, s.To, s.Ref, s.Reason}, c)
 	case KindGroupLeader:
 		if c.AtomVM {
 			return nil, nil, false, c.refuse("a group-leader change (GROUP_LEADER)")

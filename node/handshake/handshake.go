@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/avmsh/avmsh/node/carrier"
 )
@@ -113,6 +114,30 @@ var (
 	// ErrNameMismatch: the responder's name differs from the one we dialled.
 	ErrNameMismatch = errors.New("the node that answered has a different name")
 )
+
+// NameMismatchError: the node that answered a dial has another name
+// than the one dialled (its challenge names it, erl_dist_protocol,
+// "Distribution Handshake": recv_challenge), e.g. a node registered
+// under a short name in epmd that runs with a long one. It matches
+// ErrNameMismatch with errors.Is.
+type NameMismatchError struct {
+	// Dialled is the name the connection was made for.
+	Dialled string
+	// Reached is the name the peer sent: untrusted text from the peer,
+	// at most a handshake message long; not checked to be a node name.
+	Reached string
+}
+
+func (e *NameMismatchError) Error() string {
+	reached := e.Reached
+	if strings.ContainsFunc(reached, func(r rune) bool { return !unicode.IsPrint(r) }) {
+		reached = strconv.Quote(reached) // control characters from the peer shown, not obeyed
+	}
+	return fmt.Sprintf("%v: dialled %s, reached %s", ErrNameMismatch, e.Dialled, reached)
+}
+
+// Is makes errors.Is(err, ErrNameMismatch) hold.
+func (e *NameMismatchError) Is(target error) bool { return target == ErrNameMismatch }
 
 // CookieError is a failed authentication: the challenge digests show the
 // two nodes use different cookies (erl_dist_protocol, "Distribution

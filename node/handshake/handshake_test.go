@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"net"
+	"strings"
 	"testing"
 
 	"github.com/avmsh/avmsh/node/carrier"
@@ -137,7 +138,16 @@ func TestHandshakeNameMismatch(t *testing.T) {
 		b.Close()
 	}()
 	_, err := Initiate(context.Background(), a, cfg("a@h", "c"), "b@h", nil)
-	if !errors.Is(err, ErrNameMismatch) {
+	var nm *NameMismatchError
+	if !errors.Is(err, ErrNameMismatch) || !errors.As(err, &nm) || nm.Dialled != "b@h" || nm.Reached != "other@h" {
 		t.Fatalf("got %v", err)
+	}
+	if msg := err.Error(); !strings.Contains(msg, "dialled b@h, reached other@h") {
+		t.Fatalf("message %q", msg)
+	}
+	// A name with control characters is quoted in the message.
+	e := &NameMismatchError{Dialled: "b@h", Reached: "x\x1b]0;t\a@h"}
+	if msg := e.Error(); strings.ContainsAny(msg, "\x1b\a") || !strings.Contains(msg, `"x\x1b]0;t\a@h"`) {
+		t.Fatalf("control characters: %q", msg)
 	}
 }

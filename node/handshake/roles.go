@@ -77,7 +77,7 @@ func Initiate(ctx context.Context, conn carrier.Conn, cfg Config, peer string, o
 		}
 		peer = name
 	} else if name != peer {
-		return fail("challenge", fmt.Errorf("%w: dialled %s, reached %s", ErrNameMismatch, peer, name))
+		return fail("challenge", &NameMismatchError{Dialled: peer, Reached: name})
 	}
 	if err := checkFlags(peer, flags, cfg.Required); err != nil {
 		return fail("challenge", err)

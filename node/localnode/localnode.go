@@ -116,12 +116,11 @@ func Start(ctx context.Context, cfg Config) (*Node, error) {
 		return nil, fmt.Errorf("start node %s: group leader: %w", cfg.Name, err)
 	}
 	if ports := sn.Ports(); len(ports) > 0 && cfg.Console != nil {
+		// The console follows each port through loans (a flasher that
+		// borrowed it gives it back with the boot log it read).
 		n.console = cfg.Console
-		w := serialnode.SyncWriter(cfg.Console)
-		for _, p := range ports {
-			prefix := "[" + strings.TrimPrefix(p.Name(), "/dev/") + "] "
-			n.consoles = append(n.consoles, serialnode.CopyConsole(p, w, prefix))
-		}
+		prefix := func(device string) string { return "[" + strings.TrimPrefix(device, "/dev/") + "] " }
+		n.consoles = append(n.consoles, serialnode.FollowConsole(sn.Transport(), ports, serialnode.SyncWriter(cfg.Console), prefix))
 	}
 	return n, nil
 }

@@ -59,7 +59,7 @@ func Call(ctx context.Context, n *node.Node, target, module, function term.Atom,
 	}
 	if err := n.Connect(ctx, target); err != nil {
 		if ctx.Err() != nil {
-			return nil, &TimeoutError{Call: mfa}
+			return nil, gaveUp(ctx, mfa, false, false)
 		}
 		return nil, &NoConnectionError{Call: mfa, Cause: err}
 	}
@@ -132,7 +132,7 @@ func erpcCall(ctx context.Context, n *node.Node, p *vm.Process, peer node.PeerIn
 			if errors.Is(err, vm.ErrExited) {
 				return nil, fmt.Errorf("%s: the calling process exited", mfa)
 			}
-			return nil, &TimeoutError{Call: mfa, Killed: killed}
+			return nil, gaveUp(ctx, mfa, true, killed)
 		}
 		t := msg.(term.Tuple)
 		if t[0] == term.Atom("spawn_reply") {
@@ -150,6 +150,17 @@ func erpcCall(ctx context.Context, n *node.Node, p *vm.Process, peer node.PeerIn
 		}
 		return erpcResult(mfa, args, resRef, t[4])
 	}
+}
+
+// gaveUp is the error of a call abandoned when ctx ended: a
+// *CanceledError when the caller cancelled it, a *TimeoutError when a
+// deadline passed. sent tells whether the request had been sent, killed
+// whether its remote process was killed.
+func gaveUp(ctx context.Context, mfa MFA, sent, killed bool) error {
+	if errors.Is(ctx.Err(), context.Canceled) {
+		return &CanceledError{Call: mfa, Sent: sent, Killed: killed, Cause: context.Cause(ctx)}
+	}
+	return &TimeoutError{Call: mfa, Killed: killed}
 }
 
 // isSpawnReply matches the {spawn_reply, ReqID, _, _} of reqID.
@@ -215,7 +226,7 @@ func rexCall(ctx context.Context, n *node.Node, p *vm.Process, mfa MFA, args []t
 		if isEncodeError(err) {
 			return nil, &ArgumentError{Call: mfa, Err: err}
 		}
-		return nil, &TimeoutError{Call: mfa}
+		return nil, gaveUp(ctx, mfa, true, false)
 	}
 	if t, ok := reply.(term.Tuple); ok && len(t) == 2 && t[0] == term.Atom("badrpc") {
 		return nil, &BadRPCError{Call: mfa, Reason: t[1]}

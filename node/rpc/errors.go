@@ -110,6 +110,36 @@ func (e *TimeoutError) Error() string {
 	return fmt.Sprintf("%s: timed out", e.Call)
 }
 
+// CanceledError: the caller gave up before the result came, because its
+// context was cancelled (Ctrl-C, a caller going away), not because a
+// timeout ran out (that is a *TimeoutError). Sent tells whether the
+// request reached the connection at all; Killed whether the remote
+// process was then killed, as for a timeout (not on AtomVM, which takes
+// no exit signal, nor through rex). A call sent and not killed may still
+// be running on the target; its result is lost either way.
+type CanceledError struct {
+	Call   MFA
+	Sent   bool
+	Killed bool
+	// Cause is the context's cause (context.Canceled unless the caller
+	// gave another with context.WithCancelCause).
+	Cause error
+}
+
+func (e *CanceledError) Error() string {
+	switch {
+	case !e.Sent:
+		return fmt.Sprintf("%s: cancelled before the call was sent", e.Call)
+	case e.Killed:
+		return fmt.Sprintf("%s: cancelled (the remote process was killed)", e.Call)
+	}
+	return fmt.Sprintf("%s: cancelled (the call may still be running on %s)", e.Call, e.Call.Node)
+}
+
+// Unwrap returns the cause, so that errors.Is(err, context.Canceled)
+// holds.
+func (e *CanceledError) Unwrap() error { return e.Cause }
+
 // BadRPCError: a rex-based call returned {badrpc, Reason}.
 type BadRPCError struct {
 	Call   MFA

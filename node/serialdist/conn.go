@@ -35,6 +35,11 @@ type Conn struct {
 	gotStatus   bool
 	idleMarkers int
 	readDL      time.Time
+	// A wake in progress (wake.go): the peer's markers since it began.
+	waking    bool
+	wakeSeen  int
+	wakeMarks []time.Time
+	echoed    chan struct{} // closed at the echo
 
 	notify   chan struct{} // wakes a blocked reader
 	done     chan struct{} // closed at teardown

@@ -31,7 +31,7 @@ func (p *Port) ConsoleChan(buffer int) (<-chan []byte, func()) {
 	} else {
 		if len(p.subs) == 0 && len(p.early) > 0 {
 			s.ch <- p.early // the text that came before anyone listened
-			p.early = nil
+			p.early, p.earlyCap = nil, 0
 		}
 		p.subs[s] = struct{}{}
 	}
@@ -74,6 +74,28 @@ func (p *Port) ConsoleTo(w io.Writer) (stop func()) {
 	}
 }
 
+// PrefaceConsole puts text before the console text read so far: the
+// board's text that someone else read from the device before this port
+// opened it (a borrower's Loan.ReturnConsole, a flasher's boot log), so
+// that the first subscriber sees the console in order. With subscribers
+// already, it is delivered to them as it is.
+func (p *Port) PrefaceConsole(text []byte) {
+	if len(text) == 0 {
+		return
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.closed {
+		return
+	}
+	if len(p.subs) > 0 {
+		p.emitConsole(text)
+		return
+	}
+	p.early = append(append(make([]byte, 0, len(text)+len(p.early)), text...), p.early...)
+	p.earlyCap = len(text) + earlyConsole
+}
+
 // emitConsole hands text to the subscribers (p.mu held). It never blocks.
 func (p *Port) emitConsole(text []byte) {
 	if len(text) == 0 {
@@ -84,8 +106,8 @@ func (p *Port) emitConsole(text []byte) {
 		// Nobody listens yet (a port is read from the moment it
 		// opens): keep the latest text for the first subscriber.
 		p.early = append(p.early, text...)
-		if len(p.early) > earlyConsole {
-			p.early = append(p.early[:0], p.early[len(p.early)-earlyConsole:]...)
+		if limit := max(p.earlyCap, earlyConsole); len(p.early) > limit {
+			p.early = append(p.early[:0], p.early[len(p.early)-limit:]...)
 		}
 		return
 	}

@@ -11,9 +11,10 @@
 //     one port;
 //   - the per-port link state machine of §5.5–5.6, §5.12 and §5.14: idle
 //     (a bare sync marker every ~0.5 s once distribution is used on the
-//     port), responder (an 'N' frame arriving while idle becomes a Conn for
-//     Listener.Accept), initiator (Dial: sync burst against AtomVM's
-//     "deaf after teardown" problem, preamble, transparent re-send of the
+//     port; a dialler's burst is echoed), responder (an 'N' frame arriving
+//     while idle becomes a Conn for Listener.Accept), initiator (Dial: a
+//     sync burst until the peer echoes it, against AtomVM's "deaf after
+//     teardown" problem (wake.go), preamble, transparent re-send of the
 //     send_name when the peer's link manager is visibly still idle), data
 //     phase (32-bit frames, ticks, teardown on a CRC error or on bare
 //     markers from the peer), and collision back-off;

@@ -3,6 +3,7 @@ package serialdist
 import (
 	"bufio"
 	"context"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"net"
@@ -27,15 +28,25 @@ import (
 // sends "LEND <who>", the holder answers "OK <holder>" once the device
 // is closed (or "ERR <why>"), and the loan ends when the borrower sends
 // "RETURN" or its connection closes (a borrower that dies gives the
-// device back).
+// device back). Before RETURN the borrower may send "CONSOLE <base64>"
+// lines: text the board printed while the borrower held the device (its
+// boot log after a flasher reset it), which the holder shows as the
+// board's console, before what it reads itself once it has reopened the
+// device (ReturnConsole). Holders that do not know the line ignore it.
 
 // Lender is a holder's side of a loan.
 type Lender interface {
 	// Lend closes the device for borrower; it returns once it is closed.
 	Lend(ctx context.Context, borrower string) error
 	// Returned says the borrower is done: the device may be reopened.
-	Returned()
+	// console is what the board printed while the borrower held the
+	// device and the borrower read (see Loan.ReturnConsole), to be shown
+	// as the board's console before what comes next (nil: nothing).
+	Returned(console []byte)
 }
+
+// maxReturnedConsole bounds the console text a loan carries back.
+const maxReturnedConsole = 64 << 10
 
 // leaseDir is where the sockets live.
 func leaseDir() string {
@@ -141,14 +152,40 @@ func (o *offer) loan(c net.Conn) {
 	}
 	fmt.Fprintf(c, "OK %s\n", o.holder)
 	_ = c.SetReadDeadline(time.Time{})
-	// Until RETURN, EOF, or the offer is withdrawn.
+	// Until RETURN, EOF, or the offer is withdrawn; CONSOLE lines carry
+	// the board's text back.
+	var console []byte
 	for {
-		line, err := r.ReadString('\n')
+		line, err := readLine(r, 2*maxReturnedConsole)
 		if err != nil || strings.TrimSpace(line) == "RETURN" {
 			break
 		}
+		if b64, ok := strings.CutPrefix(strings.TrimSpace(line), "CONSOLE "); ok {
+			if b, err := base64.StdEncoding.DecodeString(b64); err == nil {
+				console = append(console, b[:min(len(b), maxReturnedConsole-len(console))]...)
+			}
+		}
 	}
-	o.l.Returned()
+	o.l.Returned(console)
+}
+
+// readLine reads a line of at most max bytes (a longer one is an error):
+// the borrower is another program, and its lines are bounded.
+func readLine(r *bufio.Reader, max int) (string, error) {
+	var b []byte
+	for {
+		part, err := r.ReadSlice('\n')
+		b = append(b, part...)
+		if len(b) > max {
+			return "", errors.New("line too long")
+		}
+		if err == nil {
+			return string(b), nil
+		}
+		if !errors.Is(err, bufio.ErrBufferFull) {
+			return string(b), err
+		}
+	}
 }
 
 // Loan is a borrowed device. The zero Loan (nobody held the device)
@@ -198,11 +235,21 @@ func Borrow(ctx context.Context, device, borrower string) (*Loan, error) {
 }
 
 // Return gives the device back; the holder reopens it.
-func (l *Loan) Return() {
+func (l *Loan) Return() { l.ReturnConsole(nil) }
+
+// ReturnConsole gives the device back with the text the board printed
+// while it was borrowed and the borrower read (a flasher's
+// espflash.Result.Boot: the boot log after the reset), for the holder to
+// show as the board's console (at most 64 KiB is sent).
+func (l *Loan) ReturnConsole(console []byte) {
 	if l == nil || l.c == nil {
 		return
 	}
 	l.once.Do(func() {
+		if len(console) > 0 {
+			console = console[:min(len(console), maxReturnedConsole)]
+			_, _ = fmt.Fprintf(l.c, "CONSOLE %s\n", base64.StdEncoding.EncodeToString(console))
+		}
 		_, _ = fmt.Fprintf(l.c, "RETURN\n")
 		l.c.Close()
 	})

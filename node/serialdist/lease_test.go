@@ -6,6 +6,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -27,8 +28,11 @@ func (f *fakeLender) Lend(_ context.Context, who string) error {
 	return nil
 }
 
-func (f *fakeLender) Returned() {
+func (f *fakeLender) Returned(console []byte) {
 	f.mu.Lock()
+	if len(console) > 0 {
+		f.events = append(f.events, "console "+string(console))
+	}
 	f.events = append(f.events, "returned")
 	f.mu.Unlock()
 }
@@ -81,6 +85,40 @@ func TestLeaseLendAndReturn(t *testing.T) {
 	}
 	loan.c.Close()
 	waitUntil(t, "the port back after the borrower died", func() bool { return len(f.seen()) == 4 })
+}
+
+// A borrower gives the device back with the board's text it read (a
+// flasher's boot log after the reset); the holder gets it with the
+// return. A line beyond the bound ends the loan without its text.
+func TestLeaseReturnsConsole(t *testing.T) {
+	t.Setenv("XDG_RUNTIME_DIR", t.TempDir())
+	ctx := context.Background()
+	f := &fakeLender{}
+	stop, err := Offer("/dev/ttyFAKE1", "node", f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stop()
+	loan, err := Borrow(ctx, "/dev/ttyFAKE1", "flasher")
+	if err != nil {
+		t.Fatal(err)
+	}
+	loan.ReturnConsole([]byte("rst:0x1\r\nI (412) AtomVM: Starting main.avm...\r\n\x00\xff"))
+	waitUntil(t, "the return", func() bool { return len(f.seen()) == 3 })
+	if ev := f.seen(); ev[1] != "console rst:0x1\r\nI (412) AtomVM: Starting main.avm...\r\n\x00\xff" || ev[2] != "returned" {
+		t.Fatalf("events %q", ev)
+	}
+	loan, err = Borrow(ctx, "/dev/ttyFAKE1", "flasher")
+	if err != nil {
+		t.Fatal(err)
+	}
+	huge := "CONSOLE " + strings.Repeat("QUFB", 2*maxReturnedConsole) + "\nRETURN\n"
+	_, _ = loan.c.Write([]byte(huge)) // the holder hangs up half way
+	waitUntil(t, "the second return", func() bool { return len(f.seen()) == 5 })
+	if ev := f.seen(); ev[4] != "returned" {
+		t.Fatalf("events %q", ev[3:])
+	}
+	loan.Return()
 }
 
 func TestLeaseNobodyHolds(t *testing.T) {

@@ -59,8 +59,9 @@ func (l transportLender) Lend(_ context.Context, borrower string) error {
 	return nil
 }
 
-// Returned reopens the port in the background.
-func (l transportLender) Returned() {
+// Returned reopens the port in the background; console (what the
+// borrower read of the board) leads the reopened port's console text.
+func (l transportLender) Returned(console []byte) {
 	t := l.t
 	t.mu.Lock()
 	delete(t.lent, l.device)
@@ -74,12 +75,13 @@ func (l transportLender) Returned() {
 	}
 	go func() {
 		defer t.wg.Done()
-		t.reopen(addr)
+		t.reopen(addr, console)
 	}()
 }
 
-// reopen opens a returned device again, retrying while it re-enumerates.
-func (t *Transport) reopen(addr Address) {
+// reopen opens a returned device again, retrying while it re-enumerates;
+// console is shown first on its console.
+func (t *Transport) reopen(addr Address, console []byte) {
 	deadline := time.Now().Add(ReopenTimeout)
 	for {
 		t.mu.Lock()
@@ -91,6 +93,7 @@ func (t *Transport) reopen(addr Address) {
 		}
 		p, err := Open(addr, t.cfg)
 		if err == nil {
+			p.PrefaceConsole(console)
 			t.adoptReopened(p)
 			return
 		}

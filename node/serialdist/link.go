@@ -87,11 +87,16 @@ func (p *Port) onMarker(bare bool, now time.Time) {
 	}
 	c := p.conn
 	switch p.state {
+	case stateIdle:
+		p.echoIdle(now)
 	case stateData, stateAccepting:
 		if bare {
 			p.teardownLocked(c, p.wrap(ErrPeerIdle), false)
 		}
 	case stateDialing:
+		if c.waking {
+			c.noteWakeMarker(now)
+		}
 		switch {
 		case c.gotFrame:
 			if bare {
@@ -333,8 +338,9 @@ func (p *Port) startResponder(sendName []byte) {
 
 // Dial starts an outgoing connection on this port (we are the
 // initiator): it sends a teardown frame (so that a peer still holding an
-// old link drops it), a sync burst sized after §5.12, drains pending
-// input and sends the preamble. The returned Conn is in the handshake
+// old link drops it), a sync burst that goes on until the peer echoes it
+// (its link manager reads again after a "deaf" spell, §5.12: wake.go),
+// drains pending input and sends the preamble. The returned Conn is in the handshake
 // phase; its first WriteHandshake must be the send_name, which the port
 // sends again, after a longer burst, while the peer's idle markers show
 // it did not see it, and after a random back-off when both sides
@@ -357,11 +363,11 @@ func (p *Port) Dial(ctx context.Context) (*Conn, error) {
 	p.conn = c
 	p.dist = true
 	p.stats.Connections++
-	burst := p.cfg.MinBurst
-	if !p.teardown.IsZero() {
-		burst = max(burst, time.Second)
+	least, most := p.cfg.MinBurst, p.cfg.MaxWake
+	if least < 0 && p.teardown.IsZero() {
+		most = 0 // no burst before the first Dial (tests)
 	}
-	burst = min(burst, p.cfg.MaxBurst)
+	least, most = max(least, 0), min(most, p.cfg.MaxBurst)
 	p.mu.Unlock()
 
 	fail := func(err error) (*Conn, error) {
@@ -371,7 +377,7 @@ func (p *Port) Dial(ctx context.Context) (*Conn, error) {
 	if err := c.writeRaw(teardownFrame); err != nil {
 		return fail(err)
 	}
-	if err := p.syncBurst(ctx, c, burst); err != nil {
+	if _, err := p.wake(ctx, c, least, most); err != nil {
 		return fail(err)
 	}
 	p.drainCandidate()
@@ -400,29 +406,6 @@ func (p *Port) drainCandidate() {
 		p.rx.consume(2)
 		p.process(time.Now())
 	}
-}
-
-// syncBurst sends one bare marker every BurstSpacing for d (§5.12).
-func (p *Port) syncBurst(ctx context.Context, c *Conn, d time.Duration) error {
-	if d <= 0 {
-		return nil
-	}
-	t := time.NewTicker(BurstSpacing)
-	defer t.Stop()
-	end := time.Now().Add(d)
-	for time.Now().Before(end) {
-		if err := c.writeRaw(marker); err != nil {
-			return err
-		}
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-c.done:
-			return c.readErr()
-		case <-t.C:
-		}
-	}
-	return nil
 }
 
 // superviseDial re-sends the send_name while the handshake has not
@@ -458,7 +441,7 @@ func (c *Conn) superviseDial() {
 		if err := c.writeRaw(teardownFrame); err != nil {
 			return
 		}
-		if err := p.syncBurst(ctx, c, burst); err != nil {
+		if _, err := p.wake(ctx, c, 0, burst); err != nil {
 			return
 		}
 		burst = min(2*burst, p.cfg.MaxBurst)

@@ -77,7 +77,7 @@ func serialMode(o Options) *serial.Mode {
 func openDevice(addr Address) (io.ReadWriteCloser, io.Closer, error) {
 	path := addr.Device
 	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) && !isWindowsName(path) {
-		return nil, nil, fmt.Errorf("open %s: %w: no such device; is the board plugged in? ('avmsh devices' lists the serial ports)", path, ErrPortNotFound)
+		return nil, nil, fmt.Errorf("open %s: %w: no such device; is the board plugged in?", path, ErrPortNotFound)
 	}
 	lock, err := lockDevice(path)
 	if err != nil {
@@ -119,7 +119,7 @@ func explainOpenError(path string, err error) error {
 	case code == serial.PermissionDenied || errors.Is(err, fs.ErrPermission):
 		return fmt.Errorf("open %s: %w: %s", path, ErrPermission, PermissionAdvice(path))
 	case code == serial.PortNotFound || errors.Is(err, fs.ErrNotExist):
-		return fmt.Errorf("open %s: %w: is the board plugged in? ('avmsh devices' lists the serial ports)", path, ErrPortNotFound)
+		return fmt.Errorf("open %s: %w: is the board plugged in?", path, ErrPortNotFound)
 	case code == serial.InvalidSpeed:
 		return fmt.Errorf("open %s: the speed is not supported by this port or driver: %w", path, err)
 	}

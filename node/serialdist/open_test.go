@@ -42,11 +42,11 @@ func TestExplainOpenError(t *testing.T) {
 		frag string
 	}{
 		{os.ErrPermission, ErrPermission, "usermod -aG " + group},
-		{os.ErrNotExist, ErrPortNotFound, "avmsh devices"},
+		{os.ErrNotExist, ErrPortNotFound, "is the board plugged in?"},
 	}
 	for _, tc := range cases {
 		err := explainOpenError(dev, tc.in)
-		if !errors.Is(err, tc.is) || !strings.Contains(err.Error(), tc.frag) || !strings.Contains(err.Error(), dev) {
+		if !errors.Is(err, tc.is) || !strings.Contains(err.Error(), tc.frag) || !strings.Contains(err.Error(), dev) || strings.Contains(err.Error(), "avmsh ") {
 			t.Errorf("%v: %v", tc.in, err)
 		}
 	}

@@ -41,7 +41,7 @@ func lockDevice(path string) (io.Closer, error) {
 	case errors.Is(err, unix.EACCES) || errors.Is(err, unix.EPERM):
 		return nil, fmt.Errorf("open %s: %w: %s", path, ErrPermission, PermissionAdvice(path))
 	case errors.Is(err, unix.ENOENT) || errors.Is(err, unix.ENXIO) || errors.Is(err, unix.ENODEV):
-		return nil, fmt.Errorf("open %s: %w: is the board plugged in? ('avmsh devices' lists the serial ports)", path, ErrPortNotFound)
+		return nil, fmt.Errorf("open %s: %w: is the board plugged in?", path, ErrPortNotFound)
 	case err != nil:
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}

@@ -17,20 +17,26 @@ const (
 	// IdleMarkerInterval is how often an idle, distribution-enabled port
 	// sends a bare sync marker.
 	IdleMarkerInterval = 500 * time.Millisecond
-	// BurstSpacing separates the markers of a sync burst, so that each
-	// arrives as its own chunk and uses up one stale read of a "deaf"
-	// AtomVM (§5.12).
-	BurstSpacing = 10 * time.Millisecond
+	// BurstSpacing was the spacing of a sync burst's markers; a burst
+	// (a wake) now sends small chunks every millisecond until the peer
+	// echoes (wake.go).
+	BurstSpacing = wakeSpacing
 )
 
 // PortConfig tunes a Port. The zero value is what AtomVM expects.
 type PortConfig struct {
 	// Logger receives link events at debug level (nil: discarded).
 	Logger *slog.Logger
-	// MinBurst is the sync burst before a Dial on a port that has had no
-	// teardown yet (0: 300 ms; negative: none).
+	// MinBurst is the shortest sync burst (wake) before a Dial's
+	// send_name when the peer does not echo it (0: 300 ms; negative: no
+	// burst before the first Dial on the port). A burst ends as soon as
+	// the peer echoes it (wake.go).
 	MinBurst time.Duration
-	// MaxBurst caps every sync burst (0: 8 s).
+	// MaxWake is how long a Dial's burst goes on while the peer sends
+	// markers but does not echo (a deaf AtomVM, §5.12, or an older avmsh)
+	// before the send_name goes anyway (0: 2 s).
+	MaxWake time.Duration
+	// MaxBurst caps the bursts before a send_name is sent again (0: 8 s).
 	MaxBurst time.Duration
 	// StallTimeout is how long an incomplete handshake-width frame
 	// candidate may wait for more bytes before its marker is taken for a
@@ -59,6 +65,9 @@ func (c PortConfig) withDefaults() PortConfig {
 	}
 	if c.MaxBurst == 0 {
 		c.MaxBurst = 8 * time.Second
+	}
+	if c.MaxWake == 0 {
+		c.MaxWake = 2 * time.Second
 	}
 	if c.StallTimeout == 0 {
 		c.StallTimeout = 250 * time.Millisecond
@@ -95,6 +104,11 @@ type Stats struct {
 	Connections, Teardowns int64
 	// LastMarker is when the last sync marker arrived (zero if none).
 	LastMarker time.Time
+	// Wakes counts the sync bursts sent before a send_name; WakeEchoes
+	// those the peer echoed (its link manager read them: wake.go).
+	// Echoes counts the markers this port sent back to a peer's wake
+	// while idle.
+	Wakes, WakeEchoes, Echoes int64
 }
 
 // linkState is the state of a port's single distribution link.
@@ -139,13 +153,18 @@ type Port struct {
 	lastTx   time.Time // last idle marker or frame sent
 	teardown time.Time // last teardown (zero: none yet)
 	killDue  bool      // a teardown frame must be sent
-	subs     map[*consoleSub]struct{}
-	early    []byte // console text received before the first subscriber
-	stats    Stats
-	closed   bool
-	err      error // why the port closed
-	done     chan struct{}
-	wg       sync.WaitGroup
+	// prevMarker is when the last marker arrived while idle; echo asks
+	// housekeeping to answer a wake (echoIdle).
+	prevMarker time.Time
+	echo       chan struct{}
+	subs       map[*consoleSub]struct{}
+	early      []byte // console text received before the first subscriber
+	earlyCap   int    // bound of early when a loan's console text leads it (0: earlyConsole)
+	stats      Stats
+	closed     bool
+	err        error // why the port closed
+	done       chan struct{}
+	wg         sync.WaitGroup
 }
 
 // NewPort runs the port machinery over an already open byte stream (a
@@ -167,6 +186,7 @@ func newPort(dev io.ReadWriteCloser, name string, opts Options, cfg PortConfig, 
 		extra: extra,
 		subs:  make(map[*consoleSub]struct{}),
 		done:  make(chan struct{}),
+		echo:  make(chan struct{}, 1),
 	}
 	p.space = sync.NewCond(&p.mu)
 	p.wg.Add(2)
@@ -294,16 +314,32 @@ func (p *Port) readLoop() {
 	}
 }
 
-// housekeeping sends idle markers and teardown frames and releases
-// stalled frame candidates.
+// housekeeping sends idle markers, echoes and teardown frames and
+// releases stalled frame candidates.
 func (p *Port) housekeeping() {
 	defer p.wg.Done()
 	t := time.NewTicker(50 * time.Millisecond)
 	defer t.Stop()
+	var lastEcho time.Time
 	for {
 		select {
 		case <-p.done:
 			return
+		case <-p.echo:
+			// A dialling peer's wake while idle: one marker back, so
+			// that it sees us read (wake.go).
+			if now := time.Now(); now.Sub(lastEcho) >= echoEvery {
+				lastEcho = now
+				p.mu.Lock()
+				ok := p.state == stateIdle && !p.closed
+				if ok {
+					p.stats.Echoes++
+				}
+				p.mu.Unlock()
+				if ok {
+					_ = p.writeRaw(marker, time.Time{})
+				}
+			}
 		case now := <-t.C:
 			p.mu.Lock()
 			p.checkStall(now)

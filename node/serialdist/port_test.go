@@ -255,7 +255,8 @@ func TestSerialOpenErrors(t *testing.T) {
 	}
 	p2.Close()
 	_, err = Open(Address{Device: "/dev/ttyDOESNOTEXIST9"}, testConfig())
-	if !errors.Is(err, ErrPortNotFound) || !strings.Contains(err.Error(), "avmsh devices") {
+	// Neutral words: the CLI adds its own hint ('avmsh devices').
+	if !errors.Is(err, ErrPortNotFound) || !strings.Contains(err.Error(), "plugged in") || strings.Contains(err.Error(), "avmsh") {
 		t.Fatalf("missing port: %v", err)
 	}
 	if _, err := p.Dial(context.Background()); err == nil {

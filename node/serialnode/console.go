@@ -126,3 +126,82 @@ func (s *syncWriter) Write(b []byte) (int, error) {
 	defer s.mu.Unlock()
 	return s.w.Write(b)
 }
+
+// FollowConsole prints the console text of ports, as CopyConsole does,
+// and keeps printing it across loans: when t gives a device back after a
+// flasher borrowed it (serialdist.Transport.OnReopen), the reopened
+// port's console is printed too, starting with what the borrower read of
+// the board while it held the device (its boot log after a reset). One
+// prefix per device, from prefix. stop ends every copy and waits for
+// them, so w is not used after it returns.
+func FollowConsole(t *serialdist.Transport, ports []*serialdist.Port, w io.Writer, prefix func(device string) string) (stop func()) {
+	f := &follower{w: w, prefix: prefix, follow: map[string]bool{}, stops: map[*serialdist.Port]func(){}}
+	for _, p := range ports {
+		f.follow[p.Name()] = true
+		f.copy(p)
+	}
+	var unhook func()
+	if t != nil {
+		unhook = t.OnReopen(func(p *serialdist.Port) {
+			f.mu.Lock()
+			if !f.follow[p.Name()] || f.stopped {
+				f.mu.Unlock()
+				return
+			}
+			f.inflight.Add(1)
+			f.mu.Unlock()
+			defer f.inflight.Done()
+			f.copy(p)
+		})
+	}
+	var once sync.Once
+	return func() {
+		once.Do(func() {
+			if unhook != nil {
+				unhook()
+			}
+			f.mu.Lock()
+			f.stopped = true
+			f.mu.Unlock()
+			f.inflight.Wait() // a reopen being followed right now
+			f.mu.Lock()
+			stops := f.stops
+			f.stops = nil
+			f.mu.Unlock()
+			for _, s := range stops {
+				s()
+			}
+		})
+	}
+}
+
+// follower is FollowConsole's state.
+type follower struct {
+	w      io.Writer
+	prefix func(string) string
+
+	mu       sync.Mutex
+	follow   map[string]bool // devices followed
+	stops    map[*serialdist.Port]func()
+	stopped  bool
+	inflight sync.WaitGroup // OnReopen hooks running
+}
+
+// copy starts the copy of p's console, ending the copy of the port it
+// replaces (closed by the loan: its copy has ended already).
+func (f *follower) copy(p *serialdist.Port) {
+	stop := CopyConsole(p, f.w, f.prefix(p.Name()))
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.stops == nil { // stopped
+		stop()
+		return
+	}
+	for old, s := range f.stops {
+		if old.Name() == p.Name() {
+			delete(f.stops, old)
+			s() // its port was closed for the loan: the copy has ended
+		}
+	}
+	f.stops[p] = stop
+}

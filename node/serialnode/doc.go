@@ -13,7 +13,9 @@
 //   - PortDialer dials through one already open port (the deep probe of
 //     package devices);
 //   - CopyConsole prints a port's console text (boot logs, io:format on
-//     the UART) line by line with a prefix.
+//     the UART) line by line with a prefix; FollowConsole does it for a
+//     transport's ports across loans (the reopened port, led by the boot
+//     log the borrower read).
 //
 // Subpackage relay is a byte relay between two serial devices with fault
 // injection and a line-rate limit, for tests and bench/serial.

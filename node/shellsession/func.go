@@ -9,8 +9,8 @@ import (
 	"github.com/avmsh/avmsh/vm/term"
 )
 
-// EvalFunc evaluates commands somewhere else (a dashboard source with no
-// node of its own, a test): it returns what the shell prints for src and
+// EvalFunc evaluates commands somewhere else (a front-end's test fake,
+// which has no node): it returns what the shell prints for src and
 // the number of the next command.
 type EvalFunc func(ctx context.Context, src string) (out string, next int, err error)
 

@@ -75,7 +75,13 @@ func (s *Session) evalGo(ctx context.Context, src string) error {
 	switch {
 	case err == nil:
 	case ctx.Err() != nil:
-		return ctx.Err() // the session ends (SIGTERM)
+		// The session ends (SIGTERM; Ctrl-C without a terminal). The
+		// evaluation's error says what became of a remote call
+		// (*rpc.CanceledError) when it carries the cancellation.
+		if errors.Is(err, context.Canceled) {
+			return err
+		}
+		return ctx.Err()
 	case ectx.Err() != nil:
 		fmt.Fprintf(s.term, "** exception exit: killed\n")
 	case errors.As(err, &ie):

@@ -49,7 +49,11 @@ func (s *Session) meta(ctx context.Context, line string) bool {
 			return false
 		}
 		if s.mode == ModeRemote && cmd == ":target" {
-			fmt.Fprintf(w, "the target of OTP's shell is fixed; use --evaluator go to switch targets\n")
+			how := s.cfg.GoEvaluatorHint
+			if how == "" {
+				how = "open a shell with avmsh's Go evaluator"
+			}
+			fmt.Fprintf(w, "the target of OTP's shell is fixed; to switch targets, %s\n", how)
 			return false
 		}
 		s.connect(ctx, args[0])

@@ -105,6 +105,10 @@ type Config struct {
 	Getenv   func(string) string
 	// Logger receives debug logs (nil: discarded).
 	Logger *slog.Logger
+	// GoEvaluatorHint says how the user opens a shell with avmsh's Go
+	// evaluator in this front-end (`avmsh shell` says "--evaluator
+	// go"); "" for the neutral wording.
+	GoEvaluatorHint string
 }
 
 // Session is one shell on a target. Run it once; Close it when done.

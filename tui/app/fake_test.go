@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/avmsh/avmsh/node/codeload"
+	"github.com/avmsh/avmsh/node/shellsession"
 	"github.com/avmsh/avmsh/tui/source"
 	"github.com/avmsh/avmsh/vm/term"
 )
@@ -119,7 +120,9 @@ func (f *fakeSource) Devices(context.Context) ([]source.Device, error) {
 
 func (f *fakeSource) Reset(context.Context, string) error { return nil }
 
-func (f *fakeSource) Eval(_ context.Context, n term.Atom, src string) (string, int, error) {
+// eval answers the commands of the shell sessions the fake's
+// RemoteShell gives (avmsh's evaluator).
+func (f *fakeSource) eval(n term.Atom, src string) (string, int, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.evals = append(f.evals, src)
@@ -131,10 +134,14 @@ func (f *fakeSource) Eval(_ context.Context, n term.Atom, src string) (string, i
 
 // RemoteShell is OTP's shell on app1 when f.otp is set: a scripted
 // shell that prompts for commands through the terminal, answers "ok",
-// and asks for a line when a command calls io:get_line.
+// and asks for a line when a command calls io:get_line. Elsewhere it is
+// a shell session as Live gives (package shellsession: prompt, quit
+// rule, meta-commands, Ctrl-G menu) whose commands f.eval answers.
 func (f *fakeSource) RemoteShell(_ context.Context, n term.Atom, t source.Terminal) (source.RemoteShell, error) {
 	if !f.otp || n != app1 {
-		return nil, source.ErrNoRemoteShell
+		s := shellsession.StartEval(n, t, func(_ context.Context, src string) (string, int, error) { return f.eval(n, src) })
+		s.Background(context.Background())
+		return evalShell{s}, nil
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	s := &fakeShell{cancel: cancel, done: make(chan struct{})}
@@ -161,6 +168,18 @@ func (f *fakeSource) RemoteShell(_ context.Context, n term.Atom, t source.Termin
 	}()
 	return s, nil
 }
+
+// evalShell is a session as a source.RemoteShell (and ShellSession).
+type evalShell struct{ *shellsession.Session }
+
+func (s evalShell) Interrupt() error {
+	if !s.Session.Interrupt() {
+		return errors.New("no evaluation to interrupt")
+	}
+	return nil
+}
+
+func (s evalShell) Stop() { s.Close() }
 
 type fakeShell struct {
 	cancel func()

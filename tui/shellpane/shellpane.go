@@ -2,7 +2,6 @@ package shellpane
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -20,15 +19,6 @@ import (
 // OutputMsg is output for the scrollback (the shell's results, remote
 // io:format).
 type OutputMsg string
-
-// ResultMsg is kept for the dashboard's routing: the pane's shells print
-// through the Terminal (OutputMsg) and no longer send it.
-type ResultMsg struct {
-	Node term.Atom
-	Out  string
-	N    int
-	Err  error
-}
 
 // ShellStartedMsg reports the start of a node's shell (route it to the
 // pane whatever the view).
@@ -94,8 +84,7 @@ func (m *Model) SetNode(n term.Atom) { m.node = n }
 func (m Model) Listen() tea.Cmd { return m.term.Listen() }
 
 // Activate starts the target's shell when the pane comes on screen (the
-// shell of package shellsession; a source without sessions gets one
-// running on its Eval).
+// session of package shellsession, through the source's RemoteShell).
 func (m *Model) Activate() tea.Cmd {
 	if m.node == "" || m.shells[m.node] != nil {
 		return nil
@@ -106,33 +95,9 @@ func (m *Model) Activate() tea.Cmd {
 		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 		defer cancel()
 		s, err := src.RemoteShell(ctx, node, t.For(node))
-		if errors.Is(err, source.ErrNoRemoteShell) {
-			s, err = evalShell(src, node, t.For(node)), nil
-		}
 		return ShellStartedMsg{node: node, shell: s, err: err}
 	}
 }
-
-// evalShell is a session whose commands go to the source's Eval.
-func evalShell(src source.Shells, node term.Atom, t source.Terminal) source.RemoteShell {
-	s := shellsession.StartEval(node, t, func(ctx context.Context, cmd string) (string, int, error) {
-		return src.Eval(ctx, node, cmd)
-	})
-	s.Background(context.Background())
-	return sessionShell{s}
-}
-
-// sessionShell is a session as a source.RemoteShell.
-type sessionShell struct{ *shellsession.Session }
-
-func (s sessionShell) Interrupt() error {
-	if !s.Session.Interrupt() {
-		return errors.New("no evaluation to interrupt")
-	}
-	return nil
-}
-
-func (s sessionShell) Stop() { s.Close() }
 
 // session is the target's shell's completion and menu, if it has them.
 func (m Model) session() source.ShellSession {
@@ -202,9 +167,6 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 		return m, nil
 	case OutputMsg:
 		m.add(string(msg))
-		return m, nil
-	case ResultMsg:
-		m.add(msg.Out)
 		return m, nil
 	case completionMsg:
 		return m.completed(msg), nil

@@ -120,4 +120,8 @@ type FlashResult struct {
 	// Reconnect: the dashboard opens the port again and connects to the
 	// board's node when its new application starts distribution.
 	Reconnect bool
+	// Boot is what the board printed as it restarted, read while the
+	// flasher still held the port (ESP); it also leads the port's
+	// console once the port is open again.
+	Boot string
 }

@@ -238,7 +238,7 @@ func (f *flasher) Flash(ctx context.Context, plan FlashPlan, progress func(Flash
 		err = f.flashESP(ctx, plan, d, data, m, &res)
 	}
 	if loan != nil {
-		loan.Return() // the holder reopens the port
+		loan.ReturnConsole([]byte(res.Boot)) // the holder reopens the port, its console led by the boot log
 	}
 	if err != nil {
 		return FlashResult{}, err
@@ -253,7 +253,7 @@ func (f *flasher) Flash(ctx context.Context, plan FlashPlan, progress func(Flash
 		// Nobody in avmsh held the port: the dashboard opens it now, to
 		// show the boot and connect to the new application's node.
 		res.Reconnect = true
-		f.follow(plan.Port)
+		f.follow(plan.Port, []byte(res.Boot))
 	}
 	return res, nil
 }
@@ -291,10 +291,12 @@ func (f *flasher) flashESP(ctx context.Context, plan FlashPlan, d devices.Device
 		ConnectOptions: espflash.ConnectOptions{Port: plan.Port, Reset: style, Log: m.log},
 		FlashBaud:      FlashBaud,
 		Progress:       m.update,
+		BootLog:        espflash.BootLogWait, // shown on the port's console once it is open again
 	}, job)
 	if err != nil {
 		return err
 	}
+	res.Boot = r.Boot
 	in := flashrec.ESP{App: plan.Path}
 	if plan.Kind == FlashFirmware {
 		in = flashrec.ESP{Firmware: plan.Path, FirmwareImage: data}
@@ -339,7 +341,7 @@ func (f *flasher) flashPico(ctx context.Context, plan FlashPlan, d devices.Devic
 // connects to the board's node once its application starts serial
 // distribution (within serialnode.RedialTimeout), as the node does for
 // a port it held (serialnode's redial after a loan).
-func (f *flasher) follow(port string) {
+func (f *flasher) follow(port string, boot []byte) {
 	if !f.begin() {
 		return
 	}
@@ -351,6 +353,7 @@ func (f *flasher) follow(port string) {
 		if p == nil {
 			return
 		}
+		p.PrefaceConsole(boot) // the boot log the flasher read leads the console
 		t := time.NewTicker(100 * time.Millisecond)
 		defer t.Stop()
 		for p.Stats().Markers == 0 {

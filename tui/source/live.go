@@ -4,16 +4,13 @@ import (
 	"sync"
 
 	"github.com/avmsh/avmsh/node"
-	"github.com/avmsh/avmsh/node/shellhost"
-	"github.com/avmsh/avmsh/vm/erl/shell"
-	"github.com/avmsh/avmsh/vm/term"
 )
 
 // Live is the Source backed by a running avmsh node. Each concern is a
 // part with its own state and lock: cluster (Nodes, Connections),
 // inspector (Inspector, Observer, Trends), signals (Signals, EventFeed),
 // boards (Boards), code (Code), flasher (Flasher), Fleet (fleet.go);
-// the shells (Shells) are Live's own (shell.go, remoteshell.go).
+// the shells (Shells) are Live's own (remoteshell.go).
 type Live struct {
 	*cluster
 	*inspector
@@ -26,13 +23,7 @@ type Live struct {
 	n   *node.Node
 
 	mu      sync.Mutex
-	shells  map[term.Atom]*shellState
-	remotes []*remoteShell // OTP shells started by RemoteShell
-}
-
-type shellState struct {
-	s *shell.Session
-	h *shellhost.Host
+	remotes []*remoteShell // the shell sessions started by RemoteShell
 }
 
 // NewLive starts the watcher process (monitors, links and messages the
@@ -44,7 +35,7 @@ func NewLive(cfg Config) (*Live, error) {
 	}
 	cl := newCluster(e)
 	l := &Live{cluster: cl, inspector: &inspector{env: e}, boards: newBoards(e), code: newCode(e),
-		env: e, n: e.n, shells: map[term.Atom]*shellState{}}
+		env: e, n: e.n}
 	l.flasher = newFlasher(e, cl.Connect)
 	e.crashes.boards = l.boards
 	e.crashes.follow() // the ports opened at start
@@ -62,10 +53,6 @@ func NewLive(cfg Config) (*Live, error) {
 // Close stops the watcher, the shells and the consoles.
 func (l *Live) Close() {
 	l.mu.Lock()
-	for _, s := range l.shells {
-		s.h.Close()
-	}
-	l.shells = map[term.Atom]*shellState{}
 	remotes := l.remotes
 	l.remotes = nil
 	l.mu.Unlock()

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/avmsh/avmsh/epmd"
@@ -224,21 +223,14 @@ func (cl *cluster) entryNamed(alive string) *entry {
 }
 
 // reachedName is the name a node gave when it was dialled under another
-// one (handshake.ErrNameMismatch: "dialled A, reached B").
+// one (a *handshake.NameMismatchError), when it is a well-formed node
+// name.
 func reachedName(err error) (term.Atom, bool) {
-	if err == nil || !errors.Is(err, handshake.ErrNameMismatch) {
+	var nm *handshake.NameMismatchError
+	if !errors.As(err, &nm) {
 		return "", false
 	}
-	msg := err.Error()
-	i := strings.LastIndex(msg, "reached ")
-	if i < 0 {
-		return "", false
-	}
-	f := strings.Fields(msg[i+len("reached "):])
-	if len(f) == 0 {
-		return "", false
-	}
-	name := f[0]
+	name := nm.Reached
 	mode := node.ShortNames
 	if longName(term.Atom(name)) {
 		mode = node.LongNames

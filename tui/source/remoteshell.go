@@ -13,11 +13,6 @@ import (
 	"github.com/avmsh/avmsh/vm/term"
 )
 
-// ErrNoRemoteShell is returned by a RemoteShell that cannot give a
-// node a shell session (a test source): the pane then runs its shell on
-// Eval. Live gives every node a session.
-var ErrNoRemoteShell = errors.New("the node cannot run a shell session")
-
 // Terminal is the pane a shell prints to and reads from: its output
 // arrives through Write, and ReadLine (one line: io:get_line, the
 // Ctrl-G menu) and ReadCommand (a whole command up to its dot, for the

@@ -62,12 +62,12 @@ type Boards interface {
 	Reset(ctx context.Context, path string) error
 }
 
-// Shells evaluates shell commands on nodes.
+// Shells runs shells on nodes.
 type Shells interface {
-	// Eval runs shell commands on node with avmsh's evaluator.
-	Eval(ctx context.Context, node term.Atom, src string) (string, int, error)
-	// RemoteShell starts OTP's own shell on a BEAM node with t as its
-	// terminal; other nodes get ErrNoRemoteShell (use Eval).
+	// RemoteShell starts node's shell with t as its terminal: the
+	// session of package shellsession that `avmsh shell` runs (OTP's own
+	// shell on a BEAM node, avmsh's evaluator on AtomVM and avmsh
+	// nodes). The RemoteShell of Live also is a ShellSession.
 	RemoteShell(ctx context.Context, node term.Atom, t Terminal) (RemoteShell, error)
 }
 

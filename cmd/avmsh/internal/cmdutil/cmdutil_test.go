@@ -2,7 +2,9 @@ package cmdutil
 
 import (
 	"bytes"
+	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -10,6 +12,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/avmsh/avmsh/node/rpc"
 	"github.com/avmsh/avmsh/vm/syntax"
 	"github.com/avmsh/avmsh/vm/term"
 )
@@ -176,5 +179,36 @@ func TestCallErrorAndStatus(t *testing.T) {
 	}
 	if CallError(errors.New("other")) != nil {
 		t.Fatal("CallError of a plain error")
+	}
+}
+
+// After Ctrl-C every error exits 130 and says it was interrupted; what
+// became of a call is said once.
+func TestStatusInterrupted(t *testing.T) {
+	ctx, cancel := context.WithCancel(t.Context())
+	cancel()
+	mfa := rpc.MFA{Node: "app@h", Module: "timer", Function: "sleep", Arity: 1}
+	for _, c := range []struct {
+		err  error
+		want string
+	}{
+		{TimedOut(&rpc.CanceledError{Call: mfa, Sent: true, Killed: true, Cause: context.Canceled}),
+			"avmsh: interrupted: timer:sleep/1 on app@h did not finish; its process there was killed\n"},
+		{CallError(&rpc.CanceledError{Call: mfa, Sent: true, Cause: context.Canceled}),
+			"avmsh: interrupted: timer:sleep/1 on app@h did not finish and may still be running there (the node cannot be told to stop it); its result is lost\n"},
+		{CallError(&rpc.CanceledError{Call: mfa, Cause: context.Canceled}), "avmsh: interrupted: timer:sleep/1 was not sent to app@h\n"},
+		{Unreachable(errors.New("read: i/o timeout")), "avmsh: interrupted: read: i/o timeout\n"},
+		{fmt.Errorf("wait: %w", context.Canceled), "avmsh: interrupted\n"},
+		{Interrupted(nil, "while connecting"), "avmsh: interrupted: while connecting\n"},
+	} {
+		var errOut bytes.Buffer
+		if code := Status(ctx, &errOut, c.err); code != ExitInterrupted || errOut.String() != c.want {
+			t.Errorf("%v: %d %q, want 130 %q", c.err, code, errOut.String(), c.want)
+		}
+	}
+	// Not interrupted: a call's own timeout keeps its code.
+	var errOut bytes.Buffer
+	if code := Status(t.Context(), &errOut, CallError(&rpc.TimeoutError{Call: mfa})); code != ExitTimeout {
+		t.Errorf("timeout: %d %q", code, errOut.String())
 	}
 }

@@ -27,7 +27,8 @@ func FormatException(class term.Atom, reason, stack term.Term) string {
 // CallError gives the failure of a call on another node its exit code,
 // the same in every command: no connection (or the connection lost)
 // exits with ExitUnreachable, no answer within --timeout with
-// ExitTimeout. It returns nil for other errors (remote exceptions, which
+// ExitTimeout, an interruption (Ctrl-C) with ExitInterrupted and what
+// became of the call. It returns nil for other errors (remote exceptions, which
 // each command prints its own way).
 func CallError(err error) error {
 	if e := TermDepthExit(err); e != nil {
@@ -35,7 +36,10 @@ func CallError(err error) error {
 	}
 	var nc *rpc.NoConnectionError
 	var to *rpc.TimeoutError
+	var ce *rpc.CanceledError
 	switch {
+	case errors.As(err, &ce):
+		return InterruptedBy(err)
 	case errors.As(err, &nc):
 		return Unreachable(err)
 	case errors.As(err, &to):

@@ -199,7 +199,7 @@ func (o *NodeOptions) NodeConfig(f *Factory, targetHost string, listen bool) (er
 	}
 	name, err := localnode.OwnName(ours, o.nameMode(targetHost), targetHost)
 	if err != nil {
-		return erlang.Config{}, UsageError("%v", err)
+		return erlang.Config{}, UsageError("%w", WithHint(err))
 	}
 	cookie, _, err := ResolveCookie(f, o.Cookie)
 	if err != nil {
@@ -281,6 +281,8 @@ func Explain(err error, target term.Atom) error {
 		hint = "the node's port refused the connection: it may have stopped (its epmd entry may be stale)"
 	case errors.Is(err, context.DeadlineExceeded):
 		hint = "timed out: the host may be unreachable or slow; raise --timeout"
+	default:
+		hint = Hint(err) // an unknown name, a bad node name, ...
 	}
 	if hint == "" {
 		return fmt.Errorf("cannot reach %s: %w", target, err)

@@ -11,10 +11,19 @@ import (
 // Status reports err the way avmsh does ("avmsh: message" on errOut,
 // unless the command already told the user) and returns the process
 // exit code. ctx is the command's context: an error after it ended
-// (Ctrl-C) exits with ExitInterrupted.
+// (Ctrl-C, SIGTERM) exits with ExitInterrupted and says it was
+// interrupted (see InterruptedBy), whatever error the interruption
+// caused. Other errors get the command line's hint for what avmsh's
+// packages report neutrally (Hint). A command that ends without error when interrupted (serve:
+// Ctrl-C is how it stops) exits with ExitOK.
 func Status(ctx context.Context, errOut io.Writer, err error) int {
 	if err == nil {
 		return ExitOK
+	}
+	if interrupted(ctx) && !isUsageError(err) {
+		err = InterruptedBy(err)
+	} else {
+		err = WithHint(err)
 	}
 	var ee *ExitError
 	if !errors.As(err, &ee) || !ee.Silent {
@@ -22,9 +31,6 @@ func Status(ctx context.Context, errOut io.Writer, err error) int {
 	}
 	if ee == nil && isUsageError(err) {
 		return ExitUsage
-	}
-	if ctx.Err() != nil && ee == nil {
-		return ExitInterrupted
 	}
 	return ExitCode(err)
 }

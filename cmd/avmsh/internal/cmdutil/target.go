@@ -25,7 +25,7 @@ func (o *NodeOptions) ParseTarget(spec string) (Target, error) {
 	mode := o.nameMode("")
 	t, err := localnode.ParseTarget(spec, mode)
 	if err != nil {
-		return Target{}, UsageError("%v", err)
+		return Target{}, UsageError("%w", WithHint(err))
 	}
 	if !t.IsSerial() {
 		t.Address = o.Address
@@ -37,6 +37,7 @@ func (o *NodeOptions) ParseTarget(spec string) (Target, error) {
 // port (learning t.Node from the handshake), directly to --address, or
 // through epmd. Errors say what to check next.
 func (o *NodeOptions) ConnectTarget(ctx context.Context, l *localnode.Node, t *Target) error {
+	parent := ctx
 	if o.Timeout > 0 {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, o.Timeout)
@@ -53,10 +54,22 @@ func (o *NodeOptions) ConnectTarget(ctx context.Context, l *localnode.Node, t *T
 	default:
 		err = n.Connect(ctx, t.Node)
 	}
-	if err != nil {
-		return Unreachable(ExplainTarget(err, *t))
+	switch {
+	case err == nil:
+		return nil
+	case interrupted(parent):
+		return ConnectInterrupted(err, *t)
 	}
-	return nil
+	return Unreachable(ExplainTarget(err, *t))
+}
+
+// ConnectInterrupted is the error of a connection to t that Ctrl-C
+// stopped: nothing was sent to the node.
+func ConnectInterrupted(err error, t Target) error {
+	if t.IsSerial() {
+		return Interrupted(err, "while connecting to the node on %s; nothing was sent", t.Serial)
+	}
+	return Interrupted(err, "while connecting to %s; nothing was sent", t.Node)
 }
 
 // ExplainTarget is Explain for a target that may be a serial port.
@@ -65,6 +78,9 @@ func ExplainTarget(err error, t Target) error {
 		return Explain(err, t.Node)
 	}
 	hint := handshakeHint(err)
+	if hint == "" {
+		hint = Hint(err) // e.g. a port that is not there
+	}
 	switch {
 	case hint != "":
 	case serialdist.Classify(err) != nil, strings.Contains(err.Error(), "\nhint: "):

@@ -243,7 +243,11 @@ func printTable(w io.Writer, devs []devices.Device, probe bool, pal palette) {
 		}
 		switch {
 		case d.AccessDetail != "" && d.Access != devices.AccessOK:
-			notes = append(notes, fmt.Sprintf("%s: %s", path, d.AccessDetail))
+			detail := d.AccessDetail
+			if d.Drive != "" && d.Path == "" {
+				detail += "; flash it with: avmsh flash " + d.Drive + " app.avm"
+			}
+			notes = append(notes, fmt.Sprintf("%s: %s", path, detail))
 		case len(d.OpenIn) > 0 && d.Access == devices.AccessOK:
 			notes = append(notes, fmt.Sprintf("%s: also open in %s (no lock: avmsh can open it too)", path, strings.Join(d.OpenIn, ", ")))
 		}

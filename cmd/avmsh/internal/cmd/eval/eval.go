@@ -38,7 +38,8 @@ func NewCmdEval(f *cmdutil.Factory) *cobra.Command {
 
 			Exit codes: 0 ok, 1 a command raised an exception or did not parse,
 			2 usage error, 3 the node cannot be reached (or the connection was lost),
-			4 a call got no answer within --timeout (each call has that long).
+			4 a call got no answer within --timeout (each call has that long), 130
+			interrupted by Ctrl-C (the running call is stopped; the message says so).
 		`),
 		Example: heredoc.Doc(`
 			$ avmsh eval app@127.0.0.1 '1 + 1.'
@@ -90,8 +91,9 @@ func Run(ctx context.Context, f *cmdutil.Factory, o *Options) error {
 	// group leader, so it comes in order with the output it caused.
 	err = sess.EvalEach(ctx, src+"\n", s.GL.Write)
 	if err != nil {
-		if errors.Is(err, context.Canceled) {
-			return &cmdutil.ExitError{Code: cmdutil.ExitInterrupted, Err: err, Silent: true}
+		if ctx.Err() != nil {
+			// Ctrl-C: what became of the command that was running.
+			return cmdutil.InterruptedBy(err)
 		}
 		if ce := cmdutil.CallError(err); ce != nil {
 			return ce

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"time"
 
 	"github.com/avmsh/avmsh/cmd/avmsh/internal/cmdutil"
 	"github.com/avmsh/avmsh/cmd/avmsh/internal/flashprogress"
@@ -40,7 +41,17 @@ func flashESP(ctx context.Context, o *Options, t *target) error {
 	if err != nil {
 		return cmdutil.Unreachable(fmt.Errorf("%s: take the port: %w", t.device, err))
 	}
-	defer loan.Return()
+	// What the board prints as it restarts is read here, while the
+	// flasher holds the port: it goes back to the holder with the port
+	// (its console shows it), or into the monitor.
+	var boot []byte
+	defer func() {
+		if o.Monitor {
+			loan.Return() // the monitor showed it
+			return
+		}
+		loan.ReturnConsole(boot)
+	}()
 	p := flashprogress.New(o.IO.ErrOut, o.IO.IsTerminal)
 	if loan.Holder != "" {
 		p.Log(fmt.Sprintf("Took %s from %s; it gets it back afterwards", t.device, loan.Holder))
@@ -55,22 +66,36 @@ func flashESP(ctx context.Context, o *Options, t *target) error {
 		FlashBaud:      o.Baud,
 		After:          espflash.After(o.After),
 		Progress:       p.Update,
+		BootLog:        bootLog(o.Monitor || loan.Holder != ""),
 	}, job)
 	p.Finish()
 	if err != nil {
+		if ctx.Err() != nil {
+			return flashInterrupted(err, t.device)
+		}
 		return classify(err)
 	}
 	record(o, func(s *fleet.Store) error {
 		return flashrec.RecordESP(s, t.dev, res, flashrec.ESP{App: o.File, Firmware: o.Firmware, FirmwareImage: job.Firmware})
 	})
+	boot = []byte(res.Boot)
 	if err := printResult(o.IO.Out, o.Output, res); err != nil {
 		return err
 	}
 	if o.Monitor {
 		addr := t.addr
-		return o.RunMonitor(ctx, addr.String())
+		return o.RunMonitor(ctx, addr.String(), boot)
 	}
 	return nil
+}
+
+// bootLog is the espflash.Options.BootLog of a flash whose board's
+// restart someone watches (a monitor, or the holder of the port).
+func bootLog(watched bool) time.Duration {
+	if watched {
+		return espflash.BootLogWait
+	}
+	return 0
 }
 
 func resetText(o *Options, t *target) string {
@@ -80,9 +105,21 @@ func resetText(o *Options, t *target) string {
 	return string(t.style)
 }
 
+// flashInterrupted is the error of a flash Ctrl-C stopped: where, and
+// whether the board may be left partly written.
+func flashInterrupted(err error, port string) error {
+	step := ""
+	var e *espflash.Error
+	if errors.As(err, &e) {
+		step = e.Step
+	}
+	return cmdutil.FlashInterrupted(err, port, step)
+}
+
 // classify maps a flashing error to an exit code: bad input 2, a board
 // that cannot be reached 3, a failure on the board 1.
 func classify(err error) error {
+	err = cmdutil.ExplainFlash(err)
 	switch {
 	case errors.Is(err, espflash.ErrTooLarge), errors.Is(err, espflash.ErrNotAVM), errors.Is(err, espflash.ErrWrongChip), errors.Is(err, espflash.ErrNoPartition):
 		return &cmdutil.ExitError{Code: cmdutil.ExitUsage, Err: err}

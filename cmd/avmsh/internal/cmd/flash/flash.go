@@ -48,8 +48,9 @@ type Options struct {
 	Borrow   func(ctx context.Context, device, borrower string) (*serialdist.Loan, error)
 	Drives   rp2.Finder
 	Touch    func(device string) error
-	// RunMonitor runs the console after --monitor.
-	RunMonitor func(ctx context.Context, port string) error
+	// RunMonitor runs the console after --monitor; preface is what the
+	// board printed while the flasher still held the port (its boot log).
+	RunMonitor func(ctx context.Context, port string, preface []byte) error
 	// Fleet opens the fleet state where verified flashes are recorded
 	// ($XDG_STATE_HOME/avmsh/fleet.json).
 	Fleet func() (*fleet.Store, error)
@@ -62,8 +63,8 @@ func newCmd(f *cmdutil.Factory, prep func(*Options)) *cobra.Command {
 	opts := &Options{IO: f.IO, Getenv: f.Getenv, List: devices.List, OpenLink: espflash.OpenSerial,
 		Borrow: serialdist.Borrow, Touch: rp2.Touch1200}
 	opts.Fleet = func() (*fleet.Store, error) { return flashrec.DefaultStore(opts.Getenv) }
-	opts.RunMonitor = func(ctx context.Context, port string) error {
-		return monitorcmd.Run(ctx, &monitorcmd.Options{IO: opts.IO, Getenv: opts.Getenv, Port: port, EOL: "CRLF", ResetMode: "auto"})
+	opts.RunMonitor = func(ctx context.Context, port string, preface []byte) error {
+		return monitorcmd.Run(ctx, &monitorcmd.Options{IO: opts.IO, Getenv: opts.Getenv, Port: port, EOL: "CRLF", ResetMode: "auto", Preface: preface})
 	}
 	if prep != nil {
 		prep(opts)

@@ -167,10 +167,18 @@ func TestFlashMonitorAfter(t *testing.T) {
 		time.Sleep(10 * time.Millisecond)
 	}
 	cancel()
-	if err := <-done; err != nil {
+	if err := <-done; cmdutil.ExitCode(err) != cmdutil.ExitInterrupted {
 		t.Fatal(err)
 	}
 	if !strings.Contains(out.String(), "MD5") || !strings.Contains(errOut.String(), "avmsh monitor on "+pty) {
 		t.Errorf("stdout %q\nstderr %q", out.String(), errOut.String())
+	}
+	// The board's boot log, which the flasher read while it still held
+	// the port, is shown once, before the application's output (it was
+	// lost).
+	o := out.String()
+	boot := strings.Index(o, "I (412) AtomVM: Starting main.avm...")
+	if boot < 0 || boot > strings.Index(o, "hello from main.avm") || strings.Count(o, "2nd stage bootloader") != 1 {
+		t.Errorf("the boot log is missing, late or repeated:\n%s", o)
 	}
 }

@@ -88,6 +88,13 @@ func flashPico(ctx context.Context, o *Options, t *target) error {
 	}
 	drive, err := in.Copy(ctx, name+".uf2", data)
 	if err != nil {
+		if ctx.Err() != nil {
+			what := "waiting for the board's BOOTSEL drive; nothing was written"
+			if drive.Path != "" {
+				what = fmt.Sprintf("while copying %s.uf2 to %s: the board may hold part of it; run the same command again", name, drive.Path)
+			}
+			return cmdutil.Interrupted(err, "%s", what)
+		}
 		if drive.Path != "" {
 			return cmdutil.Remote(err) // the board did not take it
 		}
@@ -110,7 +117,7 @@ func flashPico(ctx context.Context, o *Options, t *target) error {
 		if err := waitPath(ctx, t.device, BootselWait); err != nil {
 			return cmdutil.Unreachable(err)
 		}
-		return o.RunMonitor(ctx, t.addr.String())
+		return o.RunMonitor(ctx, t.addr.String(), nil)
 	}
 	return nil
 }

@@ -55,8 +55,9 @@ func isConnected(n *serialnode.Node, peer term.Atom) bool {
 // The whole story on one port: avmsh is connected to the board's node;
 // the board is put in its loader by hand; `avmsh flash` takes the port
 // from the node, writes the new application and reboots the board; the
-// node gets the port back and connects to the new application as soon
-// as it starts serial distribution.
+// node gets the port back, with the boot log the flasher read, and
+// connects to the new application as soon as it starts serial
+// distribution. The node's console shows the boot log.
 func TestFlashThenRedial(t *testing.T) {
 	t.Setenv("XDG_RUNTIME_DIR", t.TempDir())
 	var sim *espsim.Sim
@@ -78,6 +79,12 @@ func TestFlashThenRedial(t *testing.T) {
 	if name, err := hub.Dial(ctx, "serial:"+pty); err != nil || name != "app1@serial.local" {
 		t.Fatalf("dial: %v %v", name, err)
 	}
+	port, err := hub.Port("serial:" + pty)
+	if err != nil {
+		t.Fatal(err)
+	}
+	console := &syncBuf{}
+	defer serialnode.FollowConsole(hub.Transport(), []*serialdist.Port{port}, console, func(string) string { return "[board] " })()
 	sim.PressReset(true) // hold BOOT, press EN
 	path, app := writeAVM(t, 30_000, 8)
 	_, errOut, err := runCmd(t, ctx, nil, "", pty, path, "--before", "no-reset")
@@ -91,6 +98,12 @@ func TestFlashThenRedial(t *testing.T) {
 		t.Errorf("stderr: %s", errOut)
 	}
 	deadline := time.Now().Add(90 * time.Second)
+	for !strings.Contains(console.String(), "[board] I (412) AtomVM: Starting main.avm...") {
+		if time.Now().After(deadline) {
+			t.Fatalf("the node's console never showed the new application's boot log:\n%s", console.String())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
 	for !isConnected(hub, "app2@serial.local") {
 		if time.Now().After(deadline) {
 			t.Fatalf("the hub did not redial the new application (connected: %v)\n%s", hub.Nodes(), errOut)

@@ -81,7 +81,8 @@ func NewCmdLoad(f *cmdutil.Factory) *cobra.Command {
 			Exit codes: 0 all loaded (and with --persist written and verified), 1 some
 			module was refused or the flash failed on the board, 2 usage or bad files
 			(nothing sent), 3 a node or, with --persist, its board's ROM loader could
-			not be reached.
+			not be reached, 130 interrupted by Ctrl-C (also how --watch ends; the
+			message says what was loaded or written before it).
 		`),
 		Example: heredoc.Doc(`
 			$ avmsh load app@127.0.0.1 ebin/greeter.beam
@@ -183,6 +184,9 @@ func Run(ctx context.Context, f *cmdutil.Factory, o *Options) error {
 	for i := range targets {
 		t := &targets[i]
 		if err := o.ConnectTarget(ctx, l, t); err != nil {
+			if ctx.Err() != nil {
+				return err // Ctrl-C: nothing was loaded
+			}
 			down = append(down, downResults(t, mods, err)...)
 			continue
 		}
@@ -206,6 +210,9 @@ func Run(ctx context.Context, f *cmdutil.Factory, o *Options) error {
 		}
 	}
 	results := append(append(down, loader.LoadAll(ctx, names, mods)...), late...)
+	if ctx.Err() != nil {
+		return loadInterrupted(f, o, results)
+	}
 	if o.Persist {
 		return persistAll(ctx, f, o, l, boards, mods, results)
 	}
@@ -228,6 +235,25 @@ func downResults(t *cmdutil.Target, mods []*codeload.Module, err error) []codelo
 		out[i] = codeload.Result{Node: name, Module: m.Name, Path: m.Path, Status: codeload.Unreachable, Reason: codeload.ReasonDown, Err: err}
 	}
 	return out
+}
+
+// loadInterrupted prints the results of a load Ctrl-C stopped (what
+// was loaded stays loaded) and returns the interruption.
+func loadInterrupted(f *cmdutil.Factory, o *Options, rs []codeload.Result) error {
+	if err := printResults(f, o, rs); err != nil {
+		return err
+	}
+	loaded := 0
+	for _, r := range rs {
+		if r.Status == codeload.Loaded {
+			loaded++
+		}
+	}
+	what := fmt.Sprintf("%d of %d loads were done before it (those stay loaded)", loaded, len(rs))
+	if o.Persist {
+		what += "; nothing was written to flash"
+	}
+	return cmdutil.Interrupted(context.Canceled, "%s", what)
 }
 
 // exitFor maps results to the exit code contract.

@@ -79,8 +79,26 @@ func printText(w io.Writer, r codeload.Result, prefix string) {
 		fmt.Fprintf(w, "  %s\n", cmdutil.Indent(r.Err.Error(), "  "))
 	}
 	for _, n := range r.Notes {
+		if n == codeload.NoteRAM {
+			n += "; to keep them on an ESP32: avmsh load --persist serial:PORT ..."
+		}
 		fmt.Fprintf(w, "  note: %s\n", n)
 	}
+	if h := resultHint(r); h != "" {
+		fmt.Fprintf(w, "  hint: %s\n", h)
+	}
+}
+
+// resultHint is the command line's way out of a refused load (codeload
+// says it without flags).
+func resultHint(r codeload.Result) string {
+	switch r.Reason {
+	case codeload.ReasonNotPurged:
+		return "load again with --purge to kill the processes in the old version (as c:l/1 does)"
+	case codeload.ReasonNotSent, codeload.ReasonIncompatible:
+		return "--no-check sends modules avmsh thinks the node cannot load"
+	}
+	return ""
 }
 
 // watch pushes changes until ctx ends (Ctrl-C).
@@ -114,8 +132,9 @@ func watch(ctx context.Context, f *cmdutil.Factory, o *Options, l *codeload.Load
 			printText(f.IO.Out, r, stamp+" ")
 		}
 	})
-	if err != nil {
-		return err
+	if ctx.Err() != nil {
+		// Ctrl-C, how watching ends: exit 130 as every command.
+		return cmdutil.Interrupted(ctx.Err(), "stopped watching %s", o.Watch)
 	}
-	return nil
+	return err
 }

@@ -213,11 +213,26 @@ func persistOne(ctx context.Context, f *cmdutil.Factory, o *Options, l nodeListe
 		FlashBaud:      o.Baud,
 		After:          espflash.HardReset,
 		Progress:       p.Update,
+		BootLog:        espflash.BootLogWait, // the board's restart, read while we hold the port
 	}, espflash.Job{Partition: espflash.AppPartition, Rebuild: rb.apply})
 	p.Finish()
 	reset := time.Now()
-	loan.Return() // the node reopens the port and redials the board
+	// The node reopens the port, prints the boot log read here as the
+	// board's console (then what follows), and redials the board.
+	var boot []byte
+	if res != nil {
+		boot = []byte(res.Boot)
+	}
+	loan.ReturnConsole(boot)
 	if err != nil {
+		if ctx.Err() != nil {
+			step := ""
+			var e *espflash.Error
+			if errors.As(err, &e) {
+				step = e.Step
+			}
+			return out, cmdutil.FlashInterrupted(err, b.device, step)
+		}
 		return out, persistError(err)
 	}
 	out.res, out.rb = res, rb
@@ -229,6 +244,7 @@ func persistOne(ctx context.Context, f *cmdutil.Factory, o *Options, l nodeListe
 // persistError maps a flashing error to an exit code, with what to do
 // when the board would not enter its loader.
 func persistError(err error) error {
+	err = cmdutil.ExplainFlash(err)
 	var e *espflash.Error
 	if errors.As(err, &e) && errors.Is(err, espflash.ErrNoSync) {
 		e.Hint = "the board did not enter its ROM loader through DTR/RTS (the modules may be gone too, if it was reset). To keep them: hold BOOT, press and release EN, release BOOT, then flash the whole application: avmsh pack -o app.avm ... && avmsh flash PORT app.avm --before no-reset"

@@ -154,6 +154,17 @@ func TestPersistOntoSimulatedESP32(t *testing.T) {
 			t.Errorf("stderr lacks %q:\n%s", want, r.err)
 		}
 	}
+	// The board's boot log after the restart is shown as its console,
+	// as the one at power-on was (it was lost: the flasher read it, and
+	// the node's console copy did not follow the port back from the
+	// loan).
+	console := "[" + strings.TrimPrefix(pty, "/dev/") + "] "
+	_, after, _ := strings.Cut(r.err, "Verifying main.avm")
+	for _, want := range []string{console + "rst:0x1 (POWERON_RESET)", console + "I (412) AtomVM: Starting main.avm..."} {
+		if !strings.Contains(after, want) {
+			t.Errorf("stderr lacks the boot log line %q after the flash:\n%s", want, r.err)
+		}
+	}
 	// The board booted twice: at power-on and after the flash; the second
 	// boot read the new modules from flash, the start module first.
 	if n := fb.bootCount(); n != 2 {

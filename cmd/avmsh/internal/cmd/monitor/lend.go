@@ -10,11 +10,11 @@ import (
 type lender struct {
 	req  chan string   // a borrower asks
 	lent chan struct{} // the monitor has closed the port
-	back chan struct{} // the borrower is done
+	back chan []byte   // the borrower is done, with the console text it read
 }
 
 func newLender() *lender {
-	return &lender{req: make(chan string), lent: make(chan struct{}), back: make(chan struct{}, 1)}
+	return &lender{req: make(chan string), lent: make(chan struct{}), back: make(chan []byte, 1)}
 }
 
 // Lend implements serialdist.Lender.
@@ -32,10 +32,11 @@ func (l *lender) Lend(ctx context.Context, who string) error {
 	}
 }
 
-// Returned implements serialdist.Lender.
-func (l *lender) Returned() {
+// Returned implements serialdist.Lender: console is what the board
+// printed while the borrower held the port (a flasher's boot log).
+func (l *lender) Returned(console []byte) {
 	select {
-	case l.back <- struct{}{}:
+	case l.back <- console:
 	default:
 	}
 }
@@ -53,13 +54,18 @@ func lentTo(err error) (string, bool) {
 }
 
 // waitReturn waits for the port to come back; it reports quit when the
-// user or ctx ended the wait.
+// user or ctx ended the wait. What the borrower read of the board's
+// console (its boot log after a flash) is shown, so that the console
+// follows the port through the loan.
 func (m *monitor) waitReturn(ctx context.Context) bool {
 	for {
 		select {
 		case <-ctx.Done():
 			return true
-		case <-m.lender.back:
+		case console := <-m.lender.back:
+			if len(console) > 0 {
+				_, _ = m.console.Write(console)
+			}
 			return false
 		case b, ok := <-m.keys:
 			if !ok {

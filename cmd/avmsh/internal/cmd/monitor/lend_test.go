@@ -16,7 +16,10 @@ import (
 )
 
 // `avmsh flash` in another terminal borrows the monitor's port: the
-// monitor lets go, says to whom, and reopens the port afterwards.
+// monitor lets go, says to whom, and reopens the port afterwards. The
+// board's boot log, which the flasher read while it held the port, comes
+// back with it and is shown before what the board prints next: the
+// console follows the port through the loan.
 func TestMonitorLendsItsPort(t *testing.T) {
 	t.Setenv("XDG_RUNTIME_DIR", t.TempDir())
 	var mu sync.Mutex
@@ -61,12 +64,16 @@ func TestMonitorLendsItsPort(t *testing.T) {
 	if _, err := board(0).Write([]byte("x")); err == nil {
 		t.Error("the monitor still reads the port during the loan")
 	}
-	loan.Return()
+	loan.ReturnConsole([]byte("rst:0x1 (POWERON_RESET)\nI (412) AtomVM: Starting main.avm...\n"))
 	waitFor(t, &out, "/dev/ttyLEND0 is back")
 	board(1).Write([]byte("new app output\n"))
 	waitFor(t, &out, "new app output\n")
+	o := out.String()
+	if b := strings.Index(o, "I (412) AtomVM: Starting main.avm...\n"); b < strings.Index(o, "lent to") || b > strings.Index(o, "new app output") {
+		t.Errorf("the boot log read during the loan is missing or out of place:\n%s", o)
+	}
 	cancel()
-	if err := <-done; err != nil {
+	if err := <-done; cmdutil.ExitCode(err) != cmdutil.ExitInterrupted {
 		t.Fatal(err)
 	}
 }

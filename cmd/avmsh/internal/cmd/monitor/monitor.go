@@ -38,6 +38,11 @@ type Options struct {
 	Safe bool
 	Raw  bool
 
+	// Preface is console text to show first: what the board printed
+	// while a flasher still held the port (espflash.Result.Boot, its boot
+	// log after the reset), for `flash --monitor`.
+	Preface []byte
+
 	// Open and ResetStyleOf replace the real port in tests.
 	Open         func(serialdist.Address) (*serialdist.Port, error)
 	ResetStyleOf func(ctx context.Context, device string) devices.ResetStyle
@@ -130,7 +135,7 @@ func Run(ctx context.Context, opts *Options) error {
 	}
 	port, err := open(addr)
 	if err != nil {
-		return cmdutil.Unreachable(err)
+		return cmdutil.Unreachable(cmdutil.WithHint(err))
 	}
 
 	var logW io.Writer
@@ -187,6 +192,10 @@ func Run(ctx context.Context, opts *Options) error {
 		visible = devices.NewVisibleWriter(cw)
 		console = visible
 	}
+	m.console = console
+	if len(opts.Preface) > 0 {
+		_, _ = console.Write(opts.Preface)
+	}
 	var frames, markers int64
 	for {
 		stop := port.ConsoleTo(console)
@@ -203,16 +212,16 @@ func Run(ctx context.Context, opts *Options) error {
 			if frames+markers > 0 {
 				fmt.Fprintf(opts.IO.ErrOut, "--- hidden from the console: %d distribution frames, %d sync markers ---%s", frames, markers, nl)
 			}
-			return nil
+			return ended(ctx, addr)
 		}
 		if who, ok := lentTo(perr); ok {
 			cw.Notice(fmt.Sprintf("--- %s lent to %s; waiting for it back (Ctrl-] or Ctrl-C quits) ---", addr.Device, who))
 			m.lender.lent <- struct{}{}
 			if quit := m.waitReturn(ctx); quit {
-				return nil
+				return ended(ctx, addr)
 			}
 			if port, quit = m.reopen(ctx, open); quit {
-				return nil
+				return ended(ctx, addr)
 			}
 			cw.Notice(fmt.Sprintf("--- %s is back ---", addr.Device))
 			continue
@@ -223,10 +232,20 @@ func Run(ctx context.Context, opts *Options) error {
 		}
 		cw.Notice(fmt.Sprintf("--- waiting for %s to come back (Ctrl-] or Ctrl-C quits) ---", addr.Device))
 		if port, quit = m.reopen(ctx, open); quit {
-			return nil
+			return ended(ctx, addr)
 		}
 		cw.Notice(fmt.Sprintf("--- %s reconnected ---", addr.Device))
 	}
+}
+
+// ended is the monitor's result when the user leaves: nil for Ctrl-]
+// (or the end of ctx's parent), and the interruption (exit 130) for
+// Ctrl-C or SIGTERM, as every command.
+func ended(ctx context.Context, addr serialdist.Address) error {
+	if ctx.Err() != nil {
+		return cmdutil.Interrupted(ctx.Err(), "the monitor on %s stopped", addr.Device)
+	}
+	return nil
 }
 
 func eolBytes(s string) string {
@@ -240,13 +259,14 @@ func eolBytes(s string) string {
 }
 
 type monitor struct {
-	lender *lender
-	opts   *Options
-	addr   serialdist.Address
-	cw     *devices.ConsoleWriter
-	keys   <-chan []byte
-	km     keyMachine
-	style  devices.ResetStyle
+	lender  *lender
+	console io.Writer // the board's text goes here (after --safe's filter)
+	opts    *Options
+	addr    serialdist.Address
+	cw      *devices.ConsoleWriter
+	keys    <-chan []byte
+	km      keyMachine
+	style   devices.ResetStyle
 }
 
 // session runs until the user quits (true), ctx ends (true) or the port

@@ -85,7 +85,7 @@ func TestMonitorStreamsConsoleAndHidesFrames(t *testing.T) {
 	}
 	waitFor(t, &out, "last line\r\n")
 	cancel()
-	if err := <-done; err != nil {
+	if err := <-done; cmdutil.ExitCode(err) != cmdutil.ExitInterrupted {
 		t.Fatal(err)
 	}
 	stamp := regexp.MustCompile(`(?m)^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3} `)
@@ -149,7 +149,7 @@ func TestMonitorReconnects(t *testing.T) {
 	board(1).Write([]byte("after reset\n"))
 	waitFor(t, &out, "after reset\n")
 	cancel()
-	if err := <-done; err != nil {
+	if err := <-done; cmdutil.ExitCode(err) != cmdutil.ExitInterrupted {
 		t.Fatal(err)
 	}
 	board(1).Close()
@@ -199,7 +199,7 @@ func TestMonitorSafe(t *testing.T) {
 		}
 		waitFor(t, &out, "end\n")
 		cancel()
-		if err := <-done; err != nil {
+		if err := <-done; cmdutil.ExitCode(err) != cmdutil.ExitInterrupted {
 			t.Fatal(err)
 		}
 		board.Close()

@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -90,7 +92,7 @@ func Run(ctx context.Context, f *cmdutil.Factory, o *Options) error {
 			}
 			start := time.Now()
 			var err error
-			if t.IsSerial() {
+			if t.IsSerial() || t.Address != "" {
 				err = o.ConnectTarget(pctx, n, t)
 			}
 			if err == nil {
@@ -111,6 +113,9 @@ func Run(ctx context.Context, f *cmdutil.Factory, o *Options) error {
 		}()
 	}
 	wg.Wait()
+	if ctx.Err() != nil && slices.ContainsFunc(results, func(r result) bool { return r.Result != "pong" }) {
+		return interrupted(f, targets, results)
+	}
 	failed := 0
 	for _, r := range results {
 		if r.Result != "pong" {
@@ -133,4 +138,18 @@ func Run(ctx context.Context, f *cmdutil.Factory, o *Options) error {
 		return &cmdutil.ExitError{Code: cmdutil.ExitUnreachable, Err: fmt.Errorf("%d of %d nodes did not answer", failed, len(results)), Silent: true}
 	}
 	return nil
+}
+
+// interrupted prints the answers that came before Ctrl-C and returns
+// the command's error naming the nodes that gave none.
+func interrupted(f *cmdutil.Factory, targets []cmdutil.Target, results []result) error {
+	var waiting []string
+	for i, r := range results {
+		if r.Result == "pong" {
+			fmt.Fprintf(f.IO.Out, "%s: pong (%.1f ms)\n", targets[i], r.Millis)
+			continue
+		}
+		waiting = append(waiting, targets[i].String())
+	}
+	return cmdutil.Interrupted(context.Canceled, "no answer yet from %s", strings.Join(waiting, ", "))
 }

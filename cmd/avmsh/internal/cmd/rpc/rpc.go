@@ -53,7 +53,9 @@ func NewCmdRPC(f *cmdutil.Factory) *cobra.Command {
 
 			Exit codes: 0 ok, 1 the function raised an exception, 2 usage error,
 			3 the node cannot be reached (no epmd, unknown name, refused, wrong cookie,
-			connection lost), 4 no answer within --timeout (the call may have run).
+			connection lost), 4 no answer within --timeout (the call may have run),
+			130 interrupted by Ctrl-C (the message says whether the remote process was
+			killed: not on AtomVM, nor with --rex).
 		`),
 		Example: heredoc.Doc(`
 			$ avmsh rpc app@127.0.0.1 erlang node

@@ -103,6 +103,9 @@ func Run(ctx context.Context, f *cmdutil.Factory, o *Options) error {
 		dst = term.Tuple{name, s.Target}
 	} else if pid := to.(term.Pid); pid.Node != s.Target {
 		if err := s.Node.Connect(ctx, pid.Node); err != nil {
+			if ctx.Err() != nil {
+				return cmdutil.ConnectInterrupted(err, cmdutil.Target{Node: pid.Node})
+			}
 			return cmdutil.Unreachable(cmdutil.Explain(err, pid.Node))
 		}
 	}
@@ -126,6 +129,7 @@ func Run(ctx context.Context, f *cmdutil.Factory, o *Options) error {
 
 // confirm waits for node's answer to a ping sent after the message.
 func confirm(ctx context.Context, s *cmdutil.Session, node term.Atom, timeout time.Duration) error {
+	parent := ctx // cancelled by Ctrl-C only
 	if timeout > 0 {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, timeout)
@@ -135,6 +139,8 @@ func confirm(ctx context.Context, s *cmdutil.Session, node term.Atom, timeout ti
 	switch {
 	case err == nil:
 		return nil
+	case parent.Err() != nil:
+		return cmdutil.Interrupted(err, "the message was sent to %s; its delivery was not confirmed", node)
 	case errors.Is(err, context.DeadlineExceeded):
 		return cmdutil.TimedOut(fmt.Errorf("sent, but %s did not confirm delivery within --timeout (%v): %w", node, timeout, err))
 	}

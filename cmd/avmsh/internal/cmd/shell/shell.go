@@ -13,6 +13,7 @@ import (
 	"github.com/avmsh/avmsh/cmd/avmsh/internal/cmdutil"
 	"github.com/avmsh/avmsh/cmd/avmsh/internal/lineedit"
 	"github.com/avmsh/avmsh/node/gl"
+	"github.com/avmsh/avmsh/node/rpc"
 	"github.com/avmsh/avmsh/node/shellsession"
 	"github.com/avmsh/avmsh/vm/term"
 )
@@ -131,14 +132,19 @@ func Run(ctx context.Context, f *cmdutil.Factory, o *Options) error {
 	sess, err := shellsession.Start(ctx, shellsession.Config{
 		Node: s.Node, Target: s.Target, Evaluator: ev, Registry: s.Registry,
 		Terminal: editorTerminal{r}, Columns: f.IO.Columns(), Getenv: f.Getenv,
-		Connect: func(ctx context.Context, spec string) (term.Atom, error) { return connect(ctx, o, s, spec) },
+		GoEvaluatorHint: "start avmsh shell with --evaluator go",
+		Connect:         func(ctx context.Context, spec string) (term.Atom, error) { return connect(ctx, o, s, spec) },
 	})
 	if err != nil {
 		return err
 	}
 	defer sess.Close()
 	r.setSession(sess)
-	if err := sess.Run(ctx); err != nil {
+	err = sess.Run(ctx)
+	if !interactive && ctx.Err() != nil {
+		return oneShotInterrupted(err, sess)
+	}
+	if err != nil {
 		if errors.Is(err, shellsession.ErrConnectionLost) {
 			return cmdutil.Unreachable(err)
 		}
@@ -148,6 +154,18 @@ func Run(ctx context.Context, f *cmdutil.Factory, o *Options) error {
 		return &cmdutil.ExitError{Code: cmdutil.ExitRemote, Err: errors.New("a command raised an exception"), Silent: true}
 	}
 	return nil
+}
+
+// oneShotInterrupted is the error of commands read from stdin that
+// Ctrl-C stopped: what became of the command running on the target.
+func oneShotInterrupted(err error, sess *shellsession.Session) error {
+	if sess.Mode() == shellsession.ModeRemote {
+		return cmdutil.Interrupted(err, "the commands from stdin stopped; OTP's shell on %s was closed, and a command it was running ended with it", sess.Target())
+	}
+	if errors.As(err, new(*rpc.CanceledError)) {
+		return cmdutil.InterruptedBy(err)
+	}
+	return cmdutil.Interrupted(err, "the commands from stdin stopped")
 }
 
 // connect is :connect NODE: a node name (short names completed as on

@@ -143,7 +143,7 @@ func Run(ctx context.Context, f *cmdutil.Factory, o *Options) error {
 	}
 	prev, err := poll()
 	if err != nil {
-		return ignoreInterrupt(ctx, err)
+		return stopped(ctx, err, 0)
 	}
 	out := newFrameWriter(f.IO.Out, f.IO.IsTerminal && o.Output == "text", f.IO.Columns())
 	ticker := time.NewTicker(o.Interval)
@@ -152,12 +152,12 @@ func Run(ctx context.Context, f *cmdutil.Factory, o *Options) error {
 	for n := 1; o.Count == 0 || n <= o.Count; n++ {
 		select {
 		case <-ctx.Done():
-			return nil
+			return stopped(ctx, ctx.Err(), n-1)
 		case <-ticker.C:
 		}
 		cur, err := poll()
 		if err != nil {
-			return ignoreInterrupt(ctx, err)
+			return stopped(ctx, err, n-1)
 		}
 		w := observe.Rates(*prev.Procs, *cur.Procs)
 		k := key
@@ -183,9 +183,16 @@ func Run(ctx context.Context, f *cmdutil.Factory, o *Options) error {
 	return nil
 }
 
-func ignoreInterrupt(ctx context.Context, err error) error {
+// stopped is top's error for err after frames frames: Ctrl-C (how top
+// without --count ends) exits with cmdutil.ExitInterrupted, as every
+// command does, and says how many frames were shown.
+func stopped(ctx context.Context, err error, frames int) error {
 	if ctx.Err() != nil {
-		return nil // Ctrl-C: the normal end of top
+		unit := "frames"
+		if frames == 1 {
+			unit = "frame"
+		}
+		return cmdutil.Interrupted(err, "top stopped after %d %s", frames, unit)
 	}
 	return err
 }
