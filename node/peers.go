@@ -267,6 +267,12 @@ func (n *Node) install(c carrier.Conn, hp handshake.Peer, initiator bool) error 
 	old := p.conn
 	delete(n.downs, name)
 	k := newConn(n, c, hp, initiator)
+	if qa, ok := c.(carrier.QuickAcker); ok {
+		// AtomVM leaves Nagle on: without an ACK at once, its second
+		// packet of a pair waits for our delayed ACK (carrier.QuickAcker).
+		// BEAM sets TCP_NODELAY, so its connections need no extra syscall.
+		qa.SetQuickAck(k.caps.AtomVM)
+	}
 	p.conn = k
 	p.outgoing, p.incoming, p.awaiting, p.err = false, false, false, nil
 	if p.await != nil {

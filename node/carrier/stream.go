@@ -47,6 +47,8 @@ type StreamConn struct {
 	transport string
 	hsLen4    bool
 	hdr       [4]byte
+	ack       *quickAck
+	in        ackReader // c, forcing ACKs while ack is on
 }
 
 // NewStreamConn wraps c. maxIn bounds incoming data packets (0 means
@@ -56,13 +58,23 @@ func NewStreamConn(c net.Conn, transport string, maxIn int) *StreamConn {
 	if maxIn <= 0 {
 		maxIn = DefaultMaxPacket
 	}
-	return &StreamConn{
+	s := &StreamConn{
 		c:         c,
 		maxIn:     maxIn,
 		transport: transport,
 		hsLen4:    transport == "tls",
+		ack:       newQuickAck(c),
 	}
+	s.ack.on.Store(true) // during the handshake (see QuickAcker)
+	s.in = ackReader{c: c, q: s.ack}
+	return s
 }
+
+// SetQuickAck implements QuickAcker.
+func (s *StreamConn) SetQuickAck(on bool) { s.ack.on.Store(on) }
+
+// QuickAcks reports how many reads were acknowledged at once.
+func (s *StreamConn) QuickAcks() uint64 { return s.ack.n.Load() }
 
 // Handshake implements Handshaker: it runs the TLS handshake of a TLS
 // connection (bounded by ctx) and does nothing for plain TCP. A failure
@@ -88,7 +100,7 @@ func (s *StreamConn) ReadHandshake() ([]byte, error) {
 	if s.r != nil {
 		return nil, fmt.Errorf("%s %s: handshake read after the data phase started", s.transport, s.c.RemoteAddr())
 	}
-	if _, err := io.ReadFull(s.c, s.hdr[:width]); err != nil {
+	if _, err := io.ReadFull(s.in, s.hdr[:width]); err != nil {
 		return nil, s.readErr("handshake length", err)
 	}
 	var n uint32
@@ -104,7 +116,7 @@ func (s *StreamConn) ReadHandshake() ([]byte, error) {
 		s.buf = make([]byte, n)
 	}
 	s.buf = s.buf[:n]
-	if _, err := io.ReadFull(s.c, s.buf); err != nil {
+	if _, err := io.ReadFull(s.in, s.buf); err != nil {
 		return nil, s.readErr("handshake message", err)
 	}
 	return s.buf, nil
@@ -135,7 +147,8 @@ func (s *StreamConn) WriteHandshake(msg []byte) error {
 
 // StartData implements Conn: the connection gets its read and write
 // buffers. Nothing was read ahead during the handshake, so nothing is
-// lost.
+// lost. Reads are acknowledged at once only after SetQuickAck(true) from
+// now on.
 func (s *StreamConn) StartData() error {
 	s.startData()
 	return nil
@@ -143,7 +156,8 @@ func (s *StreamConn) StartData() error {
 
 func (s *StreamConn) startData() {
 	if s.r == nil {
-		s.r = bufio.NewReaderSize(s.c, dataBufSize)
+		s.ack.on.Store(false)
+		s.r = bufio.NewReaderSize(s.in, dataBufSize)
 		s.w = bufio.NewWriterSize(s.c, dataBufSize)
 		s.buf = nil
 	}
