@@ -48,6 +48,8 @@ type conn struct {
 
 	sentMsgs, recvMsgs   atomic.Uint64
 	sentBytes, recvBytes atomic.Uint64
+
+	spawns pendingSpawns // spawn requests sent here, awaiting their reply
 }
 
 type outMsg struct {
@@ -107,7 +109,11 @@ func (k *conn) send(s dist.Signal) error {
 				k.name, len(enc), k.c.Info().Transport, max, sizeText(max), carrier.ErrPacketTooLarge)
 		}
 	}
-	return k.enqueue(outMsg{ctrl: ctrl, payload: enc, hasPayload: has})
+	m := outMsg{ctrl: ctrl, payload: enc, hasPayload: has}
+	if s.Kind == dist.KindSpawnRequest {
+		return k.sendSpawn(s, m)
+	}
+	return k.enqueue(m)
 }
 
 // sizeText writes a byte count in KiB or MiB when it is a whole number

@@ -240,7 +240,9 @@ func (n *Node) failPending(pending []dist.Signal) {
 				}
 			}
 		case dist.KindSpawnRequest:
-			n.spawnFailed(s, term.Atom("noconnection"))
+			reqID, _ := s.ReqID.(term.Ref)
+			from, _ := s.From.(term.Pid)
+			n.spawnNoConnection(reqID, from)
 		}
 	}
 }
@@ -326,6 +328,8 @@ func (n *Node) connDown(k *conn) {
 	}
 	stopped := n.stopped
 	n.mu.Unlock()
+	// Requests sent on k get no reply now, even when k was replaced.
+	n.failSpawns(k)
 	if !current {
 		return // replaced: the new connection owns the node's state
 	}
