@@ -33,6 +33,7 @@ type conn struct {
 	wmu     sync.Mutex
 	enc     *dist.Encoder
 	lastOut atomic.Int64 // monotonic nanoseconds of the last send
+	seenIn  atomic.Uint64 // recvMsgs at the last send
 
 	mu     sync.Mutex
 	queue  []outMsg
@@ -78,7 +79,9 @@ func newConn(n *Node, c carrier.Conn, peer handshake.Peer, initiator bool) *conn
 // be written by the sender itself instead of being queued for the writer
 // goroutine. A lone message (a request, a ping) then leaves at once,
 // without waking another goroutine; a burst is still batched by the
-// writer.
+// writer. A send that follows a message received on the connection (an
+// answer: a pong, a call's reply) is written directly too, however soon
+// it comes: in a conversation every send is a lone message.
 const directGap = 50 * time.Microsecond
 
 // clockBase anchors monotonic time for lastOut.
@@ -130,7 +133,10 @@ func sizeText(n int) string {
 
 func (k *conn) enqueue(m outMsg) error {
 	now := int64(time.Since(clockBase))
-	if prev := k.lastOut.Swap(now); now-prev > int64(directGap) && k.wmu.TryLock() {
+	prev := k.lastOut.Swap(now)
+	in := k.recvMsgs.Load()
+	answer := k.seenIn.Swap(in) != in
+	if (answer || now-prev > int64(directGap)) && k.wmu.TryLock() {
 		if done, err := k.direct(m); done {
 			return err
 		}

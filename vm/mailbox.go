@@ -87,25 +87,24 @@ func (m *mailbox) drain() []term.Term {
 // Infinity as a timeout means "wait forever".
 const Infinity time.Duration = -1
 
-// receive implements selective receive for the owner goroutine.
+// receive implements selective receive for the owner goroutine. The
+// timer is only made when the receive has to wait: a message already
+// queued costs no timer.
 func (m *mailbox) receive(ctx context.Context, dead <-chan struct{}, match func(term.Term) bool, timeout time.Duration) (term.Term, error) {
-	scan := 0
-	var timer *time.Timer
+	msg, ok, scan := m.take(match, 0)
+	if ok {
+		return msg, nil
+	}
+	if timeout == 0 {
+		return nil, ErrTimeout
+	}
 	var expired <-chan time.Time
 	if timeout > 0 {
-		timer = time.NewTimer(timeout)
+		timer := time.NewTimer(timeout)
 		defer timer.Stop()
 		expired = timer.C
 	}
 	for {
-		msg, ok, examined := m.take(match, scan)
-		if ok {
-			return msg, nil
-		}
-		scan = examined
-		if timeout == 0 {
-			return nil, ErrTimeout
-		}
 		select {
 		case <-m.notify:
 		case <-expired:
@@ -119,5 +118,10 @@ func (m *mailbox) receive(ctx context.Context, dead <-chan struct{}, match func(
 		case <-ctx.Done():
 			return nil, ctx.Err()
 		}
+		msg, ok, examined := m.take(match, scan)
+		if ok {
+			return msg, nil
+		}
+		scan = examined
 	}
 }
