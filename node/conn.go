@@ -32,7 +32,7 @@ type conn struct {
 	// sender taking the direct path. It guards enc.
 	wmu     sync.Mutex
 	enc     *dist.Encoder
-	lastOut atomic.Int64 // monotonic nanoseconds of the last send
+	lastOut atomic.Int64  // monotonic nanoseconds of the last send
 	seenIn  atomic.Uint64 // recvMsgs at the last send
 
 	mu     sync.Mutex
