@@ -103,7 +103,7 @@ func (k *conn) send(s dist.Signal) error {
 	}
 	var enc []byte
 	if has {
-		enc, err = dist.EncodePayload(nil, payload, k.caps)
+		enc, err = dist.EncodePayload(payloadBuf(sizeHint(payload, 0)), payload, k.caps)
 		if err != nil {
 			return fmt.Errorf("to %s: %w", k.name, err)
 		}
@@ -176,6 +176,7 @@ func (k *conn) direct(m outMsg) (bool, error) {
 		return false, nil
 	}
 	err := k.enc.Write(k.c, m.ctrl, m.payload, m.hasPayload)
+	releasePayload(m.payload)
 	if err == nil {
 		err = k.c.Flush()
 	}
@@ -257,7 +258,9 @@ func (k *conn) drain() error {
 		k.mu.Unlock()
 		for i := range batch {
 			m := &batch[i]
-			if err := k.enc.Write(k.c, m.ctrl, m.payload, m.hasPayload); err != nil {
+			err := k.enc.Write(k.c, m.ctrl, m.payload, m.hasPayload)
+			releasePayload(m.payload)
+			if err != nil {
 				return err
 			}
 			k.sentMsgs.Add(1)
@@ -301,6 +304,9 @@ func (k *conn) readLoop() {
 	defer k.n.connDown(k)
 	dec := dist.NewDecoder()
 	dec.MaxDepth = k.n.cfg.MaxTermDepth
+	if d, ok := k.c.(carrier.Detacher); ok {
+		dec.Keep = d.Detach // large messages keep their packet's bytes
+	}
 	for {
 		pkt, err := k.c.ReadPacket()
 		if err != nil {

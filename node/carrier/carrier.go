@@ -28,6 +28,8 @@ type Conn interface {
 	WritePacket(p []byte) error
 	// WritePacketParts queues one packet made of several parts written
 	// back to back (header, control, payload) without copying them first.
+	// It must not keep the parts after it returns: the node reuses their
+	// buffers.
 	WritePacketParts(parts ...[]byte) error
 	// Flush sends buffered packets.
 	Flush() error
@@ -42,6 +44,16 @@ type Conn interface {
 	Info() Info
 	// Close tears the link down; pending reads and writes return errors.
 	Close() error
+}
+
+// Detacher is implemented by carriers that can give the buffer of the
+// packet just read away instead of reusing it: the node then keeps a
+// large message's bytes (the binaries of the decoded term point into
+// them) rather than copying them.
+type Detacher interface {
+	// Detach hands the slice ReadPacket returned last to the caller,
+	// who may keep it; it reports false when the carrier cannot.
+	Detach() bool
 }
 
 // Info describes a Conn.

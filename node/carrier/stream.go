@@ -41,7 +41,7 @@ const dataBufSize = 64 << 10
 type StreamConn struct {
 	c         net.Conn
 	r         *bufio.Reader // nil until StartData
-	w         *bufio.Writer // nil until StartData
+	w         []byte        // pending output; nil until StartData
 	buf       []byte
 	maxIn     int
 	transport string
@@ -158,7 +158,7 @@ func (s *StreamConn) startData() {
 	if s.r == nil {
 		s.ack.on.Store(false)
 		s.r = bufio.NewReaderSize(s.in, dataBufSize)
-		s.w = bufio.NewWriterSize(s.c, dataBufSize)
+		s.w = make([]byte, 0, dataBufSize)
 		s.buf = nil
 	}
 }
@@ -193,6 +193,15 @@ func (s *StreamConn) readBody(n int, what string) ([]byte, error) {
 		}
 		return s.buf, nil
 	}
+	if n <= chunk {
+		// One allocation, with room after the packet: a decoder that
+		// keeps this buffer (Detach) appends a short last fragment there.
+		s.buf = make([]byte, n, n+4<<10)
+		if _, err := io.ReadFull(s.r, s.buf); err != nil {
+			return nil, s.readErr(what, err)
+		}
+		return s.buf, nil
+	}
 	s.buf = s.buf[:0]
 	for len(s.buf) < n {
 		step := min(n-len(s.buf), chunk)
@@ -208,6 +217,14 @@ func (s *StreamConn) readBody(n int, what string) ([]byte, error) {
 	return s.buf, nil
 }
 
+// Detach implements Detacher: the packet ReadPacket returned last
+// belongs to the caller from now on; the next packet is read into a new
+// buffer.
+func (s *StreamConn) Detach() bool {
+	s.buf = nil
+	return true
+}
+
 func (s *StreamConn) readErr(what string, err error) error {
 	if err == io.ErrUnexpectedEOF {
 		err = io.EOF
@@ -218,37 +235,64 @@ func (s *StreamConn) readErr(what string, err error) error {
 // WritePacket implements Conn.
 func (s *StreamConn) WritePacket(p []byte) error { return s.WritePacketParts(p) }
 
-// WritePacketParts implements Conn.
+// directPart is the size from which a part of a packet is not copied
+// into the output buffer: it goes to the socket in one writev with what
+// is buffered before it.
+const directPart = 16 << 10
+
+// WritePacketParts implements Conn. Small packets are gathered in the
+// output buffer until Flush (or until it is full); a packet with a large
+// part (a binary of a big message) is written at once, without copying
+// that part.
 func (s *StreamConn) WritePacketParts(parts ...[]byte) error {
 	if s.w == nil {
 		return fmt.Errorf("%s %s: packet write before the data phase started", s.transport, s.c.RemoteAddr())
 	}
 	total := 0
-	for _, p := range parts {
+	big := -1
+	for i, p := range parts {
 		total += len(p)
+		if big < 0 && len(p) >= directPart {
+			big = i
+		}
 	}
 	if uint64(total) > 1<<32-1 {
 		return fmt.Errorf("%s %s: %w: %d bytes", s.transport, s.c.RemoteAddr(), ErrPacketTooLarge, total)
 	}
-	var hdr [4]byte
-	binary.BigEndian.PutUint32(hdr[:], uint32(total))
-	if _, err := s.w.Write(hdr[:]); err != nil {
-		return err
-	}
-	for _, p := range parts {
-		if _, err := s.w.Write(p); err != nil {
+	if big < 0 && len(s.w)+4+total > cap(s.w) {
+		if err := s.Flush(); err != nil {
 			return err
 		}
+		if 4+total > cap(s.w) {
+			big = 0 // too large to buffer: every part goes straight out
+		}
 	}
-	return nil
+	s.w = binary.BigEndian.AppendUint32(s.w, uint32(total))
+	if big < 0 {
+		for _, p := range parts {
+			s.w = append(s.w, p...)
+		}
+		return nil
+	}
+	for _, p := range parts[:big] {
+		s.w = append(s.w, p...)
+	}
+	bufs := make(net.Buffers, 0, 1+len(parts)-big)
+	bufs = append(bufs, s.w)
+	bufs = append(bufs, parts[big:]...)
+	_, err := bufs.WriteTo(s.c)
+	s.w = s.w[:0]
+	return err
 }
 
 // Flush implements Conn.
 func (s *StreamConn) Flush() error {
-	if s.w == nil {
+	if len(s.w) == 0 {
 		return nil
 	}
-	return s.w.Flush()
+	_, err := s.c.Write(s.w)
+	s.w = s.w[:0]
+	return err
 }
 
 // MaxPacket implements Conn: stream carriers have no limit of their own.

@@ -136,10 +136,24 @@ type Decoder struct {
 	MaxPending int
 	// MaxDepth bounds how deeply a received term may nest (0:
 	// etf.DefaultMaxDepth); deeper terms fail with an *etf.DepthError.
-	MaxDepth  int
+	MaxDepth int
+	// Keep, when set, is asked whether the buffer of a large packet may
+	// be kept rather than copied (the carrier's Detach): the packet then
+	// becomes the start of a fragmented message, or the binaries of the
+	// message it holds point into it.
+	Keep      func() bool
 	fragBytes int
 	opts      etf.DecodeOptions
 	names     map[string]term.Atom
+}
+
+// keepSize is the size from which a packet is worth keeping (Keep)
+// instead of copying its bytes.
+const keepSize = 16 << 10
+
+// keep reports whether the decoder may keep pkt's buffer.
+func (d *Decoder) keep(pkt []byte) bool {
+	return len(pkt) >= keepSize && d.Keep != nil && d.Keep()
 }
 
 type fragment struct {
@@ -174,20 +188,24 @@ func (d *Decoder) Decode(pkt []byte) (ctrl, payload term.Term, err error) {
 		if pkt[1] != versionMagic {
 			return nil, nil, fmt.Errorf("pass-through packet: byte 1 is %d, want 131", pkt[1])
 		}
-		return d.decodeBody(pkt[2:], nil, true, 2)
+		return d.decodeBody(pkt[2:], nil, true, 2, d.keep(pkt))
 	case pkt[0] == versionMagic && pkt[1] == distHeader:
 		refs, n, err := d.cache.parseHeaderRefs(pkt[2:], d.intern)
 		if err != nil {
 			return nil, nil, err
 		}
-		return d.decodeBody(pkt[2+n:], refs, false, 2+n)
+		return d.decodeBody(pkt[2+n:], refs, false, 2+n, d.keep(pkt))
 	case pkt[0] == versionMagic && (pkt[1] == distFragHead || pkt[1] == distFragCont):
 		return d.fragment(pkt)
 	}
 	return nil, nil, fmt.Errorf("unknown packet type %d %d", pkt[0], pkt[1])
 }
 
-func (d *Decoder) decodeBody(b []byte, refs []term.Atom, versioned bool, base int) (ctrl, payload term.Term, err error) {
+// decodeBody decodes the control message and payload in b. With share,
+// b belongs to the message: binaries point into it instead of copying.
+func (d *Decoder) decodeBody(b []byte, refs []term.Atom, versioned bool, base int, share bool) (ctrl, payload term.Term, err error) {
+	d.opts.ShareBinaries = share
+	defer func() { d.opts.ShareBinaries = false }()
 	ctrl, n, err := d.decodeTerm(b, refs)
 	if err != nil {
 		return nil, nil, fmt.Errorf("control message at packet offset %d: %w", base, err)
@@ -234,13 +252,30 @@ func (d *Decoder) fragment(pkt []byte) (ctrl, payload term.Term, err error) {
 		}
 		data = data[n:]
 		if id == 1 {
-			return d.decodeBody(data, refs, false, 18+n)
+			return d.decodeBody(data, refs, false, 18+n, d.keep(pkt))
 		}
 		if len(d.frags) >= d.MaxPending {
 			return nil, nil, fmt.Errorf("more than %d fragmented messages in progress", d.MaxPending)
 		}
+		if len(data) > d.MaxMessage {
+			return nil, nil, fmt.Errorf("fragmented message %d exceeds %d bytes", seq, d.MaxMessage)
+		}
 		f = &fragment{refs: refs, next: id}
 		d.frags[seq] = f
+		if d.keep(pkt) {
+			// The message starts in the packet's own buffer; the next
+			// fragments are appended to it (in the room the carrier left
+			// after it, for a short last one).
+			f.data = data
+			d.fragBytes += len(data)
+			f.next = id - 1
+			return nil, nil, ErrIncomplete
+		}
+		// Room for the whole message when every fragment but the last
+		// (a short one) is this size: at most three more of them, so what
+		// a peer makes us reserve stays proportional to what it has sent.
+		room := uint64(len(data))*min(id, 4) - uint64(len(data)) + 4<<10
+		f.data = make([]byte, 0, min(room, uint64(d.MaxMessage)))
 	} else {
 		f = d.frags[seq]
 		if f == nil {
@@ -261,7 +296,9 @@ func (d *Decoder) fragment(pkt []byte) (ctrl, payload term.Term, err error) {
 		return nil, nil, ErrIncomplete
 	}
 	d.drop(seq)
-	return d.decodeBody(f.data, f.refs, false, 0)
+	// The reassembled bytes belong to this message alone: its binaries
+	// can point into them instead of being copied.
+	return d.decodeBody(f.data, f.refs, false, 0, true)
 }
 
 func (d *Decoder) drop(seq uint64) {
