@@ -56,8 +56,15 @@ type conn struct {
 type outMsg struct {
 	ctrl       term.Tuple
 	payload    []byte
+	buf        *[]byte // where payload was encoded (recycled once written)
 	hasPayload bool
+	// isSend: a message from one pid to another, without ctrl (sendMsg).
+	isSend   bool
+	from, to term.Pid
 }
+
+// release recycles m's payload buffer once m is written.
+func (m *outMsg) release() { releasePayload(m.buf, m.payload) }
 
 func newConn(n *Node, c carrier.Conn, peer handshake.Peer, initiator bool) *conn {
 	common := n.flags & peer.Flags
@@ -101,22 +108,55 @@ func (k *conn) send(s dist.Signal) error {
 	if err != nil {
 		return fmt.Errorf("to %s: %w", k.name, err)
 	}
-	var enc []byte
+	m := outMsg{ctrl: ctrl, hasPayload: has}
 	if has {
-		enc, err = dist.EncodePayload(payloadBuf(sizeHint(payload, 0)), payload, k.caps)
-		if err != nil {
-			return fmt.Errorf("to %s: %w", k.name, err)
-		}
-		if max := k.c.MaxPacket(); max > 0 && len(enc)+1024 > max {
-			return fmt.Errorf("to %s: a %d-byte message does not fit the %s link's %d-byte (%s) packets (no fragments on this carrier: send it in parts, or over TCP): %w",
-				k.name, len(enc), k.c.Info().Transport, max, sizeText(max), carrier.ErrPacketTooLarge)
+		if err := k.encode(&m, payload); err != nil {
+			return err
 		}
 	}
-	m := outMsg{ctrl: ctrl, payload: enc, hasPayload: has}
 	if s.Kind == dist.KindSpawnRequest {
 		return k.sendSpawn(s, m)
 	}
 	return k.enqueue(m)
+}
+
+// sendMsg queues a message from one pid to another: what send does for
+// a dist.KindSend signal, without building the signal and its control
+// tuple (the writer encodes the control message with WriteSend).
+func (k *conn) sendMsg(from, to term.Pid, msg term.Term) error {
+	m := outMsg{from: from, to: to, isSend: true, hasPayload: true}
+	if err := k.encode(&m, msg); err != nil {
+		return err
+	}
+	return k.enqueue(m)
+}
+
+// encode encodes m's payload into a recycled buffer.
+func (k *conn) encode(m *outMsg, payload term.Term) error {
+	buf := payloadBuf(sizeHint(payload, 0))
+	enc, err := dist.EncodePayload(*buf, payload, k.caps)
+	if err != nil {
+		return fmt.Errorf("to %s: %w", k.name, err)
+	}
+	if max := k.c.MaxPacket(); max > 0 && len(enc)+1024 > max {
+		return fmt.Errorf("to %s: a %d-byte message does not fit the %s link's %d-byte (%s) packets (no fragments on this carrier: send it in parts, or over TCP): %w",
+			k.name, len(enc), k.c.Info().Transport, max, sizeText(max), carrier.ErrPacketTooLarge)
+	}
+	m.payload, m.buf = enc, buf
+	return nil
+}
+
+// write writes m to the carrier (holding wmu) and recycles its payload
+// buffer.
+func (k *conn) write(m *outMsg) error {
+	var err error
+	if m.isSend {
+		err = k.enc.WriteSend(k.c, m.from, m.to, m.payload)
+	} else {
+		err = k.enc.Write(k.c, m.ctrl, m.payload, m.hasPayload)
+	}
+	m.release()
+	return err
 }
 
 // sizeText writes a byte count in KiB or MiB when it is a whole number
@@ -175,8 +215,7 @@ func (k *conn) direct(m outMsg) (bool, error) {
 	if !empty {
 		return false, nil
 	}
-	err := k.enc.Write(k.c, m.ctrl, m.payload, m.hasPayload)
-	releasePayload(m.payload)
+	err := k.write(&m)
 	if err == nil {
 		err = k.c.Flush()
 	}
@@ -258,9 +297,7 @@ func (k *conn) drain() error {
 		k.mu.Unlock()
 		for i := range batch {
 			m := &batch[i]
-			err := k.enc.Write(k.c, m.ctrl, m.payload, m.hasPayload)
-			releasePayload(m.payload)
-			if err != nil {
+			if err := k.write(m); err != nil {
 				return err
 			}
 			k.sentMsgs.Add(1)
@@ -321,13 +358,18 @@ func (k *conn) readLoop() {
 			continue // tick
 		}
 		k.recvBytes.Add(uint64(len(pkt)))
-		ctrl, payload, err := dec.Decode(pkt)
+		m, err := dec.DecodeMessage(pkt)
 		if errors.Is(err, dist.ErrIncomplete) {
+			continue
+		}
+		if err == nil && m.Send {
+			k.recvMsgs.Add(1)
+			k.n.rt.DeliverMessage(m.To, m.Payload) // what dispatch does for KindSend
 			continue
 		}
 		if err == nil {
 			var s dist.Signal
-			s, err = dist.ParseControl(ctrl, payload)
+			s, err = dist.ParseControl(m.Ctrl, m.Payload)
 			if err == nil {
 				k.recvMsgs.Add(1)
 				k.n.dispatch(k, s)

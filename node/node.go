@@ -101,12 +101,16 @@ type Node struct {
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
 
-	mu      sync.Mutex
-	peers   map[term.Atom]*peer
-	routes  map[term.Atom]route
-	cookies map[term.Atom]string
-	downs   map[term.Atom]error // why the last connection to a node ended
-	gates   []*handshakeGate    // one per listener
+	mu    sync.Mutex
+	peers map[term.Atom]*peer
+	// live holds the established connections (term.Atom → *conn), the
+	// same as peers[name].conn, for senders to find without mu.
+	live     sync.Map
+	stopping atomic.Bool // stopped, readable without mu
+	routes   map[term.Atom]route
+	cookies  map[term.Atom]string
+	downs    map[term.Atom]error // why the last connection to a node ended
+	gates    []*handshakeGate    // one per listener
 
 	spawnMu        sync.Mutex            // orders AbandonSpawn with spawn_reply delivery
 	abandoned      map[term.Ref]struct{} // spawn requests given up (AbandonSpawn)
@@ -122,6 +126,7 @@ type Node struct {
 	// is resolved (order.go).
 	heldMu sync.Mutex
 	held   map[term.Pid]*heldQueue
+	heldN  atomic.Int32 // len(held), read without heldMu
 }
 
 // route says how to reach a node without epmd (e.g. over a serial port).
@@ -289,6 +294,7 @@ func (n *Node) Stop() {
 		return
 	}
 	n.stopped = true
+	n.stopping.Store(true)
 	var conns []*conn
 	for _, p := range n.peers {
 		if p.conn != nil {

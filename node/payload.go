@@ -19,26 +19,37 @@ const (
 
 var smallBufs, largeBufs sync.Pool // of *[]byte
 
-// payloadBuf returns an empty buffer with room for about hint bytes.
-func payloadBuf(hint int) []byte {
+// payloadBuf returns a buffer with room for about hint bytes; give it
+// back with releasePayload.
+func payloadBuf(hint int) *[]byte {
 	pool, size := &smallBufs, 256
 	if hint > smallPayload {
 		pool, size = &largeBufs, hint
 	}
-	if p, ok := pool.Get().(*[]byte); ok && cap(*p) >= hint {
-		return (*p)[:0]
+	if p, ok := pool.Get().(*[]byte); ok {
+		if cap(*p) >= hint {
+			*p = (*p)[:0]
+			return p
+		}
+		pool.Put(p)
 	}
-	return make([]byte, 0, max(size, hint))
+	b := make([]byte, 0, max(size, hint))
+	return &b
 }
 
-// releasePayload recycles a payload buffer once it has been written.
-func releasePayload(b []byte) {
-	switch c := cap(b); {
+// releasePayload recycles buf once payload, encoded into it (and maybe
+// grown out of it), has been written.
+func releasePayload(buf *[]byte, payload []byte) {
+	if buf == nil {
+		return
+	}
+	*buf = payload[:0]
+	switch c := cap(payload); {
 	case c == 0 || c > maxPooled:
 	case c <= smallPayload:
-		smallBufs.Put(&b)
+		smallBufs.Put(buf)
 	default:
-		largeBufs.Put(&b)
+		largeBufs.Put(buf)
 	}
 }
 

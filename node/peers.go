@@ -294,6 +294,9 @@ func (n *Node) install(c carrier.Conn, hp handshake.Peer, initiator bool) error 
 			n.log.Warn("dropping a queued signal", "peer", name, "error", err)
 		}
 	}
+	// Published for routeNow's fast path only now, so that no send can
+	// overtake the signals queued while connecting.
+	n.live.Store(name, k)
 	n.mu.Unlock()
 	if done != nil {
 		close(done)
@@ -315,6 +318,7 @@ func (n *Node) connDown(k *conn) {
 	p := n.peers[k.name]
 	current := p != nil && p.conn == k
 	if current {
+		n.live.CompareAndDelete(k.name, k)
 		p.conn = nil
 		if !p.outgoing && !p.incoming && len(p.pending) == 0 {
 			delete(n.peers, k.name)
@@ -434,6 +438,9 @@ func (n *Node) route(node term.Atom, s dist.Signal) error {
 func (n *Node) routeNow(node term.Atom, s dist.Signal) error {
 	if node == n.name {
 		return fmt.Errorf("route to %s: the local node is not reached over distribution", node)
+	}
+	if k, ok := n.live.Load(node); ok && !n.stopping.Load() {
+		return k.(*conn).send(s) // connected: no need for the node's lock
 	}
 	n.mu.Lock()
 	if n.stopped {
