@@ -37,6 +37,7 @@ func (bn *bench) round(o options) (sample, error) {
 		{"rtt", "rttBB", func() (float64, error) { return bn.rttBeam(o.rtt) }},
 		{"rtt", "rttAB", func() (float64, error) { return bn.rttAv(o.rtt) }},
 		{"rtt", "rttRB", func() (float64, error) { return bn.rttRaw(o.rtt) }},
+		{"rtt", "rttHB", func() (float64, error) { return bn.rttHandoff(o.rtt) }},
 		{"ref", "aa", func() (float64, error) { return bn.avAv(o.n) }},
 		{"ref", "rttAA", func() (float64, error) { return bn.rttAvAv(o.rtt) }},
 		{"mem", "memBEAM", func() (float64, error) { return bn.memBeam(o.procs) }},
@@ -205,6 +206,19 @@ func (bn *bench) rttRaw(n int) (float64, error) {
 		}
 	}
 	return float64(time.Since(start).Microseconds()) / float64(n), nil
+}
+
+// rttHandoff: the raw peer with a reader goroutine pings the ponger on a.
+func (bn *bench) rttHandoff(n int) (float64, error) {
+	pkt, err := bn.rawA.packet(bn.ponger, term.Tuple{term.Atom("ping"), bn.rawA.self})
+	if err != nil {
+		return 0, err
+	}
+	d, err := bn.rawA.rttHandoff(pkt, n)
+	if err != nil {
+		return 0, err
+	}
+	return float64(d.Microseconds()) / float64(n), nil
 }
 
 // avAv: our process blasts to a process of the second avmsh node.

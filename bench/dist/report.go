@@ -29,6 +29,8 @@ var rows = []row{
 	{"ping-pong RTT avmsh↔BEAM vs BEAM↔BEAM", "rttAB", "rttBB", "us", "<= 1.0x"},
 	{"  floor: RTT raw Go↔BEAM vs BEAM↔BEAM", "rttRB", "rttBB", "us", ""},
 	{"  RTT avmsh↔BEAM vs raw Go↔BEAM", "rttAB", "rttRB", "us", "<= 1.1x"},
+	{"  floor: RTT raw Go, reader goroutine↔BEAM", "rttHB", "rttBB", "us", ""},
+	{"  RTT avmsh↔BEAM vs raw Go, reader goroutine", "rttAB", "rttHB", "us", "<= 1.1x"},
 	{"(reference) throughput avmsh→avmsh", "aa", "", "/s", ""},
 	{"(reference) RTT avmsh↔avmsh", "rttAA", "", "us", ""},
 	{"memory per idle process vs BEAM", "memAv", "memBEAM", "B", "<= 2048 B"},
