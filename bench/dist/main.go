@@ -40,6 +40,7 @@ type options struct {
 func (o options) want(group string) bool { return len(o.only) == 0 || o.only[group] }
 
 func main() {
+	memChild()
 	var o options
 	flag.IntVar(&o.rounds, "rounds", 5, "rounds of every measure (medians are reported)")
 	flag.IntVar(&o.n, "n", 200_000, "small messages per throughput run")

@@ -41,8 +41,9 @@ func (bn *bench) round(o options) (sample, error) {
 		{"ref", "aa", func() (float64, error) { return bn.avAv(o.n) }},
 		{"ref", "rttAA", func() (float64, error) { return bn.rttAvAv(o.rtt) }},
 		{"mem", "memBEAM", func() (float64, error) { return bn.memBeam(o.procs) }},
-		{"mem", "memAv", func() (float64, error) { return idleGoroutineProcesses(o.procs), nil }},
-		{"mem", "memFloor", func() (float64, error) { return idleFloor(o.procs), nil }},
+		{"mem", "memAv", func() (float64, error) { return memFresh("handler", o.procs) }},
+		{"mem", "memAvG", func() (float64, error) { return memFresh("goroutine", o.procs) }},
+		{"mem", "memFloor", func() (float64, error) { return memFresh("floor", o.procs) }},
 	}
 	for _, st := range steps {
 		if !o.want(st.group) && !o.only[st.key] {
