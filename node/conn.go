@@ -36,12 +36,16 @@ type conn struct {
 	seenIn  atomic.Uint64 // recvMsgs at the last send
 
 	mu     sync.Mutex
-	queue  []outMsg
-	spare  []outMsg
+	queue  msgQueue
 	wake   chan struct{}
 	closed chan struct{}
 	once   sync.Once
 	reason error
+
+	signaled atomic.Bool  // the writer has been woken and has not taken the queue yet
+	burst    int          // under wmu: messages written since the sender last paused
+	queued   atomic.Int32 // queue.len(), read without mu
+	scratch  []byte       // under wmu: sendNow's payload encoding
 
 	kind     atomic.Pointer[string]
 	received atomic.Bool // something arrived since the last tick check
@@ -124,6 +128,9 @@ func (k *conn) send(s dist.Signal) error {
 // a dist.KindSend signal, without building the signal and its control
 // tuple (the writer encodes the control message with WriteSend).
 func (k *conn) sendMsg(from, to term.Pid, msg term.Term) error {
+	if done, err := k.sendNow(from, to, msg); done {
+		return err
+	}
 	m := outMsg{from: from, to: to, isSend: true, hasPayload: true}
 	if err := k.encode(&m, msg); err != nil {
 		return err
@@ -188,14 +195,34 @@ func (k *conn) enqueue(m outMsg) error {
 		return fmt.Errorf("connection to %s is closed", k.name)
 	default:
 	}
-	k.queue = append(k.queue, m)
+	k.queue.push(m)
+	k.queued.Store(int32(min(k.queue.len(), 1<<30)))
 	k.mu.Unlock()
-	select {
-	case k.wake <- struct{}{}:
-	default:
+	if !k.signaled.Swap(true) {
+		select {
+		case k.wake <- struct{}{}:
+		default:
+		}
 	}
 	return nil
 }
+
+// Flushing a burst. The writer writes what is queued into the carrier's
+// buffer, which sends itself when full (64 KiB). When the queue is empty
+// it flushes the rest at once, unless the connection is in a burst —
+// burstMin messages without a pause of burstGap between sends: then the
+// sender is still going, and the writer, instead of flushing a handful of
+// messages at a time and parking until the next send wakes it (a syscall
+// and a futex wake-up for every few messages, and on a small machine
+// the CPU the peer needs to keep up), comes back every burstGap for what
+// has been queued meanwhile; senders do not wake it. The rest is flushed
+// once the sender has paused for burstGap. A lone message, a pair, or a
+// stream slower than one message per burstGap is flushed at once, as
+// before.
+const (
+	burstMin = 64
+	burstGap = 50 * time.Microsecond
+)
 
 // direct writes m on the caller's goroutine when nothing is queued
 // (holding wmu, which it releases). It reports false when m must be
@@ -210,7 +237,7 @@ func (k *conn) direct(m outMsg) (bool, error) {
 		return true, fmt.Errorf("connection to %s is closed", k.name)
 	default:
 	}
-	empty := len(k.queue) == 0
+	empty := k.queue.len() == 0
 	k.mu.Unlock()
 	if !empty {
 		return false, nil
@@ -250,12 +277,16 @@ func (k *conn) writeLoop() {
 	defer k.n.wg.Done()
 	tick := time.NewTicker(k.n.tickInterval())
 	defer tick.Stop()
+	flushT := time.NewTimer(time.Hour)
+	flushT.Stop()
+	defer flushT.Stop()
 	misses := 0
 	for {
 		select {
 		case <-k.closed:
 			return
 		case <-k.wake:
+		case <-flushT.C:
 		case <-tick.C:
 			if k.received.Swap(false) {
 				misses = 0
@@ -273,41 +304,63 @@ func (k *conn) writeLoop() {
 			}
 			continue
 		}
+		k.signaled.Store(false) // before taking the queue: a later send wakes us again
 		if err := k.drain(); err != nil {
+			k.fail(fmt.Errorf("write to %s: %w", k.name, err))
+			return
+		}
+		if k.holdBack() {
+			k.signaled.Store(true) // in a burst: senders need not wake us
+			flushT.Reset(burstGap)
+			continue
+		}
+		if err := k.flush(); err != nil {
 			k.fail(fmt.Errorf("write to %s: %w", k.name, err))
 			return
 		}
 	}
 }
 
-// drain writes every queued message and flushes, holding wmu.
+// flush sends what the carrier holds (holding wmu).
+func (k *conn) flush() error {
+	k.wmu.Lock()
+	defer k.wmu.Unlock()
+	return k.c.Flush()
+}
+
+// drain writes every queued message into the carrier, holding wmu; the
+// caller flushes.
 func (k *conn) drain() error {
 	k.wmu.Lock()
 	defer k.wmu.Unlock()
 	for {
+		// Take the whole queue: senders start a new one while this batch
+		// is written.
 		k.mu.Lock()
-		if len(k.queue) == 0 {
-			k.mu.Unlock()
+		batch := k.queue.take()
+		k.queued.Store(0)
+		k.mu.Unlock()
+		if batch == nil {
 			break
 		}
-		// Swap buffers: senders append to spare's array while this
-		// batch is written. queue and spare never share an array.
-		batch := k.queue
-		k.queue = k.spare[:0]
-		k.mu.Unlock()
-		for i := range batch {
-			m := &batch[i]
-			if err := k.write(m); err != nil {
-				return err
+		for c := batch; c != nil; {
+			for i := 0; i < c.n; i++ {
+				m := &c.msgs[i]
+				if err := k.write(m); err != nil {
+					return err
+				}
+				k.sentMsgs.Add(1)
+				k.sentBytes.Add(uint64(len(m.payload)))
+				k.burst++
+				*m = outMsg{}
 			}
-			k.sentMsgs.Add(1)
-			k.sentBytes.Add(uint64(len(m.payload)))
-			*m = outMsg{}
+			next := c.next
+			recycle(c)
+			c = next
 		}
-		k.spare = batch[:0]
 		k.written.Store(true)
 	}
-	return k.c.Flush()
+	return nil
 }
 
 var errNetTickTimeout = errors.New("net_tick_timeout")

@@ -106,7 +106,8 @@ type Node struct {
 	// live holds the established connections (term.Atom → *conn), the
 	// same as peers[name].conn, for senders to find without mu.
 	live     sync.Map
-	stopping atomic.Bool // stopped, readable without mu
+	lastLive atomic.Pointer[conn] // the connection found last (a one-entry cache of live)
+	stopping atomic.Bool          // stopped, readable without mu
 	routes   map[term.Atom]route
 	cookies  map[term.Atom]string
 	downs    map[term.Atom]error // why the last connection to a node ended
@@ -127,6 +128,25 @@ type Node struct {
 	heldMu sync.Mutex
 	held   map[term.Pid]*heldQueue
 	heldN  atomic.Int32 // len(held), read without heldMu
+}
+
+// liveConn returns the established connection to node, if any.
+func (n *Node) liveConn(node term.Atom) *conn {
+	if k := n.lastLive.Load(); k != nil && k.name == node {
+		return k // a stream to one node: no map lookup
+	}
+	v, ok := n.live.Load(node)
+	if !ok {
+		return nil
+	}
+	k := v.(*conn)
+	n.lastLive.Store(k)
+	// A connection that went down meanwhile must not stay cached.
+	if cur, ok := n.live.Load(node); !ok || cur != v {
+		n.lastLive.CompareAndSwap(k, nil)
+		return nil
+	}
+	return k
 }
 
 // route says how to reach a node without epmd (e.g. over a serial port).

@@ -297,6 +297,7 @@ func (n *Node) install(c carrier.Conn, hp handshake.Peer, initiator bool) error 
 	// Published for routeNow's fast path only now, so that no send can
 	// overtake the signals queued while connecting.
 	n.live.Store(name, k)
+	n.lastLive.Store(nil) // may hold the connection this one replaces
 	n.mu.Unlock()
 	if done != nil {
 		close(done)
@@ -319,6 +320,7 @@ func (n *Node) connDown(k *conn) {
 	current := p != nil && p.conn == k
 	if current {
 		n.live.CompareAndDelete(k.name, k)
+		n.lastLive.CompareAndSwap(k, nil)
 		p.conn = nil
 		if !p.outgoing && !p.incoming && len(p.pending) == 0 {
 			delete(n.peers, k.name)
@@ -439,8 +441,8 @@ func (n *Node) routeNow(node term.Atom, s dist.Signal) error {
 	if node == n.name {
 		return fmt.Errorf("route to %s: the local node is not reached over distribution", node)
 	}
-	if k, ok := n.live.Load(node); ok && !n.stopping.Load() {
-		return k.(*conn).send(s) // connected: no need for the node's lock
+	if k := n.liveConn(node); k != nil && !n.stopping.Load() {
+		return k.send(s) // connected: no need for the node's lock
 	}
 	n.mu.Lock()
 	if n.stopped {

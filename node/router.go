@@ -14,8 +14,8 @@ func (r router) Send(from, to term.Pid, msg term.Term) error {
 	if n.heldN.Load() == 0 && !n.stopping.Load() && to.Node != n.name {
 		// Connected, and nothing held back for any sender (order.go):
 		// straight to the connection.
-		if k, ok := n.live.Load(to.Node); ok {
-			return k.(*conn).sendMsg(from, to, msg)
+		if k := n.liveConn(to.Node); k != nil {
+			return k.sendMsg(from, to, msg)
 		}
 	}
 	return n.route(to.Node, dist.Signal{Kind: dist.KindSend, From: from, To: to, Msg: msg})

@@ -84,6 +84,7 @@ type bench struct {
 	av, av2    *node.Node    // avmsh, and a second avmsh for the reference rows
 	me         *vm.Process
 	rawA, rawB *rawPeer // the floor, connected to a and to b
+	rawD       *rawPeer // connected to b; decodes every packet it reads
 	ponger     term.Pid // on a
 }
 
@@ -131,6 +132,10 @@ func run(o options) error {
 		return err
 	}
 	defer bn.rawB.Close()
+	if bn.rawD, err = dialRaw(ctx, ep.Port, erltest.RandomName("rawd")+"@127.0.0.1", bn.b.Name, cookie); err != nil {
+		return err
+	}
+	defer bn.rawD.Close()
 	if err := bn.wire(); err != nil {
 		return err
 	}
@@ -160,13 +165,13 @@ func (bn *bench) wire() error {
 		if err := bn.av.Ping(bn.ctx, term.Atom(nd.Name)); err != nil {
 			return err
 		}
-		for k, v := range map[string]term.Pid{"bench_me": bn.me.Self(), "bench_raw": bn.rawB.self} {
+		for k, v := range map[string]term.Pid{"bench_me": bn.me.Self(), "bench_raw": bn.rawB.self, "bench_rawd": bn.rawD.self} {
 			if err := bn.me.Send(term.Tuple{term.Atom("bench_setup"), term.Atom(nd.Name)}, term.Tuple{term.Atom("put"), term.Atom(k), v}); err != nil {
 				return err
 			}
 		}
 		// The setup process has taken both puts once this answers.
-		if _, err := bn.ev(nd, "timer:sleep(50), {_, _} = {persistent_term:get(bench_me), persistent_term:get(bench_raw)}"); err != nil {
+		if _, err := bn.ev(nd, "timer:sleep(50), {_, _, _} = {persistent_term:get(bench_me), persistent_term:get(bench_raw), persistent_term:get(bench_rawd)}"); err != nil {
 			return err
 		}
 	}

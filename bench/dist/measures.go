@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"os"
 	"strings"
 	"time"
 
@@ -29,6 +30,8 @@ func (bn *bench) round(o options) (sample, error) {
 		{"tput", "ba", func() (float64, error) { return bn.beamAv(o.n, small) }},
 		{"tput", "rb", func() (float64, error) { return bn.rawBeam(o.n, small) }},
 		{"tput", "br", func() (float64, error) { return bn.beamRaw(o.n, small) }},
+		{"tput", "rbE", func() (float64, error) { return bn.rawBeamEncoded(o.n, small) }},
+		{"tput", "brD", func() (float64, error) { return bn.beamRawDecoded(o.n, small) }},
 		{"big", "bbB", func() (float64, error) { return bn.beamBeam(o.big, big) }},
 		{"big", "abB", func() (float64, error) { return bn.avBeam(o.big, big) }},
 		{"big", "baB", func() (float64, error) { return bn.beamAv(o.big, big) }},
@@ -93,9 +96,13 @@ func (bn *bench) avBeam(n, size int) (float64, error) {
 	if err := bn.me.Send(c, term.Tuple{term.Atom("done"), term.Int(n)}); err != nil {
 		return 0, err
 	}
+	sent := time.Now()
 	done, err := bn.wait("counted")
 	if err != nil {
 		return 0, err
+	}
+	if os.Getenv("BENCH_DEBUG") != "" {
+		fmt.Fprintf(os.Stderr, "avBeam %d x %d: sent in %v, counted after %v\n", n, size, sent.Sub(start), micros(done, 3).Sub(start))
 	}
 	return rate(n, start, micros(done, 3)), nil
 }
@@ -144,6 +151,43 @@ func (bn *bench) rawBeam(n, size int) (float64, error) {
 		return 0, err
 	}
 	return rate(n, start, micros(counted, 3)), nil
+}
+
+// rawBeamEncoded: the raw peer encodes each message as it sends it.
+func (bn *bench) rawBeamEncoded(n, size int) (float64, error) {
+	c, err := bn.evPid(bn.a, "bench:counter(persistent_term:get(bench_me), rbe)")
+	if err != nil {
+		return 0, err
+	}
+	done, err := bn.rawA.packet(c, term.Tuple{term.Atom("done"), term.Int(n)})
+	if err != nil {
+		return 0, err
+	}
+	start := time.Now()
+	if err := bn.rawA.blastEncoded(c, n, term.Binary(strings.Repeat("x", size)), done); err != nil {
+		return 0, err
+	}
+	counted, err := bn.wait("counted")
+	if err != nil {
+		return 0, err
+	}
+	return rate(n, start, micros(counted, 3)), nil
+}
+
+// beamRawDecoded: b blasts to the raw peer, which decodes every packet.
+func (bn *bench) beamRawDecoded(n, size int) (float64, error) {
+	if _, err := bn.ev(bn.b, fmt.Sprintf("bench:blast(persistent_term:get(bench_rawd), %d, %d, persistent_term:get(bench_me))", n, size)); err != nil {
+		return 0, err
+	}
+	if err := bn.rawD.readDecoded(n+1, 5*time.Minute); err != nil {
+		return 0, err
+	}
+	end := time.Now()
+	sent, err := bn.wait("sent")
+	if err != nil {
+		return 0, err
+	}
+	return rate(n, micros(sent, 1), end), nil
 }
 
 // beamRaw: b blasts to the raw peer, which counts packets.
