@@ -11,6 +11,7 @@ import (
 	"github.com/avmsh/avmsh/node/carrier"
 	"github.com/avmsh/avmsh/node/dist"
 	"github.com/avmsh/avmsh/node/handshake"
+	"github.com/avmsh/avmsh/vm"
 	"github.com/avmsh/avmsh/vm/etf"
 	"github.com/avmsh/avmsh/vm/term"
 )
@@ -365,6 +366,10 @@ func (k *conn) drain() error {
 
 var errNetTickTimeout = errors.New("net_tick_timeout")
 
+// wakeBatch bounds how many receivers of messages already decoded wait
+// for their wake-up while the reader decodes more of its buffer.
+const wakeBatch = 32
+
 // tooDeepError is why a connection was dropped over a received term
 // nested deeper than the node's limit; it wraps the decode error (and so
 // an *etf.DepthError).
@@ -397,7 +402,16 @@ func (k *conn) readLoop() {
 	if d, ok := k.c.(carrier.Detacher); ok {
 		dec.Keep = d.Detach // large messages keep their packet's bytes
 	}
+	// Receivers of messages decoded from one read are woken together,
+	// before the reader could wait for the link, or every wakeBatch
+	// messages (vm.Batch).
+	buffered, _ := k.c.(carrier.Bufferer)
+	var batch vm.Batch
+	defer batch.Wake()
 	for {
+		if batch.Len() > 0 && (buffered == nil || batch.Len() >= wakeBatch || !buffered.PacketBuffered()) {
+			batch.Wake()
+		}
 		pkt, err := k.c.ReadPacket()
 		if err != nil {
 			if errors.Is(err, io.EOF) {
@@ -417,13 +431,14 @@ func (k *conn) readLoop() {
 		}
 		if err == nil && m.Send {
 			k.recvMsgs.Add(1)
-			k.n.rt.DeliverMessage(m.To, m.Payload) // what dispatch does for KindSend
+			k.n.rt.DeliverBatched(m.To, m.Payload, &batch) // what dispatch does for KindSend
 			continue
 		}
 		if err == nil {
 			var s dist.Signal
 			s, err = dist.ParseControl(m.Ctrl, m.Payload)
 			if err == nil {
+				batch.Wake() // other signals see the messages before them delivered
 				k.recvMsgs.Add(1)
 				k.n.dispatch(k, s)
 				continue

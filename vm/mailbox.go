@@ -21,6 +21,7 @@ type mailbox struct {
 
 	driven  bool // a SpawnHandler process's, until it dies
 	running bool // its handler goroutine is running
+	batched bool // a Batch will wake the owner (putQuiet)
 }
 
 // put appends msg and wakes the receiver. For an idle SpawnHandler
@@ -170,6 +171,10 @@ func (m *mailbox) receive(ctx context.Context, dead <-chan struct{}, match func(
 		return nil, ErrTimeout
 	}
 	notify := m.waitChan()
+	// A message put before notify existed signalled no one: look again.
+	if msg, ok, scan = m.take(match, scan); ok {
+		return msg, nil
+	}
 	var expired <-chan time.Time
 	if timeout > 0 {
 		timer := time.NewTimer(timeout)

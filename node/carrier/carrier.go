@@ -56,6 +56,16 @@ type Detacher interface {
 	Detach() bool
 }
 
+// Bufferer is implemented by carriers that read ahead: the node's
+// reader wakes the receivers of a run of messages once, when no whole
+// packet is left in the buffer (or after a few), instead of once per
+// message.
+type Bufferer interface {
+	// PacketBuffered reports whether ReadPacket would return a whole
+	// packet without waiting for the link.
+	PacketBuffered() bool
+}
+
 // Info describes a Conn.
 type Info struct {
 	// Transport is "tcp", "tls" or "serial".

@@ -217,6 +217,19 @@ func (s *StreamConn) readBody(n int, what string) ([]byte, error) {
 	return s.buf, nil
 }
 
+// PacketBuffered implements Bufferer: whether a whole data packet is
+// already in the read buffer, so that ReadPacket will not wait.
+func (s *StreamConn) PacketBuffered() bool {
+	if s.r == nil || s.r.Buffered() < 4 {
+		return false
+	}
+	hdr, err := s.r.Peek(4)
+	if err != nil {
+		return false
+	}
+	return s.r.Buffered()-4 >= int(binary.BigEndian.Uint32(hdr))
+}
+
 // Detach implements Detacher: the packet ReadPacket returned last
 // belongs to the caller from now on; the next packet is read into a new
 // buffer.
