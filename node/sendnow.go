@@ -9,10 +9,10 @@ import (
 	"github.com/avmsh/avmsh/vm/term"
 )
 
-// sendNowMax is the largest payload (estimated) sendNow writes itself;
-// larger ones take the queue, whose buffers let the carrier write them
-// without a copy.
-const sendNowMax = 16 << 10
+// scratchMax is the largest payload (estimated) sendNow encodes into the
+// connection's scratch buffer; a larger one gets a recycled buffer of its
+// own, so that the scratch buffer stays small.
+const scratchMax = 16 << 10
 
 // sendNow writes a message to a pid straight into the carrier's buffer,
 // on the sender's goroutine, when nothing is queued and no one else is
@@ -22,10 +22,9 @@ const sendNowMax = 16 << 10
 // directGap) is flushed at once; in a burst the buffer is left to fill
 // (the carrier sends it when full) and the writer flushes what remains
 // when the sender pauses (holdBack). It reports false when the message
-// must take the queue instead (another writer, queued messages, a large
-// payload).
+// must take the queue instead (another writer, queued messages).
 func (k *conn) sendNow(from, to term.Pid, msg term.Term) (bool, error) {
-	if k.queued.Load() != 0 || sizeHint(msg, 0) > sendNowMax || !k.wmu.TryLock() {
+	if k.queued.Load() != 0 || !k.wmu.TryLock() {
 		return false, nil
 	}
 	if k.queued.Load() != 0 {
@@ -38,12 +37,24 @@ func (k *conn) sendNow(from, to term.Pid, msg term.Term) (bool, error) {
 		return true, fmt.Errorf("connection to %s is closed", k.name)
 	default:
 	}
-	enc, err := dist.EncodePayload(k.scratch[:0], msg, k.caps)
+	var buf *[]byte // a large payload's own buffer
+	dst := k.scratch[:0]
+	if hint := sizeHint(msg, 0); hint > scratchMax {
+		buf = payloadBuf(hint)
+		dst = *buf
+	}
+	enc, err := dist.EncodePayload(dst, msg, k.caps)
 	if err != nil {
 		k.wmu.Unlock()
 		return true, fmt.Errorf("to %s: %w", k.name, err)
 	}
-	k.scratch = enc
+	if buf == nil {
+		k.scratch = enc
+	} else {
+		// The carrier writes a large part before returning: the buffer
+		// can go back once WriteSend is done.
+		defer releasePayload(buf, enc)
+	}
 	if max := k.c.MaxPacket(); max > 0 && len(enc)+1024 > max {
 		k.wmu.Unlock()
 		return true, fmt.Errorf("to %s: a %d-byte message does not fit the %s link's %d-byte (%s) packets (no fragments on this carrier: send it in parts, or over TCP): %w",

@@ -37,6 +37,8 @@ func (bn *bench) round(o options) (sample, error) {
 		{"big", "baB", func() (float64, error) { return bn.beamAv(o.big, big) }},
 		{"big", "rbB", func() (float64, error) { return bn.rawBeam(o.big, big) }},
 		{"big", "brB", func() (float64, error) { return bn.beamRaw(o.big, big) }},
+		{"big", "rbEB", func() (float64, error) { return bn.rawBeamEncoded(o.big, big) }},
+		{"big", "brDB", func() (float64, error) { return bn.beamRawDecoded(o.big, big) }},
 		{"rtt", "rttBB", func() (float64, error) { return bn.rttBeam(o.rtt) }},
 		{"rtt", "rttAB", func() (float64, error) { return bn.rttAv(o.rtt) }},
 		{"rtt", "rttRB", func() (float64, error) { return bn.rttRaw(o.rtt) }},
@@ -159,12 +161,8 @@ func (bn *bench) rawBeamEncoded(n, size int) (float64, error) {
 	if err != nil {
 		return 0, err
 	}
-	done, err := bn.rawA.packet(c, term.Tuple{term.Atom("done"), term.Int(n)})
-	if err != nil {
-		return 0, err
-	}
 	start := time.Now()
-	if err := bn.rawA.blastEncoded(c, n, term.Binary(strings.Repeat("x", size)), done); err != nil {
+	if err := bn.rawA.blastEncoded(c, n, term.Binary(strings.Repeat("x", size)), term.Tuple{term.Atom("done"), term.Int(n)}); err != nil {
 		return 0, err
 	}
 	counted, err := bn.wait("counted")

@@ -245,45 +245,29 @@ func (r *rawPeer) rttHandoff(pkt []byte, n int) (time.Duration, error) {
 }
 
 // blastEncoded is blast with the work every sender has to do: each
-// message {m, I, Bin} is encoded (ETF) when it is sent, behind the
-// header and control bytes of the first packet, and gathered into 64 KiB
-// writes — one goroutine, no process runtime, no queue.
-func (r *rawPeer) blastEncoded(to term.Pid, n int, payload term.Binary, done []byte) error {
-	first, err := r.packet(to, term.Tuple{term.Atom("m"), term.Int(0), payload})
-	if err != nil {
-		return err
-	}
-	// The packet is length, header and control bytes, then the payload:
-	// keep what comes before the payload.
-	p0, err := dist.EncodePayload(nil, term.Tuple{term.Atom("m"), term.Int(0), payload}, r.caps)
-	if err != nil {
-		return err
-	}
-	if len(first) < 4+len(p0) || len(first) > 64<<10 {
-		return fmt.Errorf("raw peer: cannot split a %d-byte packet", len(first))
-	}
-	head := first[4 : len(first)-len(p0)]
-	nc := r.c.(*carrier.StreamConn).NetConn()
-	buf := make([]byte, 0, 64<<10)
+// message {m, I, Bin} is encoded (ETF) when it is sent and written with
+// its control message through the carrier (which gathers small packets
+// into 64 KiB writes and writes large ones with writev) — one goroutine,
+// no process runtime, no queue.
+func (r *rawPeer) blastEncoded(to term.Pid, n int, bin term.Binary, done term.Term) error {
+	var payload []byte
+	var err error
 	for i := 0; i < n; i++ {
-		start := len(buf)
-		buf = append(buf, 0, 0, 0, 0)
-		buf = append(buf, head...)
-		buf, err = dist.EncodePayload(buf, term.Tuple{term.Atom("m"), term.Int(i), payload}, r.caps)
+		payload, err = dist.EncodePayload(payload[:0], term.Tuple{term.Atom("m"), term.Int(i), bin}, r.caps)
 		if err != nil {
 			return err
 		}
-		binary.BigEndian.PutUint32(buf[start:], uint32(len(buf)-start-4))
-		if len(buf) > cap(buf)-1024 {
-			if _, err := nc.Write(buf); err != nil {
-				return err
-			}
-			buf = buf[:0]
+		if err := r.enc.WriteSend(r.c, r.self, to, payload); err != nil {
+			return err
 		}
 	}
-	buf = append(buf, done...)
-	_, err = nc.Write(buf)
-	return err
+	if payload, err = dist.EncodePayload(payload[:0], done, r.caps); err != nil {
+		return err
+	}
+	if err := r.enc.WriteSend(r.c, r.self, to, payload); err != nil {
+		return err
+	}
+	return r.c.Flush()
 }
 
 // readDecoded is readMessages with the work every receiver has to do:
