@@ -56,7 +56,7 @@ func (n *Node) dispatch(k *conn, s dist.Signal) {
 	case dist.KindSpawnRequest:
 		n.handleSpawnRequest(k, s)
 	case dist.KindSpawnReply:
-		n.handleSpawnReply(s)
+		n.handleSpawnReply(k, s)
 	case dist.KindNodeLink:
 	}
 }

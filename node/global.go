@@ -20,29 +20,25 @@ import (
 // replicated to avmsh; everything else is ignored, like OTP ignores
 // unknown casts.
 func (n *Node) startGlobal() error {
-	_, _, err := n.rt.Spawn(func(p *vm.Process) term.Term {
-		for {
-			msg, err := p.Receive(p.Context(), nil, vm.Infinity)
-			if err != nil {
-				return vm.Normal
-			}
-			t, ok := msg.(term.Tuple)
-			if !ok || len(t) != 2 || t[0] != term.Atom("$gen_cast") {
-				continue
-			}
-			req, ok := t[1].(term.Tuple)
-			if !ok || len(req) != 4 || req[0] != term.Atom("init_connect") {
-				continue
-			}
-			peer, ok := req[2].(term.Atom)
-			if !ok {
-				continue
-			}
-			reply := term.Tuple{term.Atom("$gen_cast"), term.Tuple{term.Atom("in_sync"), n.name, term.True}}
-			if err := p.Send(term.Tuple{term.Atom("global_name_server"), peer}, reply); err != nil {
-				n.log.Debug("global: cannot answer init_connect", "peer", peer, "error", err)
-			}
+	// A handler process: no goroutine between connections (vm.Handler).
+	_, _, err := n.rt.SpawnHandler(func(p *vm.Process, msg term.Term) term.Term {
+		t, ok := msg.(term.Tuple)
+		if !ok || len(t) != 2 || t[0] != term.Atom("$gen_cast") {
+			return nil
 		}
+		req, ok := t[1].(term.Tuple)
+		if !ok || len(req) != 4 || req[0] != term.Atom("init_connect") {
+			return nil
+		}
+		peer, ok := req[2].(term.Atom)
+		if !ok {
+			return nil
+		}
+		reply := term.Tuple{term.Atom("$gen_cast"), term.Tuple{term.Atom("in_sync"), n.name, term.True}}
+		if err := p.Send(term.Tuple{term.Atom("global_name_server"), peer}, reply); err != nil {
+			n.log.Debug("global: cannot answer init_connect", "peer", peer, "error", err)
+		}
+		return nil
 	}, vm.SpawnOptions{Name: "global_name_server", Label: "global:loop/0"})
 	return err
 }

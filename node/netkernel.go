@@ -45,34 +45,30 @@ func (c GenCall) Reply(p *vm.Process, reply term.Term) error {
 // for authentication checks: net_adm:ping/1 sends {is_auth, Node} and
 // expects yes (the handshake has already authenticated the peer).
 func (n *Node) startNetKernel() error {
-	_, _, err := n.rt.Spawn(func(p *vm.Process) term.Term {
-		for {
-			msg, err := p.Receive(p.Context(), nil, vm.Infinity)
-			if err != nil {
-				return vm.Normal
-			}
-			call, ok := ParseGenCall(msg)
-			if !ok {
-				continue // casts and stray messages are ignored
-			}
-			var reply term.Term
-			switch req := call.Request.(type) {
-			case term.Tuple:
-				switch {
-				case len(req) == 2 && req[0] == term.Atom("is_auth"):
-					reply = term.Atom("yes")
-				case len(req) >= 1 && req[0] == term.Atom("connect"):
-					reply = term.False // connections are set up by avmsh itself
-				default:
-					reply = term.Tuple{term.Atom("error"), term.Atom("not_supported")}
-				}
+	// A handler process: no goroutine while nobody pings (vm.Handler).
+	_, _, err := n.rt.SpawnHandler(func(p *vm.Process, msg term.Term) term.Term {
+		call, ok := ParseGenCall(msg)
+		if !ok {
+			return nil // casts and stray messages are ignored
+		}
+		var reply term.Term
+		switch req := call.Request.(type) {
+		case term.Tuple:
+			switch {
+			case len(req) == 2 && req[0] == term.Atom("is_auth"):
+				reply = term.Atom("yes")
+			case len(req) >= 1 && req[0] == term.Atom("connect"):
+				reply = term.False // connections are set up by avmsh itself
 			default:
 				reply = term.Tuple{term.Atom("error"), term.Atom("not_supported")}
 			}
-			if err := call.Reply(p, reply); err != nil {
-				n.log.Debug("net_kernel reply failed", "to", call.From, "error", err)
-			}
+		default:
+			reply = term.Tuple{term.Atom("error"), term.Atom("not_supported")}
 		}
+		if err := call.Reply(p, reply); err != nil {
+			n.log.Debug("net_kernel reply failed", "to", call.From, "error", err)
+		}
+		return nil
 	}, vm.SpawnOptions{Name: "net_kernel", Label: "net_kernel:loop/0"})
 	return err
 }

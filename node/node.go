@@ -102,12 +102,17 @@ type Node struct {
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
 
-	mu      sync.Mutex
-	peers   map[term.Atom]*peer
-	routes  map[term.Atom]route
-	cookies map[term.Atom]string
-	downs   map[term.Atom]error // why the last connection to a node ended
-	gates   []*handshakeGate    // one per listener
+	mu    sync.Mutex
+	peers map[term.Atom]*peer
+	// live holds the established connections (term.Atom → *conn), the
+	// same as peers[name].conn, for senders to find without mu.
+	live     sync.Map
+	lastLive atomic.Pointer[conn] // the connection found last (a one-entry cache of live)
+	stopping atomic.Bool          // stopped, readable without mu
+	routes   map[term.Atom]route
+	cookies  map[term.Atom]string
+	downs    map[term.Atom]error // why the last connection to a node ended
+	gates    []*handshakeGate    // one per listener
 
 	spawnMu        sync.Mutex            // orders AbandonSpawn with spawn_reply delivery
 	abandoned      map[term.Ref]struct{} // spawn requests given up (AbandonSpawn)
@@ -123,6 +128,26 @@ type Node struct {
 	// is resolved (order.go).
 	heldMu sync.Mutex
 	held   map[term.Pid]*heldQueue
+	heldN  atomic.Int32 // len(held), read without heldMu
+}
+
+// liveConn returns the established connection to node, if any.
+func (n *Node) liveConn(node term.Atom) *conn {
+	if k := n.lastLive.Load(); k != nil && k.name == node {
+		return k // a stream to one node: no map lookup
+	}
+	v, ok := n.live.Load(node)
+	if !ok {
+		return nil
+	}
+	k := v.(*conn)
+	n.lastLive.Store(k)
+	// A connection that went down meanwhile must not stay cached.
+	if cur, ok := n.live.Load(node); !ok || cur != v {
+		n.lastLive.CompareAndSwap(k, nil)
+		return nil
+	}
+	return k
 }
 
 // route says how to reach a node without epmd (e.g. over a serial port).
@@ -291,6 +316,7 @@ func (n *Node) Stop() {
 		return
 	}
 	n.stopped = true
+	n.stopping.Store(true)
 	var conns []*conn
 	for _, p := range n.peers {
 		if p.conn != nil {

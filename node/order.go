@@ -41,6 +41,9 @@ type heldSignal struct {
 // hold queues s if its sender has a monitor being resolved; it reports
 // whether it did.
 func (n *Node) hold(node term.Atom, s dist.Signal) bool {
+	if n.heldN.Load() == 0 {
+		return false // nothing is held for anyone: the usual case
+	}
 	from, ok := s.From.(term.Pid)
 	if !ok {
 		return false
@@ -72,6 +75,7 @@ func (n *Node) holdMonitor(from term.Pid) *heldSignal {
 	if q == nil {
 		q = &heldQueue{}
 		n.held[from] = q
+		n.heldN.Store(int32(len(n.held)))
 	}
 	q.items = append(q.items, h)
 	return h
@@ -94,6 +98,7 @@ func (n *Node) resolved(from term.Pid, h *heldSignal, node term.Atom, sig dist.S
 		n.heldMu.Lock()
 		if len(q.items) == 0 {
 			delete(n.held, from)
+			n.heldN.Store(int32(len(n.held)))
 			n.heldMu.Unlock()
 			return
 		}

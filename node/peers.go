@@ -240,7 +240,9 @@ func (n *Node) failPending(pending []dist.Signal) {
 				}
 			}
 		case dist.KindSpawnRequest:
-			n.spawnFailed(s, term.Atom("noconnection"))
+			reqID, _ := s.ReqID.(term.Ref)
+			from, _ := s.From.(term.Pid)
+			n.spawnNoConnection(reqID, from)
 		}
 	}
 }
@@ -267,6 +269,12 @@ func (n *Node) install(c carrier.Conn, hp handshake.Peer, initiator bool) error 
 	old := p.conn
 	delete(n.downs, name)
 	k := newConn(n, c, hp, initiator)
+	if qa, ok := c.(carrier.QuickAcker); ok {
+		// AtomVM leaves Nagle on: without an ACK at once, its second
+		// packet of a pair waits for our delayed ACK (carrier.QuickAcker).
+		// BEAM sets TCP_NODELAY, so its connections need no extra syscall.
+		qa.SetQuickAck(k.caps.AtomVM)
+	}
 	p.conn = k
 	p.outgoing, p.incoming, p.awaiting, p.err = false, false, false, nil
 	if p.await != nil {
@@ -286,6 +294,10 @@ func (n *Node) install(c carrier.Conn, hp handshake.Peer, initiator bool) error 
 			n.log.Warn("dropping a queued signal", "peer", name, "error", err)
 		}
 	}
+	// Published for routeNow's fast path only now, so that no send can
+	// overtake the signals queued while connecting.
+	n.live.Store(name, k)
+	n.lastLive.Store(nil) // may hold the connection this one replaces
 	n.mu.Unlock()
 	if done != nil {
 		close(done)
@@ -307,6 +319,8 @@ func (n *Node) connDown(k *conn) {
 	p := n.peers[k.name]
 	current := p != nil && p.conn == k
 	if current {
+		n.live.CompareAndDelete(k.name, k)
+		n.lastLive.CompareAndSwap(k, nil)
 		p.conn = nil
 		if !p.outgoing && !p.incoming && len(p.pending) == 0 {
 			delete(n.peers, k.name)
@@ -320,6 +334,8 @@ func (n *Node) connDown(k *conn) {
 	}
 	stopped := n.stopped
 	n.mu.Unlock()
+	// Requests sent on k get no reply now, even when k was replaced.
+	n.failSpawns(k)
 	if !current {
 		return // replaced: the new connection owns the node's state
 	}
@@ -424,6 +440,9 @@ func (n *Node) route(node term.Atom, s dist.Signal) error {
 func (n *Node) routeNow(node term.Atom, s dist.Signal) error {
 	if node == n.name {
 		return fmt.Errorf("route to %s: the local node is not reached over distribution", node)
+	}
+	if k := n.liveConn(node); k != nil && !n.stopping.Load() {
+		return k.send(s) // connected: no need for the node's lock
 	}
 	n.mu.Lock()
 	if n.stopped {

@@ -10,7 +10,15 @@ import (
 type router struct{ n *Node }
 
 func (r router) Send(from, to term.Pid, msg term.Term) error {
-	return r.n.route(to.Node, dist.Signal{Kind: dist.KindSend, From: from, To: to, Msg: msg})
+	n := r.n
+	if n.heldN.Load() == 0 && !n.stopping.Load() && to.Node != n.name {
+		// Connected, and nothing held back for any sender (order.go):
+		// straight to the connection.
+		if k := n.liveConn(to.Node); k != nil {
+			return k.sendMsg(from, to, msg)
+		}
+	}
+	return n.route(to.Node, dist.Signal{Kind: dist.KindSend, From: from, To: to, Msg: msg})
 }
 
 func (r router) RegSend(from term.Pid, name, node term.Atom, msg term.Term) error {

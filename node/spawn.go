@@ -177,18 +177,21 @@ func (n *Node) takeAbandoned(reqID term.Ref) bool {
 	return true
 }
 
-func (n *Node) handleSpawnReply(s dist.Signal) {
+func (n *Node) handleSpawnReply(k *conn, s dist.Signal) {
 	to := s.To.(term.Pid)
 	reqID, ok := s.ReqID.(term.Ref)
 	if !ok {
 		return
 	}
+	k.spawns.remove(reqID)
 	// spawnMu is held until the reply is delivered, so that AbandonSpawn
 	// comes either before (the reply is dropped here) or after (the reply
-	// is in the mailbox for the caller to find).
+	// is in the mailbox for the caller to find). It is a leaf lock: the
+	// exit signal below, which may take the node's lock to be routed, is
+	// sent once it is released.
 	n.spawnMu.Lock()
-	defer n.spawnMu.Unlock()
 	if n.takeAbandoned(reqID) {
+		n.spawnMu.Unlock()
 		if pid, ok := s.Result.(term.Pid); ok {
 			if err := n.rt.ExitSignal(to, pid, term.Atom("abandoned")); err != nil {
 				n.log.Warn("cannot end the process of an abandoned spawn request", "pid", pid, "error", err)
@@ -196,6 +199,7 @@ func (n *Node) handleSpawnReply(s dist.Signal) {
 		}
 		return
 	}
+	defer n.spawnMu.Unlock()
 	if pid, ok := s.Result.(term.Pid); ok {
 		if s.SpawnFlags&dist.SpawnFlagLink != 0 {
 			_ = n.rt.RemoteLink(pid, to)
@@ -207,13 +211,4 @@ func (n *Node) handleSpawnReply(s dist.Signal) {
 		return
 	}
 	n.rt.DeliverMessage(to, term.Tuple{term.Atom("spawn_reply"), reqID, term.Atom("error"), s.Result})
-}
-
-// spawnFailed answers a spawn request that could not be delivered.
-func (n *Node) spawnFailed(s dist.Signal, reason term.Term) {
-	to, ok1 := s.From.(term.Pid)
-	reqID, ok2 := s.ReqID.(term.Ref)
-	if ok1 && ok2 {
-		n.rt.DeliverMessage(to, term.Tuple{term.Atom("spawn_reply"), reqID, term.Atom("error"), reason})
-	}
 }

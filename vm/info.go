@@ -29,7 +29,8 @@ type ProcessInfo struct {
 }
 
 // baseProcessBytes estimates the fixed cost of a process: the Process
-// struct, its channels and a goroutine's 2 KiB minimum stack.
+// struct, its channels and a goroutine's 2 KiB minimum stack (which a
+// SpawnHandler process does not have while it waits).
 var baseProcessBytes = int(unsafe.Sizeof(Process{})) + 96*2 + 2048
 
 // Info returns a snapshot of a live local process.
@@ -45,6 +46,9 @@ func (rt *Runtime) Info(pid term.Pid) (ProcessInfo, bool) {
 func (p *Process) Info() ProcessInfo {
 	msgs := p.mb.snapshot()
 	mem := baseProcessBytes
+	if p.handler != nil {
+		mem -= 2048 // no goroutine while idle (SpawnHandler)
+	}
 	for _, m := range msgs {
 		mem += approxSize(m, 0)
 	}
@@ -57,13 +61,13 @@ func (p *Process) Info() ProcessInfo {
 		TrapExit:        p.trap.Load(),
 		CurrentFunction: p.Label(),
 		Reductions:      p.reductions.Load(),
-		StartTime:       p.started,
+		StartTime:       time.Unix(0, p.started),
 		Status:          "waiting",
 	}
 	p.mu.Lock()
 	info.RegisteredName = p.name
-	info.GroupLeader = p.groupLeader
-	if p.dead {
+	info.GroupLeader = *p.groupLeader
+	if p.gone.Load() {
 		info.Status = "exiting"
 	}
 	if len(p.dict) > 0 {

@@ -10,30 +10,102 @@ import (
 
 // mailbox is an unbounded, ordered message queue with selective receive.
 // Messages are appended by any goroutine and taken by the owner only.
+// For a SpawnHandler process (owner set) the mailbox also says whether a
+// goroutine is handling messages, and starts one when a message comes
+// to an idle process.
 type mailbox struct {
 	mu     sync.Mutex
 	q      []term.Term // q[head:] are the queued messages, oldest first
 	head   int
-	notify chan struct{} // capacity 1: "something was appended"
+	notify chan struct{} // capacity 1: "something was appended"; made by the first receive that waits
+
+	driven  bool // a SpawnHandler process's, until it dies
+	running bool // its handler goroutine is running
+	batched bool // a Batch will wake the owner (putQuiet)
 }
 
-func (m *mailbox) init() { m.notify = make(chan struct{}, 1) }
-
-// put appends msg and wakes the receiver. It reports the new length.
-func (m *mailbox) put(msg term.Term) int {
+// put appends msg and wakes the receiver. For an idle SpawnHandler
+// process it reports true: the caller starts the handler (deliver).
+func (m *mailbox) put(msg term.Term) (start bool) {
 	m.mu.Lock()
 	if m.head > 0 && m.head == len(m.q) {
 		clear(m.q) // drop references so queued terms can be collected
 		m.q, m.head = m.q[:0], 0
 	}
 	m.q = append(m.q, msg)
-	n := len(m.q) - m.head
-	m.mu.Unlock()
-	select {
-	case m.notify <- struct{}{}:
-	default:
+	notify := m.notify
+	start = m.driven && !m.running
+	if start {
+		m.running = true
 	}
-	return n
+	m.mu.Unlock()
+	if notify != nil {
+		select {
+		case notify <- struct{}{}:
+		default:
+		}
+	}
+	return start
+}
+
+// next takes the oldest message for a handler goroutine; when there is
+// none, the handler is marked idle (the next put starts another).
+func (m *mailbox) next() (term.Term, bool) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.head == len(m.q) {
+		m.running = false
+		return nil, false
+	}
+	msg := m.q[m.head]
+	m.q[m.head] = nil
+	m.head++
+	return msg, true
+}
+
+// stop makes a dead SpawnHandler process start no more handlers, and
+// wakes a receiveOwn waiting for a message.
+func (m *mailbox) stop() {
+	m.mu.Lock()
+	m.driven = false
+	notify := m.notify
+	m.mu.Unlock()
+	if notify != nil {
+		select {
+		case notify <- struct{}{}:
+		default:
+		}
+	}
+}
+
+// receiveOwn is receive with the process's own context and no timeout:
+// it waits on notify only, which terminate also signals (stop). notify is
+// made before the process is checked, so a terminate that came before
+// finds it or is seen by the check.
+func (m *mailbox) receiveOwn(p *Process, match func(term.Term) bool) (term.Term, error) {
+	notify := m.waitChan()
+	scan := 0
+	for {
+		msg, ok, examined := m.take(match, scan)
+		if ok {
+			return msg, nil
+		}
+		scan = examined
+		if p.Dead() {
+			return nil, ErrExited
+		}
+		<-notify
+	}
+}
+
+// waitChan returns the notify channel, making it on first use.
+func (m *mailbox) waitChan() chan struct{} {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.notify == nil {
+		m.notify = make(chan struct{}, 1)
+	}
+	return m.notify
 }
 
 // len returns the number of queued messages.
@@ -87,27 +159,31 @@ func (m *mailbox) drain() []term.Term {
 // Infinity as a timeout means "wait forever".
 const Infinity time.Duration = -1
 
-// receive implements selective receive for the owner goroutine.
+// receive implements selective receive for the owner goroutine. The
+// timer is only made when the receive has to wait: a message already
+// queued costs no timer.
 func (m *mailbox) receive(ctx context.Context, dead <-chan struct{}, match func(term.Term) bool, timeout time.Duration) (term.Term, error) {
-	scan := 0
-	var timer *time.Timer
+	msg, ok, scan := m.take(match, 0)
+	if ok {
+		return msg, nil
+	}
+	if timeout == 0 {
+		return nil, ErrTimeout
+	}
+	notify := m.waitChan()
+	// A message put before notify existed signalled no one: look again.
+	if msg, ok, scan = m.take(match, scan); ok {
+		return msg, nil
+	}
 	var expired <-chan time.Time
 	if timeout > 0 {
-		timer = time.NewTimer(timeout)
+		timer := time.NewTimer(timeout)
 		defer timer.Stop()
 		expired = timer.C
 	}
 	for {
-		msg, ok, examined := m.take(match, scan)
-		if ok {
-			return msg, nil
-		}
-		scan = examined
-		if timeout == 0 {
-			return nil, ErrTimeout
-		}
 		select {
-		case <-m.notify:
+		case <-notify:
 		case <-expired:
 			// A last look: a message may have arrived with the timer.
 			if msg, ok, _ := m.take(match, scan); ok {
@@ -119,5 +195,10 @@ func (m *mailbox) receive(ctx context.Context, dead <-chan struct{}, match func(
 		case <-ctx.Done():
 			return nil, ctx.Err()
 		}
+		msg, ok, examined := m.take(match, scan)
+		if ok {
+			return msg, nil
+		}
+		scan = examined
 	}
 }

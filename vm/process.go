@@ -23,21 +23,23 @@ type Body func(p *Process) term.Term
 // the goroutine that drives the process; Send, Info and the signal
 // operations may be called by anyone.
 type Process struct {
-	rt   *Runtime
-	pid  term.Pid
-	mb   mailbox
-	done chan struct{} // closed when the process is dead
+	rt      *Runtime
+	pid     term.Pid
+	mb      mailbox
+	handler Handler     // SpawnHandler's body; nil otherwise
+	gone    atomic.Bool // dead; set under mu
 
 	trap       atomic.Bool
 	label      atomic.Pointer[string]
 	reductions atomic.Uint64
-	started    time.Time
+	started    int64 // unix nanoseconds
+
+	done atomic.Pointer[chan struct{}] // closed when the process is dead; made on first use (under mu)
 
 	mu          sync.Mutex
-	dead        bool
 	reason      term.Term
 	name        term.Atom
-	groupLeader term.Pid
+	groupLeader *term.Pid // shared with other processes: replaced, never changed in place
 	links       map[term.Pid]struct{}
 	monitoredBy map[term.Ref]monitorIn  // monitors others hold on this process
 	monitoring  map[term.Ref]monitorOut // monitors this process holds
@@ -96,8 +98,7 @@ func (rt *Runtime) NewProcess(opts SpawnOptions) (*Process, error) {
 }
 
 func (rt *Runtime) newProcess(opts SpawnOptions) (*Process, term.Ref, error) {
-	p := &Process{rt: rt, pid: rt.newPid(), done: make(chan struct{}), started: time.Now()}
-	p.mb.init()
+	p := &Process{rt: rt, pid: rt.newPid(), started: time.Now().UnixNano()}
 	p.trap.Store(opts.TrapExit)
 	if opts.Label != "" {
 		l := opts.Label
@@ -105,11 +106,14 @@ func (rt *Runtime) newProcess(opts SpawnOptions) (*Process, term.Ref, error) {
 	}
 	switch {
 	case opts.GroupLeader != nil:
-		p.groupLeader = *opts.GroupLeader
+		gl := *opts.GroupLeader
+		p.groupLeader = &gl
 	case opts.Parent != nil:
-		p.groupLeader = opts.Parent.GroupLeader()
+		opts.Parent.mu.Lock()
+		p.groupLeader = opts.Parent.groupLeader // never changed in place: shared
+		opts.Parent.mu.Unlock()
 	default:
-		p.groupLeader = p.pid
+		p.groupLeader = &p.pid
 	}
 	rt.procs.put(p)
 	rt.spawned.Add(1)
@@ -154,17 +158,33 @@ func (p *Process) Self() term.Pid { return p.pid }
 func (p *Process) Runtime() *Runtime { return p.rt }
 
 // Done is closed when the process has exited.
-func (p *Process) Done() <-chan struct{} { return p.done }
+func (p *Process) Done() <-chan struct{} {
+	if c := p.done.Load(); c != nil {
+		return *c
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if c := p.done.Load(); c != nil {
+		return *c
+	}
+	c := make(chan struct{}) // made on demand: an idle process need not carry one
+	if p.gone.Load() {
+		c = closedChan
+	}
+	p.done.Store(&c)
+	return c
+}
+
+// closedChan is the Done channel of a process that died before anyone
+// asked for it.
+var closedChan = func() chan struct{} {
+	c := make(chan struct{})
+	close(c)
+	return c
+}()
 
 // Dead reports whether the process has exited.
-func (p *Process) Dead() bool {
-	select {
-	case <-p.done:
-		return true
-	default:
-		return false
-	}
-}
+func (p *Process) Dead() bool { return p.gone.Load() }
 
 // ExitReason returns the exit reason once the process is dead.
 func (p *Process) ExitReason() term.Term {
@@ -179,7 +199,7 @@ func (p *Process) Context() context.Context { return procContext{p} }
 type procContext struct{ p *Process }
 
 func (procContext) Deadline() (time.Time, bool) { return time.Time{}, false }
-func (c procContext) Done() <-chan struct{}     { return c.p.done }
+func (c procContext) Done() <-chan struct{}     { return c.p.Done() }
 func (c procContext) Err() error {
 	if c.p.Dead() {
 		return context.Canceled
@@ -193,7 +213,17 @@ func (procContext) Value(any) any { return nil }
 // only checks; Infinity waits forever. It returns ErrTimeout, ErrExited
 // when the process is killed while waiting, or ctx's error.
 func (p *Process) Receive(ctx context.Context, match func(term.Term) bool, timeout time.Duration) (term.Term, error) {
-	msg, err := p.mb.receive(ctx, p.done, match, timeout)
+	var msg term.Term
+	var err error
+	if c, ok := ctx.(procContext); ok && c.p == p && timeout < 0 {
+		// The process's own context and no timeout, the usual server
+		// loop: wait on the mailbox alone (terminate wakes it too), with a
+		// smaller frame than a four-way select, so an idle goroutine
+		// stays within its first 2 KiB of stack.
+		msg, err = p.mb.receiveOwn(p, match)
+	} else {
+		msg, err = p.mb.receive(ctx, p.Done(), match, timeout)
+	}
 	if err == nil {
 		p.reductions.Add(1)
 	}
@@ -227,13 +257,13 @@ func (p *Process) Label() string {
 func (p *Process) GroupLeader() term.Pid {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	return p.groupLeader
+	return *p.groupLeader
 }
 
 // SetGroupLeader sets the process's group leader.
 func (p *Process) SetGroupLeader(gl term.Pid) {
 	p.mu.Lock()
-	p.groupLeader = gl
+	p.groupLeader = &gl
 	p.mu.Unlock()
 }
 
@@ -255,12 +285,18 @@ func (p *Process) Exit(reason term.Term) { p.terminate(reason) }
 // monitors. Only the first call has an effect.
 func (p *Process) terminate(reason term.Term) {
 	p.mu.Lock()
-	if p.dead {
+	if p.gone.Load() {
 		p.mu.Unlock()
 		return
 	}
-	p.dead = true
+	p.gone.Store(true)
 	p.reason = reason
+	var done chan struct{}
+	if c := p.done.Load(); c != nil {
+		done = *c
+	} else {
+		p.done.Store(&closedChan)
+	}
 	name := p.name
 	p.name = ""
 	links := p.links
@@ -272,7 +308,10 @@ func (p *Process) terminate(reason term.Term) {
 	aliases := p.aliases
 	p.aliases = nil
 	p.mu.Unlock()
-	close(p.done)
+	if done != nil {
+		close(done)
+	}
+	p.mb.stop() // a SpawnHandler process starts no more goroutines; receiveOwn returns
 
 	rt := p.rt
 	rt.procs.remove(p.pid)

@@ -174,7 +174,7 @@ func (rt *Runtime) Register(name term.Atom, pid term.Pid) error {
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if p.name != "" || p.dead {
+	if p.name != "" || p.gone.Load() {
 		return fmt.Errorf("register %s for %v: %w", name, pid, ErrNameTaken)
 	}
 	p.name = name
@@ -258,11 +258,12 @@ func (rt *Runtime) Shutdown() {
 	rt.procs.waitAll()
 }
 
-// procTable is a sharded pid → process map.
+// procTable is a sharded pid → process map of local processes, keyed by
+// the pid's number and serial (the node and creation are the runtime's).
 type procTable struct {
 	shards [64]struct {
 		mu sync.RWMutex
-		m  map[term.Pid]*Process
+		m  map[uint64]*Process
 	}
 	n  atomic.Int64
 	wg sync.WaitGroup // goroutine-backed processes still running
@@ -270,16 +271,18 @@ type procTable struct {
 
 func (t *procTable) init() {
 	for i := range t.shards {
-		t.shards[i].m = make(map[term.Pid]*Process)
+		t.shards[i].m = make(map[uint64]*Process)
 	}
 }
 
 func (t *procTable) shard(pid term.Pid) int { return int(pid.ID % 64) }
 
+func pidKey(pid term.Pid) uint64 { return uint64(pid.Serial)<<32 | uint64(pid.ID) }
+
 func (t *procTable) put(p *Process) {
 	s := &t.shards[t.shard(p.pid)]
 	s.mu.Lock()
-	s.m[p.pid] = p
+	s.m[pidKey(p.pid)] = p
 	s.mu.Unlock()
 	t.n.Add(1)
 }
@@ -287,16 +290,19 @@ func (t *procTable) put(p *Process) {
 func (t *procTable) get(pid term.Pid) *Process {
 	s := &t.shards[t.shard(pid)]
 	s.mu.RLock()
-	p := s.m[pid]
+	p := s.m[pidKey(pid)]
 	s.mu.RUnlock()
+	if p != nil && p.pid != pid {
+		return nil // another node's (or incarnation's) pid with the same numbers
+	}
 	return p
 }
 
 func (t *procTable) remove(pid term.Pid) {
 	s := &t.shards[t.shard(pid)]
 	s.mu.Lock()
-	if _, ok := s.m[pid]; ok {
-		delete(s.m, pid)
+	if p, ok := s.m[pidKey(pid)]; ok && p.pid == pid {
+		delete(s.m, pidKey(pid))
 		t.n.Add(-1)
 	}
 	s.mu.Unlock()
@@ -309,8 +315,8 @@ func (t *procTable) pids() []term.Pid {
 	for i := range t.shards {
 		s := &t.shards[i]
 		s.mu.RLock()
-		for pid := range s.m {
-			out = append(out, pid)
+		for _, p := range s.m {
+			out = append(out, p.pid)
 		}
 		s.mu.RUnlock()
 	}

@@ -19,7 +19,7 @@ func (rt *Runtime) Send(from term.Pid, dest term.Term, msg term.Term) error {
 	case term.Pid:
 		if rt.IsLocal(d) {
 			if p := rt.procs.get(d); p != nil && !p.Dead() {
-				p.mb.put(msg)
+				p.deliver(msg)
 			}
 			return nil
 		}
@@ -73,7 +73,7 @@ func (rt *Runtime) Send(from term.Pid, dest term.Term, msg term.Term) error {
 func (rt *Runtime) DeliverMessage(to term.Pid, msg term.Term) bool {
 	p, ok := rt.Lookup(to)
 	if ok {
-		p.mb.put(msg)
+		p.deliver(msg)
 	}
 	return ok
 }
@@ -86,7 +86,7 @@ func (rt *Runtime) DeliverRegSend(name term.Atom, msg term.Term) bool {
 	if !ok || p.Dead() {
 		return false
 	}
-	p.mb.put(msg)
+	p.deliver(msg)
 	return true
 }
 
@@ -98,7 +98,7 @@ func (rt *Runtime) DeliverAlias(alias term.Ref, msg term.Term) bool {
 	if !ok || p.Dead() {
 		return false
 	}
-	p.mb.put(msg)
+	p.deliver(msg)
 	return true
 }
 
@@ -164,7 +164,7 @@ func (p *Process) Link(pid term.Pid) {
 func (p *Process) addLink(pid term.Pid) bool {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if p.dead {
+	if p.gone.Load() {
 		return false
 	}
 	if p.links == nil {
@@ -295,7 +295,7 @@ func (rt *Runtime) deliverExit(from term.Pid, p *Process, reason term.Term, link
 		return
 	}
 	if p.trap.Load() {
-		p.mb.put(term.Tuple{term.Atom("EXIT"), from, reason})
+		p.deliver(term.Tuple{term.Atom("EXIT"), from, reason})
 		return
 	}
 	if term.ExactEqual(reason, Normal) && from != p.pid {
@@ -342,7 +342,7 @@ func (p *Process) Monitor(target term.Term) (term.Ref, error) {
 			m.pid = pid
 		}
 		if q == nil || !q.addMonitoredBy(ref, monitorIn{owner: p.pid, item: m.item}) {
-			p.mb.put(downMessage(ref, m.item, NoProc))
+			p.deliver(downMessage(ref, m.item, NoProc))
 			return ref, nil
 		}
 		p.addMonitoring(ref, m)
@@ -355,7 +355,7 @@ func (p *Process) Monitor(target term.Term) (term.Ref, error) {
 	}
 	if err != nil {
 		p.removeMonitoring(ref)
-		p.mb.put(downMessage(ref, m.item, NoConnection))
+		p.deliver(downMessage(ref, m.item, NoConnection))
 	}
 	return ref, nil
 }
@@ -392,7 +392,7 @@ func (p *Process) removeMonitoring(ref term.Ref) (monitorOut, bool) {
 func (p *Process) addMonitoredBy(ref term.Ref, m monitorIn) bool {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if p.dead {
+	if p.gone.Load() {
 		return false
 	}
 	if p.monitoredBy == nil {
@@ -526,7 +526,7 @@ func (rt *Runtime) RemoteDown(owner term.Pid, ref term.Ref, reason term.Term) {
 	if !ok {
 		return
 	}
-	p.mb.put(downMessage(ref, m.item, reason))
+	p.deliver(downMessage(ref, m.item, reason))
 }
 
 // SetGroupLeaderOf sets the group leader of a local process (the

@@ -28,6 +28,8 @@ type Conn interface {
 	WritePacket(p []byte) error
 	// WritePacketParts queues one packet made of several parts written
 	// back to back (header, control, payload) without copying them first.
+	// It must not keep the parts after it returns: the node reuses their
+	// buffers.
 	WritePacketParts(parts ...[]byte) error
 	// Flush sends buffered packets.
 	Flush() error
@@ -42,6 +44,26 @@ type Conn interface {
 	Info() Info
 	// Close tears the link down; pending reads and writes return errors.
 	Close() error
+}
+
+// Detacher is implemented by carriers that can give the buffer of the
+// packet just read away instead of reusing it: the node then keeps a
+// large message's bytes (the binaries of the decoded term point into
+// them) rather than copying them.
+type Detacher interface {
+	// Detach hands the slice ReadPacket returned last to the caller,
+	// who may keep it; it reports false when the carrier cannot.
+	Detach() bool
+}
+
+// Bufferer is implemented by carriers that read ahead: the node's
+// reader wakes the receivers of a run of messages once, when no whole
+// packet is left in the buffer (or after a few), instead of once per
+// message.
+type Bufferer interface {
+	// PacketBuffered reports whether ReadPacket would return a whole
+	// packet without waiting for the link.
+	PacketBuffered() bool
 }
 
 // Info describes a Conn.

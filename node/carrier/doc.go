@@ -6,5 +6,7 @@
 // carrier lives in node/serialdist and implements the same interfaces.
 // A stream connection in its handshake reads exactly one bounded message
 // at a time and has no buffers; listeners leave the TLS handshake to the
-// caller (Handshaker), off the accept loop.
+// caller (Handshaker), off the accept loop. Reads can be acknowledged at
+// once (TCP_QUICKACK, QuickAcker) for peers that leave Nagle's algorithm
+// on, as AtomVM does; our own sockets always set TCP_NODELAY.
 package carrier

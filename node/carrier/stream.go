@@ -41,12 +41,14 @@ const dataBufSize = 64 << 10
 type StreamConn struct {
 	c         net.Conn
 	r         *bufio.Reader // nil until StartData
-	w         *bufio.Writer // nil until StartData
+	w         []byte        // pending output; nil until StartData
 	buf       []byte
 	maxIn     int
 	transport string
 	hsLen4    bool
 	hdr       [4]byte
+	ack       *quickAck
+	in        ackReader // c, forcing ACKs while ack is on
 }
 
 // NewStreamConn wraps c. maxIn bounds incoming data packets (0 means
@@ -56,13 +58,23 @@ func NewStreamConn(c net.Conn, transport string, maxIn int) *StreamConn {
 	if maxIn <= 0 {
 		maxIn = DefaultMaxPacket
 	}
-	return &StreamConn{
+	s := &StreamConn{
 		c:         c,
 		maxIn:     maxIn,
 		transport: transport,
 		hsLen4:    transport == "tls",
+		ack:       newQuickAck(c),
 	}
+	s.ack.on.Store(true) // during the handshake (see QuickAcker)
+	s.in = ackReader{c: c, q: s.ack}
+	return s
 }
+
+// SetQuickAck implements QuickAcker.
+func (s *StreamConn) SetQuickAck(on bool) { s.ack.on.Store(on) }
+
+// QuickAcks reports how many reads were acknowledged at once.
+func (s *StreamConn) QuickAcks() uint64 { return s.ack.n.Load() }
 
 // Handshake implements Handshaker: it runs the TLS handshake of a TLS
 // connection (bounded by ctx) and does nothing for plain TCP. A failure
@@ -88,7 +100,7 @@ func (s *StreamConn) ReadHandshake() ([]byte, error) {
 	if s.r != nil {
 		return nil, fmt.Errorf("%s %s: handshake read after the data phase started", s.transport, s.c.RemoteAddr())
 	}
-	if _, err := io.ReadFull(s.c, s.hdr[:width]); err != nil {
+	if _, err := io.ReadFull(s.in, s.hdr[:width]); err != nil {
 		return nil, s.readErr("handshake length", err)
 	}
 	var n uint32
@@ -104,7 +116,7 @@ func (s *StreamConn) ReadHandshake() ([]byte, error) {
 		s.buf = make([]byte, n)
 	}
 	s.buf = s.buf[:n]
-	if _, err := io.ReadFull(s.c, s.buf); err != nil {
+	if _, err := io.ReadFull(s.in, s.buf); err != nil {
 		return nil, s.readErr("handshake message", err)
 	}
 	return s.buf, nil
@@ -135,7 +147,8 @@ func (s *StreamConn) WriteHandshake(msg []byte) error {
 
 // StartData implements Conn: the connection gets its read and write
 // buffers. Nothing was read ahead during the handshake, so nothing is
-// lost.
+// lost. Reads are acknowledged at once only after SetQuickAck(true) from
+// now on.
 func (s *StreamConn) StartData() error {
 	s.startData()
 	return nil
@@ -143,8 +156,9 @@ func (s *StreamConn) StartData() error {
 
 func (s *StreamConn) startData() {
 	if s.r == nil {
-		s.r = bufio.NewReaderSize(s.c, dataBufSize)
-		s.w = bufio.NewWriterSize(s.c, dataBufSize)
+		s.ack.on.Store(false)
+		s.r = bufio.NewReaderSize(s.in, dataBufSize)
+		s.w = make([]byte, 0, dataBufSize)
 		s.buf = nil
 	}
 }
@@ -179,6 +193,15 @@ func (s *StreamConn) readBody(n int, what string) ([]byte, error) {
 		}
 		return s.buf, nil
 	}
+	if n <= chunk {
+		// One allocation, with room after the packet: a decoder that
+		// keeps this buffer (Detach) appends a short last fragment there.
+		s.buf = make([]byte, n, n+4<<10)
+		if _, err := io.ReadFull(s.r, s.buf); err != nil {
+			return nil, s.readErr(what, err)
+		}
+		return s.buf, nil
+	}
 	s.buf = s.buf[:0]
 	for len(s.buf) < n {
 		step := min(n-len(s.buf), chunk)
@@ -194,6 +217,27 @@ func (s *StreamConn) readBody(n int, what string) ([]byte, error) {
 	return s.buf, nil
 }
 
+// PacketBuffered implements Bufferer: whether a whole data packet is
+// already in the read buffer, so that ReadPacket will not wait.
+func (s *StreamConn) PacketBuffered() bool {
+	if s.r == nil || s.r.Buffered() < 4 {
+		return false
+	}
+	hdr, err := s.r.Peek(4)
+	if err != nil {
+		return false
+	}
+	return s.r.Buffered()-4 >= int(binary.BigEndian.Uint32(hdr))
+}
+
+// Detach implements Detacher: the packet ReadPacket returned last
+// belongs to the caller from now on; the next packet is read into a new
+// buffer.
+func (s *StreamConn) Detach() bool {
+	s.buf = nil
+	return true
+}
+
 func (s *StreamConn) readErr(what string, err error) error {
 	if err == io.ErrUnexpectedEOF {
 		err = io.EOF
@@ -204,37 +248,64 @@ func (s *StreamConn) readErr(what string, err error) error {
 // WritePacket implements Conn.
 func (s *StreamConn) WritePacket(p []byte) error { return s.WritePacketParts(p) }
 
-// WritePacketParts implements Conn.
+// directPart is the size from which a part of a packet is not copied
+// into the output buffer: it goes to the socket in one writev with what
+// is buffered before it.
+const directPart = 16 << 10
+
+// WritePacketParts implements Conn. Small packets are gathered in the
+// output buffer until Flush (or until it is full); a packet with a large
+// part (a binary of a big message) is written at once, without copying
+// that part.
 func (s *StreamConn) WritePacketParts(parts ...[]byte) error {
 	if s.w == nil {
 		return fmt.Errorf("%s %s: packet write before the data phase started", s.transport, s.c.RemoteAddr())
 	}
 	total := 0
-	for _, p := range parts {
+	big := -1
+	for i, p := range parts {
 		total += len(p)
+		if big < 0 && len(p) >= directPart {
+			big = i
+		}
 	}
 	if uint64(total) > 1<<32-1 {
 		return fmt.Errorf("%s %s: %w: %d bytes", s.transport, s.c.RemoteAddr(), ErrPacketTooLarge, total)
 	}
-	var hdr [4]byte
-	binary.BigEndian.PutUint32(hdr[:], uint32(total))
-	if _, err := s.w.Write(hdr[:]); err != nil {
-		return err
-	}
-	for _, p := range parts {
-		if _, err := s.w.Write(p); err != nil {
+	if big < 0 && len(s.w)+4+total > cap(s.w) {
+		if err := s.Flush(); err != nil {
 			return err
 		}
+		if 4+total > cap(s.w) {
+			big = 0 // too large to buffer: every part goes straight out
+		}
 	}
-	return nil
+	s.w = binary.BigEndian.AppendUint32(s.w, uint32(total))
+	if big < 0 {
+		for _, p := range parts {
+			s.w = append(s.w, p...)
+		}
+		return nil
+	}
+	for _, p := range parts[:big] {
+		s.w = append(s.w, p...)
+	}
+	bufs := make(net.Buffers, 0, 1+len(parts)-big)
+	bufs = append(bufs, s.w)
+	bufs = append(bufs, parts[big:]...)
+	_, err := bufs.WriteTo(s.c)
+	s.w = s.w[:0]
+	return err
 }
 
 // Flush implements Conn.
 func (s *StreamConn) Flush() error {
-	if s.w == nil {
+	if len(s.w) == 0 {
 		return nil
 	}
-	return s.w.Flush()
+	_, err := s.c.Write(s.w)
+	s.w = s.w[:0]
+	return err
 }
 
 // MaxPacket implements Conn: stream carriers have no limit of their own.

@@ -3,7 +3,6 @@ package dist
 import (
 	"encoding/binary"
 	"fmt"
-	"hash/fnv"
 
 	"github.com/avmsh/avmsh/vm/term"
 )
@@ -26,9 +25,21 @@ const (
 type outCache struct {
 	slots [cacheSize]term.Atom
 	set   [cacheSize]bool
-	// per-packet reference table
-	refs   []headerRef
-	byAtom map[term.Atom]int // atom → index in refs for this packet
+	gen   uint64 // counts changes to slots
+	// per-packet reference table (a control message has a few atoms:
+	// it is searched linearly)
+	refs []headerRef
+}
+
+// settled reports whether the current packet adds nothing to the cache:
+// all its references are to atoms the peer already holds.
+func (c *outCache) settled() bool {
+	for _, r := range c.refs {
+		if r.isNew {
+			return false
+		}
+	}
+	return true
 }
 
 type headerRef struct {
@@ -37,28 +48,30 @@ type headerRef struct {
 	atom  term.Atom
 }
 
+// slotOf is the cache slot of an atom: FNV-1a of its text (computed
+// inline: hash/fnv would allocate a hasher per atom).
 func slotOf(a term.Atom) int {
-	h := fnv.New32a()
-	_, _ = h.Write([]byte(a))
-	return int(h.Sum32() % cacheSize)
+	h := uint32(2166136261)
+	for i := 0; i < len(a); i++ {
+		h ^= uint32(a[i])
+		h *= 16777619
+	}
+	return int(h % cacheSize)
 }
 
 // reset starts a new packet's reference table.
 func (c *outCache) reset() {
 	c.refs = c.refs[:0]
-	if c.byAtom == nil {
-		c.byAtom = make(map[term.Atom]int)
-	} else {
-		clear(c.byAtom)
-	}
 }
 
 // ref returns the header index for atom a in the current packet, adding a
 // cache reference (new or cached) on first use; ok is false when the atom
 // should be encoded inline (table full or atom too long).
 func (c *outCache) ref(a term.Atom) (int, bool) {
-	if i, ok := c.byAtom[a]; ok {
-		return i, true
+	for i, r := range c.refs {
+		if r.atom == a {
+			return i, true
+		}
 	}
 	if len(c.refs) >= maxHeaderRefs || len(a) > 255 {
 		return 0, false
@@ -71,10 +84,12 @@ func (c *outCache) ref(a term.Atom) (int, bool) {
 		}
 	}
 	r := headerRef{slot: slot, atom: a, isNew: !c.set[slot] || c.slots[slot] != a}
+	if r.isNew {
+		c.gen++
+	}
 	c.slots[slot] = a
 	c.set[slot] = true
 	c.refs = append(c.refs, r)
-	c.byAtom[a] = len(c.refs) - 1
 	return len(c.refs) - 1, true
 }
 
@@ -92,7 +107,11 @@ func (c *outCache) appendHeaderRefs(dst []byte) []byte {
 			long = true
 		}
 	}
-	flags := make([]byte, n/2+1)
+	start := len(dst)
+	for range n/2 + 1 {
+		dst = append(dst, 0)
+	}
+	flags := dst[start:]
 	for i, r := range c.refs {
 		f := byte(r.slot / cacheSegSize)
 		if r.isNew {
@@ -111,7 +130,6 @@ func (c *outCache) appendHeaderRefs(dst []byte) []byte {
 			flags[n/2] |= 1 << 4
 		}
 	}
-	dst = append(dst, flags...)
 	for _, r := range c.refs {
 		dst = append(dst, byte(r.slot%cacheSegSize))
 		if r.isNew {
@@ -130,11 +148,12 @@ func (c *outCache) appendHeaderRefs(dst []byte) []byte {
 type inCache struct {
 	slots [cacheSize]term.Atom
 	set   [cacheSize]bool
+	refs  []term.Atom // the last packet's reference table (reused)
 }
 
 // parseHeaderRefs reads NumberOfAtomCacheRefs, Flags and AtomCacheRefs at
 // b[0:], updating the cache, and returns the packet's reference table and
-// the bytes consumed.
+// the bytes consumed. The table is valid until the next call.
 func (c *inCache) parseHeaderRefs(b []byte, intern func([]byte) term.Atom) ([]term.Atom, int, error) {
 	if len(b) < 1 {
 		return nil, 0, fmt.Errorf("distribution header: missing NumberOfAtomCacheRefs")
@@ -157,7 +176,8 @@ func (c *inCache) parseHeaderRefs(b []byte, intern func([]byte) term.Atom) ([]te
 		return flags[i/2] >> 4
 	}
 	long := nib(n)&1 == 1
-	refs := make([]term.Atom, n)
+	refs := append(c.refs[:0], make([]term.Atom, n)...)
+	c.refs = refs
 	for i := 0; i < n; i++ {
 		f := nib(i)
 		seg := int(f & 7)

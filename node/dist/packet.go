@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/avmsh/avmsh/node/handshake"
 	"github.com/avmsh/avmsh/vm/etf"
@@ -31,6 +32,18 @@ type Encoder struct {
 	seq          uint64
 	ctrl         []byte
 	hdr          []byte
+	ref          func(term.Atom) (int, bool) // cache.ref, bound once
+	parts        [3][]byte                   // the parts of one packet
+	last         lastSend                    // WriteSend's memory
+}
+
+// write hands one packet made of parts to w; the parts' array is the
+// encoder's, so a packet costs no allocation.
+func (e *Encoder) write(w PacketWriter, parts ...[]byte) error {
+	n := copy(e.parts[:], parts)
+	err := w.WritePacketParts(e.parts[:n]...)
+	e.parts = [3][]byte{}
+	return err
 }
 
 // NewEncoder returns the encoder for a connection whose negotiated flags
@@ -38,6 +51,7 @@ type Encoder struct {
 // always get plain pass-through packets (spec §2.1).
 func NewEncoder(caps Caps, common handshake.Flags) *Encoder {
 	e := &Encoder{caps: caps, fragmentSize: DefaultFragmentSize}
+	e.ref = e.cache.ref
 	if !caps.AtomVM {
 		e.header = common.Has(handshake.DistHdrAtomCache)
 		e.fragments = e.header && common.Has(handshake.Fragments)
@@ -65,12 +79,13 @@ func (e *Encoder) Write(w PacketWriter, ctrl term.Tuple, payload []byte, hasPayl
 			return fmt.Errorf("encode control message: %w", err)
 		}
 		if !hasPayload {
-			return w.WritePacketParts(e.ctrl)
+			return e.write(w, e.ctrl)
 		}
-		return w.WritePacketParts(e.ctrl, []byte{versionMagic}, payload)
+		e.ctrl = append(e.ctrl, versionMagic)
+		return e.write(w, e.ctrl, payload)
 	}
 	e.cache.reset()
-	e.ctrl, err = encodeTerm(e.ctrl[:0], ctrl, e.caps, e.cache.ref)
+	e.ctrl, err = encodeTerm(e.ctrl[:0], ctrl, e.caps, e.ref)
 	if err != nil {
 		return fmt.Errorf("encode control message: %w", err)
 	}
@@ -80,7 +95,7 @@ func (e *Encoder) Write(w PacketWriter, ctrl term.Tuple, payload []byte, hasPayl
 	total := len(e.ctrl) + len(payload)
 	if !e.fragments || total+64 <= e.fragmentSize {
 		e.hdr = e.cache.appendHeaderRefs(append(e.hdr[:0], versionMagic, distHeader))
-		return w.WritePacketParts(e.hdr, e.ctrl, payload)
+		return e.write(w, e.hdr, e.ctrl, payload)
 	}
 	return e.writeFragments(w, payload)
 }
@@ -136,10 +151,25 @@ type Decoder struct {
 	MaxPending int
 	// MaxDepth bounds how deeply a received term may nest (0:
 	// etf.DefaultMaxDepth); deeper terms fail with an *etf.DepthError.
-	MaxDepth  int
+	MaxDepth int
+	// Keep, when set, is asked whether the buffer of a large packet may
+	// be kept rather than copied (the carrier's Detach): the packet then
+	// becomes the start of a fragmented message, or the binaries of the
+	// message it holds point into it.
+	Keep      func() bool
 	fragBytes int
+	fast      bool // DecodeMessage: recognise messages to pids
 	opts      etf.DecodeOptions
 	names     map[string]term.Atom
+}
+
+// keepSize is the size from which a packet is worth keeping (Keep)
+// instead of copying its bytes.
+const keepSize = 16 << 10
+
+// keep reports whether the decoder may keep pkt's buffer.
+func (d *Decoder) keep(pkt []byte) bool {
+	return len(pkt) >= keepSize && d.Keep != nil && d.Keep()
 }
 
 type fragment struct {
@@ -164,104 +194,155 @@ var ErrIncomplete = errors.New("fragment of an incomplete message")
 
 // Decode parses one non-empty data packet into its control term and its
 // payload (nil when the operation has none). The packet's bytes are not
-// retained.
+// retained unless Keep allowed it.
 func (d *Decoder) Decode(pkt []byte) (ctrl, payload term.Term, err error) {
+	m, err := d.decode(pkt, false)
+	return m.Ctrl, m.Payload, err
+}
+
+// Message is a decoded packet: a message to a pid (Send: To and
+// Payload, no control term built), or any control message (Ctrl and
+// Payload, for ParseControl).
+type Message struct {
+	Ctrl, Payload term.Term
+	Send          bool
+	To            term.Pid
+}
+
+// DecodeMessage is Decode for the connection's reader: a message to a
+// pid — nearly every packet of a busy connection — comes back as Send
+// with its destination, without a control tuple (fastctrl.go).
+func (d *Decoder) DecodeMessage(pkt []byte) (Message, error) { return d.decode(pkt, true) }
+
+func (d *Decoder) decode(pkt []byte, fast bool) (Message, error) {
 	if len(pkt) < 2 {
-		return nil, nil, fmt.Errorf("packet of %d bytes is too short", len(pkt))
+		return Message{}, fmt.Errorf("packet of %d bytes is too short", len(pkt))
 	}
+	d.fast = fast
 	switch {
 	case pkt[0] == passThrough:
 		if pkt[1] != versionMagic {
-			return nil, nil, fmt.Errorf("pass-through packet: byte 1 is %d, want 131", pkt[1])
+			return Message{}, fmt.Errorf("pass-through packet: byte 1 is %d, want 131", pkt[1])
 		}
-		return d.decodeBody(pkt[2:], nil, true, 2)
+		return d.decodeBody(pkt[2:], nil, true, 2, d.keep(pkt))
 	case pkt[0] == versionMagic && pkt[1] == distHeader:
 		refs, n, err := d.cache.parseHeaderRefs(pkt[2:], d.intern)
 		if err != nil {
-			return nil, nil, err
+			return Message{}, err
 		}
-		return d.decodeBody(pkt[2+n:], refs, false, 2+n)
+		return d.decodeBody(pkt[2+n:], refs, false, 2+n, d.keep(pkt))
 	case pkt[0] == versionMagic && (pkt[1] == distFragHead || pkt[1] == distFragCont):
 		return d.fragment(pkt)
 	}
-	return nil, nil, fmt.Errorf("unknown packet type %d %d", pkt[0], pkt[1])
+	return Message{}, fmt.Errorf("unknown packet type %d %d", pkt[0], pkt[1])
 }
 
-func (d *Decoder) decodeBody(b []byte, refs []term.Atom, versioned bool, base int) (ctrl, payload term.Term, err error) {
-	ctrl, n, err := d.decodeTerm(b, refs)
-	if err != nil {
-		return nil, nil, fmt.Errorf("control message at packet offset %d: %w", base, err)
+// decodeBody decodes the control message and payload in b. With share,
+// b belongs to the message: binaries point into it instead of copying.
+func (d *Decoder) decodeBody(b []byte, refs []term.Atom, versioned bool, base int, share bool) (Message, error) {
+	d.opts.ShareBinaries = share
+	defer func() { d.opts.ShareBinaries = false }()
+	var m Message
+	var n int
+	if to, l, ok := d.fastSend(b, refs); d.fast && ok && len(b) > l {
+		m.Send, m.To, n = true, to, l
+	} else {
+		ctrl, l, err := d.decodeTerm(b, refs)
+		if err != nil {
+			return Message{}, fmt.Errorf("control message at packet offset %d: %w", base, err)
+		}
+		m.Ctrl, n = ctrl, l
 	}
 	rest := b[n:]
 	if len(rest) == 0 {
-		return ctrl, nil, nil
+		return m, nil
 	}
 	if versioned {
 		if rest[0] != versionMagic {
-			return nil, nil, fmt.Errorf("payload at packet offset %d: byte is %d, want 131", base+n, rest[0])
+			return Message{}, fmt.Errorf("payload at packet offset %d: byte is %d, want 131", base+n, rest[0])
 		}
 		rest = rest[1:]
 		n++
 	}
-	payload, m, err := d.decodeTerm(rest, refs)
+	payload, l, err := d.decodeTerm(rest, refs)
 	if err != nil {
-		return nil, nil, fmt.Errorf("payload at packet offset %d: %w", base+n, err)
+		return Message{}, fmt.Errorf("payload at packet offset %d: %w", base+n, err)
 	}
-	if m != len(rest) {
-		return nil, nil, fmt.Errorf("%d stray bytes after the payload", len(rest)-m)
+	if l != len(rest) {
+		return Message{}, fmt.Errorf("%d stray bytes after the payload", len(rest)-l)
 	}
-	return ctrl, payload, nil
+	m.Payload = payload
+	return m, nil
 }
 
-func (d *Decoder) fragment(pkt []byte) (ctrl, payload term.Term, err error) {
+func (d *Decoder) fragment(pkt []byte) (Message, error) {
 	if len(pkt) < 18 {
-		return nil, nil, fmt.Errorf("fragment header of %d bytes is too short", len(pkt))
+		return Message{}, fmt.Errorf("fragment header of %d bytes is too short", len(pkt))
 	}
 	seq := binary.BigEndian.Uint64(pkt[2:10])
 	id := binary.BigEndian.Uint64(pkt[10:18])
 	if id == 0 {
-		return nil, nil, fmt.Errorf("fragment %d of sequence %d: fragment ids start at 1", id, seq)
+		return Message{}, fmt.Errorf("fragment %d of sequence %d: fragment ids start at 1", id, seq)
 	}
 	var f *fragment
 	data := pkt[18:]
 	if pkt[1] == distFragHead {
 		if _, dup := d.frags[seq]; dup {
-			return nil, nil, fmt.Errorf("sequence %d started twice", seq)
+			return Message{}, fmt.Errorf("sequence %d started twice", seq)
 		}
 		refs, n, err := d.cache.parseHeaderRefs(data, d.intern)
 		if err != nil {
-			return nil, nil, err
+			return Message{}, err
 		}
 		data = data[n:]
 		if id == 1 {
-			return d.decodeBody(data, refs, false, 18+n)
+			return d.decodeBody(data, refs, false, 18+n, d.keep(pkt))
 		}
 		if len(d.frags) >= d.MaxPending {
-			return nil, nil, fmt.Errorf("more than %d fragmented messages in progress", d.MaxPending)
+			return Message{}, fmt.Errorf("more than %d fragmented messages in progress", d.MaxPending)
 		}
-		f = &fragment{refs: refs, next: id}
+		if len(data) > d.MaxMessage {
+			return Message{}, fmt.Errorf("fragmented message %d exceeds %d bytes", seq, d.MaxMessage)
+		}
+		f = &fragment{refs: slices.Clone(refs), next: id}
 		d.frags[seq] = f
+		if d.keep(pkt) {
+			// The message starts in the packet's own buffer; the next
+			// fragments are appended to it (in the room the carrier left
+			// after it, for a short last one).
+			f.data = data
+			d.fragBytes += len(data)
+			f.next = id - 1
+			return Message{}, ErrIncomplete
+		}
+		// Room for the whole message when every fragment but the last
+		// (a short one) is this size: at most three more of them, so what
+		// a peer makes us reserve stays proportional to what it has sent.
+		room := uint64(len(data))*min(id, 4) - uint64(len(data)) + 4<<10
+		f.data = make([]byte, 0, min(room, uint64(d.MaxMessage)))
 	} else {
 		f = d.frags[seq]
 		if f == nil {
-			return nil, nil, fmt.Errorf("fragment %d of unknown sequence %d", id, seq)
+			return Message{}, fmt.Errorf("fragment %d of unknown sequence %d", id, seq)
 		}
 		if id != f.next {
-			return nil, nil, fmt.Errorf("sequence %d: got fragment %d, expected %d", seq, id, f.next)
+			return Message{}, fmt.Errorf("sequence %d: got fragment %d, expected %d", seq, id, f.next)
 		}
 	}
 	if len(f.data)+len(data) > d.MaxMessage {
 		d.drop(seq)
-		return nil, nil, fmt.Errorf("fragmented message %d exceeds %d bytes", seq, d.MaxMessage)
+		return Message{}, fmt.Errorf("fragmented message %d exceeds %d bytes", seq, d.MaxMessage)
 	}
 	d.fragBytes += len(data)
 	f.data = append(f.data, data...)
 	f.next = id - 1
 	if id > 1 {
-		return nil, nil, ErrIncomplete
+		return Message{}, ErrIncomplete
 	}
 	d.drop(seq)
-	return d.decodeBody(f.data, f.refs, false, 0)
+	// The reassembled bytes belong to this message alone: its binaries
+	// can point into them instead of being copied.
+	return d.decodeBody(f.data, f.refs, false, 0, true)
 }
 
 func (d *Decoder) drop(seq uint64) {
