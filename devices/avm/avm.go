@@ -178,7 +178,7 @@ func Decode(data []byte) (*Decoded, error) {
 		}
 		start := 12 + nul + 1 + pad4(12+nul+1)
 		if start > len(rec) {
-			return nil, errorf(pos+12, "record name %q and its padding run past the record's end", printable(rec[12:12+nul]))
+			return nil, errorf(pos+12, "record name %+q and its padding run past the record's end", rec[12:12+nul])
 		}
 		r := Record{Name: string(rec[12 : 12+nul]), Flags: flags, Data: rec[start:], Offset: pos}
 		if flags&FlagNormal != 0 && len(r.Data) >= 4 && int64(binary.BigEndian.Uint32(r.Data)) > int64(len(r.Data)-4) {
@@ -187,16 +187,4 @@ func Decode(data []byte) (*Decoded, error) {
 		d.Records = append(d.Records, r)
 		pos += int(size)
 	}
-}
-
-func printable(b []byte) string {
-	var s []byte
-	for _, c := range b {
-		if c >= 0x20 && c < 0x7f {
-			s = append(s, c)
-		} else {
-			s = fmt.Appendf(s, "\\x%02x", c)
-		}
-	}
-	return string(s)
 }

@@ -3,12 +3,12 @@ package fleet
 import (
 	"errors"
 	"fmt"
-	"path/filepath"
 	"sort"
 	"strings"
 	"time"
 
 	"github.com/avmsh/avmsh/devices"
+	"github.com/avmsh/avmsh/internal/statefile"
 )
 
 // FileName is the state file in the store's directory.
@@ -128,16 +128,10 @@ func (e *FileError) Unwrap() error { return e.Err }
 // ErrFutureVersion: the file was written by a newer avmsh.
 var ErrFutureVersion = errors.New("written by a newer avmsh")
 
-// DefaultDir is $XDG_STATE_HOME/avmsh, or ~/.local/state/avmsh.
+// DefaultDir is $XDG_STATE_HOME/avmsh, or ~/.local/state/avmsh
+// (statefile.Dir).
 func DefaultDir(getenv func(string) string, home func() (string, error)) (string, error) {
-	if d := getenv("XDG_STATE_HOME"); d != "" && filepath.IsAbs(d) {
-		return filepath.Join(d, "avmsh"), nil
-	}
-	h, err := home()
-	if err != nil {
-		return "", fmt.Errorf("find the avmsh state directory: set XDG_STATE_HOME or HOME: %w", err)
-	}
-	return filepath.Join(h, ".local", "state", "avmsh"), nil
+	return statefile.Dir(getenv, home)
 }
 
 // MarkVersions sets VersionDiffers on boards whose AtomVM version is not

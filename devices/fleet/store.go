@@ -4,11 +4,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"time"
+
+	"github.com/avmsh/avmsh/internal/statefile"
 )
 
 // maxFile bounds the state file read (a fleet of thousands of boards is
@@ -97,7 +98,7 @@ func (s *Store) Update(id BoardID, fn func(*Board)) error {
 		if !errors.As(readErr, &fe) {
 			return readErr
 		}
-		if fe.BadCopy, err = s.setAside(); err != nil {
+		if fe.BadCopy, err = statefile.SetAside(s.Path()); err != nil {
 			return fmt.Errorf("%v; and keeping a copy failed: %w", fe, err)
 		}
 	}
@@ -149,20 +150,14 @@ func mergeID(old, cur BoardID) BoardID {
 // corrupt one gives a *FileError and an empty fleet; a newer one a
 // *FileError and the boards this version could read.
 func (s *Store) read() (stateFile, error) {
-	f, err := os.Open(s.Path())
-	if errors.Is(err, fs.ErrNotExist) {
+	data, err := statefile.Read(s.Path(), maxFile)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
 		return stateFile{Version: Version}, nil
-	}
-	if err != nil {
-		return stateFile{}, fmt.Errorf("fleet state: %w", err)
-	}
-	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, maxFile+1))
-	if err != nil {
-		return stateFile{}, fmt.Errorf("fleet state: read %s: %w", s.Path(), err)
-	}
-	if len(data) > maxFile {
+	case errors.Is(err, statefile.ErrTooLarge):
 		return stateFile{Version: Version}, &FileError{Path: s.Path(), Err: fmt.Errorf("larger than %d MiB", maxFile>>20)}
+	case err != nil:
+		return stateFile{}, fmt.Errorf("fleet state: %w", err)
 	}
 	var st stateFile
 	if err := json.Unmarshal(data, &st); err != nil {
@@ -185,57 +180,13 @@ func (s *Store) read() (stateFile, error) {
 	return st, nil
 }
 
-// setAside copies the state file to fleet.json.bad (or .bad.N when
-// that exists) and returns the copy's path.
-func (s *Store) setAside() (string, error) {
-	data, err := os.ReadFile(s.Path())
-	if err != nil {
-		return "", err
-	}
-	for i := 0; i < 1000; i++ {
-		name := s.Path() + ".bad"
-		if i > 0 {
-			name = fmt.Sprintf("%s.bad.%d", s.Path(), i)
-		}
-		f, err := os.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
-		if errors.Is(err, fs.ErrExist) {
-			continue
-		}
-		if err != nil {
-			return "", err
-		}
-		_, err = f.Write(data)
-		if cerr := f.Close(); err == nil {
-			err = cerr
-		}
-		return name, err
-	}
-	return "", errors.New("too many .bad copies: clean them up")
-}
-
-// write replaces the file atomically: a temporary file in the same
-// directory, synced, then renamed over it.
+// write replaces the file atomically (statefile.Write).
 func (s *Store) write(st stateFile) error {
 	data, err := json.MarshalIndent(st, "", "  ")
 	if err != nil {
 		return fmt.Errorf("fleet state: encode: %w", err)
 	}
-	tmp, err := os.CreateTemp(s.dir, FileName+".tmp*")
-	if err != nil {
-		return fmt.Errorf("fleet state: %w", err)
-	}
-	_, err = tmp.Write(append(data, '\n'))
-	if err == nil {
-		err = tmp.Sync()
-	}
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp.Name(), s.Path())
-	}
-	if err != nil {
-		os.Remove(tmp.Name())
+	if err := statefile.Write(s.Path(), append(data, '\n')); err != nil {
 		return fmt.Errorf("fleet state: write %s: %w", s.Path(), err)
 	}
 	return nil

@@ -96,11 +96,11 @@ func (l *Loader) Probe(ctx context.Context, target term.Atom) (Target, error) {
 	switch machine {
 	case "ATOM":
 		t.Kind = node.KindAtomVM
-		v, err := l.call(ctx, target, "erlang", "system_info", term.Atom("atomvm_version"))
+		v, err := l.SystemInfo(ctx, target, "atomvm_version")
 		if err != nil {
 			return t, err
 		}
-		t.Release = text(v)
+		t.Release = v
 		// AtomVM (up to 0.8 at least, context.c) answers no
 		// current_function, and asking it about another process leaves
 		// the asker waiting for ever: never ask. Checked against AtomVM
@@ -111,11 +111,11 @@ func (l *Loader) Probe(ctx context.Context, target term.Atom) (Target, error) {
 		t.Kind = node.KindAvmsh
 	default:
 		t.Kind = node.KindBEAM
-		v, err := l.call(ctx, target, "erlang", "system_info", term.Atom("otp_release"))
+		v, err := l.SystemInfo(ctx, target, "otp_release")
 		if err != nil {
 			return t, err
 		}
-		t.Release = text(v)
+		t.Release = v
 		t.CurrentFunction = true
 	}
 	if p, ok := l.Node.Peer(target); ok {
@@ -125,6 +125,17 @@ func (l *Loader) Probe(ctx context.Context, target term.Atom) (Target, error) {
 	l.targets[target] = t
 	l.mu.Unlock()
 	return t, nil
+}
+
+// SystemInfo is erlang:system_info(item) on target, as text (a string
+// or a binary; "" for any other answer), called with the loader's
+// timeout.
+func (l *Loader) SystemInfo(ctx context.Context, target term.Atom, item string) (string, error) {
+	v, err := l.call(ctx, target, "erlang", "system_info", term.Atom(item))
+	if err != nil {
+		return "", err
+	}
+	return text(v), nil
 }
 
 func text(v term.Term) string {

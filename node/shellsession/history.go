@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+
+	"github.com/avmsh/avmsh/internal/statefile"
 )
 
 // History file format: one entry per line, UTF-8; a command that spans
@@ -94,15 +96,15 @@ func (h *History) Search(q string, from int) int {
 // DefaultHistoryFile is $XDG_STATE_HOME/avmsh/history, or
 // ~/.local/state/avmsh/history; "" when neither can be made.
 func DefaultHistoryFile(getenv func(string) string) string {
-	dir := getenv("XDG_STATE_HOME")
-	if dir == "" || !filepath.IsAbs(dir) { // the XDG spec ignores relative paths
-		home := getenv("HOME")
-		if home == "" {
-			return ""
+	dir, err := statefile.Dir(getenv, func() (string, error) {
+		if h := getenv("HOME"); h != "" {
+			return h, nil
 		}
-		dir = filepath.Join(home, ".local", "state")
+		return "", errors.New("HOME is not set")
+	})
+	if err != nil {
+		return ""
 	}
-	dir = filepath.Join(dir, "avmsh")
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return ""
 	}
@@ -239,24 +241,13 @@ func (h *History) add(e string) error {
 }
 
 // rewrite replaces the file with the in-memory entries (atomically:
-// a temporary file renamed over it).
+// statefile.Write).
 func (h *History) rewrite() error {
 	var b strings.Builder
 	for _, e := range h.entries {
 		b.WriteString(escapeEntry(e) + "\n")
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(h.path), ".history-*")
-	if err != nil {
-		return fmt.Errorf("compact history %s: %w", h.path, err)
-	}
-	_, werr := tmp.WriteString(b.String())
-	cerr := tmp.Close()
-	if werr != nil || cerr != nil {
-		_ = os.Remove(tmp.Name())
-		return fmt.Errorf("compact history %s: %w", h.path, errors.Join(werr, cerr))
-	}
-	if err := os.Rename(tmp.Name(), h.path); err != nil {
-		_ = os.Remove(tmp.Name())
+	if err := statefile.Write(h.path, []byte(b.String())); err != nil {
 		return fmt.Errorf("compact history %s: %w", h.path, err)
 	}
 	h.fileLines = len(h.entries)

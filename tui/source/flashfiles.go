@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -12,7 +11,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/avmsh/avmsh/devices/fleet"
+	"github.com/avmsh/avmsh/internal/statefile"
 )
 
 // The file last flashed onto each board from the dashboard is
@@ -51,7 +50,7 @@ type lastFiles struct {
 }
 
 func newLastFiles() *lastFiles {
-	dir, _ := fleet.DefaultDir(os.Getenv, os.UserHomeDir)
+	dir, _ := statefile.Dir(os.Getenv, os.UserHomeDir)
 	return &lastFiles{dir: dir, now: time.Now}
 }
 
@@ -66,7 +65,8 @@ func (l *lastFiles) get(key string) string {
 }
 
 // set remembers file for board key. A file that cannot be read as it is
-// (corrupt) is kept as flash-files.json.bad and a new one started.
+// (corrupt) is kept as flash-files.json.bad (statefile.SetAside: .bad.N
+// when that exists) and a new one started.
 func (l *lastFiles) set(key, file string) error {
 	if l.dir == "" {
 		return errors.New("no state directory (set XDG_STATE_HOME or HOME)")
@@ -75,7 +75,7 @@ func (l *lastFiles) set(key, file string) error {
 	defer l.mu.Unlock()
 	doc, err := l.read()
 	if err != nil {
-		_ = os.Rename(l.path(), l.path()+".bad")
+		_, _ = statefile.SetAside(l.path())
 	}
 	doc.Boards[key] = flashFileEntry{File: file, At: l.now()}
 	if len(doc.Boards) > maxFlashFilesBoard {
@@ -98,22 +98,16 @@ func (l *lastFiles) read() (flashFilesDoc, error) {
 	if l.dir == "" {
 		return doc, nil
 	}
-	f, err := os.Open(l.path())
-	if errors.Is(err, fs.ErrNotExist) {
+	data, err := statefile.Read(l.path(), maxFlashFilesSize)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
 		return doc, nil
-	}
-	if err != nil {
-		return doc, err
-	}
-	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, maxFlashFilesSize+1))
-	if err != nil {
+	case errors.Is(err, statefile.ErrTooLarge):
+		return doc, fmt.Errorf("%s: larger than %d KiB", l.path(), maxFlashFilesSize>>10)
+	case err != nil:
 		return doc, err
 	}
 	var got flashFilesDoc
-	if len(data) > maxFlashFilesSize {
-		return doc, fmt.Errorf("%s: larger than %d KiB", l.path(), maxFlashFilesSize>>10)
-	}
 	if err := json.Unmarshal(data, &got); err != nil || got.Version != 1 {
 		return doc, fmt.Errorf("%s: not a version 1 file: %v", l.path(), err)
 	}
@@ -125,7 +119,7 @@ func (l *lastFiles) read() (flashFilesDoc, error) {
 	return doc, nil
 }
 
-// write replaces the file atomically (a temporary file renamed over it).
+// write replaces the file atomically (statefile.Write).
 func (l *lastFiles) write(doc flashFilesDoc) error {
 	if err := os.MkdirAll(l.dir, 0o755); err != nil {
 		return err
@@ -134,19 +128,7 @@ func (l *lastFiles) write(doc flashFilesDoc) error {
 	if err != nil {
 		return err
 	}
-	tmp, err := os.CreateTemp(l.dir, FlashFilesName+".tmp*")
-	if err != nil {
-		return err
-	}
-	_, err = tmp.Write(append(data, '\n'))
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp.Name(), l.path())
-	}
-	if err != nil {
-		os.Remove(tmp.Name())
+	if err := statefile.Write(l.path(), append(data, '\n')); err != nil {
 		return fmt.Errorf("remember the flashed file in %s: %w", l.path(), err)
 	}
 	return nil

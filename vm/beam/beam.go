@@ -168,7 +168,7 @@ func (f *File) readChunks(data []byte) error {
 		return errorf(ErrNotBEAM, 0, "%d bytes, no FOR1/BEAM header", len(data))
 	}
 	if string(data[:4]) != "FOR1" || string(data[8:12]) != "BEAM" {
-		return errorf(ErrNotBEAM, 0, "the file starts with %q, not \"FOR1\" <size> \"BEAM\"", printable(data[:min(len(data), 12)]))
+		return errorf(ErrNotBEAM, 0, "the file starts with %+q, not \"FOR1\" <size> \"BEAM\"", data[:min(len(data), 12)])
 	}
 	form := int64(binary.BigEndian.Uint32(data[4:8]))
 	if form+8 > int64(len(data)) {
@@ -185,7 +185,7 @@ func (f *File) readChunks(data []byte) error {
 		id := data[pos : pos+4]
 		for _, b := range id {
 			if b < 0x20 || b > 0x7e {
-				return errorf(ErrInvalid, pos, "chunk id %q is not printable", printable(id))
+				return errorf(ErrInvalid, pos, "chunk id %+q is not printable", id)
 			}
 		}
 		size := int64(binary.BigEndian.Uint32(data[pos+4 : pos+8]))
@@ -196,18 +196,6 @@ func (f *File) readChunks(data []byte) error {
 		pos += 8 + int(size+3)&^3
 	}
 	return nil
-}
-
-func printable(b []byte) string {
-	var s []byte
-	for _, c := range b {
-		if c >= 0x20 && c < 0x7f {
-			s = append(s, c)
-		} else {
-			s = fmt.Appendf(s, "\\x%02x", c)
-		}
-	}
-	return string(s)
 }
 
 // chunkOffset is the offset of a chunk's data in the file (for errors).

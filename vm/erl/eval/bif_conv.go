@@ -7,6 +7,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/avmsh/avmsh/vm/internal/erltext"
 	"github.com/avmsh/avmsh/vm/syntax"
 	"github.com/avmsh/avmsh/vm/term"
 )
@@ -175,7 +176,7 @@ func parseIntBase(s string, base int) (term.Term, bool) {
 		return nil, false
 	}
 	for _, c := range digits {
-		if digitVal(c) >= base {
+		if erltext.DigitValue(c) >= base {
 			return nil, false
 		}
 	}
@@ -187,18 +188,6 @@ func parseIntBase(s string, base int) (term.Term, bool) {
 		return nil, false
 	}
 	return term.BigInteger(n), true
-}
-
-func digitVal(c rune) int {
-	switch {
-	case c >= '0' && c <= '9':
-		return int(c - '0')
-	case c >= 'a' && c <= 'z':
-		return int(c-'a') + 10
-	case c >= 'A' && c <= 'Z':
-		return int(c-'A') + 10
-	}
-	return 99
 }
 
 func intToString(v term.Term, base int) string {

@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/avmsh/avmsh/node/shellsession"
 	"github.com/rivo/uniseg"
 )
 
@@ -157,7 +158,7 @@ func (s *search) view(st *state, entries []string) (string, []rune, int) {
 
 // find looks for the query in entries older than from.
 func (s *search) find(entries []string, from int) {
-	if i := searchEntries(entries, string(s.query), from); i >= 0 {
+	if i := shellsession.SearchEntries(entries, string(s.query), from); i >= 0 {
 		s.match, s.failed = i, false
 		return
 	}

@@ -1,7 +1,8 @@
 // Package lineedit is the shell's terminal line editor, built on raw
 // mode from golang.org/x/term: a prompt with history (up/down, Ctrl-R
-// incremental search; the store is the caller's, the shell gives the
-// file node/shellsession keeps), Tab completion, Ctrl-G reported to the
+// incremental search; the store and the search are node/shellsession's,
+// the one history both shells use: the shell gives its file, else it is
+// kept in memory), Tab completion, Ctrl-G reported to the
 // caller (ErrJobControl), Emacs-style editing keys, multi-row Erlang commands read
 // until their terminating dot (one buffer, one history entry), and
 // output from other goroutines (remote io:format) printed above the

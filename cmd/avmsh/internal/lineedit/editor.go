@@ -12,6 +12,7 @@ import (
 
 	"golang.org/x/term"
 
+	"github.com/avmsh/avmsh/node/shellsession"
 	"github.com/avmsh/avmsh/vm/erl/scan"
 )
 
@@ -37,7 +38,8 @@ type Config struct {
 	// Interactive turns line editing on. When In is a terminal it is
 	// put in raw mode while a read is on screen.
 	Interactive bool
-	// History keeps the commands (nil: in memory, the last 1000).
+	// History keeps the commands (nil: in memory, the last
+	// shellsession.DefaultHistoryLimit).
 	History History
 	// Complete returns the word before the cursor in before (the
 	// command up to the cursor) and the candidates that complete it,
@@ -79,7 +81,7 @@ func New(cfg Config) (*Editor, error) {
 	}
 	e := &Editor{cfg: cfg, hist: cfg.History}
 	if e.hist == nil {
-		e.hist = &memHistory{limit: 1000}
+		e.hist, _ = shellsession.OpenHistory("", 0) // in memory: no file to fail
 	}
 	if !cfg.Interactive {
 		e.plain = bufio.NewReader(cfg.In)

@@ -16,7 +16,6 @@ import (
 	"github.com/avmsh/avmsh/devices/fleet"
 	"github.com/avmsh/avmsh/node"
 	"github.com/avmsh/avmsh/node/codeload"
-	"github.com/avmsh/avmsh/node/rpc"
 	"github.com/avmsh/avmsh/node/serialdist"
 	"github.com/avmsh/avmsh/node/serialnode"
 	"github.com/avmsh/avmsh/vm/beam"
@@ -107,11 +106,11 @@ func persistKinds(ctx context.Context, l *codeload.Loader, boards []*board) erro
 			return cmdutil.UsageError("--persist: %s is an avmsh node: it runs no BEAM code. Nothing was loaded", b.t.Node)
 		}
 		b.release = t.Release
-		arch, err := rpc.Call(ctx, l.Node, b.t.Node, "erlang", "system_info", []term.Term{term.Atom("system_architecture")}, rpc.Options{Timeout: l.Opts.Timeout})
+		arch, err := l.SystemInfo(ctx, b.t.Node, "system_architecture")
 		if err != nil {
 			continue // older AtomVM: the ROM loader will tell
 		}
-		if err := archUsage(b, text(arch)); err != nil {
+		if err := archUsage(b, arch); err != nil {
 			return err
 		}
 	}
@@ -135,16 +134,6 @@ func archUsage(b *board, arch string) error {
 		return cmdutil.UsageError("--persist: %s runs AtomVM on a computer (%s): its .avm is a file given on its command line; rebuild that file (avmsh pack). Nothing was loaded", b.t.Node, arch)
 	}
 	return nil
-}
-
-func text(v term.Term) string {
-	if s, ok := term.CharList(v); ok {
-		return s
-	}
-	if b, ok := v.(term.Binary); ok {
-		return string(b)
-	}
-	return ""
 }
 
 // allLoaded reports whether every module was loaded into node.
