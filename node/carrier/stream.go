@@ -1,7 +1,6 @@
 package carrier
 
 import (
-	"bufio"
 	"context"
 	"crypto/tls"
 	"encoding/binary"
@@ -27,11 +26,17 @@ const DefaultMaxPacket = 256 << 20
 // as it arrives, before anything is allocated for its body.
 const MaxHandshakeMessage = 1 + 8 + 4 + 4 + 2 + 255
 
-// dataBufSize is the size of the read and write buffers of an
-// established connection. A connection still in its handshake has none:
-// it reads and writes exactly what each message needs, so an
-// unauthenticated peer costs a few hundred bytes, not 128 KiB.
-const dataBufSize = 64 << 10
+// dataBufSize is the largest size of the read and write buffers of an
+// established connection; they start at startBufSize and grow only when
+// traffic fills them (growReader, WritePacketParts), so that an idle or
+// lightly used connection (a dashboard polling 200 nodes) costs a few
+// KiB, not 128. A connection still in its handshake has none: it reads
+// and writes exactly what each message needs, so an unauthenticated peer
+// costs a few hundred bytes.
+const (
+	dataBufSize  = 64 << 10
+	startBufSize = 4 << 10
+)
 
 // StreamConn is a Conn over a byte stream (TCP or TLS). Data packets have
 // a 4-byte length prefix (erl_dist_protocol, "Protocol between connected
@@ -40,7 +45,7 @@ const dataBufSize = 64 << 10
 // {packet, 4}.
 type StreamConn struct {
 	c         net.Conn
-	r         *bufio.Reader // nil until StartData
+	r         *growReader // nil until StartData
 	w         []byte        // pending output; nil until StartData
 	buf       []byte
 	maxIn     int
@@ -157,8 +162,8 @@ func (s *StreamConn) StartData() error {
 func (s *StreamConn) startData() {
 	if s.r == nil {
 		s.ack.on.Store(false)
-		s.r = bufio.NewReaderSize(s.in, dataBufSize)
-		s.w = make([]byte, 0, dataBufSize)
+		s.r = newGrowReader(s.in, startBufSize, dataBufSize)
+		s.w = make([]byte, 0, startBufSize)
 		s.buf = nil
 	}
 }
@@ -272,11 +277,11 @@ func (s *StreamConn) WritePacketParts(parts ...[]byte) error {
 	if uint64(total) > 1<<32-1 {
 		return fmt.Errorf("%s %s: %w: %d bytes", s.transport, s.c.RemoteAddr(), ErrPacketTooLarge, total)
 	}
-	if big < 0 && len(s.w)+4+total > cap(s.w) {
+	if big < 0 && len(s.w)+4+total > dataBufSize {
 		if err := s.Flush(); err != nil {
 			return err
 		}
-		if 4+total > cap(s.w) {
+		if 4+total > dataBufSize {
 			big = 0 // too large to buffer: every part goes straight out
 		}
 	}

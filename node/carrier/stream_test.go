@@ -140,7 +140,7 @@ func TestHandshakePhaseIsSmall(t *testing.T) {
 	if per > 1<<10 {
 		t.Fatalf("a connection in its handshake allocated %d bytes, want under 1 KiB", per)
 	}
-	if err := wrapped[0].StartData(); err != nil || wrapped[0].r == nil || wrapped[0].r.Size() != dataBufSize {
+	if err := wrapped[0].StartData(); err != nil || wrapped[0].r == nil || wrapped[0].r.Size() != startBufSize {
 		t.Fatalf("StartData did not give the connection its buffers: %v", err)
 	}
 	runtime.KeepAlive(wrapped)
