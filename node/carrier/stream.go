@@ -46,7 +46,7 @@ const (
 type StreamConn struct {
 	c         net.Conn
 	r         *growReader // nil until StartData
-	w         []byte        // pending output; nil until StartData
+	w         []byte      // pending output; nil until StartData
 	buf       []byte
 	maxIn     int
 	transport string
