@@ -23,8 +23,7 @@ const (
 // outCache is our sending side's atom cache for one connection: which
 // atom each of the 2048 slots holds on the peer.
 type outCache struct {
-	slots [cacheSize]term.Atom
-	set   [cacheSize]bool
+	slots atomSlots
 	gen   uint64 // counts changes to slots
 	// per-packet reference table (a control message has a few atoms:
 	// it is searched linearly)
@@ -83,12 +82,12 @@ func (c *outCache) ref(a term.Atom) (int, bool) {
 			return 0, false
 		}
 	}
-	r := headerRef{slot: slot, atom: a, isNew: !c.set[slot] || c.slots[slot] != a}
+	held, ok := c.slots.get(slot)
+	r := headerRef{slot: slot, atom: a, isNew: !ok || held != a}
 	if r.isNew {
 		c.gen++
+		c.slots.put(slot, a)
 	}
-	c.slots[slot] = a
-	c.set[slot] = true
 	c.refs = append(c.refs, r)
 	return len(c.refs) - 1, true
 }
@@ -146,8 +145,7 @@ func (c *outCache) appendHeaderRefs(dst []byte) []byte {
 
 // inCache is the receiving side's atom cache for one connection.
 type inCache struct {
-	slots [cacheSize]term.Atom
-	set   [cacheSize]bool
+	slots atomSlots
 	refs  []term.Atom // the last packet's reference table (reused)
 }
 
@@ -204,13 +202,36 @@ func (c *inCache) parseHeaderRefs(b []byte, intern func([]byte) term.Atom) ([]te
 			if l > len(b)-off {
 				return nil, 0, fmt.Errorf("distribution header: atom of %d bytes in ref %d, %d bytes left", l, i, len(b)-off)
 			}
-			c.slots[slot] = intern(b[off : off+l])
-			c.set[slot] = true
+			a := intern(b[off : off+l])
+			c.slots.put(slot, a)
+			refs[i] = a
 			off += l
-		} else if !c.set[slot] {
+		} else if a, ok := c.slots.get(slot); ok {
+			refs[i] = a
+		} else {
 			return nil, 0, fmt.Errorf("distribution header: ref %d names atom cache slot %d, which was never filled", i, slot)
 		}
-		refs[i] = c.slots[slot]
 	}
 	return refs, off, nil
+}
+
+// atomSlots holds the atoms of a connection's atom cache by slot. OTP's
+// cache has 2,048 slots; a connection uses the few dozen that its
+// messages' atoms hash to, so a map (made on first use) costs a few
+// hundred bytes where two arrays cost 34 KiB a direction: with 200
+// connections (the dashboard's), 13 MiB.
+type atomSlots struct {
+	m map[uint16]term.Atom
+}
+
+func (s *atomSlots) get(slot int) (term.Atom, bool) {
+	a, ok := s.m[uint16(slot)]
+	return a, ok
+}
+
+func (s *atomSlots) put(slot int, a term.Atom) {
+	if s.m == nil {
+		s.m = make(map[uint16]term.Atom)
+	}
+	s.m[uint16(slot)] = a
 }
