@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/avmsh/avmsh/internal/erltest"
+	"github.com/avmsh/avmsh/internal/erltest/localnode"
 	"github.com/avmsh/avmsh/node/carrier"
 	"github.com/avmsh/avmsh/node/dist"
 	"github.com/avmsh/avmsh/node/handshake"
@@ -19,7 +20,7 @@ import (
 // fail with a *NoConnectionError at once, not with a *TimeoutError when
 // its (long) timeout runs out.
 func TestCallLinkDroppedBeforeSpawnReply(t *testing.T) {
-	n := startNode(t, 0, "c")
+	n := startNode(t, localnode.Epmd(t), "c")
 	c, err := (&carrier.TCPDialer{}).Dial(ctx(t), net.JoinHostPort("127.0.0.1", strconv.Itoa(n.ListenPort())))
 	if err != nil {
 		t.Fatal(err)

@@ -13,6 +13,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"sync"
 	"testing"
 
 	"github.com/avmsh/avmsh/epmd"
@@ -40,6 +41,27 @@ func Start(tb testing.TB, epmdPort int, cookie string, mods ...func(*node.Config
 	}
 	tb.Cleanup(n.Stop)
 	return n
+}
+
+// Epmd runs avmsh's own port mapper on a free loopback port for a test
+// that has no erl peer (and so no OTP epmd), stopped when the test ends;
+// it returns the port. A test never registers in the machine's epmd on
+// 4369: CI has none, and a developer's would see the test's names.
+func Epmd(tb testing.TB) int {
+	tb.Helper()
+	port, err := erltest.FreePort()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	srv := epmd.NewServer(epmd.Config{Port: port, LoopbackOnly: true})
+	if err := srv.Listen(); err != nil {
+		tb.Fatalf("start a private epmd on port %d: %v", port, err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ctx) }()
+	tb.Cleanup(sync.OnceFunc(func() { cancel(); <-served }))
+	return port
 }
 
 // For starts the node next to e: its epmd, its cookie.
