@@ -23,12 +23,18 @@ func checkAccess(path string) (Access, string, []string) {
 	if err := unix.Access(path, unix.R_OK|unix.W_OK); err != nil {
 		return AccessDenied, serialdist.PermissionAdvice(path), nil
 	}
+	// Locks first, then the holders: a process that took its lock has
+	// the port open from before, so it is among the holders scanned after
+	// (the other order missed a lock taken between the two scans, and
+	// named whoever else had the port open).
+	pids := lockers(path)
 	hs := serialdist.Holders(path)
-	if len(hs) == 0 {
-		return AccessOK, "", nil
-	}
-	if pids := lockers(path); len(pids) > 0 {
-		return AccessBusy, fmt.Sprintf("locked by %s; close it and try again", strings.Join(lockHolders(hs, pids), ", ")), hs
+	if len(pids) > 0 {
+		who := lockHolders(hs, pids)
+		if len(who) == 0 {
+			who = []string{"another process"}
+		}
+		return AccessBusy, fmt.Sprintf("locked by %s; close it and try again", strings.Join(who, ", ")), hs
 	}
 	return AccessOK, "", hs
 }
