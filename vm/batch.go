@@ -44,11 +44,7 @@ func (b *Batch) Wake() {
 func (m *mailbox) putQuiet(msg term.Term) bool {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	if m.head > 0 && m.head == len(m.q) {
-		clear(m.q)
-		m.q, m.head = m.q[:0], 0
-	}
-	m.q = append(m.q, msg)
+	m.appendLocked(msg)
 	if m.batched || (m.notify == nil && !(m.driven && !m.running)) {
 		return false // already promised, or no one can be waiting
 	}
@@ -61,17 +57,5 @@ func (m *mailbox) putQuiet(msg term.Term) bool {
 func (m *mailbox) wakeBatched() (start bool) {
 	m.mu.Lock()
 	m.batched = false
-	notify := m.notify
-	start = m.driven && !m.running && m.head < len(m.q)
-	if start {
-		m.running = true
-	}
-	m.mu.Unlock()
-	if notify != nil {
-		select {
-		case notify <- struct{}{}:
-		default:
-		}
-	}
-	return start
+	return m.wakeUnlock(m.head < len(m.q))
 }

@@ -28,13 +28,27 @@ type mailbox struct {
 // process it reports true: the caller starts the handler (deliver).
 func (m *mailbox) put(msg term.Term) (start bool) {
 	m.mu.Lock()
+	m.appendLocked(msg)
+	return m.wakeUnlock(true)
+}
+
+// appendLocked queues msg (m.mu held), first dropping the references of
+// a fully consumed queue so that its terms can be collected.
+func (m *mailbox) appendLocked(msg term.Term) {
 	if m.head > 0 && m.head == len(m.q) {
-		clear(m.q) // drop references so queued terms can be collected
+		clear(m.q)
 		m.q, m.head = m.q[:0], 0
 	}
 	m.q = append(m.q, msg)
+}
+
+// wakeUnlock is called with m.mu held and releases it: it claims the
+// start of an idle SpawnHandler process's handler when pending says
+// there are messages (reported true: the caller starts it), and signals
+// a receiver that waits.
+func (m *mailbox) wakeUnlock(pending bool) (start bool) {
 	notify := m.notify
-	start = m.driven && !m.running
+	start = pending && m.driven && !m.running
 	if start {
 		m.running = true
 	}
