@@ -49,7 +49,9 @@ func TestLiveFlashOptionsReachTheLoader(t *testing.T) {
 	const port = "/dev/ttyFLASHOPTS0"
 	board := devices.Device{Path: port, USB: true, VID: "10c4", PID: "ea60", SerialNumber: "0001"}
 	f := l.flasher
-	f.list = func(context.Context, devices.ListOptions) ([]devices.Device, error) { return []devices.Device{board}, nil }
+	f.list = func(context.Context, devices.ListOptions) ([]devices.Device, error) {
+		return []devices.Device{board}, nil
+	}
 	var link *espsim.HostLink // Flash opens it on the test's goroutine
 	f.openLink = func(device string, baud int) (espflash.Link, error) {
 		if device != port {
