@@ -32,7 +32,7 @@ type flashFake struct {
 	done  chan struct{}             // closed at the end of the test
 
 	mu      sync.Mutex
-	flashed []string            // "port path" per Flash
+	flashed []string           // "port path" per Flash
 	plans   []source.FlashPlan // the plans Flash was given
 }
 
