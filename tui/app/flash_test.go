@@ -32,7 +32,8 @@ type flashFake struct {
 	done  chan struct{}             // closed at the end of the test
 
 	mu      sync.Mutex
-	flashed []string // "port path" per Flash
+	flashed []string           // "port path" per Flash
+	plans   []source.FlashPlan // the plans Flash was given
 }
 
 func newFlashFake(t *testing.T) *flashFake {
@@ -48,10 +49,19 @@ func (f *flashFake) flashes() []string {
 	return append([]string(nil), f.flashed...)
 }
 
+func (f *flashFake) flashPlans() []source.FlashPlan {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]source.FlashPlan(nil), f.plans...)
+}
+
 func (f *flashFake) LastFlashFile(_ context.Context, port string) string { return f.last[port] }
 
 func (f *flashFake) PlanFlash(_ context.Context, port, path string) (source.FlashPlan, error) {
-	p := source.FlashPlan{Port: port, Board: "ESP32 (CP210x)", Path: path, Size: 150_000}
+	p := source.FlashPlan{Port: port, Board: "ESP32 (CP210x)", Path: path, Size: 150_000, Settings: espflash.DefaultSettings()}
+	if port == "/dev/ttyACM0" {
+		p.Board, p.Pico, p.Settings = "Raspberry Pi Pico", true, espflash.Settings{}
+	}
 	switch {
 	case strings.HasSuffix(path, ".avm"):
 		p.Kind = source.FlashApp
@@ -68,6 +78,7 @@ func (f *flashFake) PlanFlash(_ context.Context, port, path string) (source.Flas
 func (f *flashFake) Flash(ctx context.Context, plan source.FlashPlan, progress func(source.FlashProgress)) (source.FlashResult, error) {
 	f.mu.Lock()
 	f.flashed = append(f.flashed, plan.Port+" "+plan.Path)
+	f.plans = append(f.plans, plan)
 	f.mu.Unlock()
 	for {
 		select {
@@ -104,6 +115,15 @@ func openFlashPrompt(t *testing.T, tm *teatest.TestModel) {
 	waitFor(t, tm, "flash onto /dev/ttyUSB0: testdata/flash/blinky.avm")
 }
 
+// flashIt goes from the prompt to the flash: enter checks the file and
+// shows the plan with its options, enter flashes.
+func flashIt(t *testing.T, tm *teatest.TestModel) {
+	t.Helper()
+	send(tm, "enter")
+	waitFor(t, tm, "options: r --before")
+	send(tm, "enter")
+}
+
 var writing = source.FlashProgress{Log: "Changed to 460800 baud", Region: "main.avm", Phase: "write",
 	Done: 64 << 10, Total: 150_000, Rate: 40 << 10, ETA: 2 * time.Second}
 
@@ -131,7 +151,7 @@ func TestFlashProgress(t *testing.T) {
 	f := newFlashFake(t)
 	tm := startFlash(t, f)
 	openFlashPrompt(t, tm)
-	send(tm, "enter")
+	flashIt(t, tm)
 	f.steps <- source.FlashProgress{Log: "Chip is ESP32 (revision v3.0), MAC 24:0a:c4:12:34:56", ETA: -1}
 	f.steps <- writing
 	waitFor(t, tm, "ETA 2s")
@@ -153,7 +173,7 @@ func TestFlashVerified(t *testing.T) {
 	f := newFlashFake(t)
 	tm := startFlash(t, f)
 	openFlashPrompt(t, tm)
-	send(tm, "enter")
+	flashIt(t, tm)
 	f.steps <- writing
 	f.end <- nil
 	waitFor(t, tm, "onto /dev/ttyUSB0, verified")
@@ -167,7 +187,7 @@ func TestFlashError(t *testing.T) {
 	f := newFlashFake(t)
 	tm := startFlash(t, f)
 	openFlashPrompt(t, tm)
-	send(tm, "enter")
+	flashIt(t, tm)
 	f.steps <- writing
 	f.end <- &espflash.Error{Port: "/dev/ttyUSB0", Step: "write 0x250000", Err: errors.New("no answer to FLASH_DEFL_DATA within 3s"),
 		Console: "rst:0x1 (POWERON_RESET)", Hint: "check the cable; try a lower --baud"}
@@ -188,7 +208,7 @@ func TestFlashError(t *testing.T) {
 	f = newFlashFake(t)
 	tm = startFlash(t, f)
 	openFlashPrompt(t, tm)
-	send(tm, "enter")
+	flashIt(t, tm)
 	f.steps <- source.FlashProgress{Log: "Connecting to /dev/ttyUSB0 (classic reset)...", ETA: -1}
 	f.end <- &espflash.Error{Port: "/dev/ttyUSB0", Step: "sync", Err: fmt.Errorf("%w after 7 attempts", espflash.ErrNoSync)}
 	waitFor(t, tm, "flash onto /dev/ttyUSB0 failed")
@@ -208,7 +228,7 @@ func TestFlashCancel(t *testing.T) {
 		f := newFlashFake(t)
 		tm := startFlash(t, f)
 		openFlashPrompt(t, tm)
-		send(tm, "enter")
+		flashIt(t, tm)
 		f.steps <- writing
 		waitFor(t, tm, "ETA 2s")
 		tm.Send(k)
@@ -269,4 +289,148 @@ func TestFlashFirmwareConfirm(t *testing.T) {
 	if !strings.Contains(v, "install AtomVM image AtomVM-esp32-v0.6.6.img (1.2 MiB) for ESP32") || len(f.flashes()) != 0 {
 		t.Fatalf("flashed %v:\n%s", f.flashes(), v)
 	}
+}
+
+// readyPlan opens the prompt on the board (down moves to the Pico) with
+// path, and enter shows the plan and its options.
+func readyPlan(t *testing.T, tm *teatest.TestModel, down bool, path, want string) {
+	t.Helper()
+	send(tm, "4")
+	waitFor(t, tm, "/dev/ttyACM0")
+	if down {
+		send(tm, "j")
+	}
+	send(tm, "f")
+	waitFor(t, tm, "flash onto ")
+	send(tm, "ctrl+u")
+	tm.Type(path)
+	send(tm, "enter")
+	waitFor(t, tm, want)
+}
+
+// TestFlashOptionsLine: the checked file shows what the flash does and
+// the options line, avmsh flash's defaults, with the keys that toggle
+// them in the footer.
+func TestFlashOptionsLine(t *testing.T) {
+	f := newFlashFake(t)
+	tm := startFlash(t, f)
+	readyPlan(t, tm, false, "testdata/flash/blinky.avm", "options: r --before")
+	_, v := finalView(t, tm)
+	for _, want := range []string{"flash blinky.avm (146.5 KiB) into main.avm on /dev/ttyUSB0, ESP32 (CP210x)? enter flashes",
+		"r --before default-reset   a --after hard-reset   b --baud 460800", "enter flashes  esc cancels  r before  a after  b baud"} {
+		if !strings.Contains(v, want) {
+			t.Errorf("no %q in:\n%s", want, v)
+		}
+	}
+	if strings.Contains(v, "--erase") || len(f.flashes()) != 0 {
+		t.Errorf("erase options for an .avm, or flashed %v:\n%s", f.flashes(), v)
+	}
+	golden.RequireEqual(t, []byte(v))
+}
+
+// TestFlashOptionsToggle: r, a and b change --before, --after and
+// --baud (cycling); the line shows the new values.
+func TestFlashOptionsToggle(t *testing.T) {
+	tm := startFlash(t, newFlashFake(t))
+	readyPlan(t, tm, false, "testdata/flash/blinky.avm", "options: r --before")
+	send(tm, "r", "a", "b")
+	waitFor(t, tm, "b --baud 921600")
+	send(tm, "b")
+	waitFor(t, tm, "b --baud 115200")
+	_, v := finalView(t, tm)
+	if !strings.Contains(v, "r --before no-reset   a --after no-reset   b --baud 115200") {
+		t.Fatalf("toggled:\n%s", v)
+	}
+	golden.RequireEqual(t, []byte(v))
+}
+
+// TestFlashOptionsReachFlasher: the toggled options are the plan's
+// Settings that Flash receives (source.Live turns them into
+// espflash.Run's options, as avmsh flash does), and the progress says
+// which flags differ from the defaults.
+func TestFlashOptionsReachFlasher(t *testing.T) {
+	f := newFlashFake(t)
+	tm := startFlash(t, f)
+	readyPlan(t, tm, false, "testdata/flash/blinky.avm", "options: r --before")
+	send(tm, "r", "b", "r", "r", "enter")
+	step := writing
+	step.Log = "Changed to 921600 baud"
+	f.steps <- step
+	waitFor(t, tm, "ETA 2s")
+	_, v := finalView(t, tm)
+	want := espflash.DefaultSettings()
+	want.Before, want.Baud = espflash.NoReset, 921600
+	if ps := f.flashPlans(); len(ps) != 1 || ps[0].Settings != want {
+		t.Fatalf("Flash got %+v, want settings %+v", ps, want)
+	}
+	if !strings.Contains(v, "\nwith --before no-reset --baud 921600") {
+		t.Errorf("progress:\n%s", v)
+	}
+	golden.RequireEqual(t, []byte(v))
+}
+
+// TestFlashFirmwareOptions: an AtomVM image also offers --erase-nvs (N)
+// and --erase-app (M), off by default; the question says what is kept;
+// y installs with them.
+func TestFlashFirmwareOptions(t *testing.T) {
+	f := newFlashFake(t)
+	tm := startFlash(t, f)
+	readyPlan(t, tm, false, "AtomVM-esp32-v0.6.6.img", "N --erase-nvs off")
+	send(tm, "N")
+	waitFor(t, tm, "N --erase-nvs on")
+	send(tm, "enter") // not for AtomVM itself: y
+	waitFor(t, tm, "installing AtomVM itself")
+	_, v := finalView(t, tm)
+	for _, want := range []string{"The board's NVS is overwritten; main.avm is kept. (y/n)", "M --erase-app off", "y installs  n cancels  r before  a after  b baud  N erase NVS  M erase main.avm"} {
+		if !strings.Contains(v, want) {
+			t.Errorf("no %q in:\n%s", want, v)
+		}
+	}
+	if len(f.flashes()) != 0 {
+		t.Fatalf("enter installed AtomVM: %v", f.flashes())
+	}
+	golden.RequireEqual(t, []byte(v))
+
+	f = newFlashFake(t)
+	tm = startFlash(t, f)
+	readyPlan(t, tm, false, "AtomVM-esp32-v0.6.6.img", "N --erase-nvs off")
+	send(tm, "M", "y")
+	waitFor(t, tm, "flashing AtomVM image")
+	if ps := f.flashPlans(); len(ps) != 1 || !ps[0].Settings.EraseApp || ps[0].Settings.EraseNVS {
+		t.Errorf("Flash got %+v", ps)
+	}
+	finalView(t, tm)
+}
+
+// TestFlashPicoOptions: a Pico's BOOTSEL copy has no options: the line
+// says so, and the keys change nothing.
+func TestFlashPicoOptions(t *testing.T) {
+	f := newFlashFake(t)
+	tm := startFlash(t, f)
+	readyPlan(t, tm, true, "testdata/flash/blinky.avm", "a BOOTSEL copy")
+	send(tm, "r", "b", "enter")
+	waitFor(t, tm, "flashing blinky.avm")
+	_, v := finalView(t, tm)
+	if ps := f.flashPlans(); len(ps) != 1 || !ps[0].Pico || ps[0].Settings != (espflash.Settings{}) {
+		t.Errorf("Flash got %+v", ps)
+	}
+	if strings.Contains(v, "--before") || strings.Contains(v, "--baud") {
+		t.Errorf("options for a Pico:\n%s", v)
+	}
+}
+
+// TestFlashOptionsHelp: ? while the options show lists their keys (the
+// help is generated from the view's bindings).
+func TestFlashOptionsHelp(t *testing.T) {
+	tm := startFlash(t, newFlashFake(t))
+	readyPlan(t, tm, false, "testdata/flash/blinky.avm", "options: r --before")
+	send(tm, "?")
+	waitFor(t, tm, "--erase-app")
+	_, v := finalView(t, tm)
+	for _, want := range []string{"f         flash a file", "r         flash option --before: default-reset ↔ no-reset", "b         flash option --baud: 115200, 230400, 460800, 921600 in turn", "M         flash option --erase-app"} {
+		if !strings.Contains(v, want) {
+			t.Errorf("no %q in:\n%s", want, v)
+		}
+	}
+	golden.RequireEqual(t, []byte(v))
 }

@@ -42,6 +42,7 @@ type Model struct {
 
 	flasher source.Flasher // nil: no flashing
 	fl      flow           // the flash in the view
+	opts    []flashOption  // the options line's toggles
 }
 
 type keyMap struct{ connect, reset, flash key.Binding }
@@ -54,6 +55,7 @@ func New(src Source, th theme.Theme) *Model {
 		flash:   key.NewBinding(key.WithKeys("f"), key.WithHelp("f", "flash a file onto the board: an .avm, or AtomVM itself (.img, .uf2); esc cancels")),
 	}}
 	m.flasher, _ = src.(source.Flasher)
+	m.opts = flashOptions()
 	return m
 }
 
@@ -74,13 +76,13 @@ func (m *Model) Status() string { return m.flashStatus() }
 func (m *Model) Bindings() []key.Binding {
 	b := append(view.NavKeys(), m.keys.connect, m.keys.reset)
 	if m.flasher != nil {
-		b = append(b, m.keys.flash)
+		b = append(append(b, m.keys.flash), m.optionBindings()...)
 	}
 	return b
 }
 
 // Captures takes the keys of a flash: all but ctrl+c while a path is
-// typed or a y/n asked, esc and ctrl+c (cancel) while it runs, esc
+// typed, all but ctrl+c and ? while the plan and its options show, esc and ctrl+c (cancel) while it runs, esc
 // (close) while its result shows.
 func (m *Model) Captures(msg tea.KeyMsg) bool { return m.flashCaptures(msg) }
 

@@ -4,8 +4,10 @@
 // io:format on the UART) shows below, its control characters made
 // visible by devices.AppendVisible so that a board cannot drive the
 // terminal. When its source is also a source.Flasher, f flashes the
-// selected board (flash.go): a path prompt (tui/pathprompt), a y/n
-// before installing AtomVM itself, a progress bar (bubbles/progress)
+// selected board (flash.go): a path prompt (tui/pathprompt), the plan
+// with an options line of avmsh flash's flags toggled by keys
+// (flashopts.go: --before, --after, --baud, and --erase-nvs/--erase-app
+// for an AtomVM image, which also asks y/n), a progress bar (bubbles/progress)
 // with bytes, rate and time left, then the verified result or the error
 // with its step and port; esc cancels. It implements view.View.
 package devices

@@ -24,8 +24,9 @@ import (
 
 // Flashing from the devices view: f asks for a file (with completion;
 // it starts from the file last flashed onto that board), checks it
-// against the board (source.Flasher.PlanFlash), asks before installing
-// AtomVM itself, then flashes with a progress bar. Esc (or ctrl+c)
+// against the board (source.Flasher.PlanFlash), shows the plan with its
+// options (flashopts.go; a y/n question for AtomVM itself), then flashes
+// with a progress bar. Esc (or ctrl+c)
 // cancels. The result, or the error with its step and port, stays above
 // the console until esc.
 
@@ -39,7 +40,7 @@ const (
 	stageNone     flashStage = iota
 	stagePrompt              // the path is being typed
 	stageChecking            // PlanFlash runs
-	stageConfirm             // y/n before installing AtomVM itself
+	stageReady               // the plan and its options; y/n for AtomVM itself
 	stageRunning             // Flash runs
 	stageDone                // the result or the error is shown
 )
@@ -166,12 +167,8 @@ func (m *Model) updateFlash(msg tea.Msg) (tea.Cmd, bool) {
 			m.fl.stage, m.fl.prompt.Err = stagePrompt, msg.err.Error()
 			return nil, true
 		}
-		m.fl.plan = msg.plan
-		if msg.plan.Confirm {
-			m.fl.stage = stageConfirm
-			return nil, true
-		}
-		return m.startFlash(), true
+		m.fl.plan, m.fl.stage = msg.plan, stageReady
+		return nil, true
 	case flashProgressMsg:
 		if m.fl.run != msg.run || m.fl.stage != stageRunning {
 			return nil, true
@@ -209,14 +206,8 @@ func (m *Model) flashKeyMsg(msg tea.KeyMsg) tea.Cmd {
 			}
 		}
 		return fl.prompt.Update(msg)
-	case stageConfirm:
-		switch msg.String() {
-		case "y", "Y":
-			return m.startFlash()
-		case "n", "N", "esc":
-			m.fl = flow{}
-			return view.Status("nothing was flashed")
-		}
+	case stageReady:
+		return m.readyKey(msg)
 	case stageRunning:
 		switch {
 		case msg.Type == tea.KeyEsc || msg.Type == tea.KeyCtrlC:
@@ -239,8 +230,10 @@ func (m *Model) flashKeyMsg(msg tea.KeyMsg) tea.Cmd {
 // captures says which keys the flow takes before the app's.
 func (m *Model) flashCaptures(msg tea.KeyMsg) bool {
 	switch m.fl.stage {
-	case stagePrompt, stageConfirm:
+	case stagePrompt:
 		return msg.Type != tea.KeyCtrlC
+	case stageReady: // '?' shows the help, with the options' keys
+		return msg.Type != tea.KeyCtrlC && msg.String() != "?"
 	case stageChecking: // the prompt stays on screen, typed into
 		return m.fl.prompt != nil && msg.Type != tea.KeyCtrlC
 	case stageRunning:
@@ -283,9 +276,9 @@ func (m *Model) doneStatus() string {
 func (m *Model) flashStatus() string {
 	switch m.fl.stage {
 	case stagePrompt:
-		return "enter flashes, tab completes, esc cancels"
-	case stageConfirm:
-		return "y flashes, n cancels"
+		return "enter checks the file, tab completes, esc cancels"
+	case stageReady:
+		return m.readyStatus()
 	case stageRunning:
 		return "esc or ctrl+c cancels the flash"
 	case stageDone:
@@ -311,8 +304,8 @@ func (m *Model) flashView(width int) string {
 			out += "\n" + th.Dim.Render(theme.Cell("an .avm goes into the application partition; an AtomVM image (.img, .uf2 for a Pico) installs AtomVM", width))
 		}
 		return out
-	case stageConfirm:
-		return m.confirmView(width)
+	case stageReady:
+		return m.readyView(width)
 	case stageRunning:
 		return m.progressView(width)
 	case stageDone:
@@ -335,15 +328,6 @@ func planWhat(p source.FlashPlan) string {
 	return what
 }
 
-func (m *Model) confirmView(width int) string {
-	p := m.fl.plan
-	q := fmt.Sprintf("install %s on %s at the chip's bootloader offset? The board's NVS and main.avm are kept. (y/n)", planWhat(p), p.Port)
-	if p.Kind == source.FlashUF2 {
-		q = fmt.Sprintf("copy %s to the BOOTSEL drive of the Pico (%s)? (y/n)", planWhat(p), where(p.Port))
-	}
-	return m.th.Warn.Render(ansi.Wrap(q, width, ""))
-}
-
 // progressView is the bar with bytes, rate and time left, and the last
 // step.
 func (m *Model) progressView(width int) string {
@@ -360,6 +344,9 @@ func (m *Model) progressView(width int) string {
 		head += "  esc cancels"
 	}
 	lines := []string{th.Header.Render(theme.Cell(head, width))}
+	if f := flagsText(fl.plan); f != "" {
+		lines = append(lines, th.Warn.Render(theme.Cell("with "+f, width)))
+	}
 	if p.Total > 0 {
 		label := map[string]string{"compare": "Comparing", "write": "Writing", "verify": "Verifying"}[p.Phase]
 		if label == "" {
@@ -430,7 +417,7 @@ func (m *Model) resultView(width int) string {
 	}
 	switch {
 	case r.Started == "":
-		end += "; the board stays in its loader"
+		end += "; the board stays in its loader (--after no-reset)"
 	case r.Reconnect:
 		end += "; the board runs the application (" + r.Started + "): its boot shows below, and avmsh connects to its node when it starts distribution"
 	default:
@@ -472,7 +459,7 @@ func (m *Model) errorView(width int) string {
 	if errors.Is(fl.err, espflash.ErrNoSync) {
 		// The hint names avmsh flash's flags; here the same reset is
 		// tried, and a board already in its loader answers.
-		add(th.Dim.Render, "from the dashboard: hold BOOT, press and release EN, release BOOT, then press f again")
+		add(th.Dim.Render, "from the dashboard: hold BOOT, press and release EN, release BOOT, then press f again and r for --before no-reset")
 	}
 	add(th.Warn.Render, partial)
 	return strings.Join(lines, "\n")

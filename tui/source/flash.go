@@ -3,6 +3,8 @@ package source
 import (
 	"context"
 	"time"
+
+	"github.com/avmsh/avmsh/devices/espflash"
 )
 
 // Flasher writes AtomVM applications, and AtomVM itself, onto the boards
@@ -20,9 +22,12 @@ type Flasher interface {
 	// the board on port does: an .avm is an application, an ESP image
 	// (magic 0xE9) AtomVM itself for an ESP32, a .uf2 AtomVM itself for
 	// a Pico. A file that fits none, or not this board, is an error
-	// saying why; nothing is written.
+	// saying why; nothing is written. For an ESP32 the plan's Settings
+	// are the ones last used on that board from the dashboard (its
+	// --before, --after and --baud), else avmsh flash's defaults.
 	PlanFlash(ctx context.Context, port, path string) (FlashPlan, error)
-	// Flash runs a plan. progress receives snapshots from Flash's
+	// Flash runs a plan, with its Settings (an ESP32's; a Pico's
+	// BOOTSEL copy has none). progress receives snapshots from Flash's
 	// goroutine (it must not block). A result is returned only when the
 	// write was verified (ESP: the loader's MD5 of the flash; Pico: the
 	// boot ROM took the file and left BOOTSEL); on an error or when ctx
@@ -68,6 +73,12 @@ type FlashPlan struct {
 	ImageChip string
 	// Confirm: ask before flashing (installing AtomVM itself).
 	Confirm bool
+	// Settings are avmsh flash's options for an ESP32 (--before,
+	// --after, --baud, and for a firmware image --erase-nvs and
+	// --erase-app), which the view lets the user change before
+	// flashing; espflash.Settings makes espflash.Run's options from
+	// them, for the CLI and the dashboard alike. Unused for a Pico.
+	Settings espflash.Settings
 }
 
 // FlashProgress is a snapshot of a flash going on.

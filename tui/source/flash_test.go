@@ -275,6 +275,50 @@ func TestLiveFlashOpensThePort(t *testing.T) {
 	})
 }
 
+// --before no-reset and --after no-reset through the real path (a pty,
+// which refuses DTR/RTS): no reset is tried (the steps say so, and never
+// that the lines failed), the flash is verified, and the board stays in
+// its loader: nothing is started, so nothing is reconnected to.
+func TestLiveFlashNoReset(t *testing.T) {
+	flashEnv(t)
+	var sim *espsim.Sim
+	sim, err := espsim.New(espsim.Config{Chip: "ESP32-S3", InLoader: true, App: serialApp(&sim)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pty := espsim.ServePTY(t, sim)
+	l := dashboard(t)
+	ctx := flashCtx(t)
+	path, app := writeAVM(t, 30_000, 5)
+	plan, err := l.PlanFlash(ctx, pty, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	plan.Settings.Before, plan.Settings.After = espflash.NoReset, espflash.StayInLoader
+	var rec recorder
+	res, err := l.Flash(ctx, plan, rec.add)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var logs []string
+	for _, p := range rec.all() {
+		logs = append(logs, p.Log)
+	}
+	all := strings.Join(logs, "\n")
+	if !strings.Contains(all, "Connecting to "+pty+" (no reset)") || strings.Contains(all, "DTR/RTS could not be set") {
+		t.Errorf("steps:\n%s", all)
+	}
+	if !bytes.Equal(sim.Flash(0x250000, len(app)), app) || res.Started != "" || res.Reconnect || res.Regions[0].MD5 == "" {
+		t.Fatalf("result %+v", res)
+	}
+	if !sim.InLoader() || sim.Boots() != 0 {
+		t.Errorf("--after no-reset: in the loader %v, boots %d", sim.InLoader(), sim.Boots())
+	}
+	if again, err := l.PlanFlash(ctx, pty, path); err != nil || again.Settings.Before != espflash.NoReset || again.Settings.After != espflash.StayInLoader {
+		t.Errorf("not remembered: %+v %v", again.Settings, err)
+	}
+}
+
 // Cancelling stops a flash between commands: an error (never a
 // result), and the port given back.
 func TestLiveFlashCancel(t *testing.T) {

@@ -11,6 +11,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/avmsh/avmsh/devices/espflash"
 	"github.com/avmsh/avmsh/internal/statefile"
 )
 
@@ -21,6 +22,11 @@ import (
 // the file is on this machine, which is what the flash prompt starts
 // from. Boards are keyed as the fleet store keys them
 // (fleet.BoardID.Key: the USB serial number, else the port).
+//
+// With the file go the ESP options last chosen for the board: --before,
+// --after and --baud, which belong to the board and its adapter (a port
+// that refuses DTR/RTS stays so). --erase-nvs and --erase-app are never
+// remembered: they destroy data, and are chosen again for each image.
 
 // FlashFilesName is the file's name in the state directory.
 const FlashFilesName = "flash-files.json"
@@ -36,9 +42,46 @@ type flashFilesDoc struct {
 }
 
 type flashFileEntry struct {
-	File string    `json:"file"`
-	At   time.Time `json:"at"`
+	File    string         `json:"file"`
+	At      time.Time      `json:"at"`
+	Options *flashOptsJSON `json:"options,omitempty"`
 }
+
+// flashOptsJSON are the remembered options (absent in files written
+// before they were).
+type flashOptsJSON struct {
+	Before string `json:"before"`
+	After  string `json:"after"`
+	Baud   int    `json:"baud"`
+}
+
+// rememberable is what of s is remembered.
+func rememberable(s espflash.Settings) *flashOptsJSON {
+	return &flashOptsJSON{Before: string(s.Before), After: string(s.After), Baud: s.Baud}
+}
+
+// settings are the remembered options over avmsh flash's defaults; a
+// value that does not parse (a file edited by hand) is the default's.
+func (o *flashOptsJSON) settings() espflash.Settings {
+	s := espflash.DefaultSettings()
+	if o == nil {
+		return s
+	}
+	if b, err := espflash.ParseBefore(o.Before); err == nil {
+		s.Before = b
+	}
+	if a, err := espflash.ParseAfter(o.After); err == nil {
+		s.After = a
+	}
+	if o.Baud > 0 && o.Baud <= maxRememberedBaud {
+		s.Baud = o.Baud
+	}
+	return s
+}
+
+// maxRememberedBaud bounds a remembered speed (the fastest USB-UART
+// bridges of ESP boards run at 3 Mbaud).
+const maxRememberedBaud = 5_000_000
 
 // lastFiles is that file. Reads and writes are serialised in this
 // process; between processes the last writer wins (it is a convenience:
@@ -64,10 +107,19 @@ func (l *lastFiles) get(key string) string {
 	return doc.Boards[key].File
 }
 
-// set remembers file for board key. A file that cannot be read as it is
-// (corrupt) is kept as flash-files.json.bad (statefile.SetAside: .bad.N
-// when that exists) and a new one started.
-func (l *lastFiles) set(key, file string) error {
+// settings are the options remembered for board key, over the defaults.
+func (l *lastFiles) settings(key string) espflash.Settings {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	doc, _ := l.read()
+	return doc.Boards[key].Options.settings()
+}
+
+// set remembers file, and the options of an ESP flash (nil for a Pico),
+// for board key. A file that cannot be read as it is (corrupt) is kept
+// as flash-files.json.bad (statefile.SetAside: .bad.N when that exists)
+// and a new one started.
+func (l *lastFiles) set(key, file string, opts *espflash.Settings) error {
 	if l.dir == "" {
 		return errors.New("no state directory (set XDG_STATE_HOME or HOME)")
 	}
@@ -77,7 +129,11 @@ func (l *lastFiles) set(key, file string) error {
 	if err != nil {
 		_, _ = statefile.SetAside(l.path())
 	}
-	doc.Boards[key] = flashFileEntry{File: file, At: l.now()}
+	e := flashFileEntry{File: file, At: l.now(), Options: doc.Boards[key].Options}
+	if opts != nil {
+		e.Options = rememberable(*opts)
+	}
+	doc.Boards[key] = e
 	if len(doc.Boards) > maxFlashFilesBoard {
 		keys := make([]string, 0, len(doc.Boards))
 		for k := range doc.Boards {

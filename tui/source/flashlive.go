@@ -30,10 +30,6 @@ var _ Flasher = (*Live)(nil)
 // is 16 MiB; a Pico's is smaller).
 const maxFlashFile = 32 << 20
 
-// FlashBaud is the line speed the dashboard writes at once the flasher
-// stub runs (avmsh flash's --baud default).
-const FlashBaud = 460800
-
 // flasher implements Flasher on Live's node.
 type flasher struct {
 	env     *env
@@ -136,6 +132,13 @@ func (f *flasher) PlanFlash(ctx context.Context, port, path string) (FlashPlan, 
 		return plan, fmt.Errorf("%s: %w", path, err)
 	}
 	plan.Confirm = plan.Kind != FlashApp
+	if !plan.Pico {
+		plan.Settings = espflash.DefaultSettings()
+		if port != "" {
+			id, _ := flashrec.ID(d)
+			plan.Settings = f.files.settings(id.Key())
+		}
+	}
 	return plan, nil
 }
 
@@ -214,10 +217,17 @@ func (f *flasher) Flash(ctx context.Context, plan FlashPlan, progress func(Flash
 	if kind, _, err := classify(data, plan.Pico); err != nil || kind != plan.Kind {
 		return FlashResult{}, fmt.Errorf("%s changed since it was chosen: choose it again", plan.Path)
 	}
+	var opts *espflash.Settings
+	if !plan.Pico {
+		if err := plan.Settings.Check(plan.Kind == FlashFirmware); err != nil {
+			return FlashResult{}, err
+		}
+		opts = &plan.Settings
+	}
 	d := f.device(ctx, plan.Port)
 	if plan.Port != "" {
 		id, _ := flashrec.ID(d)
-		if err := f.files.set(id.Key(), plan.Path); err != nil { // the prompt's start next time only
+		if err := f.files.set(id.Key(), plan.Path, opts); err != nil { // the prompt's and the options' start next time only
 			f.env.log.Info("flashed file not remembered", "err", err)
 		}
 	}
@@ -247,8 +257,12 @@ func (f *flasher) Flash(ctx context.Context, plan FlashPlan, progress func(Flash
 	case held:
 		// The node's transport reopens the port, and the node redials
 		// the board's node when the new application starts distribution
-		// (serialnode, as after `avmsh flash`).
-		res.Reconnect, res.Lender = true, "the dashboard's node"
+		// (serialnode, as after `avmsh flash`); with --after no-reset
+		// the board stays in its loader and none does.
+		res.Reconnect, res.Lender = res.Started != "", "the dashboard's node"
+	case res.Started == "":
+		// --after no-reset, a port nobody held: it stays closed, the
+		// board in its loader (ready for another flash).
 	case plan.Port != "" && res.Lender == "":
 		// Nobody in avmsh held the port: the dashboard opens it now, to
 		// show the boot and connect to the new application's node.
@@ -270,29 +284,22 @@ func (f *flasher) record(rec func(*fleet.Store) error) {
 	}
 }
 
-// flashESP writes through the ROM loader (espflash.Run).
+// flashESP writes through the ROM loader (espflash.Run), with the
+// plan's Settings made into its options and job as avmsh flash makes
+// its flags.
 func (f *flasher) flashESP(ctx context.Context, plan FlashPlan, d devices.Device, data []byte, m *meter, res *FlashResult) error {
-	job := espflash.Job{}
+	set := plan.Settings
+	job := set.Job(data, nil)
 	if plan.Kind == FlashFirmware {
-		job.Firmware = data
-	} else {
-		job.App = data
-	}
-	style := devices.ResetClassic
-	if d.USB {
-		style = devices.ResetStyleFor(d.VID, d.PID)
+		job = set.Job(nil, data)
 	}
 	link, err := f.openLink(plan.Port, serialdist.DefaultBaud)
 	if err != nil {
 		return err
 	}
-	m.log(fmt.Sprintf("Connecting to %s (%s reset)...", plan.Port, style))
-	r, err := espflash.Run(ctx, link, espflash.Options{
-		ConnectOptions: espflash.ConnectOptions{Port: plan.Port, Reset: style, Log: m.log},
-		FlashBaud:      FlashBaud,
-		Progress:       m.update,
-		BootLog:        espflash.BootLogWait, // shown on the port's console once it is open again
-	}, job)
+	m.log(fmt.Sprintf("Connecting to %s (%s)...", plan.Port, set.ConnectText(d)))
+	// The boot log is shown on the port's console once it is open again.
+	r, err := espflash.Run(ctx, link, set.Options(plan.Port, d, m.log, m.update, espflash.BootLogWait), job)
 	if err != nil {
 		return err
 	}

@@ -160,7 +160,7 @@ func TestLastFiles(t *testing.T) {
 	if got := l.get("port:/dev/ttyUSB0"); got != "" {
 		t.Fatalf("corrupt file: %q", got)
 	}
-	if err := l.set("port:/dev/ttyUSB0", "/home/me/app.avm"); err != nil {
+	if err := l.set("port:/dev/ttyUSB0", "/home/me/app.avm", nil); err != nil {
 		t.Fatal(err)
 	}
 	if b, _ := os.ReadFile(l.path() + ".bad"); string(b) != "{not json" {
@@ -170,7 +170,7 @@ func TestLastFiles(t *testing.T) {
 		t.Fatalf("got %q", got)
 	}
 	for i := 0; i < maxFlashFilesBoard; i++ {
-		if err := l.set(fmt.Sprintf("port:/dev/x%d", i), "f"); err != nil {
+		if err := l.set(fmt.Sprintf("port:/dev/x%d", i), "f", nil); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -68,7 +68,7 @@ func simBoardApp(s **espsim.Sim, cookie string) func(ctx context.Context, rw io.
 // (tmux): the dashboard connects to the board's node over the port
 // (:connect serial:PTY), the board is put in its loader by hand (a pty
 // has no modem lines), f in the devices view asks for the file, the
-// path is typed, enter flashes; the result says verified, the flash at
+// path is typed, enter shows the plan with its options, enter flashes; the result says verified, the flash at
 // the main.avm partition has the file's MD5, and the dashboard's node,
 // which lent its port to the flash, connects to the new application and
 // shows its console. The path is remembered for the next f.
@@ -119,6 +119,8 @@ func TestTUIFlashEndToEnd(t *testing.T) {
 	s.keys("f")
 	s.waitFor("the flash prompt", 10*time.Second, contains("flash onto "+pty+":"))
 	s.keys(avm, "Enter")
+	s.waitFor("the plan and its options", 10*time.Second, contains("options: r --before default-reset"))
+	s.keys("Enter")
 	sc := s.waitFor("the verified flash", 90*time.Second, func(sc string) bool {
 		return strings.Contains(sc, "flashed blinky.avm onto "+pty+": verified") || strings.Contains(sc, "failed")
 	})

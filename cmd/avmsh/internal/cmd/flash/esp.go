@@ -19,24 +19,26 @@ import (
 
 // flashESP writes to an ESP32-family board through its ROM loader.
 func flashESP(ctx context.Context, o *Options, t *target) error {
-	job := espflash.Job{Partition: o.Partition, EraseNVS: o.EraseNVS, EraseApp: o.EraseApp}
+	var app, firmware []byte
 	var err error
 	if o.File != "" {
-		if job.App, err = readFile(o.File, "application"); err != nil {
+		if app, err = readFile(o.File, "application"); err != nil {
 			return err
 		}
-		if err := espflash.CheckAVM(job.App); err != nil {
+		if err := espflash.CheckAVM(app); err != nil {
 			return cmdutil.UsageError("%s: %v", o.File, err)
 		}
 	}
 	if o.Firmware != "" {
-		if job.Firmware, err = readFile(o.Firmware, "firmware image"); err != nil {
+		if firmware, err = readFile(o.Firmware, "firmware image"); err != nil {
 			return err
 		}
-		if _, err := espflash.ImageChip(job.Firmware); err != nil {
+		if _, err := espflash.ImageChip(firmware); err != nil {
 			return cmdutil.UsageError("%s: %v", o.Firmware, err)
 		}
 	}
+	set := o.settings()
+	job := set.Job(app, firmware)
 	loan, err := o.Borrow(ctx, t.device, borrower())
 	if err != nil {
 		return cmdutil.Unreachable(fmt.Errorf("%s: take the port: %w", t.device, err))
@@ -60,14 +62,8 @@ func flashESP(ctx context.Context, o *Options, t *target) error {
 	if err != nil {
 		return cmdutil.Unreachable(err)
 	}
-	p.Log(fmt.Sprintf("Connecting to %s (%s reset)...", t.device, resetText(o, t)))
-	res, err := espflash.Run(ctx, link, espflash.Options{
-		ConnectOptions: espflash.ConnectOptions{Port: t.device, Before: espflash.Before(o.Before), Reset: t.style, NoStub: o.NoStub, Log: p.Log},
-		FlashBaud:      o.Baud,
-		After:          espflash.After(o.After),
-		Progress:       p.Update,
-		BootLog:        bootLog(o.Monitor || loan.Holder != ""),
-	}, job)
+	p.Log(fmt.Sprintf("Connecting to %s (%s)...", t.device, set.ConnectText(t.dev)))
+	res, err := espflash.Run(ctx, link, set.Options(t.device, t.dev, p.Log, p.Update, bootLog(o.Monitor || loan.Holder != "")), job)
 	p.Finish()
 	if err != nil {
 		if ctx.Err() != nil {
@@ -96,13 +92,6 @@ func bootLog(watched bool) time.Duration {
 		return espflash.BootLogWait
 	}
 	return 0
-}
-
-func resetText(o *Options, t *target) string {
-	if o.Before == string(espflash.NoReset) {
-		return "no"
-	}
-	return string(t.style)
 }
 
 // flashInterrupted is the error of a flash Ctrl-C stopped: where, and

@@ -132,7 +132,7 @@ func newCmd(f *cmdutil.Factory, prep func(*Options)) *cobra.Command {
 	}
 	fl := cmd.Flags()
 	fl.StringVar(&opts.Firmware, "firmware", "", "AtomVM firmware image to install or update (at the chip's bootloader offset)")
-	fl.IntVarP(&opts.Baud, "baud", "b", 460800, "speed to switch to for writing, once the flasher stub runs (115200 keeps the ROM's)")
+	fl.IntVarP(&opts.Baud, "baud", "b", espflash.DefaultFlashBaud, "speed to switch to for writing, once the flasher stub runs (115200 keeps the ROM's)")
 	fl.StringVar(&opts.Before, "before", "default-reset", "how to enter the ROM loader: default-reset (DTR/RTS) or no-reset (it is there already)")
 	fl.StringVar(&opts.After, "after", "hard-reset", "afterwards: hard-reset (run the application) or no-reset (stay in the loader)")
 	fl.StringVar(&opts.ResetMode, "reset-mode", "auto", "reset circuit: auto (from the USB ID), classic or usb-jtag")
@@ -172,20 +172,15 @@ func (o *Options) parseArgs(args []string) error {
 	switch {
 	case o.Output != "text" && o.Output != "json":
 		return cmdutil.UsageError("--output must be text or json, not %q", o.Output)
-	case o.Before != string(espflash.DefaultReset) && o.Before != string(espflash.NoReset):
-		return cmdutil.UsageError("--before must be default-reset or no-reset, not %q", o.Before)
-	case o.After != string(espflash.HardReset) && o.After != string(espflash.StayInLoader):
-		return cmdutil.UsageError("--after must be hard-reset or no-reset, not %q", o.After)
-	case o.ResetMode != "auto" && o.ResetMode != string(devices.ResetClassic) && o.ResetMode != string(devices.ResetUSBJTAG):
-		return cmdutil.UsageError("--reset-mode must be auto, classic or usb-jtag, not %q", o.ResetMode)
 	case o.UF2Out != "" && o.File == "":
 		return cmdutil.UsageError("--uf2 needs FILE.avm")
 	case o.UF2Out != "" && (o.Port != "" || o.Firmware != ""):
 		return cmdutil.UsageError("--uf2 only writes a file: give no PORT and no --firmware")
 	case o.File == "" && o.Firmware == "":
 		return cmdutil.UsageError("nothing to flash: give FILE.avm, --firmware IMAGE, or both")
-	case (o.EraseNVS || o.EraseApp) && o.Firmware == "":
-		return cmdutil.UsageError("--erase-nvs and --erase-app go with --firmware")
+	}
+	if err := o.settings().Check(o.Firmware != ""); err != nil {
+		return cmdutil.UsageError("%v", err)
 	}
 	if o.Chip != "" {
 		if _, err := parseChip(o.Chip); err != nil {
@@ -193,6 +188,17 @@ func (o *Options) parseArgs(args []string) error {
 		}
 	}
 	return nil
+}
+
+// settings are the flags' espflash.Settings: the one way, shared with
+// the dashboard, of turning them into espflash.Run's options and job.
+func (o *Options) settings() espflash.Settings {
+	s := espflash.Settings{Before: espflash.Before(o.Before), After: espflash.After(o.After), Baud: o.Baud,
+		EraseNVS: o.EraseNVS, EraseApp: o.EraseApp, Partition: o.Partition, NoStub: o.NoStub}
+	if o.ResetMode != "auto" {
+		s.Reset = devices.ResetStyle(o.ResetMode)
+	}
+	return s
 }
 
 func isFileArg(s string) bool {

@@ -23,7 +23,6 @@ type target struct {
 	addr   serialdist.Address
 	drive  *rp2.Drive
 	pico   bool
-	style  devices.ResetStyle
 	desc   string // for the picker and messages
 }
 
@@ -85,7 +84,6 @@ func deviceTarget(o *Options, d devices.Device) *target {
 		name = d.Product
 	}
 	t := &target{device: d.Path, dev: d, addr: serialdist.Address{Device: d.Path}, pico: isRP2(d), desc: fmt.Sprintf("%s  %s  %s", d.Path, orDash(d.ID()), name)}
-	t.style = resetStyle(o, d)
 	return t
 }
 
@@ -94,16 +92,6 @@ func orDash(s string) string {
 		return "-"
 	}
 	return s
-}
-
-func resetStyle(o *Options, d devices.Device) devices.ResetStyle {
-	if o.ResetMode != "" && o.ResetMode != "auto" {
-		return devices.ResetStyle(o.ResetMode)
-	}
-	if d.USB {
-		return devices.ResetStyleFor(d.VID, d.PID)
-	}
-	return devices.ResetClassic
 }
 
 // namedTarget resolves an explicit PORT or DRIVE.
@@ -119,17 +107,13 @@ func namedTarget(ctx context.Context, o *Options) (*target, error) {
 	if err != nil {
 		return nil, cmdutil.UsageError("%v", err)
 	}
-	t := &target{device: a.Device, addr: a, desc: a.Device, style: devices.ResetClassic, pico: wantsPico(o)}
+	t := &target{device: a.Device, addr: a, desc: a.Device, pico: wantsPico(o)}
 	devs, _ := o.List(ctx, devices.ListOptions{SkipAccess: true, Paths: []string{a.Device}})
 	d, ok := devices.Lookup(devs, a.Device)
 	if ok {
-		t.style = resetStyle(o, d)
 		t.pico = t.pico || isRP2(d)
 	}
-	t.dev = d
-	if o.ResetMode != "auto" {
-		t.style = devices.ResetStyle(o.ResetMode)
-	}
+	t.dev = d // its reset circuit: Options.settings().ResetStyle
 	return t, nil
 }
 

@@ -62,8 +62,9 @@ func TestPortChoice(t *testing.T) {
 	}
 	// One board: that one, with its reset circuit from the table.
 	one := listing(board("/dev/ttyACM0", "303a", "1001"))
-	tg, err := chooseTarget(testCtx(t), optsWith(one))
-	if err != nil || tg.device != "/dev/ttyACM0" || tg.style != devices.ResetUSBJTAG {
+	o := optsWith(one)
+	tg, err := chooseTarget(testCtx(t), o)
+	if err != nil || tg.device != "/dev/ttyACM0" || o.settings().ResetStyle(tg.dev) != devices.ResetUSBJTAG {
 		t.Errorf("target %+v, %v", tg, err)
 	}
 	// None: unreachable.

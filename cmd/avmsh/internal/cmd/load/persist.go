@@ -197,13 +197,11 @@ func persistOne(ctx context.Context, f *cmdutil.Factory, o *Options, l nodeListe
 		return out, cmdutil.Unreachable(err)
 	}
 	rb := &rebuild{mods: mods}
-	res, err := espflash.Run(ctx, link, espflash.Options{
-		ConnectOptions: espflash.ConnectOptions{Port: b.device, Reset: resetStyle(b.dev), Log: p.Log},
-		FlashBaud:      o.Baud,
-		After:          espflash.HardReset,
-		Progress:       p.Update,
-		BootLog:        espflash.BootLogWait, // the board's restart, read while we hold the port
-	}, espflash.Job{Partition: espflash.AppPartition, Rebuild: rb.apply})
+	// The board's restart is read while we hold the port (BootLogWait).
+	set := espflash.Settings{Baud: o.Baud, After: espflash.HardReset}
+	job := set.Job(nil, nil)
+	job.Rebuild = rb.apply
+	res, err := espflash.Run(ctx, link, set.Options(b.device, b.dev, p.Log, p.Update, espflash.BootLogWait), job)
 	p.Finish()
 	reset := time.Now()
 	// The node reopens the port, prints the boot log read here as the
@@ -246,13 +244,6 @@ func persistError(err error) error {
 		return cmdutil.Unreachable(err)
 	}
 	return cmdutil.Remote(err)
-}
-
-func resetStyle(d devices.Device) devices.ResetStyle {
-	if d.USB {
-		return devices.ResetStyleFor(d.VID, d.PID)
-	}
-	return devices.ResetClassic
 }
 
 // recordPersist notes the verified flash in the fleet state.
