@@ -174,26 +174,22 @@ func (bn *bench) rawBeamEncoded(n, size int) (float64, error) {
 
 // beamRawDecoded: b blasts to the raw peer, which decodes every packet.
 func (bn *bench) beamRawDecoded(n, size int) (float64, error) {
-	if _, err := bn.ev(bn.b, fmt.Sprintf("bench:blast(persistent_term:get(bench_rawd), %d, %d, persistent_term:get(bench_me))", n, size)); err != nil {
-		return 0, err
-	}
-	if err := bn.rawD.readDecoded(n+1, 5*time.Minute); err != nil {
-		return 0, err
-	}
-	end := time.Now()
-	sent, err := bn.wait("sent")
-	if err != nil {
-		return 0, err
-	}
-	return rate(n, micros(sent, 1), end), nil
+	return bn.beamToRaw("bench_rawd", bn.rawD.readDecoded, n, size)
 }
 
 // beamRaw: b blasts to the raw peer, which counts packets.
 func (bn *bench) beamRaw(n, size int) (float64, error) {
-	if _, err := bn.ev(bn.b, fmt.Sprintf("bench:blast(persistent_term:get(bench_raw), %d, %d, persistent_term:get(bench_me))", n, size)); err != nil {
+	return bn.beamToRaw("bench_raw", bn.rawB.readMessages, n, size)
+}
+
+// beamToRaw: b blasts n messages to the raw peer registered under key in
+// b's persistent_term, which read takes (with the end marker); the rate
+// is from b's first send to the last message read.
+func (bn *bench) beamToRaw(key string, read func(int, time.Duration) error, n, size int) (float64, error) {
+	if _, err := bn.ev(bn.b, fmt.Sprintf("bench:blast(persistent_term:get(%s), %d, %d, persistent_term:get(bench_me))", key, n, size)); err != nil {
 		return 0, err
 	}
-	if err := bn.rawB.readMessages(n+1, 5*time.Minute); err != nil {
+	if err := read(n+1, 5*time.Minute); err != nil {
 		return 0, err
 	}
 	end := time.Now()
