@@ -27,15 +27,17 @@ const DefaultMaxPacket = 256 << 20
 const MaxHandshakeMessage = 1 + 8 + 4 + 4 + 2 + 255
 
 // dataBufSize is the largest size of the read and write buffers of an
-// established connection; they start at startBufSize and grow only when
-// traffic fills them (growReader, WritePacketParts), so that an idle or
-// lightly used connection (a dashboard polling 200 nodes) costs a few
-// KiB, not 128. A connection still in its handshake has none: it reads
-// and writes exactly what each message needs, so an unauthenticated peer
-// costs a few hundred bytes.
+// established connection. The read buffer starts at startBufSize and
+// doubles only when a read fills it (growReader; a packet at least as
+// large as the buffer is read straight into its own memory); the write
+// buffer starts empty and grows with what is written between flushes. An
+// idle or lightly used connection (a dashboard polling 200 nodes) so
+// costs a few KiB, not 128. A connection still in its handshake has
+// none: it reads and writes exactly what each message needs, so an
+// unauthenticated peer costs a few hundred bytes.
 const (
 	dataBufSize  = 64 << 10
-	startBufSize = 4 << 10
+	startBufSize = 1 << 10
 )
 
 // StreamConn is a Conn over a byte stream (TCP or TLS). Data packets have
@@ -163,7 +165,7 @@ func (s *StreamConn) startData() {
 	if s.r == nil {
 		s.ack.on.Store(false)
 		s.r = newGrowReader(s.in, startBufSize, dataBufSize)
-		s.w = make([]byte, 0, startBufSize)
+		s.w = []byte{} // not nil: the data phase has started
 		s.buf = nil
 	}
 }

@@ -219,32 +219,48 @@ func (c *inCache) parseHeaderRefs(b []byte, intern func([]byte) term.Atom) ([]te
 // cache has 2,048 slots; a connection uses the few dozen that its
 // messages' atoms hash to. Two arrays of atoms cost 34 KiB a direction
 // (13 MiB for the dashboard's 200 connections); a map costs little but
-// its lookups were 12 % of a received message's CPU. So: a 4 KiB index
-// of slots (made on first use) into a slice of the atoms in use.
+// its lookups were 12 % of a received message's CPU. So: a 2 KiB index
+// of slots (made on first use) into a slice of the atoms in use, and a
+// map only for a connection that fills more than 254 slots.
 type atomSlots struct {
-	pos   *[cacheSize]uint16 // 1 + the slot's atom's index in atoms; 0: empty
+	pos   *[cacheSize]uint8 // 1 + the slot's atom's index in atoms; 0: empty; overflowed: in more
 	atoms []term.Atom
+	more  map[uint16]term.Atom
 }
+
+const overflowed = 255
 
 func (s *atomSlots) get(slot int) (term.Atom, bool) {
 	if s.pos == nil {
 		return "", false
 	}
-	i := s.pos[slot]
-	if i == 0 {
+	switch i := s.pos[slot]; i {
+	case 0:
 		return "", false
+	case overflowed:
+		return s.more[uint16(slot)], true
+	default:
+		return s.atoms[i-1], true
 	}
-	return s.atoms[i-1], true
 }
 
 func (s *atomSlots) put(slot int, a term.Atom) {
 	if s.pos == nil {
-		s.pos = new([cacheSize]uint16)
+		s.pos = new([cacheSize]uint8)
 	}
-	if i := s.pos[slot]; i != 0 {
+	switch i := s.pos[slot]; {
+	case i == overflowed:
+		s.more[uint16(slot)] = a
+	case i != 0:
 		s.atoms[i-1] = a
-		return
+	case len(s.atoms) < overflowed-1:
+		s.atoms = append(s.atoms, a)
+		s.pos[slot] = uint8(len(s.atoms))
+	default:
+		if s.more == nil {
+			s.more = make(map[uint16]term.Atom)
+		}
+		s.more[uint16(slot)] = a
+		s.pos[slot] = overflowed
 	}
-	s.atoms = append(s.atoms, a)
-	s.pos[slot] = uint16(len(s.atoms))
 }
