@@ -46,22 +46,36 @@ func DefaultSettings() Settings {
 	return Settings{Before: DefaultReset, After: HardReset, Baud: DefaultFlashBaud, Partition: AppPartition}
 }
 
-// ParseBefore reads --before.
+// A SettingError is a setting that cannot be used. Setting names it as
+// Setting.Name does ("before", "baud"); the message says why in neutral
+// words, for the dashboard as it is; the command line adds its flag.
+type SettingError struct {
+	Setting string
+	Reason  string
+}
+
+func (e *SettingError) Error() string { return e.Reason }
+
+func settingErr(setting, format string, args ...any) error {
+	return &SettingError{Setting: setting, Reason: fmt.Sprintf(format, args...)}
+}
+
+// ParseBefore reads what is done before flashing (Settings.Before).
 func ParseBefore(s string) (Before, error) {
 	switch b := Before(s); b {
 	case DefaultReset, NoReset:
 		return b, nil
 	}
-	return "", fmt.Errorf("--before must be %s or %s, not %q", DefaultReset, NoReset, s)
+	return "", settingErr("before", "the reset before flashing must be %s or %s, not %q", DefaultReset, NoReset, s)
 }
 
-// ParseAfter reads --after.
+// ParseAfter reads what is done after flashing (Settings.After).
 func ParseAfter(s string) (After, error) {
 	switch a := After(s); a {
 	case HardReset, StayInLoader:
 		return a, nil
 	}
-	return "", fmt.Errorf("--after must be %s or %s, not %q", HardReset, StayInLoader, s)
+	return "", settingErr("after", "the reset after flashing must be %s or %s, not %q", HardReset, StayInLoader, s)
 }
 
 // Check says whether the settings can be used for a job that writes a
@@ -76,15 +90,17 @@ func (s Settings) Check(firmware bool) error {
 	}
 	switch {
 	case s.Baud < 0:
-		return fmt.Errorf("--baud must be a speed in baud, not %d", s.Baud)
-	case (s.EraseNVS || s.EraseApp) && !firmware:
-		return fmt.Errorf("--erase-nvs and --erase-app go with a firmware image (--firmware)")
+		return settingErr("baud", "the flashing speed must be a speed in baud, not %d", s.Baud)
+	case s.EraseNVS && !firmware:
+		return settingErr("erase-nvs", "erasing NVS goes with installing a firmware image only")
+	case s.EraseApp && !firmware:
+		return settingErr("erase-app", "erasing the application goes with installing a firmware image only")
 	}
 	switch s.Reset {
 	case "", devices.ResetClassic, devices.ResetUSBJTAG:
 		return nil
 	}
-	return fmt.Errorf("--reset-mode must be auto, %s or %s, not %q", devices.ResetClassic, devices.ResetUSBJTAG, s.Reset)
+	return settingErr("reset-mode", "the reset circuit must be automatic, %s or %s, not %q", devices.ResetClassic, devices.ResetUSBJTAG, s.Reset)
 }
 
 // ResetStyle is the reset circuit for the board d: Settings.Reset when
@@ -130,35 +146,29 @@ func (s Settings) ConnectText(d devices.Device) string {
 	return string(s.ResetStyle(d)) + " reset"
 }
 
-// Flags are the `avmsh flash` flags that say what differs from
-// DefaultSettings, in the order of its help ("--before no-reset").
-func (s Settings) Flags() []string {
+// A Setting is one setting by name ("before", "after", "baud",
+// "reset-mode", "partition", "erase-nvs", "erase-app", "no-stub": the
+// names of avmsh flash's flags) and value ("" for a switch).
+type Setting struct{ Name, Value string }
+
+// Changed are the settings that differ from DefaultSettings, in the
+// order of avmsh flash's help.
+func (s Settings) Changed() []Setting {
 	d := DefaultSettings()
-	var out []string
-	if s.Before != "" && s.Before != d.Before {
-		out = append(out, "--before", string(s.Before))
+	var out []Setting
+	add := func(on bool, name, value string) {
+		if on {
+			out = append(out, Setting{name, value})
+		}
 	}
-	if s.After != "" && s.After != d.After {
-		out = append(out, "--after", string(s.After))
-	}
-	if s.Baud != d.Baud {
-		out = append(out, "--baud", strconv.Itoa(s.Baud))
-	}
-	if s.Reset != "" {
-		out = append(out, "--reset-mode", string(s.Reset))
-	}
-	if s.Partition != "" && s.Partition != d.Partition {
-		out = append(out, "--partition", s.Partition)
-	}
-	if s.EraseNVS {
-		out = append(out, "--erase-nvs")
-	}
-	if s.EraseApp {
-		out = append(out, "--erase-app")
-	}
-	if s.NoStub {
-		out = append(out, "--no-stub")
-	}
+	add(s.Before != "" && s.Before != d.Before, "before", string(s.Before))
+	add(s.After != "" && s.After != d.After, "after", string(s.After))
+	add(s.Baud != d.Baud, "baud", strconv.Itoa(s.Baud))
+	add(s.Reset != "", "reset-mode", string(s.Reset))
+	add(s.Partition != "" && s.Partition != d.Partition, "partition", s.Partition)
+	add(s.EraseNVS, "erase-nvs", "")
+	add(s.EraseApp, "erase-app", "")
+	add(s.NoStub, "no-stub", "")
 	return out
 }
 

@@ -1,6 +1,8 @@
 package espflash_test
 
 import (
+	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -13,8 +15,8 @@ import (
 // dashboard's options line set arrives there, and nothing else.
 func TestSettingsOptionsAndJob(t *testing.T) {
 	s := espflash.DefaultSettings()
-	if s.Before != espflash.DefaultReset || s.After != espflash.HardReset || s.Baud != 460800 || s.Partition != "main.avm" || len(s.Flags()) != 0 {
-		t.Fatalf("defaults %+v, flags %v", s, s.Flags())
+	if s.Before != espflash.DefaultReset || s.After != espflash.HardReset || s.Baud != 460800 || s.Partition != "main.avm" || len(s.Changed()) != 0 {
+		t.Fatalf("defaults %+v, changed %v", s, s.Changed())
 	}
 	s.Before, s.After, s.Baud, s.EraseNVS = espflash.NoReset, espflash.StayInLoader, 921600, true
 	var logged []string
@@ -32,8 +34,8 @@ func TestSettingsOptionsAndJob(t *testing.T) {
 	if string(j.App) != "avm" || len(j.Firmware) != 1 || !j.EraseNVS || j.EraseApp || j.Partition != "main.avm" {
 		t.Errorf("job %+v", j)
 	}
-	if got := strings.Join(s.Flags(), " "); got != "--before no-reset --after no-reset --baud 921600 --erase-nvs" {
-		t.Errorf("flags %q", got)
+	if got := fmt.Sprint(s.Changed()); got != "[{before no-reset} {after no-reset} {baud 921600} {erase-nvs }]" {
+		t.Errorf("changed %s", got)
 	}
 	if got := s.ConnectText(usbJTAG); got != "no reset" {
 		t.Errorf("connect text %q", got)
@@ -63,15 +65,17 @@ func TestSettingsCheck(t *testing.T) {
 		firmware bool
 		want     string
 	}{
-		{espflash.Settings{Before: "reset"}, true, `--before must be default-reset or no-reset, not "reset"`},
-		{espflash.Settings{After: "soft-reset"}, true, `--after must be hard-reset or no-reset`},
-		{espflash.Settings{Baud: -1}, true, "--baud"},
-		{espflash.Settings{EraseNVS: true}, false, "go with a firmware image"},
-		{espflash.Settings{EraseApp: true}, false, "go with a firmware image"},
-		{espflash.Settings{Reset: "magic"}, true, "--reset-mode"},
+		{espflash.Settings{Before: "reset"}, true, `the reset before flashing must be default-reset or no-reset, not "reset"`},
+		{espflash.Settings{After: "soft-reset"}, true, `the reset after flashing must be hard-reset or no-reset`},
+		{espflash.Settings{Baud: -1}, true, "the flashing speed must be a speed in baud, not -1"},
+		{espflash.Settings{EraseNVS: true}, false, "erasing NVS goes with installing a firmware image"},
+		{espflash.Settings{EraseApp: true}, false, "erasing the application goes with installing a firmware image"},
+		{espflash.Settings{Reset: "magic"}, true, `the reset circuit must be automatic, classic or usb-jtag, not "magic"`},
 	} {
-		if err := c.s.Check(c.firmware); err == nil || !strings.Contains(err.Error(), c.want) {
-			t.Errorf("%+v: %v, want %q", c.s, err, c.want)
+		err := c.s.Check(c.firmware)
+		var se *espflash.SettingError
+		if err == nil || !strings.Contains(err.Error(), c.want) || !errors.As(err, &se) || se.Setting == "" {
+			t.Errorf("%+v: %v, want %q from a *SettingError naming its setting", c.s, err, c.want)
 		}
 	}
 	if err := (espflash.Settings{EraseNVS: true, EraseApp: true}).Check(true); err != nil {

@@ -234,5 +234,12 @@ func flagsText(p source.FlashPlan) string {
 	if p.Pico {
 		return ""
 	}
-	return strings.Join(p.Settings.Flags(), " ")
+	var args []string
+	for _, c := range p.Settings.Changed() {
+		args = append(args, "--"+c.Name)
+		if c.Value != "" {
+			args = append(args, c.Value)
+		}
+	}
+	return strings.Join(args, " ")
 }

@@ -180,6 +180,10 @@ func (o *Options) parseArgs(args []string) error {
 		return cmdutil.UsageError("nothing to flash: give FILE.avm, --firmware IMAGE, or both")
 	}
 	if err := o.settings().Check(o.Firmware != ""); err != nil {
+		var se *espflash.SettingError
+		if errors.As(err, &se) {
+			return cmdutil.UsageError("--%s: %v", se.Setting, err)
+		}
 		return cmdutil.UsageError("%v", err)
 	}
 	if o.Chip != "" {

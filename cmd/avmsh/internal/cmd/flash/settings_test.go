@@ -45,7 +45,12 @@ func TestFlagsMakeSettings(t *testing.T) {
 	want := espflash.Settings{Before: espflash.NoReset, After: espflash.StayInLoader, Baud: 921600, EraseNVS: true, EraseApp: true,
 		Partition: "main.avm", Reset: devices.ResetUSBJTAG}
 	var got espflash.Settings
-	args := append([]string{"/dev/ttyUSB0", path, "--firmware", fw}, want.Flags()...)
+	args := []string{"/dev/ttyUSB0", path, "--firmware", fw}
+	for _, c := range want.Changed() {
+		if args = append(args, "--"+c.Name); c.Value != "" {
+			args = append(args, c.Value)
+		}
+	}
 	if _, _, err := runCmd(t, testCtx(t), capture(&got), "", args...); !errors.Is(err, errStop) {
 		t.Fatal(err)
 	}
