@@ -2,6 +2,7 @@ package node
 
 import (
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/avmsh/avmsh/node/handshake"
@@ -72,7 +73,8 @@ func (n *Node) Nodes() []PeerInfo {
 		}
 	}
 	n.mu.Unlock()
-	slices.SortFunc(out, func(a, b PeerInfo) int { return term.Compare(a.Node, b.Node) })
+	// Atoms order by their text (term.Compare would box each one).
+	slices.SortFunc(out, func(a, b PeerInfo) int { return strings.Compare(string(a.Node), string(b.Node)) })
 	return out
 }
 

@@ -64,6 +64,7 @@ type Model struct {
 	width   int
 	height  int
 	keys    keyMap
+	lastLen int // the last frame's size: the next one is built in one allocation
 }
 
 // New returns the view.
@@ -234,6 +235,8 @@ var widths = []int{24, 6, 6, 11, 12, 6, 9, 16, 6, 5}
 func (m *Model) View() string {
 	width, height := m.width, m.height
 	var b strings.Builder
+	b.Grow(m.lastLen + m.lastLen/8)
+	defer func() { m.lastLen = b.Len() }()
 	b.WriteString(m.th.Header.Render(theme.Row(widths, "NODE", "KIND", "VIA", "STATE", "VERSION", "PROCS", "MEMORY", "TREND", "UPTIME", "RTT")))
 	b.WriteByte('\n')
 	v := m.visible()

@@ -115,7 +115,9 @@ func (cl *cluster) boards(ctx context.Context) []NodeRow {
 		cl.boardsAt = time.Now()
 		cl.mu.Unlock()
 		dctx, cancel := context.WithTimeout(ctx, time.Second)
-		devs, err := devices.List(dctx, devices.ListOptions{})
+		// Boards only: who else has a port open (a scan of every
+		// process's open files) is the devices view's business.
+		devs, err := devices.List(dctx, devices.ListOptions{SkipAccess: true})
 		cancel()
 		cl.mu.Lock()
 		if err == nil {

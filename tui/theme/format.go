@@ -50,7 +50,24 @@ func Cell(s string, w int) string {
 		}
 		return ansi.Truncate(s, w-1, "") + "…"
 	}
-	return s + strings.Repeat(" ", w-sw)
+	b := make([]byte, 0, len(s)+w-sw)
+	b = append(b, s...)
+	for range w - sw {
+		b = append(b, ' ')
+	}
+	return string(b)
+}
+
+// cellTo writes Cell(s, w) to b.
+func cellTo(b *strings.Builder, s string, w int) {
+	if sw := Width(s); sw <= w {
+		b.WriteString(s)
+		for range w - sw {
+			b.WriteByte(' ')
+		}
+		return
+	}
+	b.WriteString(Cell(s, w))
 }
 
 // Width is s's display width (ansi.StringWidth). Text of printable
@@ -86,12 +103,21 @@ func narrow(r rune) bool {
 // Row joins cells of the given widths with one space.
 func Row(widths []int, cells ...string) string {
 	var b strings.Builder
+	n := len(cells)
+	for i, c := range cells {
+		if i < len(widths) {
+			n += max(widths[i], len(c))
+		} else {
+			n += len(c)
+		}
+	}
+	b.Grow(n)
 	for i, c := range cells {
 		if i > 0 {
 			b.WriteByte(' ')
 		}
 		if i < len(widths) {
-			b.WriteString(Cell(c, widths[i]))
+			cellTo(&b, c, widths[i])
 		} else {
 			b.WriteString(c)
 		}
