@@ -73,7 +73,7 @@ func TestLiveFlashOptionsReachTheLoader(t *testing.T) {
 	// touched.
 	bad := plan
 	bad.Settings.EraseNVS = true
-	if _, err := l.Flash(ctx, bad, nil); err == nil || !strings.Contains(err.Error(), "--erase-nvs") || link != nil {
+	if _, err := l.Flash(ctx, bad, nil); err == nil || !strings.Contains(err.Error(), "erasing NVS goes with installing a firmware image") || link != nil {
 		t.Fatalf("erase-nvs with an .avm: %v", err)
 	}
 
