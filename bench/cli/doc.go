@@ -1,0 +1,27 @@
+// Command cli measures whole-process start-up and one-shot RPCs from the
+// command line, against the same running OTP node in one run:
+//
+//	avmsh rpc NODE erlang node             vs  erl_call -sname NODE -a 'erlang node []'
+//	floor NODE                             the least a Go program does for the same RPC
+//	avmsh --version                        vs  a Go hello-world
+//	erl -noshell -eval 'rpc:call(...)'     (with -erl)
+//	avmsh eval NODE '1+1.'                 vs  erl_call -e   (with -eval)
+//
+// avmsh, the hello-world (bench/cli/hello) and the floor (bench/cli/floor)
+// are built with the release's flags (CGO_ENABLED=0 -trimpath -ldflags=-s
+// -w and the version stamped with -X, as goreleaser.yaml builds avmsh),
+// or with the toolchain's defaults with -defaultbuild. The tools run
+// interleaved, in a new random order each round, so that load changes on
+// a shared machine and the after-effects of one tool on the next (erl
+// connecting to the node, caches) hit them alike; the
+// table gives the median, the 10th and 90th percentiles of the wall time
+// (fork+exec to exit), the median CPU time, minor page faults and context
+// switches (getrusage; not the peak RSS, for which Linux reports the
+// larger of the tool's and the forking benchmark's), and the system calls
+// of one run under strace -f -c when strace is installed.
+//
+// With -baseline REV, avmsh as built from git revision REV runs in the
+// same rounds (before/after in one run).
+//
+// Usage: go run ./bench/cli [-runs 30] [-eval] [-erl] [-defaultbuild] [-baseline REV]
+package main
