@@ -90,6 +90,7 @@ func (p *proto) flashBegin(op byte, data []byte) error {
 	if bs == 0 || bs > max {
 		return p.fail(op, errBadBlock)
 	}
+	p.abortFlash() // a write begun and never ended
 	if !p.s.erase(off, size) {
 		return p.fail(op, errFailed)
 	}

@@ -83,6 +83,7 @@ func (p *proto) mode() mode {
 }
 
 func (p *proto) run(ctx context.Context) error {
+	defer p.abortFlash() // a write cut off by the host or the end of the test: its goroutines end
 	for {
 		if p.mode() == modeApp {
 			if err := p.runApp(ctx); err != nil {

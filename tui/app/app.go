@@ -32,6 +32,9 @@ type Options struct {
 	// Views are the tabs, in order (nil: DefaultViews). A view is added
 	// by implementing view.View and putting it here.
 	Views []view.View
+	// Done, closed when the dashboard has ended, ends the refresh timer
+	// still waiting (nil: it runs out on its own).
+	Done <-chan struct{}
 }
 
 // DefaultViews are the dashboard's views on src: Cluster, Node,
@@ -122,9 +125,19 @@ func (m Model) Init() tea.Cmd {
 	return tea.Batch(cmds...)
 }
 
+// tick waits for the next refresh (tea.Tick, but ended by Options.Done).
 func (m Model) tick() tea.Cmd {
-	seq := m.tickSeq
-	return tea.Tick(m.opts.Refresh, func(time.Time) tea.Msg { return tickMsg{seq: seq} })
+	seq, d, done := m.tickSeq, m.opts.Refresh, m.opts.Done
+	return func() tea.Msg {
+		t := time.NewTimer(d)
+		defer t.Stop()
+		select {
+		case <-t.C:
+			return tickMsg{seq: seq}
+		case <-done:
+			return nil
+		}
+	}
 }
 
 // poll starts the poll of the view on screen unless one is running.

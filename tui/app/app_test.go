@@ -31,7 +31,7 @@ func plainTheme() theme.Theme {
 
 func start(t *testing.T, f *fakeSource) *teatest.TestModel {
 	t.Helper()
-	m := app.New(f, app.Options{Refresh: time.Hour, Theme: plainTheme()})
+	m := app.New(f, testOptions(t, f))
 	return teatest.NewTestModel(t, m, teatest.WithInitialTermSize(110, 30))
 }
 
@@ -263,7 +263,7 @@ func TestHelpAndPalette(t *testing.T) {
 	if len(f.connected) != 1 || f.connected[0] != "bad@host" {
 		t.Fatalf("connect: %v", f.connected)
 	}
-	m2 := app.New(f, app.Options{Refresh: time.Hour, Theme: plainTheme()})
+	m2 := app.New(f, testOptions(t, f))
 	mm, _ := m2.Update(tea.WindowSizeMsg{Width: 110, Height: 80})
 	mm, _ = mm.Update(key("?"))
 	golden.RequireEqual(t, []byte(mm.View()))

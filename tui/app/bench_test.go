@@ -2,7 +2,6 @@ package app_test
 
 import (
 	"testing"
-	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
 
@@ -15,7 +14,7 @@ import (
 // writes the frame. One frame at 60 Hz is 16.7 ms.
 func BenchmarkShellKeystroke(b *testing.B) {
 	f := newFake()
-	var m tea.Model = app.New(f, app.Options{Refresh: time.Hour, Theme: plainTheme()})
+	var m tea.Model = app.New(f, testOptions(b, f))
 	m, _ = m.Update(tea.WindowSizeMsg{Width: 150, Height: 45})
 	m, _ = m.Update(key("5"))
 	for range 200 { // a scrollback of 200 lines
@@ -34,7 +33,7 @@ func BenchmarkShellKeystroke(b *testing.B) {
 // after a key (sorting included).
 func BenchmarkNodeViewFrame(b *testing.B) {
 	f := newFake()
-	var m tea.Model = app.New(f, app.Options{Refresh: time.Hour, Theme: plainTheme()})
+	var m tea.Model = app.New(f, testOptions(b, f))
 	m, _ = m.Update(tea.WindowSizeMsg{Width: 150, Height: 45})
 	m, _ = m.Update(app.BigNodeForTest(app1, 5000))
 	b.ReportAllocs()

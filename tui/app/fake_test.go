@@ -6,10 +6,13 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"testing"
 	"time"
 
 	"github.com/avmsh/avmsh/node/codeload"
 	"github.com/avmsh/avmsh/node/shellsession"
+	"github.com/avmsh/avmsh/tui/app"
+	"github.com/avmsh/avmsh/tui/shellpane"
 	"github.com/avmsh/avmsh/tui/source"
 	"github.com/avmsh/avmsh/vm/term"
 )
@@ -18,6 +21,7 @@ import (
 type fakeSource struct {
 	mu        sync.Mutex
 	events    chan source.Event
+	closeOnce sync.Once
 	connected []string
 	exited    []term.Pid
 	monitored []term.Term
@@ -30,6 +34,24 @@ type fakeSource struct {
 	loads     []string // "node: path path..." per Load
 	loadedAt  map[string]string
 	obs       *fakeObs // Observe, Trend, Fleet (fake_obs_test.go)
+}
+
+// closeEvents ends the event feed (once): the views' waits on it end.
+func (f *fakeSource) closeEvents() { f.closeOnce.Do(func() { close(f.events) }) }
+
+// testOptions are the dashboard's options in a test: refresh once an
+// hour (tests poll with keys), a shell terminal of the test's, and, when
+// the test ends, the refresh timer, the terminal and f's event feed
+// closed, so that no command of the dashboard waits on (goleak).
+func testOptions(tb testing.TB, f interface{ closeEvents() }) app.Options {
+	done := make(chan struct{})
+	t := shellpane.NewTerminal()
+	tb.Cleanup(func() {
+		close(done)
+		t.Close()
+		f.closeEvents()
+	})
+	return app.Options{Refresh: time.Hour, Theme: plainTheme(), Terminal: t, Done: done}
 }
 
 func newFake() *fakeSource {

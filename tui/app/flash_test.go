@@ -102,7 +102,7 @@ func (f *flashFake) Flash(ctx context.Context, plan source.FlashPlan, progress f
 
 func startFlash(t *testing.T, f *flashFake) *teatest.TestModel {
 	t.Helper()
-	m := app.New(f, app.Options{Refresh: time.Hour, Theme: plainTheme()})
+	m := app.New(f, testOptions(t, f))
 	return teatest.NewTestModel(t, m, teatest.WithInitialTermSize(110, 30))
 }
 

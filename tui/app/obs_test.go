@@ -254,10 +254,11 @@ func TestESP32Trend(t *testing.T) {
 func TestCrashEvents(t *testing.T) {
 	f := newFake()
 	dir := t.TempDir()
-	views := app.DefaultViews(f, plainTheme(), nil)
-	views[2].(*monitors.Model).ReportDir = dir
-	views[2].(*monitors.Model).ReportInfo = crashlog.ReportInfo{Avmsh: "test"}
-	tm := teatest.NewTestModel(t, app.New(f, app.Options{Refresh: time.Hour, Theme: plainTheme(), Views: views}),
+	o := testOptions(t, f)
+	o.Views = app.DefaultViews(f, plainTheme(), o.Terminal)
+	o.Views[2].(*monitors.Model).ReportDir = dir
+	o.Views[2].(*monitors.Model).ReportInfo = crashlog.ReportInfo{Avmsh: "test"}
+	tm := teatest.NewTestModel(t, app.New(f, o),
 		teatest.WithInitialTermSize(110, 30))
 	console := source.ConsoleCrashes("/dev/ttyUSB0", func() term.Atom { return board }, func(e source.Event) {
 		e.At = t0.Add(3 * time.Second)
@@ -331,8 +332,9 @@ func TestFleetView(t *testing.T) {
 	f.observed().fleet = st.Boards
 	fv := fleetview.New(f, plainTheme())
 	fv.SetClock(func() time.Time { return now })
-	views := append(app.DefaultViews(f, plainTheme(), nil), view.View(fv))
-	tm := teatest.NewTestModel(t, app.New(f, app.Options{Refresh: time.Hour, Theme: plainTheme(), Views: views}),
+	o := testOptions(t, f)
+	o.Views = append(app.DefaultViews(f, plainTheme(), o.Terminal), view.View(fv))
+	tm := teatest.NewTestModel(t, app.New(f, o),
 		teatest.WithInitialTermSize(110, 30))
 	waitFor(t, tm, "6 Fleet")
 	send(tm, "6")

@@ -145,8 +145,9 @@ func (s *spy) Blur()          { s.focused = false }
 func TestAddedView(t *testing.T) {
 	f := newFake()
 	s := &spy{}
-	views := append(app.DefaultViews(f, plainTheme(), nil), s)
-	m := app.New(f, app.Options{Refresh: time.Hour, Theme: plainTheme(), Views: views})
+	o := testOptions(t, f)
+	o.Views = append(app.DefaultViews(f, plainTheme(), o.Terminal), s)
+	m := app.New(f, o)
 	tm := teatest.NewTestModel(t, m, teatest.WithInitialTermSize(110, 30))
 	waitFor(t, tm, "6 Spy")
 	send(tm, "6")

@@ -146,7 +146,9 @@ func Run(ctx context.Context, f *cmdutil.Factory, o *Options) error {
 			mv.ReportDir, mv.ReportInfo = o.ReportDir, crashlog.ReportInfo{Avmsh: f.Version}
 		}
 	}
-	m := app.New(src, app.Options{Refresh: o.Refresh, Theme: th, Terminal: t, Views: views})
+	done := make(chan struct{})
+	defer close(done)
+	m := app.New(src, app.Options{Refresh: o.Refresh, Theme: th, Terminal: t, Views: views, Done: done})
 	p := tea.NewProgram(m, tea.WithAltScreen(), tea.WithContext(ctx), tea.WithInput(f.IO.In), tea.WithOutput(f.IO.Out),
 		tea.WithFilter(app.DropTerminalReplies()))
 	_, err = p.Run()
