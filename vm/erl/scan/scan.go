@@ -308,7 +308,7 @@ func (s *scanner) number(pos Pos) error {
 // input ends inside it).
 func (s *scanner) escape() (r rune, ok, eof bool) {
 	r, n, st := erltext.Escape(s.src[s.i:])
-	for end := s.i + n; s.i < end; {
+	for end := min(s.i+n, len(s.src)); s.i < end; {
 		s.adv()
 	}
 	return r, st == erltext.EscapeOK, st == erltext.EscapeEOF

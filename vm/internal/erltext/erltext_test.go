@@ -2,6 +2,7 @@ package erltext
 
 import (
 	"testing"
+	"unicode/utf8"
 
 	"github.com/avmsh/avmsh/vm/term"
 )
@@ -20,6 +21,7 @@ func TestEscape(t *testing.T) {
 		{"x{D800}", 0, 7, EscapeBad, "surrogate"}, {"x{}", 0, 3, EscapeBad, "empty braces"},
 		{"x{41", 0, 4, EscapeEOF, "open braces"}, {"xZ", 0, 1, EscapeBad, "bad hex"}, {"x4", 0, 1, EscapeEOF, "one digit at the end"},
 		{"^A", 1, 2, EscapeOK, "control"}, {"^", 0, 1, EscapeEOF, "control at the end"},
+		{"^\xcd", utf8.RuneError & 31, 2, EscapeOK, "control of a byte that is not UTF-8: its width is 1 (FuzzExprs)"},
 		{"", 0, 0, EscapeEOF, "nothing"}, {"é", 'é', 2, EscapeOK, "any character"},
 		{"\xff", 0, 1, EscapeOK, "invalid UTF-8 is U+FFFD"},
 	} {

@@ -90,7 +90,10 @@ func Escape(text string) (r rune, n int, st EscapeStatus) {
 		if d == -1 {
 			return 0, 1, EscapeEOF
 		}
-		return d & 31, 1 + utf8.RuneLen(d), EscapeOK
+		// The width of the character as written: RuneLen would say 3
+		// for a byte that is not UTF-8 (decoded as RuneError).
+		_, w := utf8.DecodeRuneInString(text[1:])
+		return d & 31, 1 + w, EscapeOK
 	}
 	size := utf8.RuneLen(c)
 	if c == utf8.RuneError {
