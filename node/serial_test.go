@@ -316,8 +316,13 @@ func TestSerialInboundRoute(t *testing.T) {
 		t.Fatal(err)
 	}
 	receive(t, inbox, "second message", func(m term.Term) bool { return m == term.Atom("second") })
+	// The connection is over the host's port. Which end's handshake won
+	// is not asserted: the stand-in board is an avmsh node that dialed
+	// the host first, and one loaded -race run in many saw its handshake
+	// complete first (a real board's link manager never dials again; what
+	// the user sees is the same: the message arrives over that port).
 	ev := waitEvent(t, hostEvents, board.Name(), true, 10*time.Second)
-	if !ev.Info.Initiator || ev.Info.Transport != "serial" || ev.Info.Local != pa {
+	if ev.Info.Transport != "serial" || ev.Info.Local != pa {
 		t.Fatalf("reconnection: %+v", ev.Info)
 	}
 }
