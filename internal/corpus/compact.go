@@ -32,34 +32,58 @@ func Compact(t term.Term) term.Term {
 			return term.Chars(sb.String())
 		}
 		return out
+	}
+	return rebuild(t, Compact)
+}
+
+// Expand returns t with every term.Chars, at any depth, replaced by its
+// term.List: the plain form of a term Compact (or etf's decoder) made.
+func Expand(t term.Term) term.Term {
+	switch v := t.(type) {
+	case term.Chars:
+		return v.List()
+	case term.List:
+		out := make(term.List, len(v))
+		for i, e := range v {
+			out[i] = Expand(e)
+		}
+		return out
+	}
+	return rebuild(t, Expand)
+}
+
+// rebuild returns t with f applied to each element of its improper
+// lists, tuples, maps and fun environments; any other term as it is.
+func rebuild(t term.Term, f func(term.Term) term.Term) term.Term {
+	switch v := t.(type) {
 	case term.ImproperList:
 		elems := make([]term.Term, len(v.Elems))
 		for i, e := range v.Elems {
-			elems[i] = Compact(e)
+			elems[i] = f(e)
 		}
-		return term.ImproperList{Elems: elems, Tail: Compact(v.Tail)}
+		return term.ImproperList{Elems: elems, Tail: f(v.Tail)}
 	case term.Tuple:
 		out := make(term.Tuple, len(v))
 		for i, e := range v {
-			out[i] = Compact(e)
+			out[i] = f(e)
 		}
 		return out
 	case term.Map:
 		kv := make([]term.KV, 0, v.Len())
 		for k, x := range v.All() {
-			kv = append(kv, term.KV{Key: Compact(k), Value: Compact(x)})
+			kv = append(kv, term.KV{Key: f(k), Value: f(x)})
 		}
 		return term.NewMap(kv...)
 	case *term.Fun:
 		if v == nil || len(v.Free) == 0 {
 			return v
 		}
-		f := *v
-		f.Free = make([]term.Term, len(v.Free))
+		g := *v
+		g.Free = make([]term.Term, len(v.Free))
 		for i, e := range v.Free {
-			f.Free[i] = Compact(e)
+			g.Free[i] = f(e)
 		}
-		return &f
+		return &g
 	}
 	return t
 }

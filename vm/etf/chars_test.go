@@ -97,7 +97,7 @@ func TestCharsDecodeShapes(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%s: encode: %v", c.name, err)
 		}
-		plainEnc, _ := etf.Marshal(expand(got))
+		plainEnc, _ := etf.Marshal(corpus.Expand(got))
 		if !bytes.Equal(enc, plainEnc) {
 			t.Errorf("%s: Chars encodes as %x, the plain list as %x", c.name, enc, plainEnc)
 		}
@@ -181,50 +181,6 @@ func mustUnmarshal(t *testing.T, b []byte) term.Term {
 	return v
 }
 
-// expand returns t with every term.Chars replaced by its List, at any
-// depth: the plain form of a decoded term.
-func expand(t term.Term) term.Term {
-	switch v := t.(type) {
-	case term.Chars:
-		return v.List()
-	case term.List:
-		out := make(term.List, len(v))
-		for i, e := range v {
-			out[i] = expand(e)
-		}
-		return out
-	case term.ImproperList:
-		out := make([]term.Term, len(v.Elems))
-		for i, e := range v.Elems {
-			out[i] = expand(e)
-		}
-		return term.ImproperList{Elems: out, Tail: expand(v.Tail)}
-	case term.Tuple:
-		out := make(term.Tuple, len(v))
-		for i, e := range v {
-			out[i] = expand(e)
-		}
-		return out
-	case term.Map:
-		var kv []term.KV
-		for k, x := range v.All() {
-			kv = append(kv, term.KV{Key: expand(k), Value: expand(x)})
-		}
-		return term.NewMap(kv...)
-	case *term.Fun:
-		if v == nil || len(v.Free) == 0 {
-			return v
-		}
-		f := *v
-		f.Free = make([]term.Term, len(v.Free))
-		for i, e := range v.Free {
-			f.Free[i] = expand(e)
-		}
-		return &f
-	}
-	return t
-}
-
 // hasChars reports whether t holds a term.Chars.
 func hasChars(t term.Term) bool {
 	switch v := t.(type) {
@@ -292,7 +248,7 @@ func TestOTPConformanceCompact(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%s: encode: %v", e.Label, err)
 		}
-		if plainEnc, _ := etf.Marshal(expand(c)); !bytes.Equal(ours, plainEnc) {
+		if plainEnc, _ := etf.Marshal(corpus.Expand(c)); !bytes.Equal(ours, plainEnc) {
 			t.Errorf("%s: the compact form encodes differently from the plain one", e.Label)
 		}
 		avm, err := etf.MarshalOptions(c, &etf.EncodeOptions{Profile: etf.ProfileAtomVM})

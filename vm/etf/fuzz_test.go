@@ -62,7 +62,7 @@ func FuzzDecode(f *testing.F) {
 		}
 		// The compact lists (term.Chars) the decoder made are the same
 		// terms as their plain Lists, and encode to the same bytes.
-		plain := expand(v)
+		plain := corpus.Expand(v)
 		if !term.ExactEqual(v, plain) || term.Compare(v, plain) != 0 {
 			t.Fatalf("%s is not =:= its plain form", etf.Describe(v, 60))
 		}
