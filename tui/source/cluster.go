@@ -44,14 +44,7 @@ func (cl *cluster) Cluster(ctx context.Context) ([]NodeRow, error) {
 	now := time.Now()
 	peers := cl.env.n.Nodes()
 	cl.mu.Lock()
-	for _, p := range peers {
-		r := cl.rows[p.Node]
-		if r == nil {
-			r = &NodeRow{Name: p.Node, Since: now}
-			cl.rows[p.Node] = r
-		}
-		r.Kind, r.Transport, r.Where, r.State = p.Kind, p.Transport, p.Remote, StateUp
-	}
+	cl.reconcile(peers, now)
 	cl.matchPeers(peers)
 	var probe []*entry
 	if cl.env.autoConnect {
@@ -94,6 +87,37 @@ func (cl *cluster) Cluster(ctx context.Context) ([]NodeRow, error) {
 	out = append(out, cl.boards(ctx)...)
 	sort.Slice(out[1:], func(i, j int) bool { return out[i+1].Name < out[j+1].Name })
 	return out, nil
+}
+
+// reconcile brings the rows in line with peers, the connections listed
+// at taken. A nodeup or nodedown that arrived after taken (nodeEvent
+// stamps Since) is newer than the list and wins: without that, a node
+// that went down between the listing and this call would be marked up
+// again, and stay up, since no later list names it. A row marked up
+// that the list no longer names, with no newer event, is down (its
+// nodedown may still be on its way). Called with cl.mu held.
+func (cl *cluster) reconcile(peers []node.PeerInfo, taken time.Time) {
+	listed := make(map[term.Atom]bool, len(peers))
+	for _, p := range peers {
+		listed[p.Node] = true
+		r := cl.rows[p.Node]
+		if r == nil {
+			r = &NodeRow{Name: p.Node, Since: taken}
+			cl.rows[p.Node] = r
+		}
+		r.Kind, r.Transport, r.Where = p.Kind, p.Transport, p.Remote
+		switch {
+		case r.State != StateDown:
+			r.State = StateUp
+		case !r.Since.After(taken): // back up: its nodeup may still be on its way
+			r.State, r.Since = StateUp, taken
+		}
+	}
+	for name, r := range cl.rows {
+		if !listed[name] && r.State == StateUp && !r.Since.After(taken) {
+			r.State, r.Since = StateDown, taken
+		}
+	}
 }
 
 // localRow is the dashboard's own node, read from its runtime (and

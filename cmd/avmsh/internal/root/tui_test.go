@@ -32,7 +32,9 @@ func TestTUIEndToEnd(t *testing.T) {
 	bin := buildAvmsh(t)
 	env := []string{"ERL_EPMD_PORT=" + strconv.Itoa(e1.EpmdPort), "AVMSH_COOKIE=" + e1.Cookie, "TERM=xterm", "HOME=" + t.TempDir()}
 	tuiName := "tui_" + erltest.RandomName("t") + "@127.0.0.1"
-	s := startTmux(t, 150, 40, env, bin, "--name", tuiName, "--refresh", "500ms")
+	logPath := filepath.Join(t.TempDir(), "avmsh.log")
+	s := startTmux(t, 150, 40, env, bin, "--name", tuiName, "--refresh", "500ms", "-v", "2>"+logPath)
+	t.Cleanup(func() { dumpOnFailure(t, tuiName, logPath) })
 	first, second := e1.Name, e2.Name
 	if second < first {
 		first, second = second, first
@@ -149,6 +151,35 @@ func TestTUIEndToEnd(t *testing.T) {
 	time.Sleep(200 * time.Millisecond)
 	s.keys("q")
 	s.waitFor("the dashboard to exit", 10*time.Second, func(string) bool { return s.dead() })
+}
+
+// dumpOnFailure, when the test failed, makes the dashboard (the process
+// whose command line names node) print its goroutines (SIGQUIT) into its
+// -v log and logs that file: what it was doing when the screen did not
+// show what the test waited for.
+func dumpOnFailure(t *testing.T, node, logPath string) {
+	if !t.Failed() {
+		return
+	}
+	if out, err := exec.Command("pkill", "-QUIT", "-f", "--", "--name "+node).CombinedOutput(); err != nil {
+		t.Logf("pkill -QUIT: %v %s", err, out)
+	}
+	// The runtime writes the dump and exits; wait for the file to settle.
+	last := -1
+	for i := 0; i < 50; i++ {
+		time.Sleep(100 * time.Millisecond)
+		if fi, err := os.Stat(logPath); err == nil && int(fi.Size()) == last {
+			break
+		} else if err == nil {
+			last = int(fi.Size())
+		}
+	}
+	b, err := os.ReadFile(logPath)
+	if err != nil {
+		t.Logf("the dashboard's log: %v", err)
+		return
+	}
+	t.Logf("the dashboard's -v log and goroutines:\n%s", b)
 }
 
 // compileErl compiles src as mod.erl with erlc into a temporary
