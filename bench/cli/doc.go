@@ -4,6 +4,8 @@
 //	avmsh rpc NODE erlang node             vs  erl_call -sname NODE -a 'erlang node []'
 //	floor NODE                             the least a Go program does for the same RPC
 //	avmsh --version                        vs  a Go hello-world
+//	hello, avmsh's deps                    the hello-world linking every package avmsh links
+//	hello, CLI deps                        ... every package the one-shot commands link (no dashboard)
 //	erl -noshell -eval 'rpc:call(...)'     (with -erl)
 //	avmsh eval NODE '1+1.'                 vs  erl_call -e   (with -eval)
 //
@@ -19,6 +21,12 @@
 // switches (getrusage; not the peak RSS, for which Linux reports the
 // larger of the tool's and the forking benchmark's), and the system calls
 // of one run under strace -f -c when strace is installed.
+//
+// The two link floors are hello-worlds that blank-import the packages of
+// `go list -deps` (of ./cmd/avmsh, and of the command packages but the
+// dashboard's), laid in cmd/avmsh through the go command's -overlay:
+// Go runs the init of every linked package, so they are the least a
+// binary linking those packages costs at start-up before main runs.
 //
 // With -baseline REV, avmsh as built from git revision REV runs in the
 // same rounds (before/after in one run).

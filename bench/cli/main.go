@@ -56,6 +56,18 @@ func run(o options) error {
 		}
 		bins[filepath.Base(pkg)] = bin
 	}
+	bins["linkfloor"] = filepath.Join(dir, "linkfloor")
+	if err := buildLinkFloor(dir, bins["linkfloor"], o.defaultBuild, "./cmd/avmsh"); err != nil {
+		return err
+	}
+	cli, err := cliPackages(o.defaultBuild)
+	if err != nil {
+		return err
+	}
+	bins["clifloor"] = filepath.Join(dir, "clifloor")
+	if err := buildLinkFloor(dir, bins["clifloor"], o.defaultBuild, cli...); err != nil {
+		return err
+	}
 	if o.baseline != "" {
 		if bins["baseline"], err = buildRevision(dir, o.baseline, o.defaultBuild); err != nil {
 			return err
@@ -79,6 +91,8 @@ func run(o options) error {
 		{name: "floor (Go)", args: []string{bins["floor"], alive}, want: n.Name},
 		{name: "avmsh --version", args: []string{bins["avmsh"], "--version"}, want: "avmsh "},
 		{name: "hello (Go)", args: []string{bins["hello"]}, want: "hello"},
+		{name: "hello, avmsh's deps", args: []string{bins["linkfloor"]}, want: "hello"},
+		{name: "hello, CLI deps", args: []string{bins["clifloor"]}, want: "hello"},
 	}
 	if b := bins["baseline"]; b != "" {
 		tools = append(tools,
@@ -114,6 +128,9 @@ func run(o options) error {
 	fmt.Printf("avmsh rpc / floor:         %.2fx (target where erl_call is beyond the floor: <= 1.10x)\n", ratio("avmsh rpc", "floor (Go)"))
 	fmt.Printf("floor / erl_call:          %.2fx (what a Go process costs over a C one)\n", ratio("floor (Go)", "erl_call -a"))
 	fmt.Printf("avmsh --version / hello:   %.2fx (target <= 1.5x)\n", ratio("avmsh --version", "hello (Go)"))
+	fmt.Printf("hello linking avmsh's deps / hello:   %.2fx (the floor of one binary linking them)\n", ratio("hello, avmsh's deps", "hello (Go)"))
+	fmt.Printf("avmsh --version / that floor:         %.2fx\n", ratio("avmsh --version", "hello, avmsh's deps"))
+	fmt.Printf("hello linking the CLI's deps / hello: %.2fx (without the dashboard's packages)\n", ratio("hello, CLI deps", "hello (Go)"))
 	if o.eval {
 		fmt.Printf("avmsh eval / erl_call -e:  %.2fx (target <= 1.0x)\n", ratio("avmsh eval 1+1", "erl_call -e 1+1"))
 	}
@@ -142,8 +159,8 @@ func buildRevision(dir, rev string, defaultBuild bool) (string, error) {
 	return bin, build(src, "./cmd/avmsh", bin, defaultBuild)
 }
 
-func build(dir, pkg, bin string, defaultBuild bool) error {
-	args := []string{"build", "-o", bin}
+func build(dir, pkg, bin string, defaultBuild bool, extra ...string) error {
+	args := append([]string{"build", "-o", bin}, extra...)
 	env := os.Environ()
 	if !defaultBuild {
 		// As goreleaser.yaml builds a release (which stamps the version).

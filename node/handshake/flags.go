@@ -72,25 +72,48 @@ func (f Flags) IsAtomVM() bool { return f&^Published == AtomVMFlags }
 // Has reports whether every flag of want is set.
 func (f Flags) Has(want Flags) bool { return f&want == want }
 
-var flagNames = map[Flags]string{
-	Published: "PUBLISHED", AtomCache: "ATOM_CACHE", ExtendedReferences: "EXTENDED_REFERENCES",
-	DistMonitor: "DIST_MONITOR", FunTags: "FUN_TAGS", DistMonitorName: "DIST_MONITOR_NAME",
-	HiddenAtomCache: "HIDDEN_ATOM_CACHE", NewFunTags: "NEW_FUN_TAGS", ExtendedPidsPorts: "EXTENDED_PIDS_PORTS",
-	ExportPtrTag: "EXPORT_PTR_TAG", BitBinaries: "BIT_BINARIES", NewFloats: "NEW_FLOATS",
-	UnicodeIO: "UNICODE_IO", DistHdrAtomCache: "DIST_HDR_ATOM_CACHE", SmallAtomTags: "SMALL_ATOM_TAGS",
-	UTF8Atoms: "UTF8_ATOMS", MapTag: "MAP_TAG", BigCreation: "BIG_CREATION", SendSender: "SEND_SENDER",
-	BigSeqtraceLabels: "BIG_SEQTRACE_LABELS", ExitPayload: "EXIT_PAYLOAD", Fragments: "FRAGMENTS",
-	Handshake23: "HANDSHAKE_23", UnlinkID: "UNLINK_ID", Mandatory25Digest: "MANDATORY_25_DIGEST",
-	Spawn: "SPAWN", NameMe: "NAME_ME", V4NC: "V4_NC", Alias: "ALIAS",
+// flagNames are the flags' names by bit number (an array the linker
+// lays out: nothing to build at start-up).
+var flagNames = [64]string{
+	0:  "PUBLISHED",           // Published
+	1:  "ATOM_CACHE",          // AtomCache
+	2:  "EXTENDED_REFERENCES", // ExtendedReferences
+	3:  "DIST_MONITOR",        // DistMonitor
+	4:  "FUN_TAGS",            // FunTags
+	5:  "DIST_MONITOR_NAME",   // DistMonitorName
+	6:  "HIDDEN_ATOM_CACHE",   // HiddenAtomCache
+	7:  "NEW_FUN_TAGS",        // NewFunTags
+	8:  "EXTENDED_PIDS_PORTS", // ExtendedPidsPorts
+	9:  "EXPORT_PTR_TAG",      // ExportPtrTag
+	10: "BIT_BINARIES",        // BitBinaries
+	11: "NEW_FLOATS",          // NewFloats
+	12: "UNICODE_IO",          // UnicodeIO
+	13: "DIST_HDR_ATOM_CACHE", // DistHdrAtomCache
+	14: "SMALL_ATOM_TAGS",     // SmallAtomTags
+	16: "UTF8_ATOMS",          // UTF8Atoms
+	17: "MAP_TAG",             // MapTag
+	18: "BIG_CREATION",        // BigCreation
+	19: "SEND_SENDER",         // SendSender
+	20: "BIG_SEQTRACE_LABELS", // BigSeqtraceLabels
+	22: "EXIT_PAYLOAD",        // ExitPayload
+	23: "FRAGMENTS",           // Fragments
+	24: "HANDSHAKE_23",        // Handshake23
+	25: "UNLINK_ID",           // UnlinkID
+	26: "MANDATORY_25_DIGEST", // Mandatory25Digest
+	32: "SPAWN",               // Spawn
+	33: "NAME_ME",             // NameMe
+	34: "V4_NC",               // V4NC
+	35: "ALIAS",               // Alias
 }
 
 // String lists the flag names, e.g. "PUBLISHED|HANDSHAKE_23".
 func (f Flags) String() string {
 	var names []string
 	for v := f; v != 0; {
-		b := Flags(1) << bits.TrailingZeros64(uint64(v))
+		i := bits.TrailingZeros64(uint64(v))
+		b := Flags(1) << i
 		v &^= b
-		if n, ok := flagNames[b]; ok {
+		if n := flagNames[i]; n != "" {
 			names = append(names, n)
 		} else {
 			names = append(names, fmt.Sprintf("0x%x", uint64(b)))

@@ -35,6 +35,50 @@ func TestFlags(t *testing.T) {
 	if s := (Published | Handshake23).String(); s != "PUBLISHED|HANDSHAKE_23" {
 		t.Fatal(s)
 	}
+	if s := (Alias | 1<<15 | 1<<63).String(); s != "0x8000|ALIAS|0x8000000000000000" {
+		t.Fatal(s)
+	}
+}
+
+// TestFlagNames: every flag is named by its bit (flagNames is indexed
+// by bit number), with OTP's names (erl_dist_protocol, "Distribution
+// Flags").
+func TestFlagNames(t *testing.T) {
+	for f, want := range map[Flags]string{
+		Published:          "PUBLISHED",
+		AtomCache:          "ATOM_CACHE",
+		ExtendedReferences: "EXTENDED_REFERENCES",
+		DistMonitor:        "DIST_MONITOR",
+		FunTags:            "FUN_TAGS",
+		DistMonitorName:    "DIST_MONITOR_NAME",
+		HiddenAtomCache:    "HIDDEN_ATOM_CACHE",
+		NewFunTags:         "NEW_FUN_TAGS",
+		ExtendedPidsPorts:  "EXTENDED_PIDS_PORTS",
+		ExportPtrTag:       "EXPORT_PTR_TAG",
+		BitBinaries:        "BIT_BINARIES",
+		NewFloats:          "NEW_FLOATS",
+		UnicodeIO:          "UNICODE_IO",
+		DistHdrAtomCache:   "DIST_HDR_ATOM_CACHE",
+		SmallAtomTags:      "SMALL_ATOM_TAGS",
+		UTF8Atoms:          "UTF8_ATOMS",
+		MapTag:             "MAP_TAG",
+		BigCreation:        "BIG_CREATION",
+		SendSender:         "SEND_SENDER",
+		BigSeqtraceLabels:  "BIG_SEQTRACE_LABELS",
+		ExitPayload:        "EXIT_PAYLOAD",
+		Fragments:          "FRAGMENTS",
+		Handshake23:        "HANDSHAKE_23",
+		UnlinkID:           "UNLINK_ID",
+		Mandatory25Digest:  "MANDATORY_25_DIGEST",
+		Spawn:              "SPAWN",
+		NameMe:             "NAME_ME",
+		V4NC:               "V4_NC",
+		Alias:              "ALIAS",
+	} {
+		if got := f.String(); got != want {
+			t.Errorf("%#x: %q, want %q", uint64(f), got, want)
+		}
+	}
 }
 
 func pair(t *testing.T) (carrier.Conn, carrier.Conn) {

@@ -6,11 +6,11 @@ import (
 
 	"github.com/charmbracelet/bubbles/help"
 	"github.com/charmbracelet/bubbles/key"
-	"github.com/charmbracelet/bubbles/textinput"
 	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/avmsh/avmsh/tui/cluster"
 	"github.com/avmsh/avmsh/tui/devices"
+	"github.com/avmsh/avmsh/tui/lineinput"
 	"github.com/avmsh/avmsh/tui/monitors"
 	"github.com/avmsh/avmsh/tui/nodeview"
 	"github.com/avmsh/avmsh/tui/shellpane"
@@ -82,7 +82,7 @@ type Model struct {
 	history  []int // views shown before, for esc
 	width    int
 	height   int
-	input    textinput.Model
+	input    lineinput.Model
 	mode     inputMode
 	filters  []string
 	showHelp bool
@@ -101,7 +101,7 @@ func New(src source.Source, opts Options) Model {
 	if opts.Views == nil {
 		opts.Views = DefaultViews(src, opts.Theme, opts.Terminal)
 	}
-	in := textinput.New()
+	in := lineinput.New()
 	in.Prompt = ""
 	h := help.New()
 	h.ShortSeparator = "  "

@@ -109,10 +109,21 @@ func (m *Model) countsLine() string {
 	return strings.Join(parts, "   ")
 }
 
-// trendNames are the leak watch's metrics as the header names them.
-var trendNames = map[string]string{
-	observe.GaugeMemoryTotal: "memory", observe.GaugeProcessCount: "processes",
-	observe.GaugeESP32FreeHeap: "free heap", observe.GaugeESP32MinFree: "min free", observe.GaugeESP32Largest: "largest block",
+// trendName is a leak watch metric as the header names it.
+func trendName(metric string) string {
+	switch metric {
+	case observe.GaugeMemoryTotal:
+		return "memory"
+	case observe.GaugeProcessCount:
+		return "processes"
+	case observe.GaugeESP32FreeHeap:
+		return "free heap"
+	case observe.GaugeESP32MinFree:
+		return "min free"
+	case observe.GaugeESP32Largest:
+		return "largest block"
+	}
+	return ""
 }
 
 // trendLines are the leak watch's series of the node: each figure's
@@ -166,7 +177,7 @@ func (m *Model) trendLines() []string {
 // trendText is one figure of the trend lines; its sparkline spans at
 // least share (the growth threshold) of its mean.
 func trendText(v leak.Verdict, share float64) string {
-	name := trendNames[v.Metric]
+	name := trendName(v.Metric)
 	if v.Absent {
 		return name + " absent"
 	}

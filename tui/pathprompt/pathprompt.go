@@ -10,10 +10,10 @@ import (
 	"unicode/utf8"
 
 	"github.com/charmbracelet/bubbles/cursor"
-	"github.com/charmbracelet/bubbles/textinput"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/x/ansi"
 
+	"github.com/avmsh/avmsh/tui/lineinput"
 	"github.com/avmsh/avmsh/tui/theme"
 )
 
@@ -48,7 +48,7 @@ func (OS) Home() (string, error) { return os.UserHomeDir() }
 // Model is the input. Give it keys through Update while it is open;
 // Value is what was typed.
 type Model struct {
-	input textinput.Model
+	input lineinput.Model
 	fsys  FS
 	// match keeps the files a completion offers (directories are always
 	// offered); nil offers every file.
@@ -64,7 +64,7 @@ type Model struct {
 // from fsys (OS when nil) files for which match is true (every file
 // when nil; directories always).
 func New(prompt, value string, fsys FS, match func(name string) bool) Model {
-	in := textinput.New()
+	in := lineinput.New()
 	in.Prompt = prompt
 	in.Cursor.SetMode(cursor.CursorStatic)
 	in.SetValue(value)

@@ -7,10 +7,10 @@ import (
 	"strings"
 	"time"
 
-	"github.com/charmbracelet/bubbles/textinput"
 	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/avmsh/avmsh/node/shellsession"
+	"github.com/avmsh/avmsh/tui/lineinput"
 	"github.com/avmsh/avmsh/tui/source"
 	"github.com/avmsh/avmsh/tui/theme"
 	"github.com/avmsh/avmsh/vm/term"
@@ -45,7 +45,7 @@ type shellState struct {
 // Model is the shell pane: the dashboard's front-end of the shell
 // session `avmsh shell` runs. The session owns evaluation, the quit
 // rule, meta-commands, completion candidates, the Ctrl-G menu and the
-// history file; the pane owns the input line (bubbles' textinput).
+// history file; the pane owns the input line (package lineinput).
 type Model struct {
 	src     source.Shells
 	th      theme.Theme
@@ -53,7 +53,7 @@ type Model struct {
 	node    term.Atom
 	shells  map[term.Atom]*shellState
 	reqs    map[term.Atom]InputMsg // input requests waiting, by node ("": the TUI's own GL)
-	in      textinput.Model
+	in      lineinput.Model
 	pending string // lines of an unfinished command
 	lines   []string
 	hpos    int     // the history entry shown (-1: the draft)
@@ -66,7 +66,7 @@ type Model struct {
 // New returns the pane; t is the terminal of the group leaders whose
 // output and input it shows (nil: a terminal of its own).
 func New(src source.Shells, th theme.Theme, t *Terminal) Model {
-	in := textinput.New()
+	in := lineinput.New()
 	in.Prompt = ""
 	in.Focus()
 	if t == nil {

@@ -29,15 +29,14 @@ type tree struct {
 
 // newCmdRootFor returns the root command with the subcommands that
 // running args needs: only the command args name (cobra finds nothing
-// else), none for a lone --version, and all of them otherwise (help,
-// completion, plugins, unknown names, flags before the command).
+// else) and all of them otherwise (help, completion, plugins, unknown
+// names, flags before the command); a lone --version builds none
+// (executeArgs).
 // Building every command (help texts, flags) took a third of a
 // millisecond of each avmsh run.
 func newCmdRootFor(f *cmdutil.Factory, args []string) *cobra.Command {
 	all := commands()
 	switch {
-	case len(args) == 1 && args[0] == "--version":
-		return newCmdRoot(f, tree{root: true})
 	case len(args) > 0:
 		for _, c := range all {
 			if c.name == args[0] && !c.tree {
@@ -49,6 +48,15 @@ func newCmdRootFor(f *cmdutil.Factory, args []string) *cobra.Command {
 		}
 	}
 	return newCmdRoot(f, tree{commands: all, root: true})
+}
+
+// versionText is what --version prints.
+func versionText(f *cmdutil.Factory) string {
+	b := f.Build
+	if b.Version == "" {
+		b.Version = f.Version
+	}
+	return b.VersionText()
 }
 
 func newCmdRoot(f *cmdutil.Factory, t tree) *cobra.Command {
@@ -82,11 +90,7 @@ Run with no arguments to open the dashboard on a local embedded node.`,
 	}
 	if t.root {
 		dash.AddFlags(cmd)
-		b := f.Build
-		if b.Version == "" {
-			b.Version = f.Version
-		}
-		cmd.SetVersionTemplate(b.VersionText())
+		cmd.SetVersionTemplate(versionText(f))
 	}
 	cmd.SetIn(f.IO.In)
 	cmd.SetOut(f.IO.Out)
@@ -112,6 +116,13 @@ func Execute(ctx context.Context, f *cmdutil.Factory) int {
 // executeArgs runs avmsh with args: a plugin when they name one that is
 // no built-in command (see dispatch), the command tree otherwise.
 func executeArgs(ctx context.Context, f *cmdutil.Factory, args []string) int {
+	if len(args) == 1 && args[0] == "--version" {
+		// What cobra's --version prints (TestPartialTree), without
+		// building the root command, parsing flags or running cobra's
+		// text/template (issue 16: start-up).
+		fmt.Fprint(f.IO.Out, versionText(f))
+		return 0
+	}
 	cmd := newCmdRootFor(f, args)
 	if code, ok := dispatch(ctx, f, cmd, args); ok {
 		return code
