@@ -135,6 +135,11 @@ func (m *mailbox) len() int {
 func (m *mailbox) take(match func(term.Term) bool, scan int) (term.Term, bool, int) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	return m.takeLocked(match, scan)
+}
+
+// takeLocked is take with m.mu held.
+func (m *mailbox) takeLocked(match func(term.Term) bool, scan int) (term.Term, bool, int) {
 	live := m.q[m.head:]
 	for i := scan; i < len(live); i++ {
 		if match == nil || match(live[i]) {
@@ -173,41 +178,51 @@ func (m *mailbox) drain() []term.Term {
 // Infinity as a timeout means "wait forever".
 const Infinity time.Duration = -1
 
-// receive implements selective receive for the owner goroutine. The
-// timer is only made when the receive has to wait: a message already
-// queued costs no timer.
-func (m *mailbox) receive(ctx context.Context, dead <-chan struct{}, match func(term.Term) bool, timeout time.Duration) (term.Term, error) {
-	msg, ok, scan := m.take(match, 0)
+// receive implements selective receive for the owner goroutine p. A
+// receive that finds its message queued costs one lock and no timer; one
+// that waits takes a timer from the runtime's pool only when it has a
+// timeout, and selects on no more than the notify channel, the timer and
+// ctx (a context that can never end adds nothing). A process killed
+// while it waits is woken through notify (terminate signals it after
+// marking the process dead), so its Done channel is not needed here.
+func (m *mailbox) receive(ctx context.Context, p *Process, match func(term.Term) bool, timeout time.Duration) (term.Term, error) {
+	msg, ok, scan, notify := m.takeOrWait(match, timeout != 0)
 	if ok {
 		return msg, nil
 	}
 	if timeout == 0 {
 		return nil, ErrTimeout
 	}
-	notify := m.waitChan()
-	// A message put before notify existed signalled no one: look again.
-	if msg, ok, scan = m.take(match, scan); ok {
-		return msg, nil
-	}
 	var expired <-chan time.Time
 	if timeout > 0 {
-		timer := time.NewTimer(timeout)
-		defer timer.Stop()
-		expired = timer.C
+		t := p.rt.timer(timeout)
+		defer p.rt.releaseTimer(t)
+		expired = t.C
+	}
+	done := ctx.Done()
+	if c, own := ctx.(procContext); own && c.p == p {
+		done = nil // the process's death wakes it through notify
 	}
 	for {
-		select {
-		case <-notify:
-		case <-expired:
-			// A last look: a message may have arrived with the timer.
-			if msg, ok, _ := m.take(match, scan); ok {
-				return msg, nil
-			}
-			return nil, ErrTimeout
-		case <-dead:
+		// Checked after notify exists: a terminate that came before is
+		// seen here, one that comes after signals notify.
+		if p.Dead() {
 			return nil, ErrExited
-		case <-ctx.Done():
-			return nil, ctx.Err()
+		}
+		if expired == nil && done == nil {
+			<-notify
+		} else {
+			select {
+			case <-notify:
+			case <-expired:
+				// A last look: a message may have arrived with the timer.
+				if msg, ok, _ := m.take(match, scan); ok {
+					return msg, nil
+				}
+				return nil, ErrTimeout
+			case <-done:
+				return nil, ctx.Err()
+			}
 		}
 		msg, ok, examined := m.take(match, scan)
 		if ok {
@@ -215,4 +230,20 @@ func (m *mailbox) receive(ctx context.Context, dead <-chan struct{}, match func(
 		}
 		scan = examined
 	}
+}
+
+// takeOrWait is take from the head under one lock; when nothing matches
+// and wait is set it also returns the notify channel, made if need be
+// (a message put after this lock signals it).
+func (m *mailbox) takeOrWait(match func(term.Term) bool, wait bool) (term.Term, bool, int, chan struct{}) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	msg, ok, scan := m.takeLocked(match, 0)
+	if ok || !wait {
+		return msg, ok, scan, nil
+	}
+	if m.notify == nil {
+		m.notify = make(chan struct{}, 1)
+	}
+	return nil, false, scan, m.notify
 }
