@@ -22,6 +22,8 @@ type mailbox struct {
 	driven  bool // a SpawnHandler process's, until it dies
 	running bool // its handler goroutine is running
 	batched bool // a Batch will wake the owner (putQuiet)
+
+	timer *recvTimer // made by the first receive that waits with a timeout
 }
 
 // put appends msg and wakes the receiver. For an idle SpawnHandler
@@ -83,6 +85,9 @@ func (m *mailbox) stop() {
 	m.mu.Lock()
 	m.driven = false
 	notify := m.notify
+	if m.timer != nil {
+		m.timer.t.Stop() // the runtime's timers hold no dead process
+	}
 	m.mu.Unlock()
 	if notify != nil {
 		select {
@@ -179,25 +184,24 @@ func (m *mailbox) drain() []term.Term {
 const Infinity time.Duration = -1
 
 // receive implements selective receive for the owner goroutine p. A
-// receive that finds its message queued costs one lock and no timer; one
-// that waits takes a timer from the runtime's pool only when it has a
-// timeout, and selects on no more than the notify channel, the timer and
-// ctx (a context that can never end adds nothing). A process killed
-// while it waits is woken through notify (terminate signals it after
-// marking the process dead), so its Done channel is not needed here.
+// receive that finds its message queued costs one lock and no timer. One
+// that waits selects on its notify channel and ctx at most (a context
+// that can never end, or p's own, adds nothing): a process killed while
+// it waits is woken through notify (terminate signals it after marking
+// the process dead), and so is one whose timeout expires — the mailbox's
+// timer (see recvTimer) signals notify, and the receiver compares the
+// clock with its deadline.
 func (m *mailbox) receive(ctx context.Context, p *Process, match func(term.Term) bool, timeout time.Duration) (term.Term, error) {
-	msg, ok, scan, notify := m.takeOrWait(match, timeout != 0)
+	var deadline time.Time
+	if timeout > 0 {
+		deadline = time.Now().Add(timeout)
+	}
+	msg, ok, scan, notify := m.poll(match, 0, timeout != 0, deadline)
 	if ok {
 		return msg, nil
 	}
 	if timeout == 0 {
 		return nil, ErrTimeout
-	}
-	var expired <-chan time.Time
-	if timeout > 0 {
-		t := p.rt.timer(timeout)
-		defer p.rt.releaseTimer(t)
-		expired = t.C
 	}
 	done := ctx.Done()
 	if c, own := ctx.(procContext); own && c.p == p {
@@ -209,41 +213,42 @@ func (m *mailbox) receive(ctx context.Context, p *Process, match func(term.Term)
 		if p.Dead() {
 			return nil, ErrExited
 		}
-		if expired == nil && done == nil {
+		if done == nil {
 			<-notify
 		} else {
 			select {
 			case <-notify:
-			case <-expired:
-				// A last look: a message may have arrived with the timer.
-				if msg, ok, _ := m.take(match, scan); ok {
-					return msg, nil
-				}
-				return nil, ErrTimeout
 			case <-done:
 				return nil, ctx.Err()
 			}
 		}
-		msg, ok, examined := m.take(match, scan)
+		msg, ok, scan, _ = m.poll(match, scan, true, deadline)
 		if ok {
 			return msg, nil
 		}
-		scan = examined
+		// That look was the last one if the deadline has passed.
+		if !deadline.IsZero() && !time.Now().Before(deadline) {
+			return nil, ErrTimeout
+		}
 	}
 }
 
-// takeOrWait is take from the head under one lock; when nothing matches
-// and wait is set it also returns the notify channel, made if need be
-// (a message put after this lock signals it).
-func (m *mailbox) takeOrWait(match func(term.Term) bool, wait bool) (term.Term, bool, int, chan struct{}) {
+// poll is take under one lock; when nothing matches and wait is set it
+// also returns the notify channel, made if need be (a message put after
+// this lock signals it), and makes sure the mailbox's timer fires by
+// deadline (when not zero).
+func (m *mailbox) poll(match func(term.Term) bool, scan int, wait bool, deadline time.Time) (term.Term, bool, int, chan struct{}) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	msg, ok, scan := m.takeLocked(match, 0)
+	msg, ok, scan := m.takeLocked(match, scan)
 	if ok || !wait {
 		return msg, ok, scan, nil
 	}
 	if m.notify == nil {
 		m.notify = make(chan struct{}, 1)
+	}
+	if !deadline.IsZero() {
+		m.armLocked(deadline)
 	}
 	return nil, false, scan, m.notify
 }

@@ -54,6 +54,30 @@ func TestReceiveWokenByExit(t *testing.T) {
 	}
 }
 
+// armAt re-arms p's receive timer for at, as a receive with that
+// deadline left it.
+func armAt(p *Process, at time.Time) {
+	p.mb.mu.Lock()
+	defer p.mb.mu.Unlock()
+	if p.mb.timer != nil {
+		p.mb.timer.t.Stop()
+		p.mb.timer.at = time.Time{}
+	}
+	p.mb.armLocked(at)
+}
+
+// timerAt says when p's receive timer fires (zero: not armed).
+func timerAt(p *Process) time.Time {
+	p.mb.mu.Lock()
+	defer p.mb.mu.Unlock()
+	if p.mb.timer == nil {
+		return time.Time{}
+	}
+	return p.mb.timer.at
+}
+
+func limitFor() time.Duration { return erltest.Timeout(10 * time.Second) }
+
 // waitWaiting polls until p's mailbox has its wake-up channel, that is
 // until its receive has found nothing and is about to wait.
 func waitWaiting(t *testing.T, p *Process, limit time.Duration) {
@@ -95,6 +119,35 @@ func TestReceiveContextAndTimers(t *testing.T) {
 		if err != nil || m != term.Int(i) {
 			t.Fatalf("round %d: %v %v", i, m, err)
 		}
+	}
+	// A timer armed for an earlier, shorter deadline fires while a
+	// longer receive waits: the receive re-arms it and waits on.
+	armAt(p, time.Now().Add(20*time.Millisecond))
+	go func() {
+		for deadline := time.Now().Add(limitFor()); time.Now().Before(deadline); time.Sleep(time.Millisecond) {
+			if at := timerAt(p); !at.IsZero() && at.After(time.Now().Add(time.Second)) {
+				break // fired, and re-armed for the receive's own deadline
+			}
+		}
+		_ = rt.Send(p.Self(), p.Self(), term.Atom("late"))
+	}()
+	if m, err := p.Receive(context.Background(), nil, erltest.Timeout(10*time.Second)); err != nil || m != term.Atom("late") {
+		t.Fatalf("late: %v %v", m, err)
+	}
+	// A timer armed for a later deadline does not delay a short receive.
+	armAt(p, time.Now().Add(time.Hour))
+	got := make(chan error, 1)
+	go func() {
+		_, err := p.Receive(context.Background(), nil, 5*time.Millisecond)
+		got <- err
+	}()
+	select {
+	case err := <-got:
+		if err != ErrTimeout {
+			t.Fatalf("short after long: %v", err)
+		}
+	case <-time.After(limitFor()):
+		t.Fatal("a 5 ms receive waited for the timer armed for an hour")
 	}
 	// A receive that does not match leaves the message queued and times
 	// out; a matching one takes it at once.

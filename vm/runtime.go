@@ -69,8 +69,6 @@ type Runtime struct {
 	timersMu sync.Mutex
 	timers   map[term.Ref]*time.Timer
 
-	recvTimers sync.Pool // of *time.Timer, stopped: see timer
-
 	router atomic.Pointer[routerBox]
 
 	spawned, exited atomic.Uint64

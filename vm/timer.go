@@ -41,23 +41,3 @@ func (rt *Runtime) CancelTimer(ref term.Ref) bool {
 func (p *Process) SendAfter(d time.Duration, dest term.Term, msg term.Term) term.Ref {
 	return p.rt.SendAfter(d, p.pid, dest, msg)
 }
-
-// timer returns a timer that fires after d, from the runtime's pool of
-// receive timers (a receive with a timeout that has to wait needs one;
-// making a new timer and its channel each time was two allocations per
-// wait). Give it back with releaseTimer.
-func (rt *Runtime) timer(d time.Duration) *time.Timer {
-	if t, ok := rt.recvTimers.Get().(*time.Timer); ok {
-		t.Reset(d)
-		return t
-	}
-	return time.NewTimer(d)
-}
-
-// releaseTimer stops t and returns it to the pool. Since Go 1.23 a
-// stopped timer's channel delivers nothing stale, whether or not it had
-// fired, so the next Reset starts clean.
-func (rt *Runtime) releaseTimer(t *time.Timer) {
-	t.Stop()
-	rt.recvTimers.Put(t)
-}
