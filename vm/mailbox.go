@@ -192,11 +192,11 @@ const Infinity time.Duration = -1
 // timer (see recvTimer) signals notify, and the receiver compares the
 // clock with its deadline.
 func (m *mailbox) receive(ctx context.Context, p *Process, match func(term.Term) bool, timeout time.Duration) (term.Term, error) {
-	var deadline time.Time
+	var deadline time.Duration // on p.rt's monotonic clock (0: none)
 	if timeout > 0 {
-		deadline = time.Now().Add(timeout)
+		deadline = p.rt.clock() + timeout
 	}
-	msg, ok, scan, notify := m.poll(match, 0, timeout != 0, deadline)
+	msg, ok, scan, notify := m.poll(p.rt, match, 0, timeout != 0, deadline)
 	if ok {
 		return msg, nil
 	}
@@ -222,12 +222,12 @@ func (m *mailbox) receive(ctx context.Context, p *Process, match func(term.Term)
 				return nil, ctx.Err()
 			}
 		}
-		msg, ok, scan, _ = m.poll(match, scan, true, deadline)
+		msg, ok, scan, _ = m.poll(p.rt, match, scan, true, deadline)
 		if ok {
 			return msg, nil
 		}
 		// That look was the last one if the deadline has passed.
-		if !deadline.IsZero() && !time.Now().Before(deadline) {
+		if deadline > 0 && p.rt.clock() >= deadline {
 			return nil, ErrTimeout
 		}
 	}
@@ -236,8 +236,8 @@ func (m *mailbox) receive(ctx context.Context, p *Process, match func(term.Term)
 // poll is take under one lock; when nothing matches and wait is set it
 // also returns the notify channel, made if need be (a message put after
 // this lock signals it), and makes sure the mailbox's timer fires by
-// deadline (when not zero).
-func (m *mailbox) poll(match func(term.Term) bool, scan int, wait bool, deadline time.Time) (term.Term, bool, int, chan struct{}) {
+// deadline (on rt's clock; 0: none).
+func (m *mailbox) poll(rt *Runtime, match func(term.Term) bool, scan int, wait bool, deadline time.Duration) (term.Term, bool, int, chan struct{}) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	msg, ok, scan := m.takeLocked(match, scan)
@@ -247,8 +247,8 @@ func (m *mailbox) poll(match func(term.Term) bool, scan int, wait bool, deadline
 	if m.notify == nil {
 		m.notify = make(chan struct{}, 1)
 	}
-	if !deadline.IsZero() {
-		m.armLocked(deadline)
+	if deadline > 0 {
+		m.armLocked(rt, deadline)
 	}
 	return nil, false, scan, m.notify
 }

@@ -54,24 +54,25 @@ func TestReceiveWokenByExit(t *testing.T) {
 	}
 }
 
-// armAt re-arms p's receive timer for at, as a receive with that
-// deadline left it.
-func armAt(p *Process, at time.Time) {
+// armAt re-arms p's receive timer to fire in d, as a receive with that
+// timeout left it.
+func armAt(p *Process, d time.Duration) {
 	p.mb.mu.Lock()
 	defer p.mb.mu.Unlock()
 	if p.mb.timer != nil {
 		p.mb.timer.t.Stop()
-		p.mb.timer.at = time.Time{}
+		p.mb.timer.at = 0
 	}
-	p.mb.armLocked(at)
+	p.mb.armLocked(p.rt, p.rt.clock()+d)
 }
 
-// timerAt says when p's receive timer fires (zero: not armed).
-func timerAt(p *Process) time.Time {
+// timerAt says when p's receive timer fires, on p.rt.clock (0: not
+// armed).
+func timerAt(p *Process) time.Duration {
 	p.mb.mu.Lock()
 	defer p.mb.mu.Unlock()
 	if p.mb.timer == nil {
-		return time.Time{}
+		return 0
 	}
 	return p.mb.timer.at
 }
@@ -122,10 +123,10 @@ func TestReceiveContextAndTimers(t *testing.T) {
 	}
 	// A timer armed for an earlier, shorter deadline fires while a
 	// longer receive waits: the receive re-arms it and waits on.
-	armAt(p, time.Now().Add(20*time.Millisecond))
+	armAt(p, 20*time.Millisecond)
 	go func() {
 		for deadline := time.Now().Add(limitFor()); time.Now().Before(deadline); time.Sleep(time.Millisecond) {
-			if at := timerAt(p); !at.IsZero() && at.After(time.Now().Add(time.Second)) {
+			if at := timerAt(p); at > p.rt.clock()+time.Second {
 				break // fired, and re-armed for the receive's own deadline
 			}
 		}
@@ -135,7 +136,7 @@ func TestReceiveContextAndTimers(t *testing.T) {
 		t.Fatalf("late: %v %v", m, err)
 	}
 	// A timer armed for a later deadline does not delay a short receive.
-	armAt(p, time.Now().Add(time.Hour))
+	armAt(p, time.Hour)
 	got := make(chan error, 1)
 	go func() {
 		_, err := p.Receive(context.Background(), nil, 5*time.Millisecond)

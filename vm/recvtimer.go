@@ -16,21 +16,27 @@ import "time"
 // leaves one spare wake-up token, which a receive takes as a spurious
 // wake-up (it looks at the queue again and waits on).
 type recvTimer struct {
-	t  *time.Timer // an AfterFunc timer calling the mailbox's timeUp
-	at time.Time   // when it fires; zero once it has fired (or stopped)
+	rt *Runtime
+	t  *time.Timer   // an AfterFunc timer calling the mailbox's timeUp
+	at time.Duration // when it fires, on rt.clock; 0 once it has fired (or stopped)
 }
 
-// armLocked makes sure the timer fires no later than deadline (m.mu
-// held).
-func (m *mailbox) armLocked(deadline time.Time) {
+// clock is the runtime's monotonic clock: the time since it started
+// (one read of the monotonic clock, where time.Now reads two clocks).
+// Receive deadlines are on it.
+func (rt *Runtime) clock() time.Duration { return time.Since(rt.started) }
+
+// armLocked makes sure the timer fires no later than deadline, on rt's
+// clock (m.mu held).
+func (m *mailbox) armLocked(rt *Runtime, deadline time.Duration) {
 	if m.timer == nil {
-		m.timer = &recvTimer{at: deadline}
-		m.timer.t = time.AfterFunc(time.Until(deadline), m.timeUp)
+		m.timer = &recvTimer{rt: rt, at: deadline}
+		m.timer.t = time.AfterFunc(deadline-rt.clock(), m.timeUp)
 		return
 	}
-	if tm := m.timer; tm.at.IsZero() || tm.at.After(deadline) {
+	if tm := m.timer; tm.at == 0 || tm.at > deadline {
 		tm.at = deadline
-		tm.t.Reset(time.Until(deadline))
+		tm.t.Reset(deadline - rt.clock())
 	}
 }
 
@@ -38,8 +44,8 @@ func (m *mailbox) armLocked(deadline time.Time) {
 // it was re-armed meanwhile, and wakes the receiver.
 func (m *mailbox) timeUp() {
 	m.mu.Lock()
-	if tm := m.timer; !tm.at.IsZero() && !time.Now().Before(tm.at) {
-		tm.at = time.Time{}
+	if tm := m.timer; tm.at != 0 && tm.rt.clock() >= tm.at {
+		tm.at = 0
 	}
 	notify := m.notify
 	m.mu.Unlock()
