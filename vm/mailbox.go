@@ -192,11 +192,8 @@ const Infinity time.Duration = -1
 // timer (see recvTimer) signals notify, and the receiver compares the
 // clock with its deadline.
 func (m *mailbox) receive(ctx context.Context, p *Process, match func(term.Term) bool, timeout time.Duration) (term.Term, error) {
-	var deadline time.Duration // on p.rt's monotonic clock (0: none)
-	if timeout > 0 {
-		deadline = p.rt.clock() + timeout
-	}
-	msg, ok, scan, notify := m.poll(p.rt, match, 0, timeout != 0, deadline)
+	var deadline time.Duration // on p.rt's clock, set by the first poll that waits (0: none)
+	msg, ok, scan, notify := m.poll(p.rt, match, 0, timeout, &deadline)
 	if ok {
 		return msg, nil
 	}
@@ -222,7 +219,7 @@ func (m *mailbox) receive(ctx context.Context, p *Process, match func(term.Term)
 				return nil, ctx.Err()
 			}
 		}
-		msg, ok, scan, _ = m.poll(p.rt, match, scan, true, deadline)
+		msg, ok, scan, _ = m.poll(p.rt, match, scan, timeout, &deadline)
 		if ok {
 			return msg, nil
 		}
@@ -233,22 +230,27 @@ func (m *mailbox) receive(ctx context.Context, p *Process, match func(term.Term)
 	}
 }
 
-// poll is take under one lock; when nothing matches and wait is set it
-// also returns the notify channel, made if need be (a message put after
-// this lock signals it), and makes sure the mailbox's timer fires by
-// deadline (on rt's clock; 0: none).
-func (m *mailbox) poll(rt *Runtime, match func(term.Term) bool, scan int, wait bool, deadline time.Duration) (term.Term, bool, int, chan struct{}) {
+// poll is take under one lock. When nothing matches and the receive
+// waits (timeout not 0) it also returns the notify channel, made if need
+// be (a message put after this lock signals it), and, for a timeout,
+// sets *deadline on rt's clock the first time (a receive that finds its
+// message reads no clock) and makes sure the mailbox's timer fires by
+// then.
+func (m *mailbox) poll(rt *Runtime, match func(term.Term) bool, scan int, timeout time.Duration, deadline *time.Duration) (term.Term, bool, int, chan struct{}) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	msg, ok, scan := m.takeLocked(match, scan)
-	if ok || !wait {
+	if ok || timeout == 0 {
 		return msg, ok, scan, nil
 	}
 	if m.notify == nil {
 		m.notify = make(chan struct{}, 1)
 	}
-	if deadline > 0 {
-		m.armLocked(rt, deadline)
+	if timeout > 0 {
+		if *deadline == 0 {
+			*deadline = rt.clock() + timeout
+		}
+		m.armLocked(rt, *deadline)
 	}
 	return nil, false, scan, m.notify
 }
