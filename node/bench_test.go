@@ -202,3 +202,138 @@ func BenchmarkSend(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkRoundTrip: a process pings a peer that answers each packet it
+// reads with a pre-encoded pong, and waits for the pong with a timeout
+// (Send, then Receive with a match and a timeout, as bench/dist's rttAv
+// does against BEAM): the node's whole round-trip path, sender to
+// socket and reader to mailbox to receiver, once per iteration. The
+// peer decodes nothing, so what it adds is a read and a write.
+func BenchmarkRoundTrip(b *testing.B) {
+	n := startNode(b, 0, "c", func(c *Config) { c.PortMapper = nil })
+	peer := dialBenchPeer(b, n, "beam@127.0.0.1")
+	p, _ := n.Runtime().NewProcess(vm.SpawnOptions{})
+	defer p.Exit(vm.Normal)
+	pong := peer.packet(b, p.Self(), term.Atom("pong"))
+	ponger := term.NewPid("beam@127.0.0.1", 5, 0, 7)
+	ping := term.Tuple{term.Atom("ping"), p.Self()}
+	isPong := func(m term.Term) bool { return m == term.Atom("pong") }
+	done := make(chan error, 1)
+	go func() {
+		for {
+			pkt, err := peer.c.ReadPacket()
+			if err != nil {
+				done <- err
+				return
+			}
+			if len(pkt) == 0 {
+				continue // tick
+			}
+			if _, err := peer.nc.Write(pong); err != nil {
+				done <- err
+				return
+			}
+		}
+	}()
+	ctx, cancel := context.WithCancel(context.Background()) // as bench/dist's: one that can end
+	defer cancel()
+	b.ReportAllocs()
+	b.ResetTimer()
+	cpu := processCPU()
+	for i := 0; i < b.N; i++ {
+		if err := p.Send(ponger, ping); err != nil {
+			b.Fatal(err)
+		}
+		if _, err := p.Receive(ctx, isPong, time.Minute); err != nil {
+			b.Fatal(err)
+		}
+	}
+	reportCPU(b, cpu)
+	b.StopTimer()
+	peer.c.Close()
+	<-done
+}
+
+// BenchmarkRoundTripFloor is BenchmarkRoundTrip's floor: a Go program
+// built like a node (bench/dist's "raw Go, reader goroutine") pings the
+// same kind of peer with a pre-encoded packet over loopback TCP, and a
+// reader goroutine hands each answer over a channel to the goroutine
+// that waits for it. cpu-ns/op of the two, both including the peer's
+// read and write, compare the node's path with the least a node does.
+func BenchmarkRoundTripFloor(b *testing.B) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer ln.Close()
+	accepted := make(chan net.Conn, 1)
+	go func() {
+		c, err := ln.Accept()
+		if err != nil {
+			close(accepted)
+			return
+		}
+		accepted <- c
+	}()
+	nc, err := net.Dial("tcp", ln.Addr().String())
+	if err != nil {
+		b.Fatal(err)
+	}
+	pc, ok := <-accepted
+	if !ok {
+		b.Fatal("accept failed")
+	}
+	me, peer := carrier.NewStreamConn(nc, "tcp", 0), carrier.NewStreamConn(pc, "tcp", 0)
+	defer me.Close()
+	defer peer.Close()
+	if err := me.StartData(); err != nil {
+		b.Fatal(err)
+	}
+	if err := peer.StartData(); err != nil {
+		b.Fatal(err)
+	}
+	packet := func(n int) []byte { // a SEND-sized packet
+		return append(binary.BigEndian.AppendUint32(nil, uint32(n)), make([]byte, n)...)
+	}
+	ping, pong := packet(40), packet(30)
+	go func() { // the ponger
+		for {
+			if _, err := peer.ReadPacket(); err != nil {
+				return
+			}
+			if _, err := pc.Write(pong); err != nil {
+				return
+			}
+		}
+	}()
+	got := make(chan error, 1)
+	go func() { // the reader goroutine: exactly b.N answers
+		for i := 0; i < b.N; i++ {
+			_, err := me.ReadPacket()
+			got <- err
+			if err != nil {
+				return
+			}
+		}
+	}()
+	b.ReportAllocs()
+	b.ResetTimer()
+	cpu := processCPU()
+	for i := 0; i < b.N; i++ {
+		if _, err := nc.Write(ping); err != nil {
+			b.Fatal(err)
+		}
+		if err := <-got; err != nil {
+			b.Fatal(err)
+		}
+	}
+	reportCPU(b, cpu)
+}
+
+// reportCPU reports the CPU time of the whole process (every goroutine,
+// user and system) since start, per iteration, as cpu-ns/op.
+func reportCPU(b *testing.B, start time.Duration) {
+	if end := processCPU(); end > 0 {
+		b.ReportMetric(float64(end-start)/float64(b.N), "cpu-ns/op")
+	}
+}

@@ -430,8 +430,16 @@ func (k *conn) readLoop() {
 			continue
 		}
 		if err == nil && m.Send {
+			// What dispatch does for KindSend. A message with nothing
+			// before it awaiting a wake-up and nothing after it in the
+			// buffer (an answer in a conversation) is delivered and its
+			// receiver woken under one lock of its mailbox.
 			k.recvMsgs.Add(1)
-			k.n.rt.DeliverBatched(m.To, m.Payload, &batch) // what dispatch does for KindSend
+			if batch.Len() == 0 && (buffered == nil || !buffered.PacketBuffered()) {
+				k.n.rt.DeliverMessage(m.To, m.Payload)
+			} else {
+				k.n.rt.DeliverBatched(m.To, m.Payload, &batch)
+			}
 			continue
 		}
 		if err == nil {

@@ -22,6 +22,8 @@ type mailbox struct {
 	driven  bool // a SpawnHandler process's, until it dies
 	running bool // its handler goroutine is running
 	batched bool // a Batch will wake the owner (putQuiet)
+
+	timer *recvTimer // made by the first receive that waits with a timeout
 }
 
 // put appends msg and wakes the receiver. For an idle SpawnHandler
@@ -83,6 +85,9 @@ func (m *mailbox) stop() {
 	m.mu.Lock()
 	m.driven = false
 	notify := m.notify
+	if m.timer != nil {
+		m.timer.t.Stop() // the runtime's timers hold no dead process
+	}
 	m.mu.Unlock()
 	if notify != nil {
 		select {
@@ -135,6 +140,11 @@ func (m *mailbox) len() int {
 func (m *mailbox) take(match func(term.Term) bool, scan int) (term.Term, bool, int) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	return m.takeLocked(match, scan)
+}
+
+// takeLocked is take with m.mu held.
+func (m *mailbox) takeLocked(match func(term.Term) bool, scan int) (term.Term, bool, int) {
 	live := m.q[m.head:]
 	for i := scan; i < len(live); i++ {
 		if match == nil || match(live[i]) {
@@ -173,46 +183,74 @@ func (m *mailbox) drain() []term.Term {
 // Infinity as a timeout means "wait forever".
 const Infinity time.Duration = -1
 
-// receive implements selective receive for the owner goroutine. The
-// timer is only made when the receive has to wait: a message already
-// queued costs no timer.
-func (m *mailbox) receive(ctx context.Context, dead <-chan struct{}, match func(term.Term) bool, timeout time.Duration) (term.Term, error) {
-	msg, ok, scan := m.take(match, 0)
+// receive implements selective receive for the owner goroutine p. A
+// receive that finds its message queued costs one lock and no timer. One
+// that waits selects on its notify channel and ctx at most (a context
+// that can never end, or p's own, adds nothing): a process killed while
+// it waits is woken through notify (terminate signals it after marking
+// the process dead), and so is one whose timeout expires — the mailbox's
+// timer (see recvTimer) signals notify, and the receiver compares the
+// clock with its deadline.
+func (m *mailbox) receive(ctx context.Context, p *Process, match func(term.Term) bool, timeout time.Duration) (term.Term, error) {
+	var deadline time.Duration // on p.rt's clock, set by the first poll that waits (0: none)
+	msg, ok, scan, notify := m.poll(p.rt, match, 0, timeout, &deadline)
 	if ok {
 		return msg, nil
 	}
 	if timeout == 0 {
 		return nil, ErrTimeout
 	}
-	notify := m.waitChan()
-	// A message put before notify existed signalled no one: look again.
-	if msg, ok, scan = m.take(match, scan); ok {
-		return msg, nil
-	}
-	var expired <-chan time.Time
-	if timeout > 0 {
-		timer := time.NewTimer(timeout)
-		defer timer.Stop()
-		expired = timer.C
+	done := ctx.Done()
+	if c, own := ctx.(procContext); own && c.p == p {
+		done = nil // the process's death wakes it through notify
 	}
 	for {
-		select {
-		case <-notify:
-		case <-expired:
-			// A last look: a message may have arrived with the timer.
-			if msg, ok, _ := m.take(match, scan); ok {
-				return msg, nil
-			}
-			return nil, ErrTimeout
-		case <-dead:
+		// Checked after notify exists: a terminate that came before is
+		// seen here, one that comes after signals notify.
+		if p.Dead() {
 			return nil, ErrExited
-		case <-ctx.Done():
-			return nil, ctx.Err()
 		}
-		msg, ok, examined := m.take(match, scan)
+		if done == nil {
+			<-notify
+		} else {
+			select {
+			case <-notify:
+			case <-done:
+				return nil, ctx.Err()
+			}
+		}
+		msg, ok, scan, _ = m.poll(p.rt, match, scan, timeout, &deadline)
 		if ok {
 			return msg, nil
 		}
-		scan = examined
+		// That look was the last one if the deadline has passed.
+		if deadline > 0 && p.rt.clock() >= deadline {
+			return nil, ErrTimeout
+		}
 	}
+}
+
+// poll is take under one lock. When nothing matches and the receive
+// waits (timeout not 0) it also returns the notify channel, made if need
+// be (a message put after this lock signals it), and, for a timeout,
+// sets *deadline on rt's clock the first time (a receive that finds its
+// message reads no clock) and makes sure the mailbox's timer fires by
+// then.
+func (m *mailbox) poll(rt *Runtime, match func(term.Term) bool, scan int, timeout time.Duration, deadline *time.Duration) (term.Term, bool, int, chan struct{}) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	msg, ok, scan := m.takeLocked(match, scan)
+	if ok || timeout == 0 {
+		return msg, ok, scan, nil
+	}
+	if m.notify == nil {
+		m.notify = make(chan struct{}, 1)
+	}
+	if timeout > 0 {
+		if *deadline == 0 {
+			*deadline = rt.clock() + timeout
+		}
+		m.armLocked(rt, *deadline)
+	}
+	return nil, false, scan, m.notify
 }

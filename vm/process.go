@@ -222,7 +222,7 @@ func (p *Process) Receive(ctx context.Context, match func(term.Term) bool, timeo
 		// stays within its first 2 KiB of stack.
 		msg, err = p.mb.receiveOwn(p, match)
 	} else {
-		msg, err = p.mb.receive(ctx, p.Done(), match, timeout)
+		msg, err = p.mb.receive(ctx, p, match, timeout)
 	}
 	if err == nil {
 		p.reductions.Add(1)
