@@ -33,6 +33,9 @@ func AppendTerm(dst []byte, t term.Term, opts *EncodeOptions) ([]byte, error) {
 	}
 	body := len(dst)
 	dst, err := e.term(dst, t)
+	if err == nil {
+		err = e.localLast(dst, t)
+	}
 	if err != nil {
 		return dst[:orig], err
 	}
@@ -51,10 +54,25 @@ func AppendBody(dst []byte, t term.Term, opts *EncodeOptions) ([]byte, error) {
 	orig := len(dst)
 	e := newEncoder(opts)
 	dst, err := e.term(dst, t)
+	if err == nil {
+		err = e.localLast(dst, t)
+	}
 	if err != nil {
 		return dst[:orig], err
 	}
 	return dst, nil
+}
+
+// localLast refuses an encoding in which something follows a LOCAL_EXT
+// term. LOCAL_EXT's bytes are node-private and run to the end of the
+// encoding (erl_ext_dist, LOCAL_EXT; see the decoder), so a term after it
+// would be read as part of it: a LocalExt can only be the last term
+// encoded (alone, or the last element of the last container).
+func (e *encoder) localLast(dst []byte, t term.Term) error {
+	if e.localEnd < 0 || e.localEnd == len(dst) {
+		return nil
+	}
+	return &EncodeError{Term: t, Reason: "a LOCAL_EXT term runs to the end of its encoding, and other terms follow it here (it can only come last)", Err: ErrUnsupported}
 }
 
 type encoder struct {
@@ -62,10 +80,11 @@ type encoder struct {
 	cacheRef func(term.Atom) (int, bool)
 	depth    int
 	limit    int // the depth limit, for errors
+	localEnd int // where the last LocalExt written ends; -1: none (localLast)
 }
 
 func newEncoder(o *EncodeOptions) encoder {
-	e := encoder{depth: DefaultMaxDepth}
+	e := encoder{depth: DefaultMaxDepth, localEnd: -1}
 	if o != nil {
 		e.avm = o.Profile == ProfileAtomVM
 		if !e.avm {
@@ -175,7 +194,9 @@ func (e *encoder) term(dst []byte, t term.Term) ([]byte, error) {
 		if len(v.Bytes) == 0 || v.Bytes[0] != TagLocal {
 			return dst, invalid(v, "LocalExt.Bytes must start with the LOCAL_EXT tag 121")
 		}
-		return append(dst, v.Bytes...), nil
+		dst = append(dst, v.Bytes...)
+		e.localEnd = len(dst)
+		return dst, nil
 	case nil:
 		return append(dst, TagNil), nil
 	}

@@ -241,6 +241,36 @@ func TestLocalExt(t *testing.T) {
 	}
 }
 
+// TestLocalExtOnlyLast: a LOCAL_EXT runs to the end of its encoding, so
+// a term that would follow it (a later tuple element or map entry, a
+// list's tail) is refused rather than swallowed by it (FuzzDecode found
+// a map whose keys re-encoded in another order put it first), and last
+// it is still encoded.
+func TestLocalExtOnlyLast(t *testing.T) {
+	loc := term.LocalExt{Bytes: "\x79\xde\xad"}
+	for _, v := range []term.Term{
+		term.Tuple{loc, term.Int(1)},
+		term.List{loc},
+		term.Tuple{term.Tuple{term.Int(1), loc}, term.Int(2)},
+	} {
+		if b, err := etf.Marshal(v); !errors.Is(err, etf.ErrUnsupported) || !strings.Contains(err.Error(), "can only come last") {
+			t.Errorf("%s: % x, %v", etf.Describe(v, 60), b, err)
+		}
+		if _, err := etf.AppendBody(nil, v, nil); !errors.Is(err, etf.ErrUnsupported) {
+			t.Errorf("AppendBody %s: %v", etf.Describe(v, 60), err)
+		}
+	}
+	for _, v := range []term.Term{loc, term.Tuple{term.Int(1), term.Tuple{term.Int(2), loc}}} {
+		b, err := etf.Marshal(v)
+		if err != nil {
+			t.Fatalf("%s: %v", etf.Describe(v, 60), err)
+		}
+		if w, err := etf.Unmarshal(b); err != nil || !term.ExactEqual(v, w) {
+			t.Fatalf("%s: round trip %v, %v", etf.Describe(v, 60), w, err)
+		}
+	}
+}
+
 func TestUnmarshalTrailing(t *testing.T) {
 	_, err := etf.Unmarshal([]byte{131, 106, 0})
 	if !errors.Is(err, etf.ErrInvalid) || !strings.Contains(err.Error(), "1 bytes follow") {
