@@ -62,6 +62,9 @@ type Config struct {
 	// MaxDepth, MaxChildren and MaxTreeNodes bound the application
 	// tree walk (defaults 4, 50, 500).
 	MaxDepth, MaxChildren, MaxTreeNodes int
+	// AgentIdle is how long an agent on a BEAM node waits for the next
+	// request before it ends (default DefaultAgentIdle; see Requester).
+	AgentIdle time.Duration
 }
 
 func (c Config) withDefaults() Config {
@@ -77,6 +80,9 @@ func (c Config) withDefaults() Config {
 	def(&c.MaxDepth, 4)
 	def(&c.MaxChildren, 50)
 	def(&c.MaxTreeNodes, 500)
+	if c.AgentIdle <= 0 {
+		c.AgentIdle = DefaultAgentIdle
+	}
 	if c.Conn == nil && c.Node != nil {
 		c.Conn = NodeConn{N: c.Node}
 	}
@@ -86,7 +92,8 @@ func (c Config) withDefaults() Config {
 // Observer reads nodes: one request per refresh on BEAM nodes, the few
 // calls AtomVM answers on boards. It remembers per node the parsed poll
 // expressions and the optional calls a node lacks; Forget clears both
-// when the node reconnects. It is safe for concurrent use.
+// when the node reconnects, and the agents it started on BEAM nodes
+// (see Requester). It is safe for concurrent use.
 type Observer struct {
 	cfg     Config
 	started time.Time // the local node's uptime counts from here
@@ -95,12 +102,13 @@ type Observer struct {
 	parsed map[string]term.Term // node + expression → erl_parse result
 	lacks  map[string]bool      // node + call → the node answered undef/badarg
 	exprs  map[Section]string   // the BEAM expression of each set of sections
+	agents map[string]agent     // node + expression → its agent (Requester)
 }
 
 // New returns an Observer.
 func New(cfg Config) *Observer {
 	return &Observer{cfg: cfg.withDefaults(), started: time.Now(), parsed: map[string]term.Term{}, lacks: map[string]bool{},
-		exprs: map[Section]string{}}
+		exprs: map[Section]string{}, agents: map[string]agent{}}
 }
 
 // Forget drops what the observer learnt about node (call it on nodeup:
@@ -117,6 +125,11 @@ func (o *Observer) Forget(n term.Atom) {
 	for k := range o.parsed {
 		if strings.HasPrefix(k, prefix) {
 			delete(o.parsed, k)
+		}
+	}
+	for k := range o.agents {
+		if strings.HasPrefix(k, prefix) {
+			delete(o.agents, k) // it ends on its own (nodedown, idle)
 		}
 	}
 }
@@ -191,18 +204,9 @@ func (o *Observer) optional(ctx context.Context, n, mod, fun term.Atom, args ...
 // trip (after the first, which also parses it there with
 // erl_scan/erl_parse). No code is loaded on the node.
 func (o *Observer) beamEval(ctx context.Context, n term.Atom, src string, bindings term.List) (term.Term, error) {
-	key := string(n) + "\x00" + src
-	o.mu.Lock()
-	exprs, ok := o.parsed[key]
-	o.mu.Unlock()
-	if !ok {
-		var err error
-		if exprs, err = o.parse(ctx, n, src); err != nil {
-			return nil, err
-		}
-		o.mu.Lock()
-		o.parsed[key] = exprs
-		o.mu.Unlock()
+	exprs, err := o.parsedExprs(ctx, n, src)
+	if err != nil {
+		return nil, err
 	}
 	var bs term.Term = term.Nil
 	if len(bindings) > 0 {
@@ -217,6 +221,25 @@ func (o *Observer) beamEval(ctx context.Context, n term.Atom, src string, bindin
 		return nil, fmt.Errorf("evaluate the poll expression on %s: %s", n, syntax.Write(v, syntax.Options{}))
 	}
 	return t[1], nil
+}
+
+// parsedExprs is src parsed on node n, remembered until Forget.
+func (o *Observer) parsedExprs(ctx context.Context, n term.Atom, src string) (term.Term, error) {
+	key := string(n) + "\x00" + src
+	o.mu.Lock()
+	exprs, ok := o.parsed[key]
+	o.mu.Unlock()
+	if ok {
+		return exprs, nil
+	}
+	exprs, err := o.parse(ctx, n, src)
+	if err != nil {
+		return nil, err
+	}
+	o.mu.Lock()
+	o.parsed[key] = exprs
+	o.mu.Unlock()
+	return exprs, nil
 }
 
 func (o *Observer) parse(ctx context.Context, n term.Atom, src string) (term.Term, error) {

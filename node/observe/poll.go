@@ -145,7 +145,13 @@ var errNoEval = errors.New("the node has no erl_scan/erl_eval")
 func (o *Observer) pollBEAM(ctx context.Context, n term.Atom, secs Section) (Snapshot, error) {
 	s := Snapshot{Node: n, Kind: node.KindBEAM}
 	start := time.Now()
-	v, err := o.beamEval(ctx, n, o.expr(secs), o.beamBindings(secs))
+	var v term.Term
+	var err error
+	if r, ok := o.cfg.Conn.(Requester); ok {
+		v, err = o.agentEval(ctx, r, n, o.expr(secs), o.beamBindings(secs))
+	} else {
+		v, err = o.beamEval(ctx, n, o.expr(secs), o.beamBindings(secs))
+	}
 	s.At, s.RTT = time.Now(), time.Since(start)
 	if err != nil {
 		return s, err
