@@ -62,14 +62,17 @@ const DefaultAgentIdle = 30 * time.Second
 const agentNoDeadline = 30 * time.Second
 
 // beamAgent is the agent's expression, evaluated once per node and poll
-// expression with the bindings ObserveExprs (the parsed poll
-// expression), ObserveBs (its bindings), ObserveOwner (this node) and
-// ObserveIdle (milliseconds). Its value is the agent's pid. The agent
-// answers {Ref, catch erl_eval:exprs(ObserveExprs, ObserveBs)} to each
+// expression with the bindings ObserveSrc (the poll expression's text,
+// scanned and parsed there: no parsed form is kept on this side),
+// ObserveBs (its bindings), ObserveOwner (this node) and ObserveIdle
+// (milliseconds). Its value is the agent's pid. The agent answers
+// {Ref, catch erl_eval:exprs(Exprs, ObserveBs)} to each
 // {avmsh_observe_poll, From, Ref}, and ends when this node's connection
 // goes down (monitor_node) or after ObserveIdle without a request (the
 // view that polled it is no longer on screen).
-const beamAgent = `erlang:spawn(fun () ->
+const beamAgent = `{ok, ObserveToks, _} = erl_scan:string(ObserveSrc),
+{ok, ObserveExprs} = erl_parse:parse_exprs(ObserveToks),
+erlang:spawn(fun () ->
   erlang:monitor_node(ObserveOwner, true),
   ObserveLoop = fun ObserveAgent() ->
     receive
@@ -136,9 +139,11 @@ func (o *Observer) agentEval(ctx context.Context, r Requester, n term.Atom, src 
 	return t[1], nil
 }
 
-// startAgent starts an agent for src on n (parsing src there first).
+// startAgent starts an agent for src on n. Neither its expression's
+// parsed form nor the poll's is kept here (a few KiB of terms a node):
+// an agent is started once per node and view, not every refresh.
 func (o *Observer) startAgent(ctx context.Context, n term.Atom, src string, bindings term.List) (term.Pid, error) {
-	exprs, err := o.parsedExprs(ctx, n, src)
+	exprs, err := o.parse(ctx, n, beamAgent)
 	if err != nil {
 		return term.Pid{}, err
 	}
@@ -150,20 +155,21 @@ func (o *Observer) startAgent(ctx context.Context, n term.Atom, src string, bind
 	if o.cfg.Node != nil {
 		owner = o.cfg.Node.Name()
 	}
-	v, err := o.beamEval(ctx, n, beamAgent, term.List{
+	v, err := o.call(ctx, n, "erl_eval", "exprs", exprs, term.List{
 		term.Tuple{term.Atom("ObserveBs"), bs},
-		term.Tuple{term.Atom("ObserveExprs"), exprs},
 		term.Tuple{term.Atom("ObserveIdle"), term.Int(o.cfg.AgentIdle.Milliseconds())},
 		term.Tuple{term.Atom("ObserveOwner"), owner},
+		term.Tuple{term.Atom("ObserveSrc"), term.String(src)},
 	})
 	if err != nil {
-		return term.Pid{}, err
+		return term.Pid{}, fmt.Errorf("start the observer agent on %s: %w", n, err)
 	}
-	pid, ok := v.(term.Pid)
-	if !ok {
-		return term.Pid{}, fmt.Errorf("start the observer agent on %s: %s", n, syntax.Write(v, syntax.Options{}))
+	if t, ok := v.(term.Tuple); ok && len(t) == 3 && t[0] == term.Atom("value") {
+		if pid, ok := t[1].(term.Pid); ok {
+			return pid, nil
+		}
 	}
-	return pid, nil
+	return term.Pid{}, fmt.Errorf("start the observer agent on %s: %s", n, syntax.Write(v, syntax.Options{}))
 }
 
 // dropAgent forgets the agent of key if it is still pid.

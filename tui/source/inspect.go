@@ -25,10 +25,20 @@ func (in *inspector) Observe(ctx context.Context, n term.Atom, secs Section) (Sn
 
 // observe is Observer.Observe for every part of Live.
 func (e *env) observe(ctx context.Context, n term.Atom, secs Section) (Snapshot, error) {
+	return e.observePeer(ctx, n, "", secs)
+}
+
+// observePeer is observe of a node whose transport the caller knows
+// ("" if not): the fleet log, which records boards, then does not look
+// the connection up again (the cluster view polls hundreds of nodes a
+// second).
+func (e *env) observePeer(ctx context.Context, n term.Atom, transport string, secs Section) (Snapshot, error) {
 	s, err := e.obs.Poll(ctx, n, secs)
 	if s.Overview != nil {
 		e.leaks.AddOverview(*s.Overview, s.At)
-		e.fleet.sawOverview(ctx, e, *s.Overview)
+		if transport == "" || transport == "serial" {
+			e.fleet.sawOverview(ctx, e, *s.Overview)
+		}
 	}
 	if s.Procs != nil {
 		e.leaks.AddProcs(*s.Procs)
