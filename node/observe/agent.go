@@ -11,8 +11,8 @@ import (
 	"github.com/avmsh/avmsh/vm/term"
 )
 
-// Requester is a Conn that can also send a message to a process on
-// another node and wait for its answer (NodeConn is one). With it, the
+// Requester is a Conn that can also send messages to processes on
+// other nodes and wait for their answers (NodeConn is one). With it, the
 // observer polls a BEAM node through an agent: a process it starts there
 // once (an erl_eval closure, no code loaded) that holds the parsed poll
 // expression and evaluates it at each request. A refresh is then one
@@ -21,32 +21,69 @@ import (
 // signals back (the spawn reply and the monitor's DOWN): with 200 nodes
 // polled every second, that was most of the dashboard's CPU.
 type Requester interface {
-	// Request sends {tag, From, Ref} to the process to, from a
-	// temporary process From, and returns Value from the answer
-	// {Ref, Value}. It waits until ctx ends.
-	Request(ctx context.Context, to term.Pid, tag term.Atom) (term.Term, error)
+	// Request sends {tag, From, Ref} to every process of to, from one
+	// temporary process From and with a reference each, and returns
+	// one Answer per process, in the order of to: the Value of its
+	// answer {Ref, Value}, or an error when it could not be sent or
+	// ctx ended before it came.
+	Request(ctx context.Context, to []term.Pid, tag term.Atom) []Answer
 }
 
-// Request implements Requester.
-func (c NodeConn) Request(ctx context.Context, to term.Pid, tag term.Atom) (term.Term, error) {
+// Answer is one process's answer to a Request.
+type Answer struct {
+	Value term.Term
+	Sent  time.Time // when the request was sent
+	At    time.Time // when the answer arrived
+	Err   error
+}
+
+// Request implements Requester. The answers land in one mailbox: a
+// refresh of many nodes wakes this goroutine a few times, not once a
+// node.
+func (c NodeConn) Request(ctx context.Context, to []term.Pid, tag term.Atom) []Answer {
+	out := make([]Answer, len(to))
 	rt := c.N.Runtime()
 	p, err := rt.NewProcess(vm.SpawnOptions{Label: "observe:request/3"})
 	if err != nil {
-		return nil, err
+		for i := range out {
+			out[i].Err = err
+		}
+		return out
 	}
 	defer p.Exit(vm.Normal)
-	ref := rt.MakeRef()
-	if err := p.Send(to, term.Tuple{tag, p.Self(), ref}); err != nil {
-		return nil, err
+	refs := make(map[term.Ref]int, len(to))
+	for i, pid := range to {
+		ref := rt.MakeRef()
+		out[i].Sent = time.Now()
+		if err := p.Send(pid, term.Tuple{tag, p.Self(), ref}); err != nil {
+			out[i].Err = err
+			continue
+		}
+		refs[ref] = i
 	}
-	msg, err := p.Receive(ctx, func(m term.Term) bool {
-		t, ok := m.(term.Tuple)
-		return ok && len(t) == 2 && t[0] == ref
-	}, vm.Infinity)
-	if err != nil {
-		return nil, err
+	for len(refs) > 0 {
+		msg, err := p.Receive(ctx, func(m term.Term) bool {
+			t, ok := m.(term.Tuple)
+			if !ok || len(t) != 2 {
+				return false
+			}
+			ref, ok := t[0].(term.Ref)
+			_, mine := refs[ref]
+			return ok && mine
+		}, vm.Infinity)
+		if err != nil {
+			for _, i := range refs {
+				out[i].Err = err
+			}
+			break
+		}
+		t := msg.(term.Tuple)
+		ref := t[0].(term.Ref)
+		i := refs[ref]
+		out[i].Value, out[i].At = t[1], time.Now()
+		delete(refs, ref)
 	}
-	return msg.(term.Tuple)[1], nil
+	return out
 }
 
 // agentTag tags the requests an agent answers.
@@ -97,18 +134,9 @@ type agent struct {
 // agent, starting one when there is none or the last was idle long
 // enough to have ended.
 func (o *Observer) agentEval(ctx context.Context, r Requester, n term.Atom, src string, bindings term.List) (term.Term, error) {
-	key := string(n) + "\x00" + src
+	key := agentKey(n, src)
 	now := time.Now()
-	o.mu.Lock()
-	a, ok := o.agents[key]
-	if ok && now.Sub(a.used) > o.cfg.AgentIdle*2/3 {
-		ok = false // it may end before this request reaches it
-	}
-	if ok {
-		a.used = now
-		o.agents[key] = a
-	}
-	o.mu.Unlock()
+	a, ok := o.liveAgent(key, now)
 	if !ok {
 		pid, err := o.startAgent(ctx, n, src, bindings)
 		if err != nil {
@@ -124,19 +152,42 @@ func (o *Observer) agentEval(ctx context.Context, r Requester, n term.Atom, src 
 		ctx, cancel = context.WithTimeout(ctx, agentNoDeadline)
 		defer cancel()
 	}
-	v, err := r.Request(ctx, a.pid, agentTag)
-	if err != nil {
-		o.dropAgent(key, a.pid) // gone, or slow: the next poll starts another
+	ans := r.Request(ctx, []term.Pid{a.pid}, agentTag)[0]
+	return o.agentAnswer(n, key, a.pid, ans)
+}
+
+// agentAnswer reads the answer of the agent pid (of key) on n.
+func (o *Observer) agentAnswer(n term.Atom, key string, pid term.Pid, ans Answer) (term.Term, error) {
+	if err := ans.Err; err != nil {
+		o.dropAgent(key, pid) // gone, or slow: the next poll starts another
 		if errors.Is(err, vm.ErrExited) {
 			return nil, fmt.Errorf("poll %s: the requesting process exited", n)
 		}
-		return nil, fmt.Errorf("poll %s: no answer from its observer agent %s: %w", n, syntax.Write(a.pid, syntax.Options{}), err)
+		return nil, fmt.Errorf("poll %s: no answer from its observer agent %s: %w", n, syntax.Write(pid, syntax.Options{}), err)
 	}
+	v := ans.Value
 	t, ok := v.(term.Tuple)
 	if !ok || len(t) != 3 || t[0] != term.Atom("value") {
 		return nil, fmt.Errorf("evaluate the poll expression on %s: %s", n, syntax.Write(v, syntax.Options{}))
 	}
 	return t[1], nil
+}
+
+func agentKey(n term.Atom, src string) string { return string(n) + "\x00" + src }
+
+// liveAgent returns the agent of key, unless there is none or it was
+// idle long enough that it may end before a request reaches it; the
+// agent is marked used at now.
+func (o *Observer) liveAgent(key string, now time.Time) (agent, bool) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	a, ok := o.agents[key]
+	if !ok || now.Sub(a.used) > o.cfg.AgentIdle*2/3 {
+		return agent{}, false
+	}
+	a.used = now
+	o.agents[key] = a
+	return a, true
 }
 
 // startAgent starts an agent for src on n. Neither its expression's

@@ -25,8 +25,8 @@ func (c *agentConn) Call(ctx context.Context, n, m, f term.Atom, args []term.Ter
 	return c.NodeConn.Call(ctx, n, m, f, args)
 }
 
-func (c *agentConn) Request(ctx context.Context, to term.Pid, tag term.Atom) (term.Term, error) {
-	c.requests.Add(1)
+func (c *agentConn) Request(ctx context.Context, to []term.Pid, tag term.Atom) []observe.Answer {
+	c.requests.Add(int64(len(to)))
 	return c.NodeConn.Request(ctx, to, tag)
 }
 
@@ -116,4 +116,52 @@ func TestAgentAgainstErl(t *testing.T) {
 		t.Fatal("not connected")
 	}
 	waitAgents(t, e, before, "after the connection went down")
+}
+
+// TestPollManyAgainstErl: PollMany polls two erl nodes (and a name that
+// is not connected, which fails alone): the first time one by one
+// (erpc calls that start the agents), then with one request to each
+// agent and no erpc call, every overview read.
+func TestPollManyAgainstErl(t *testing.T) {
+	e1, n := startErl(t)
+	e2 := erltest.Start(t, erltest.Options{EpmdPort: e1.EpmdPort, Cookie: e1.Cookie})
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	if err := n.Connect(ctx, term.Atom(e2.Name)); err != nil {
+		t.Fatal(err)
+	}
+	conn := &agentConn{NodeConn: observe.NodeConn{N: n}}
+	o := observe.New(observe.Config{Node: n, Conn: conn})
+	nodes := []term.Atom{term.Atom(e1.Name), "nobody@127.0.0.1", term.Atom(e2.Name)}
+	check := func(round string, res []observe.Result) {
+		t.Helper()
+		if len(res) != len(nodes) {
+			t.Fatalf("%s: %d results for %d nodes", round, len(res), len(nodes))
+		}
+		for i, r := range res {
+			if i == 1 {
+				if r.Err == nil || !strings.Contains(r.Err.Error(), "not connected") {
+					t.Errorf("%s: %s: error %v, want not connected", round, nodes[i], r.Err)
+				}
+				continue
+			}
+			ov := r.Snapshot.Overview
+			if r.Err != nil || r.Snapshot.Node != nodes[i] || ov == nil || ov.Node != nodes[i] ||
+				!strings.HasPrefix(ov.Version, "OTP ") || ov.ProcCount < 10 || r.Snapshot.RTT <= 0 {
+				t.Errorf("%s: %s: %+v %v", round, nodes[i], r.Snapshot, r.Err)
+			}
+		}
+	}
+	check("first", o.PollMany(ctx, nodes, observe.SecOverview, observe.ManyOptions{Timeout: 30 * time.Second}))
+	calls, reqs := conn.calls.Load(), conn.requests.Load()
+	if calls == 0 || reqs != 2 {
+		t.Errorf("first round: %d erpc calls, %d requests; want some calls (the agents' start) and 2 requests", calls, reqs)
+	}
+	check("second", o.PollMany(ctx, nodes, observe.SecOverview, observe.ManyOptions{Timeout: 30 * time.Second}))
+	if got := conn.calls.Load() - calls; got != 0 {
+		t.Errorf("second round: %d erpc calls, want 0", got)
+	}
+	if got := conn.requests.Load() - reqs; got != 2 {
+		t.Errorf("second round: %d requests, want 2 (one to each agent)", got)
+	}
 }

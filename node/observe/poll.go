@@ -156,6 +156,13 @@ func (o *Observer) pollBEAM(ctx context.Context, n term.Atom, secs Section) (Sna
 	if err != nil {
 		return s, err
 	}
+	return s.fromBEAM(secs, v)
+}
+
+// fromBEAM fills s (Node, At and RTT set) from v, the value of the poll
+// expression of secs.
+func (s Snapshot) fromBEAM(secs Section, v term.Term) (Snapshot, error) {
+	n := s.Node
 	t, _ := v.(term.Tuple)
 	i := 0
 	if withClock(secs) {

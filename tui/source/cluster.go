@@ -6,7 +6,6 @@ import (
 	"sort"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/avmsh/avmsh/devices"
@@ -168,48 +167,35 @@ func (cl *cluster) boards(ctx context.Context, peers []node.PeerInfo) []NodeRow 
 	return out
 }
 
-// pollWorkers is how many nodes are polled at a time.
+// pollWorkers is how many nodes are polled one by one at a time (see
+// observe.PollMany).
 const pollWorkers = 16
 
-// pollAll polls peers, pollWorkers at a time. The workers take the next
-// node when done with one: a goroutine per node, each growing its stack
-// from the start, cost 5 % of the dashboard's CPU with 200 nodes.
+// pollAll refreshes the connected nodes' figures: one overview request
+// each (which the leak watch samples), the BEAM nodes' sent together.
 func (cl *cluster) pollAll(ctx context.Context, peers []node.PeerInfo) {
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	for range min(pollWorkers, len(peers)) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for {
-				i := int(next.Add(1)) - 1
-				if i >= len(peers) {
-					return
-				}
-				cl.pollStats(ctx, peers[i])
-			}
-		}()
+	names := make([]term.Atom, len(peers))
+	for i, p := range peers {
+		names[i] = p.Node
 	}
-	wg.Wait()
+	res := cl.env.obs.PollMany(ctx, names, observe.SecOverview, observe.ManyOptions{Workers: pollWorkers, Timeout: 2 * time.Second})
+	for i, r := range res {
+		cl.env.sampled(ctx, r.Snapshot, peers[i].Transport)
+		cl.setStats(peers[i].Node, r.Snapshot, r.Err)
+	}
 }
 
-// pollStats refreshes one connected node's figures with one request
-// (its overview, which the leak watch samples).
-func (cl *cluster) pollStats(ctx context.Context, p node.PeerInfo) {
-	cctx, cancel := context.WithTimeout(ctx, 2*time.Second)
-	defer cancel()
-	start := time.Now()
-	s, err := cl.env.observePeer(cctx, p.Node, p.Transport, observe.SecOverview)
-	rtt := time.Since(start)
+// setStats updates the row of n with its poll.
+func (cl *cluster) setStats(n term.Atom, s Snapshot, err error) {
 	var o Overview
 	if s.Overview != nil {
 		o = *s.Overview
 	} else if err == nil {
-		err = fmt.Errorf("no overview from %s", p.Node)
+		err = fmt.Errorf("no overview from %s", n)
 	}
 	cl.mu.Lock()
 	defer cl.mu.Unlock()
-	r := cl.rows[p.Node]
+	r := cl.rows[n]
 	if r == nil {
 		return
 	}
@@ -217,7 +203,7 @@ func (cl *cluster) pollStats(ctx context.Context, p node.PeerInfo) {
 		r.Err = err.Error()
 		return
 	}
-	r.Err, r.RTT, r.Version, r.Procs, r.Uptime = "", rtt, o.Version, o.ProcCount, o.Uptime
+	r.Err, r.RTT, r.Version, r.Procs, r.Uptime = "", s.RTT, o.Version, o.ProcCount, o.Uptime
 	r.Memory = o.Memory["total"]
 	if o.Kind != "" {
 		r.Kind = o.Kind

@@ -25,15 +25,16 @@ func (in *inspector) Observe(ctx context.Context, n term.Atom, secs Section) (Sn
 
 // observe is Observer.Observe for every part of Live.
 func (e *env) observe(ctx context.Context, n term.Atom, secs Section) (Snapshot, error) {
-	return e.observePeer(ctx, n, "", secs)
+	s, err := e.obs.Poll(ctx, n, secs)
+	e.sampled(ctx, s, "")
+	return s, err
 }
 
-// observePeer is observe of a node whose transport the caller knows
-// ("" if not): the fleet log, which records boards, then does not look
-// the connection up again (the cluster view polls hundreds of nodes a
-// second).
-func (e *env) observePeer(ctx context.Context, n term.Atom, transport string, secs Section) (Snapshot, error) {
-	s, err := e.obs.Poll(ctx, n, secs)
+// sampled feeds a poll to the leak watch and the fleet log. transport
+// is the node's when the caller knows it ("" if not): the fleet log,
+// which records boards, then does not look the connection up again
+// (the cluster view polls hundreds of nodes a second).
+func (e *env) sampled(ctx context.Context, s Snapshot, transport string) {
 	if s.Overview != nil {
 		e.leaks.AddOverview(*s.Overview, s.At)
 		if transport == "" || transport == "serial" {
@@ -43,7 +44,6 @@ func (e *env) observePeer(ctx context.Context, n term.Atom, transport string, se
 	if s.Procs != nil {
 		e.leaks.AddProcs(*s.Procs)
 	}
-	return s, err
 }
 
 // Overview polls one node's header.
