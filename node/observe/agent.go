@@ -25,7 +25,8 @@ type Requester interface {
 	// temporary process From and with a reference each, and returns
 	// one Answer per process, in the order of to: the Value of its
 	// answer {Ref, Value}, or an error when it could not be sent or
-	// ctx ended before it came.
+	// ctx ended before it came (the process is then killed: the
+	// observer starts another at the next poll).
 	Request(ctx context.Context, to []term.Pid, tag term.Atom) []Answer
 }
 
@@ -74,6 +75,10 @@ func (c NodeConn) Request(ctx context.Context, to []term.Pid, tag term.Atom) []A
 		if err != nil {
 			for _, i := range refs {
 				out[i].Err = err
+				// Like erpc with a call that timed out: what did not
+				// answer in time does not keep running (a slow node
+				// would otherwise gather an agent a refresh).
+				_ = rt.ExitSignal(p.Self(), to[i], vm.Kill)
 			}
 			break
 		}
@@ -159,7 +164,7 @@ func (o *Observer) agentEval(ctx context.Context, r Requester, n term.Atom, src 
 // agentAnswer reads the answer of the agent pid (of key) on n.
 func (o *Observer) agentAnswer(n term.Atom, key string, pid term.Pid, ans Answer) (term.Term, error) {
 	if err := ans.Err; err != nil {
-		o.dropAgent(key, pid) // gone, or slow: the next poll starts another
+		o.dropAgent(key, pid) // gone, or slow (killed): the next poll starts another
 		if errors.Is(err, vm.ErrExited) {
 			return nil, fmt.Errorf("poll %s: the requesting process exited", n)
 		}

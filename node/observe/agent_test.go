@@ -63,8 +63,9 @@ func waitAgents(t *testing.T, e *erltest.Node, want int, why string) {
 // TestAgentAgainstErl: after the first poll of a BEAM node (which
 // parses the expression and starts the agent with erpc calls), every
 // refresh is one request to the agent and no erpc call, with the same
-// answers; the agent ends once it is not asked for AgentIdle, a later
-// poll starts another, and it ends when the connection goes down.
+// answers; the agent ends once it is not asked for AgentIdle, or is
+// killed when a request times out, a later poll starts another, and it
+// ends when the connection goes down.
 func TestAgentAgainstErl(t *testing.T) {
 	e, n := startErl(t)
 	target := term.Atom(e.Name)
@@ -112,6 +113,16 @@ func TestAgentAgainstErl(t *testing.T) {
 	waitAgents(t, e, before, "after AgentIdle without a request")
 	check(o.Poll(ctx, target, observe.SecOverview)) // a new agent
 	waitAgents(t, e, before+1, "polling again")
+	// A request that times out kills its agent, and the next poll
+	// starts another.
+	done, stop := context.WithCancel(ctx)
+	stop()
+	if _, err := o.Poll(done, target, observe.SecOverview); err == nil {
+		t.Fatal("a poll with an ended context answered")
+	}
+	waitAgents(t, e, before, "after a request that timed out")
+	check(o.Poll(ctx, target, observe.SecOverview))
+	waitAgents(t, e, before+1, "polling after a timeout")
 	if !n.Disconnect(target) {
 		t.Fatal("not connected")
 	}

@@ -8,7 +8,13 @@
 //
 // Nothing is loaded on a target. A BEAM node answers ONE request per
 // refresh: an expression built from the sections asked, parsed once per
-// node with erl_scan/erl_parse and evaluated with erl_eval:exprs/2. An
+// node with erl_scan/erl_parse and evaluated with erl_eval:exprs/2. With
+// a Conn that is a Requester (a real node's), the expression is held by
+// an agent on the node, an erl_eval closure started by the first poll
+// (agent.go): a refresh is one small message each way, and PollMany asks
+// the agents of many nodes from one process. An agent ends on nodedown,
+// after AgentIdle without a request, or is killed when a request times
+// out. An
 // AtomVM node gets the few calls it answers (see atomvm.go: one
 // system_info call for the overview, processes/0 and one lists:zipwith
 // call for the table); another avmsh node gets its BIFs one call each.
