@@ -24,7 +24,8 @@ import (
 func quiet() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
 
 // TestLiveAgainstErl: the dashboard's source finds a real erl node in
-// epmd, connects, and reads its overview and process table with the
+// epmd, connects, and reads its overview (again at the next refresh,
+// through the agent the first started) and process table with the
 // one-request erl_eval poll; a monitor's DOWN becomes an event.
 func TestLiveAgainstErl(t *testing.T) {
 	e := erltest.Start(t, erltest.Options{})
@@ -44,6 +45,21 @@ func TestLiveAgainstErl(t *testing.T) {
 	}
 	if found == nil || found.State != source.StateUp || !strings.HasPrefix(found.Version, "OTP ") || found.Procs < 10 || found.Memory <= 0 {
 		t.Fatalf("cluster rows: %+v", rows)
+	}
+	// The next refresh asks the agent the first one started on the node
+	// (observe.PollMany): the same figures.
+	if rows, err = l.Cluster(ctx); err != nil {
+		t.Fatal(err)
+	}
+	found = nil
+	for i := range rows {
+		if rows[i].Name == term.Atom(e.Name) {
+			found = &rows[i]
+		}
+	}
+	if found == nil || found.State != source.StateUp || found.Err != "" || !strings.HasPrefix(found.Version, "OTP ") ||
+		found.Procs < 10 || found.Memory <= 0 || found.RTT <= 0 {
+		t.Fatalf("cluster rows, second refresh: %+v", rows)
 	}
 	ov, err := l.Overview(ctx, term.Atom(e.Name))
 	if err != nil || ov.ProcLimit <= 0 || ov.Memory["processes"] <= 0 || ov.Schedulers <= 0 {
