@@ -168,7 +168,8 @@ func (o *Observer) agentAnswer(n term.Atom, key string, pid term.Pid, ans Answer
 		if errors.Is(err, vm.ErrExited) {
 			return nil, fmt.Errorf("poll %s: the requesting process exited", n)
 		}
-		return nil, fmt.Errorf("poll %s: no answer from its observer agent %s: %w", n, syntax.Write(pid, syntax.Options{}), err)
+		return nil, fmt.Errorf("poll %s: no answer in time from its observer agent %s (the next poll starts another): %w",
+			n, syntax.Write(pid, syntax.Options{}), err)
 	}
 	v := ans.Value
 	t, ok := v.(term.Tuple)
