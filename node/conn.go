@@ -17,8 +17,10 @@ import (
 )
 
 // conn is one established distribution connection. It has exactly one
-// reader goroutine (decode and dispatch, in arrival order) and one writer
-// goroutine (atom cache, fragments, batching, ticks).
+// reader goroutine (decode and dispatch, in arrival order) and at most one
+// writer goroutine (queued messages, batching, ticks), started when first
+// needed (startWriter); senders that find the connection free write
+// themselves.
 type conn struct {
 	n         *Node
 	name      term.Atom
