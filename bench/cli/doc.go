@@ -3,6 +3,7 @@
 //
 //	avmsh rpc NODE erlang node             vs  erl_call -sname NODE -a 'erlang node []'
 //	floor NODE                             the least a Go program does for the same RPC
+//	floor, avmsh's deps                    ... linking every package avmsh links (rpc link floor)
 //	avmsh --version                        vs  a Go hello-world
 //	hello, avmsh's deps                    the hello-world linking every package avmsh links
 //	hello, CLI deps                        ... every package the one-shot commands link (no dashboard)
@@ -26,7 +27,11 @@
 // `go list -deps` (of ./cmd/avmsh, and of the command packages but the
 // dashboard's), laid in cmd/avmsh through the go command's -overlay:
 // Go runs the init of every linked package, so they are the least a
-// binary linking those packages costs at start-up before main runs.
+// binary linking those packages costs at start-up before main runs. The
+// rpc link floor is bench/cli/floor built the same way (its main.go
+// beside the blank imports of every package ./cmd/avmsh links): the
+// floor of `avmsh rpc` for a single binary that carries the dashboard
+// too, as avmsh does (docs/benchmarks.md, "Start-up").
 //
 // With -baseline REV, avmsh as built from git revision REV runs in the
 // same rounds (before/after in one run).

@@ -68,6 +68,10 @@ func run(o options) error {
 	if err := buildLinkFloor(dir, bins["clifloor"], o.defaultBuild, cli...); err != nil {
 		return err
 	}
+	bins["rpcfloor"] = filepath.Join(dir, "rpcfloor")
+	if err := buildRPCLinkFloor(dir, bins["rpcfloor"], o.defaultBuild); err != nil {
+		return err
+	}
 	if o.baseline != "" {
 		if bins["baseline"], err = buildRevision(dir, o.baseline, o.defaultBuild); err != nil {
 			return err
@@ -89,6 +93,7 @@ func run(o options) error {
 		{name: "avmsh rpc", args: []string{bins["avmsh"], "rpc", alive, "erlang", "node"}, want: n.Name},
 		{name: "erl_call -a", args: []string{erlCall, "-sname", alive, "-c", n.Cookie, "-a", "erlang node []"}, want: n.Name},
 		{name: "floor (Go)", args: []string{bins["floor"], alive}, want: n.Name},
+		{name: "floor, avmsh's deps", args: []string{bins["rpcfloor"], alive}, want: n.Name},
 		{name: "avmsh --version", args: []string{bins["avmsh"], "--version"}, want: "avmsh "},
 		{name: "hello (Go)", args: []string{bins["hello"]}, want: "hello"},
 		{name: "hello, avmsh's deps", args: []string{bins["linkfloor"]}, want: "hello"},
@@ -127,6 +132,8 @@ func run(o options) error {
 	fmt.Printf("avmsh rpc / erl_call:      %.2fx (target <= 1.0x)\n", ratio("avmsh rpc", "erl_call -a"))
 	fmt.Printf("avmsh rpc / floor:         %.2fx (target where erl_call is beyond the floor: <= 1.10x)\n", ratio("avmsh rpc", "floor (Go)"))
 	fmt.Printf("floor / erl_call:          %.2fx (what a Go process costs over a C one)\n", ratio("floor (Go)", "erl_call -a"))
+	fmt.Printf("avmsh rpc / rpc link floor: %.2fx (the floor linking every package avmsh links: one binary's floor)\n", ratio("avmsh rpc", "floor, avmsh's deps"))
+	fmt.Printf("rpc link floor / floor:     %.2fx (what linking avmsh's packages costs the floor)\n", ratio("floor, avmsh's deps", "floor (Go)"))
 	fmt.Printf("avmsh --version / hello:   %.2fx (target <= 1.5x)\n", ratio("avmsh --version", "hello (Go)"))
 	fmt.Printf("hello linking avmsh's deps / hello:   %.2fx (the floor of one binary linking them)\n", ratio("hello, avmsh's deps", "hello (Go)"))
 	fmt.Printf("avmsh --version / that floor:         %.2fx\n", ratio("avmsh --version", "hello, avmsh's deps"))

@@ -51,6 +51,7 @@ type Server struct {
 	binary        atomic.Bool // setopts([binary]); read by the input worker
 	unicodeDevice atomic.Bool
 	inputs        chan inputJob // input requests, served one at a time off the loop
+	workerOnce    sync.Once     // starts the input worker at the first input request
 }
 
 // inputJob is an input request waiting for the input worker.
@@ -73,12 +74,14 @@ func Start(rt *vm.Runtime, o Options) (*Server, error) {
 	}
 	s := &Server{o: o, inputs: make(chan inputJob, 256)}
 	s.unicodeDevice.Store(true)
-	p, _, err := rt.Spawn(s.loop, vm.SpawnOptions{Name: o.Name, Label: "group:server/3"})
+	// A handler process (no goroutine while no request comes: a one-shot
+	// call that prints nothing never starts one), with the input worker
+	// started at the first input request (issue 16: start-up).
+	p, _, err := rt.SpawnHandler(s.handle, vm.SpawnOptions{Name: o.Name, Label: "group:server/3"})
 	if err != nil {
 		return nil, err
 	}
 	s.p = p
-	go s.inputWorker(p)
 	return s, nil
 }
 
@@ -96,33 +99,30 @@ func (s *Server) Write(text string) {
 	s.outMu.Unlock()
 }
 
-func (s *Server) loop(p *vm.Process) term.Term {
-	for {
-		msg, err := p.Receive(p.Context(), nil, vm.Infinity)
-		if err != nil {
-			return vm.Normal
-		}
-		t, ok := msg.(term.Tuple)
-		if !ok || len(t) != 4 || t[0] != term.Atom("io_request") {
-			continue // not an I/O request: ignore like OTP's group does
-		}
-		from, ok := t[1].(term.Pid)
-		if !ok {
-			continue
-		}
-		if isInput(t[3]) {
-			// Reading waits for the user: do it off the loop so that
-			// output from other processes keeps flowing meanwhile.
-			select {
-			case s.inputs <- inputJob{from, t[2], t[3]}:
-			default:
-				_ = p.Send(from, term.Tuple{term.Atom("io_reply"), t[2], term.Tuple{term.Atom("error"), term.Atom("busy")}})
-			}
-			continue
-		}
-		reply := s.request(p.Context(), t[3])
-		_ = p.Send(from, term.Tuple{term.Atom("io_reply"), t[2], reply})
+// handle serves one message to the server process.
+func (s *Server) handle(p *vm.Process, msg term.Term) term.Term {
+	t, ok := msg.(term.Tuple)
+	if !ok || len(t) != 4 || t[0] != term.Atom("io_request") {
+		return nil // not an I/O request: ignore like OTP's group does
 	}
+	from, ok := t[1].(term.Pid)
+	if !ok {
+		return nil
+	}
+	if isInput(t[3]) {
+		// Reading waits for the user: do it off the server so that output
+		// from other processes keeps flowing meanwhile.
+		s.workerOnce.Do(func() { go s.inputWorker(p) })
+		select {
+		case s.inputs <- inputJob{from, t[2], t[3]}:
+		default:
+			_ = p.Send(from, term.Tuple{term.Atom("io_reply"), t[2], term.Tuple{term.Atom("error"), term.Atom("busy")}})
+		}
+		return nil
+	}
+	reply := s.request(p.Context(), t[3])
+	_ = p.Send(from, term.Tuple{term.Atom("io_reply"), t[2], reply})
+	return nil
 }
 
 // inputWorker serves input requests in arrival order until the server

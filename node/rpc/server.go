@@ -32,8 +32,12 @@ func Serve(n *node.Node, reg *Registry) error {
 		pid, ok := v.(term.Pid)
 		return pid, ok, nil
 	})
-	_, _, err := n.Runtime().Spawn(func(p *vm.Process) term.Term { return rexLoop(n, reg, p) },
-		vm.SpawnOptions{Name: "rex", Label: "rpc:loop/0"})
+	// A handler process: no goroutine while no rex request comes, which
+	// is always for a one-shot command's node (issue 16: start-up).
+	_, _, err := n.Runtime().SpawnHandler(func(p *vm.Process, msg term.Term) term.Term {
+		rexHandle(n, reg, p, msg)
+		return nil
+	}, vm.SpawnOptions{Name: "rex", Label: "rpc:loop/0"})
 	return err
 }
 
@@ -81,66 +85,64 @@ func spawnBody(n *node.Node, reg *Registry, req node.SpawnRequest) vm.Body {
 	}
 }
 
-// rexLoop is the rex server (OTP's rpc.erl protocol): gen_server calls
-// {call, M, F, A, GL} and {block_call, ...}, casts {cast, M, F, A, GL},
-// and the plain messages {From, {call, ...}} (erl_call and old
-// multicall), {From, {send, Name, Msg}}, {From, {sbcast, Name, Msg}} and
-// {From, features_request} (sent on every nodeup by OTP 23+ rpc). Each
-// call runs in its own process, so a slow call does not hold up others.
-func rexLoop(n *node.Node, reg *Registry, p *vm.Process) term.Term {
+// rexHandle is the rex server (OTP's rpc.erl protocol), one message at
+// a time: gen_server calls {call, M, F, A, GL} and {block_call, ...},
+// casts {cast, M, F, A, GL}, and the plain messages {From, {call, ...}}
+// (erl_call and old multicall), {From, {send, Name, Msg}}, {From,
+// {sbcast, Name, Msg}} and {From, features_request} (sent on every
+// nodeup by OTP 23+ rpc). Each call runs in its own process, so a slow
+// call does not hold up others.
+func rexHandle(n *node.Node, reg *Registry, p *vm.Process, msg term.Term) {
+	if call, ok := node.ParseGenCall(msg); ok {
+		req, ok := call.Request.(term.Tuple)
+		if !ok || len(req) != 5 || (req[0] != term.Atom("call") && req[0] != term.Atom("block_call")) {
+			return // OTP's rex ignores unknown calls too
+		}
+		runRex(n, reg, p, req, func(w *vm.Process, v term.Term) { _ = call.Reply(w, v) })
+		return
+	}
+	t, ok := msg.(term.Tuple)
+	if !ok || len(t) != 2 {
+		return
+	}
+	if t[0] == term.Atom("$gen_cast") {
+		if req, ok := t[1].(term.Tuple); ok && len(req) == 5 && req[0] == term.Atom("cast") {
+			runRex(n, reg, p, req, nil)
+		}
+		return
+	}
+	if from, ok := t[0].(term.Pid); ok {
+		rexPlain(n, reg, p, from, t[1])
+	}
+}
+
+// rexPlain handles a plain {From, Request} message to rex.
+func rexPlain(n *node.Node, reg *Registry, p *vm.Process, from term.Pid, req term.Term) {
 	me := n.Name()
-	for {
-		msg, err := p.Receive(p.Context(), nil, vm.Infinity)
-		if err != nil {
-			return vm.Normal
+	switch body := req.(type) {
+	case term.Atom:
+		if body == "features_request" {
+			_ = p.Send(from, term.Tuple{term.Atom("features_reply"), me, term.List{term.Atom("erpc")}})
 		}
-		if call, ok := node.ParseGenCall(msg); ok {
-			req, ok := call.Request.(term.Tuple)
-			if !ok || len(req) != 5 || (req[0] != term.Atom("call") && req[0] != term.Atom("block_call")) {
-				continue // OTP's rex ignores unknown calls too
-			}
-			runRex(n, reg, p, req, func(w *vm.Process, v term.Term) { _ = call.Reply(w, v) })
-			continue
-		}
-		t, ok := msg.(term.Tuple)
-		if !ok || len(t) != 2 {
-			continue
-		}
-		if t[0] == term.Atom("$gen_cast") {
-			if req, ok := t[1].(term.Tuple); ok && len(req) == 5 && req[0] == term.Atom("cast") {
-				runRex(n, reg, p, req, nil)
-			}
-			continue
-		}
-		from, ok := t[0].(term.Pid)
-		if !ok {
-			continue
-		}
-		switch body := t[1].(type) {
-		case term.Atom:
-			if body == "features_request" {
-				_ = p.Send(from, term.Tuple{term.Atom("features_reply"), me, term.List{term.Atom("erpc")}})
-			}
-		case term.Tuple:
-			switch {
-			case len(body) == 5 && body[0] == term.Atom("call"):
-				runRex(n, reg, p, body, func(w *vm.Process, v term.Term) {
-					_ = w.Send(from, term.Tuple{term.Atom("rex"), v})
-				})
-			case len(body) == 3 && body[0] == term.Atom("send"):
-				if name, ok := body[1].(term.Atom); ok {
-					if err := p.Send(name, term.Tuple{from, body[2]}); err != nil {
-						_ = p.Send(from, term.Tuple{term.Atom("rex"), me, term.Tuple{term.Atom("nonexisting_name"), name}})
-					}
+	case term.Tuple:
+		switch {
+		case len(body) == 5 && body[0] == term.Atom("call"):
+			runRex(n, reg, p, body, func(w *vm.Process, v term.Term) {
+				_ = w.Send(from, term.Tuple{term.Atom("rex"), v})
+			})
+		case len(body) == 3 && body[0] == term.Atom("send"):
+			if name, ok := body[1].(term.Atom); ok {
+				if err := p.Send(name, term.Tuple{from, body[2]}); err != nil {
+					_ = p.Send(from, term.Tuple{term.Atom("rex"), me, term.Tuple{term.Atom("nonexisting_name"), name}})
 				}
-			case len(body) == 3 && body[0] == term.Atom("sbcast"):
-				if name, ok := body[1].(term.Atom); ok {
-					reply := term.Term(me)
-					if err := p.Send(name, body[2]); err != nil {
-						reply = term.Tuple{term.Atom("nonexisting_name"), name}
-					}
-					_ = p.Send(from, term.Tuple{term.Atom("rex"), me, reply})
+			}
+		case len(body) == 3 && body[0] == term.Atom("sbcast"):
+			if name, ok := body[1].(term.Atom); ok {
+				reply := term.Term(me)
+				if err := p.Send(name, body[2]); err != nil {
+					reply = term.Tuple{term.Atom("nonexisting_name"), name}
 				}
+				_ = p.Send(from, term.Tuple{term.Atom("rex"), me, reply})
 			}
 		}
 	}

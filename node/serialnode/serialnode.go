@@ -38,7 +38,7 @@ type Node struct {
 	mu     sync.Mutex
 	opts   map[string]serialdist.Options // device → line settings, for routes
 	peers  map[string]map[term.Atom]bool // device → nodes reached over it
-	routes chan struct{}                 // closed when the route learner ends
+	routes chan struct{}                 // closed when the route learner ends (nil: not started)
 	once   sync.Once
 
 	ctx     context.Context // ends at Stop: redials after a loan
@@ -53,7 +53,7 @@ type Node struct {
 // port as the route back to the nodes that connect over it.
 func Start(ctx context.Context, cfg Config) (*Node, error) {
 	t := serialdist.NewTransport(cfg.Port)
-	sn := &Node{t: t, opts: make(map[string]serialdist.Options), peers: map[string]map[term.Atom]bool{}, routes: make(chan struct{})}
+	sn := &Node{t: t, opts: make(map[string]serialdist.Options), peers: map[string]map[term.Atom]bool{}}
 	sn.ctx, sn.cancel = context.WithCancel(context.Background())
 	if len(cfg.Listen) > 0 {
 		l, err := t.Listen(cfg.Listen...)
@@ -78,21 +78,43 @@ func Start(ctx context.Context, cfg Config) (*Node, error) {
 	}
 	sn.Node = n
 	sn.unhook = t.OnReopen(sn.redialAfterLoan)
-	// Subscribe first, then look at what is already connected: a
-	// connection accepted in between shows up in both, which is harmless.
+	if sn.l != nil {
+		sn.learnRoutes()
+	}
+	return sn, nil
+}
+
+// learnRoutes starts the route learner once: it remembers the serial
+// connections that come up (learn). A node without serial ports has no
+// serial connection to learn from, so it starts with the first port
+// (at Start for the ports listened on, else at the first Dial): a
+// one-shot command over TCP runs no learner goroutine (issue 16:
+// start-up).
+func (n *Node) learnRoutes() {
+	n.mu.Lock()
+	if n.routes != nil || n.stopped {
+		n.mu.Unlock()
+		return
+	}
+	n.routes = make(chan struct{})
+	// Subscribed under mu, before Stop (which sets stopped under mu
+	// first) can close the subscriptions: the learner's channel is
+	// closed by node.Stop, whenever it comes. Subscribe first, then look
+	// at what is already connected: a connection accepted in between
+	// shows up in both, which is harmless.
 	events, _ := n.Subscribe(256)
+	n.mu.Unlock()
 	for _, pi := range n.Nodes() {
-		sn.learn(pi)
+		n.learn(pi)
 	}
 	go func() {
-		defer close(sn.routes)
+		defer close(n.routes)
 		for ev := range events { // closed by node.Stop
 			if ev.Up {
-				sn.learn(ev.Info)
+				n.learn(ev.Info)
 			}
 		}
 	}()
-	return sn, nil
 }
 
 // learn records the port an inbound serial connection came in on as the
@@ -127,6 +149,7 @@ func (n *Node) Dial(ctx context.Context, address string) (term.Atom, error) {
 	if err != nil {
 		return "", err
 	}
+	n.learnRoutes()
 	p, err := n.t.Port(a)
 	if err != nil {
 		return "", err
@@ -256,7 +279,12 @@ func (n *Node) Stop() {
 		n.cancel()
 		n.redials.Wait()
 		n.Node.Stop()
-		<-n.routes
+		n.mu.Lock()
+		routes := n.routes // no learner starts once stopped is set
+		n.mu.Unlock()
+		if routes != nil {
+			<-routes
+		}
 		n.t.Close()
 	})
 }
