@@ -241,3 +241,78 @@ func intKeysRef(pairs []KV) []Int {
 	}
 	return ints
 }
+
+// FuzzSortPairs builds a map from keys the input picks (two bytes per
+// key: a kind and a value, with the edges of mapKeys) in the input's
+// order, and checks NewMapUnique against a plain sort by keyOrder: the
+// same order, and a duplicate reported exactly when there is one.
+func FuzzSortPairs(f *testing.F) {
+	f.Add([]byte{0, 1, 0, 2, 3, 1, 7, 0, 7, 1, 8, 3, 9, 2, 12, 1, 5, 0, 6, 0, 4, 0, 4, 1})
+	f.Add([]byte{1, 200, 1, 100, 2, 3, 10, 0, 11, 0, 13, 2, 14, 1, 15, 0, 16, 1, 0, 0})
+	f.Fuzz(func(t *testing.T, in []byte) {
+		if len(in) < 4 || len(in) > 1024 {
+			return
+		}
+		pairs := make([]KV, 0, len(in)/2)
+		for i := 0; i+1 < len(in); i += 2 {
+			pairs = append(pairs, KV{Key: fuzzKey(in[i], in[i+1]), Value: Int(i)})
+		}
+		want := slices.Clone(pairs)
+		slices.SortStableFunc(want, compareKeys)
+		dup := false
+		for i := 1; i < len(want); i++ {
+			dup = dup || keyOrder(want[i-1].Key, want[i].Key) == 0
+		}
+		m, ok := NewMapUnique(slices.Clone(pairs))
+		if ok == dup {
+			t.Fatalf("ok=%v with duplicates=%v", ok, dup)
+		}
+		if !ok {
+			return
+		}
+		for i, kv := range m.Pairs() {
+			if !ExactEqual(kv.Key, want[i].Key) || kv.Value != want[i].Value {
+				t.Fatalf("pair %d is %v => %v, want %v => %v", i, kv.Key, kv.Value, want[i].Key, want[i].Value)
+			}
+		}
+	})
+}
+
+func fuzzKey(kind, v byte) Term {
+	big1, _ := new(big.Int).SetString("123456789012345678901234567890", 10)
+	switch kind % 17 {
+	case 0:
+		return Int(int8(v))
+	case 1:
+		return Int(int64(v) << 56)
+	case 2:
+		return Int(1<<53 + int64(v%4))
+	case 3:
+		return Float(float64(int8(v)) / 4)
+	case 4:
+		return Float(math.Copysign(0, float64(int8(v))))
+	case 5:
+		return BigInteger(big1.Add(big1, big.NewInt(int64(v))))
+	case 6:
+		return BigInteger(big1.Neg(big1.Add(big1, big.NewInt(int64(v)))))
+	case 7:
+		return Atom(string([]byte{'a', v % 3, 'b', 'c', 'd', 'e', 'f', v % 2, v / 128})[:v%10])
+	case 8:
+		return Binary([]byte{v % 3, 0, 0, 0, 0, 0, 0, v / 64}[:v%9])
+	case 9:
+		return NewBitstring([]byte{v}, 1+v%8)
+	case 10:
+		return String(string(rune('a' + v%3)))
+	case 11:
+		return Chars(string(rune('a' + v%3)))
+	case 12:
+		return Tuple(make([]Term, v%3))
+	case 13:
+		return Tuple{Int(v % 3)}
+	case 14:
+		return NewPid("n@h", uint32(v%3), 0, 1)
+	case 15:
+		return Nil
+	}
+	return NewMap(KV{Key: Int(v % 2), Value: Nil})
+}
