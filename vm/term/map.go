@@ -51,80 +51,16 @@ func NewMapUnique(pairs []KV) (m Map, ok bool) {
 		// A map from OTP of up to 32 keys arrives in key order.
 		return Map{kv: pairs}, true
 	}
-	// Larger ones arrive in hash order. Sort their positions, not the
-	// pairs (each move of a KV is four pointer writes, with GC write
-	// barriers), then move every pair once.
+	// Larger ones arrive in hash order (mapsort.go).
 	if len(pairs) <= 256 {
-		var pos [256]uint8
-		var kinds [256]Kind
-		return sortByPosition(pairs, pos[:len(pairs)], kinds[:len(pairs)])
+		var keys [256]uint64
+		return sortPairs(pairs, keys[:len(pairs)])
 	}
 	if uint64(len(pairs)) <= 1<<32 {
-		return sortByPosition(pairs, make([]uint32, len(pairs)), make([]Kind, len(pairs)))
+		return sortPairs(pairs, make([]uint64, len(pairs)))
 	}
 	slices.SortFunc(pairs, compareKeys)
 	return Map{kv: pairs}, inKeyOrder(pairs)
-}
-
-// sortByPosition sorts pairs by key through order and kinds, scratch
-// slices of len(pairs), and reports false on a duplicate key. Keys of
-// different kinds (most pairs of a mixed map) compare by their kind
-// bytes alone.
-func sortByPosition[P uint8 | uint32](pairs []KV, order []P, kinds []Kind) (Map, bool) {
-	for i := range order {
-		order[i] = P(i)
-		kinds[i] = KindOf(pairs[i].Key)
-	}
-	ints := intKeys(pairs) // integer keys (ids, indexes): no call per comparison
-	byKey := func(a, b P) int {
-		if ints != nil {
-			return cmp.Compare(ints[a], ints[b])
-		}
-		if ka, kb := kinds[a], kinds[b]; ka != kb {
-			return cmp.Compare(ka, kb)
-		}
-		return keyOrder(pairs[a].Key, pairs[b].Key)
-	}
-	slices.SortFunc(order, byKey)
-	for i := 1; i < len(order); i++ {
-		if byKey(order[i-1], order[i]) == 0 {
-			return Map{}, false
-		}
-	}
-	// pairs[j] becomes pairs[order[j]]: follow each cycle of the
-	// permutation, marking the positions done.
-	for i := range order {
-		if int(order[i]) == i {
-			continue
-		}
-		saved, j := pairs[i], i
-		for {
-			k := int(order[j])
-			order[j] = P(j)
-			if k == i {
-				pairs[j] = saved
-				break
-			}
-			pairs[j] = pairs[k]
-			j = k
-		}
-	}
-	return Map{kv: pairs}, true
-}
-
-// intKeys returns the keys of pairs as int64s when they are all Ints
-// (small integers), else nil.
-func intKeys(pairs []KV) []Int {
-	for _, kv := range pairs {
-		if _, ok := kv.Key.(Int); !ok {
-			return nil
-		}
-	}
-	ints := make([]Int, len(pairs))
-	for i, kv := range pairs {
-		ints[i] = kv.Key.(Int)
-	}
-	return ints
 }
 
 func compareKeys(a, b KV) int { return keyOrder(a.Key, b.Key) }
