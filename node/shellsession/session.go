@@ -299,6 +299,15 @@ func (s *Session) Interrupt() bool {
 	return false
 }
 
+// Evaluating reports whether an evaluation is in progress, one that
+// Interrupt would stop: avmsh's evaluator running a command, or OTP's
+// shell on the target not waiting for one.
+func (s *Session) Evaluating() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.cancel != nil || (s.rem != nil && !s.term.prompting())
+}
+
 // Close ends the session: OTP's shell on the target, avmsh's shell
 // process and the group leader. The target keeps running.
 func (s *Session) Close() {

@@ -12,7 +12,10 @@
 // The terminal is in raw mode only while a read is on screen; between
 // reads (while a command runs) it is in its normal mode, so Ctrl-C is a
 // SIGINT for the shell to turn into an interrupt (and, after
-// CtrlGSignals, Ctrl-G a SIGQUIT for its job-control menu). Input is read by one
+// CtrlGSignals, Ctrl-G a SIGQUIT for its job-control menu; a SIGQUIT
+// that comes when no command runs, between one's end and the next
+// prompt, is handed back with QueueCtrlG and read as a key in its
+// place among the keys typed ahead). Input is read by one
 // goroutine (poll(2) with a wake-up pipe on a terminal, so Close ends
 // it), which keeps keys typed ahead for the next read.
 package lineedit

@@ -6,8 +6,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"golang.org/x/term"
@@ -62,6 +64,10 @@ type Editor struct {
 	readMu  sync.Mutex // one read at a time
 	in      *pump
 	pending []byte // bytes read and not yet decoded into keys
+	taken   int64  // bytes taken from in (under readMu)
+	// ctrlGAt is where a Ctrl-G queued by QueueCtrlG goes in the input:
+	// after that many bytes of it (-1: none queued).
+	ctrlGAt atomic.Int64
 
 	draft []rune // the command being typed when Ctrl-G was pressed
 
@@ -80,6 +86,7 @@ func New(cfg Config) (*Editor, error) {
 		cfg.Out = io.Discard
 	}
 	e := &Editor{cfg: cfg, hist: cfg.History}
+	e.ctrlGAt.Store(-1)
 	if e.hist == nil {
 		e.hist, _ = shellsession.OpenHistory("", 0) // in memory: no file to fail
 	}
@@ -337,6 +344,7 @@ func (e *Editor) read(ctx context.Context, prompt, more string, multi bool) (str
 // escape sequence) escDelay.
 func (e *Editor) nextKey(ctx context.Context) (Key, error) {
 	for {
+		e.placeCtrlG()
 		if len(e.pending) > 0 {
 			if k, n := decodeKey(e.pending); n > 0 {
 				e.pending = e.pending[n:]
@@ -372,6 +380,7 @@ func (e *Editor) waitInput(ctx context.Context, wait <-chan time.Time) (k Key, m
 			return Key{}, false, e.in.end()
 		}
 		e.pending = append(e.pending, b...)
+		e.taken += int64(len(b))
 		return Key{}, true, nil
 	case <-wait:
 		return e.force(), false, nil
@@ -386,4 +395,32 @@ func (e *Editor) force() Key {
 	k, n := forceKey(e.pending)
 	e.pending = e.pending[n:]
 	return k
+}
+
+// QueueCtrlG hands the editor a Ctrl-G that the terminal turned into a
+// signal (CtrlGSignals) while no evaluation ran: between the end of one
+// and the next prompt's read, the terminal is still in its normal mode.
+// The next read gets it as a key, after the input read before it
+// (type-ahead keeps its order), so ReadCommand returns ErrJobControl
+// with the command typed so far, as if Ctrl-G had been pressed at the
+// prompt. A read on screen gets it with its next input.
+func (e *Editor) QueueCtrlG() {
+	var at int64
+	e.mu.Lock()
+	if e.in != nil {
+		at = e.in.read.Load()
+	}
+	e.mu.Unlock()
+	e.ctrlGAt.Store(at)
+}
+
+// placeCtrlG puts a queued Ctrl-G into the pending input once the bytes
+// read before it have been taken (holding readMu).
+func (e *Editor) placeCtrlG() {
+	at := e.ctrlGAt.Load()
+	if at < 0 || at > e.taken || !e.ctrlGAt.CompareAndSwap(at, -1) {
+		return
+	}
+	i := max(len(e.pending)-int(e.taken-at), 0)
+	e.pending = slices.Insert(e.pending, i, ctrlG)
 }

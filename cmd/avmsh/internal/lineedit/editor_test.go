@@ -406,3 +406,84 @@ func TestPlainInput(t *testing.T) {
 		t.Fatalf("plain output %q", out.String())
 	}
 }
+
+// TestQueuedCtrlG: a Ctrl-G that came as a signal while no read was on
+// screen reaches the next read as a key, after the keys read before it
+// and before those read after it.
+func TestQueuedCtrlG(t *testing.T) {
+	h := newHarness(t, 40, Config{})
+	ctx, cancel := context.WithCancel(context.Background())
+	h.line(ctx, "? ") // starts the input reader
+	h.keys("x")
+	h.waitFor("? x")
+	cancel()
+	if r := h.result(); !errors.Is(r.err, context.Canceled) {
+		t.Fatalf("cancelled read: %v", r.err)
+	}
+	h.keys("foo")
+	waitRead(t, h.ed, 4)
+	h.ed.QueueCtrlG()
+	h.keys("bar")
+	waitRead(t, h.ed, 7)
+	h.command("1> ")
+	if r := h.result(); !errors.Is(r.err, ErrJobControl) {
+		t.Fatalf("the read after a queued Ctrl-G: %q, %v (want ErrJobControl)", r.s, r.err)
+	}
+	// The command typed before Ctrl-G comes back, then the keys after it.
+	h.command("2> ")
+	h.waitFor("2> foobar")
+	h.keys(".\r")
+	if r := h.result(); r.s != "foobar.\n" || r.err != nil {
+		t.Fatalf("after the menu: %q, %v", r.s, r.err)
+	}
+
+	// Queued with nothing typed: the next read opens the menu at once.
+	h.ed.QueueCtrlG()
+	h.command("3> ")
+	if r := h.result(); !errors.Is(r.err, ErrJobControl) {
+		t.Fatalf("a queued Ctrl-G alone: %q, %v", r.s, r.err)
+	}
+}
+
+// waitRead polls until the editor's input reader has read n bytes.
+func waitRead(t *testing.T, ed *Editor, n int64) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		ed.mu.Lock()
+		in := ed.in
+		ed.mu.Unlock()
+		if in != nil && in.read.Load() >= n {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the input reader never read %d bytes", n)
+		}
+		time.Sleep(2 * time.Millisecond)
+	}
+}
+
+// TestPlaceCtrlG: the queued key lands at its byte position, whether
+// the bytes before it are still pending, taken in the same chunk or not
+// taken yet.
+func TestPlaceCtrlG(t *testing.T) {
+	for _, c := range []struct {
+		pending string
+		taken   int64
+		at      int64
+		want    string
+	}{
+		{"", 0, 0, "\x07"},
+		{"abc", 3, 3, "abc\x07"},
+		{"abc", 3, 1, "a\x07bc"},
+		{"c", 3, 1, "\x07c"}, // "ab" already decoded into keys
+		{"abc", 3, 5, "abc"}, // not read yet: it waits
+	} {
+		e := &Editor{pending: []byte(c.pending), taken: c.taken}
+		e.ctrlGAt.Store(c.at)
+		e.placeCtrlG()
+		if string(e.pending) != c.want {
+			t.Errorf("pending %q, taken %d, at %d: %q, want %q", c.pending, c.taken, c.at, e.pending, c.want)
+		}
+	}
+}

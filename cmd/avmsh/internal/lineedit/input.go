@@ -4,6 +4,7 @@ import (
 	"errors"
 	"io"
 	"sync"
+	"sync/atomic"
 )
 
 // pump reads the input on a goroutine of its own and delivers it in
@@ -13,6 +14,9 @@ import (
 type pump struct {
 	ch   chan []byte
 	done chan struct{}
+	// read counts the bytes read from the input, counted before they
+	// are handed on (Editor.QueueCtrlG places a key by it).
+	read atomic.Int64
 	wg   sync.WaitGroup
 	once sync.Once
 	// err is the input's end (io.EOF or a read error); set before ch
@@ -36,6 +40,7 @@ func startReaderPump(r io.Reader) *pump {
 		for {
 			buf := make([]byte, 512)
 			n, err := r.Read(buf)
+			p.read.Add(int64(n))
 			if n > 0 && !p.send(buf[:n]) {
 				return
 			}

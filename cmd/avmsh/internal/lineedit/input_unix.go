@@ -51,6 +51,7 @@ func startFilePump(fd int) (*pump, error) {
 			n, err := unix.Read(fd, buf)
 			switch {
 			case n > 0:
+				p.read.Add(int64(n))
 				if !p.send(buf[:n]) {
 					return
 				}

@@ -76,6 +76,19 @@ func (t editorTerminal) ReadCommand(ctx context.Context, prompt, more string) (s
 	return cmd, err
 }
 
+// ctrlG is a Ctrl-G that the terminal made a signal (it is in its
+// normal mode while no read is on screen): the job-control menu of the
+// evaluation in progress, or, when none is (the signal came between an
+// evaluation's end and the next prompt), a key for the line editor, in
+// its place after the keys typed before it.
+func (r *repl) ctrlG(ctx context.Context, end func()) {
+	if s := r.session(); s != nil && s.Evaluating() {
+		r.jobMenu(ctx, end)
+		return
+	}
+	r.ed.QueueCtrlG()
+}
+
 // jobMenu is Ctrl-G during an evaluation: erl's job-control menu, whose
 // commands the session runs (i interrupts the evaluation, c returns, q
 // leaves: end stops the session).

@@ -203,7 +203,7 @@ func (r *repl) handleSignals(ctx context.Context, end func()) (stop func()) {
 					end()
 					continue
 				case syscall.SIGQUIT:
-					r.jobMenu(ctx, end)
+					r.ctrlG(ctx, end)
 					continue
 				}
 				if r.interrupt() {
