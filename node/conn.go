@@ -17,10 +17,8 @@ import (
 )
 
 // conn is one established distribution connection. It has exactly one
-// reader goroutine (decode and dispatch, in arrival order) and at most one
-// writer goroutine (queued messages, batching, ticks), started when first
-// needed (startWriter); senders that find the connection free write
-// themselves.
+// reader goroutine (decode and dispatch, in arrival order) and one writer
+// goroutine (atom cache, fragments, batching, ticks).
 type conn struct {
 	n         *Node
 	name      term.Atom
@@ -46,8 +44,6 @@ type conn struct {
 	reason error
 
 	signaled atomic.Bool  // the writer has been woken and has not taken the queue yet
-	writerOn atomic.Bool  // the writer goroutine was started (set under mu)
-	tickT    *time.Timer  // under mu: starts the writer at the first tick if nothing did
 	burst    int          // under wmu: messages written since the sender last paused
 	queued   atomic.Int32 // queue.len(), read without mu
 	scratch  []byte       // under wmu: sendNow's payload encoding
@@ -103,52 +99,11 @@ const directGap = 50 * time.Microsecond
 // clockBase anchors monotonic time for lastOut.
 var clockBase = time.Now()
 
-// start runs the reader goroutine. The writer goroutine starts when it
-// is first needed: a message queued (a burst, or a send that found
-// another writing), a buffered burst to flush, or the first tick. A
-// connection whose sends are all written by their senders (a one-shot
-// call: one request, one reply) never starts it (issue 16: start-up).
+// start runs the reader and writer goroutines.
 func (k *conn) start() {
-	k.n.wg.Add(1)
+	k.n.wg.Add(2)
 	go k.readLoop()
-	k.mu.Lock()
-	k.tickT = time.AfterFunc(k.n.tickInterval(), func() { k.startWriter(true) })
-	k.mu.Unlock()
-}
-
-// startWriter starts the writer goroutine once, unless the connection is
-// closed; fromTick: started by the first tick, which it then serves.
-func (k *conn) startWriter(fromTick bool) {
-	if k.writerOn.Load() {
-		return
-	}
-	k.mu.Lock()
-	defer k.mu.Unlock()
-	if k.writerOn.Load() {
-		return
-	}
-	select {
-	case <-k.closed:
-		return // the reader ended or is ending: nothing more to write
-	default:
-	}
-	k.writerOn.Store(true)
-	if !fromTick && k.tickT != nil {
-		k.tickT.Stop()
-	}
-	// The reader holds the wait group until it has closed the
-	// connection, which it has not (checked under mu): Add is safe.
-	k.n.wg.Add(1)
-	go k.writeLoop(fromTick)
-}
-
-// wakeWriter wakes the writer goroutine, starting it if needed.
-func (k *conn) wakeWriter() {
-	k.startWriter(false)
-	select {
-	case k.wake <- struct{}{}:
-	default:
-	}
+	go k.writeLoop()
 }
 
 // send builds and queues a signal for this peer. Encoding of the payload
@@ -245,7 +200,10 @@ func (k *conn) enqueue(m outMsg) error {
 	k.queued.Store(int32(min(k.queue.len(), 1<<30)))
 	k.mu.Unlock()
 	if !k.signaled.Swap(true) {
-		k.wakeWriter()
+		select {
+		case k.wake <- struct{}{}:
+		default:
+		}
 	}
 	return nil
 }
@@ -305,9 +263,6 @@ func (k *conn) close(reason error) {
 		k.mu.Lock()
 		k.reason = reason
 		close(k.closed)
-		if k.tickT != nil {
-			k.tickT.Stop()
-		}
 		k.mu.Unlock()
 		_ = k.c.Close()
 	})
@@ -319,9 +274,7 @@ func (k *conn) closeReason() error {
 	return k.reason
 }
 
-// writeLoop is the writer goroutine: queued messages, flushes of
-// bursts, ticks. fromTick: the first tick is due now.
-func (k *conn) writeLoop(fromTick bool) {
+func (k *conn) writeLoop() {
 	defer k.n.wg.Done()
 	tick := time.NewTicker(k.n.tickInterval())
 	defer tick.Stop()
@@ -329,9 +282,6 @@ func (k *conn) writeLoop(fromTick bool) {
 	flushT.Stop()
 	defer flushT.Stop()
 	misses := 0
-	if fromTick && !k.tick(&misses) {
-		return
-	}
 	for {
 		select {
 		case <-k.closed:
@@ -339,8 +289,19 @@ func (k *conn) writeLoop(fromTick bool) {
 		case <-k.wake:
 		case <-flushT.C:
 		case <-tick.C:
-			if !k.tick(&misses) {
+			if k.received.Swap(false) {
+				misses = 0
+			} else if misses++; misses >= 4 {
+				k.n.log.Warn("connection timed out (net_ticktime)", "peer", k.name, "net_ticktime", k.n.cfg.TickTime)
+				k.close(errNetTickTimeout)
 				return
+			}
+			if !k.written.Swap(false) {
+				k.wmu.Lock()
+				if err := k.c.WritePacket(nil); err == nil {
+					err = k.c.Flush()
+				}
+				k.wmu.Unlock()
 			}
 			continue
 		}
@@ -359,27 +320,6 @@ func (k *conn) writeLoop(fromTick bool) {
 			return
 		}
 	}
-}
-
-// tick checks that the peer was heard from in the last four ticks
-// (closing the connection otherwise, and reporting false) and sends a
-// tick when nothing was written since the last one.
-func (k *conn) tick(misses *int) bool {
-	if k.received.Swap(false) {
-		*misses = 0
-	} else if *misses++; *misses >= 4 {
-		k.n.log.Warn("connection timed out (net_ticktime)", "peer", k.name, "net_ticktime", k.n.cfg.TickTime)
-		k.close(errNetTickTimeout)
-		return false
-	}
-	if !k.written.Swap(false) {
-		k.wmu.Lock()
-		if err := k.c.WritePacket(nil); err == nil {
-			err = k.c.Flush()
-		}
-		k.wmu.Unlock()
-	}
-	return true
 }
 
 // flush sends what the carrier holds (holding wmu).

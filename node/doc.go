@@ -1,10 +1,9 @@
 // Package node owns avmsh's Erlang distribution node (its net_kernel):
 // naming and cookies, the connection table with auto-connect on send and
-// simultaneous-connect resolution (a Connect with no one else waiting
-// sets the connection up on its own goroutine), one reader and one writer
-// goroutine per connection (senders write into the connection themselves
-// when it is free: sendnow.go; the writer, started when first needed,
-// drains the queue, flushes bursts when they pause and ticks), ticks and dead-peer detection, nodeup/nodedown events,
+// simultaneous-connect resolution, one reader and one writer goroutine per
+// connection (senders write into the connection themselves when it is
+// free: sendnow.go; the writer drains the queue and flushes bursts when
+// they pause), ticks and dead-peer detection, nodeup/nodedown events,
 // routing of the runtime's remote signals, dispatch of incoming control
 // messages, spawn requests (answered noconnection when their connection
 // drops before the reply: spawnwait.go), and the net_kernel process that answers

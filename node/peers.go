@@ -31,7 +31,6 @@ type peer struct {
 	cancel   context.CancelFunc
 	done     chan struct{} // closed when the current attempt ends
 	err      error         // the last set-up error
-	waiters  int           // Connect calls waiting on done (not the one running an attempt inline)
 }
 
 // ErrNodeDown is wrapped by errors about unreachable nodes.
@@ -60,42 +59,17 @@ func (n *Node) Connect(ctx context.Context, node term.Atom) error {
 		p = n.newPeerLocked(node)
 	}
 	if !p.outgoing && !p.incoming && !p.awaiting {
-		if len(p.pending) == 0 {
-			// Nothing else waits for this node: the attempt runs on the
-			// caller's goroutine, which would only wait for it (a one-shot
-			// command starts no goroutine for it; issue 16).
-			attempt, sctx, cancel := n.beginSetupLocked(p)
-			n.mu.Unlock()
-			n.setupInline(ctx, node, attempt, sctx, cancel)
-			n.mu.Lock()
-		} else {
-			n.startSetupLocked(p)
-		}
-	}
-	if p.conn != nil && n.peers[node] == p {
-		n.mu.Unlock()
-		return nil
-	}
-	if err := ctx.Err(); err != nil {
-		n.mu.Unlock()
-		return fmt.Errorf("connect to %s: %w", node, err)
+		n.startSetupLocked(p)
 	}
 	done := p.done
-	p.waiters++
 	n.mu.Unlock()
-	if done != nil {
-		select {
-		case <-done:
-		case <-ctx.Done():
-			n.mu.Lock()
-			p.waiters--
-			n.mu.Unlock()
-			return fmt.Errorf("connect to %s: %w", node, ctx.Err())
-		}
+	select {
+	case <-done:
+	case <-ctx.Done():
+		return fmt.Errorf("connect to %s: %w", node, ctx.Err())
 	}
 	n.mu.Lock()
 	defer n.mu.Unlock()
-	p.waiters--
 	if p := n.peers[node]; p != nil && p.conn != nil {
 		return nil
 	}
@@ -159,9 +133,16 @@ func (n *Node) newPeerLocked(name term.Atom) *peer {
 	return p
 }
 
-// startSetupLocked starts an outgoing attempt on a goroutine of its own.
 func (n *Node) startSetupLocked(p *peer) {
-	attempt, ctx, cancel := n.beginSetupLocked(p)
+	ctx, cancel := context.WithTimeout(n.ctx, n.cfg.SetupTime)
+	p.outgoing = true
+	p.attempt++
+	p.cancel = cancel
+	if p.done == nil {
+		p.done = make(chan struct{})
+	}
+	attempt := p.attempt
+	n.wg.Add(1)
 	go func() {
 		defer n.wg.Done()
 		defer cancel()
@@ -170,47 +151,6 @@ func (n *Node) startSetupLocked(p *peer) {
 			n.setupFailed(p.name, attempt, err)
 		}
 	}()
-}
-
-// beginSetupLocked marks an outgoing attempt begun and returns its
-// number and context; whoever runs it calls n.wg.Done when it ends.
-func (n *Node) beginSetupLocked(p *peer) (int, context.Context, context.CancelFunc) {
-	ctx, cancel := context.WithTimeout(n.ctx, n.cfg.SetupTime)
-	p.outgoing = true
-	p.attempt++
-	p.cancel = cancel
-	if p.done == nil {
-		p.done = make(chan struct{})
-	}
-	n.wg.Add(1)
-	return p.attempt, ctx, cancel
-}
-
-// setupInline runs an attempt begun by beginSetupLocked on the goroutine
-// of a Connect call, cut short when that call's ctx ends. An attempt cut
-// short while others wait for the node (another Connect, signals queued
-// by routeNow) is started again on a goroutine of its own for them, as
-// if the caller had not been there.
-func (n *Node) setupInline(caller context.Context, name term.Atom, attempt int, ctx context.Context, cancel context.CancelFunc) {
-	defer n.wg.Done()
-	stop := context.AfterFunc(caller, cancel)
-	err := n.setup(ctx, name)
-	stop()
-	cancel()
-	if err == nil {
-		return
-	}
-	if caller.Err() != nil {
-		n.mu.Lock()
-		p := n.peers[name]
-		if p != nil && p.attempt == attempt && p.outgoing && !n.stopped && (p.waiters > 0 || len(p.pending) > 0) {
-			n.startSetupLocked(p) // keeps p.done for those waiting
-			n.mu.Unlock()
-			return
-		}
-		n.mu.Unlock()
-	}
-	n.setupFailed(name, attempt, err)
 }
 
 // setup dials and handshakes with name.

@@ -86,7 +86,10 @@ func (k *conn) sendNow(from, to term.Pid, msg term.Term) (bool, error) {
 	k.written.Store(true)
 	if !lone && !k.signaled.Swap(true) {
 		// Buffered: the writer flushes it, now or when the burst pauses.
-		k.wakeWriter()
+		select {
+		case k.wake <- struct{}{}:
+		default:
+		}
 	}
 	return true, nil
 }
