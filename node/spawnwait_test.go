@@ -118,7 +118,8 @@ func TestSpawnReplyNoConnectionWhenErlKilled(t *testing.T) {
 		t.Fatal(err)
 	}
 	if got := pendingOn(n, term.Atom(e.Name)); got != 1 {
-		t.Fatalf("%d requests tracked, want 1", got)
+		_, connected := n.Peer(term.Atom(e.Name))
+		t.Fatalf("%d requests tracked, want 1 (connected: %v; last disconnect: %v)", got, connected, n.DisconnectReason(term.Atom(e.Name)))
 	}
 	e.Kill()
 	wantNoConnection(t, p, reqID)
