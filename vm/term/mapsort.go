@@ -52,19 +52,25 @@ func sortPairs(pairs []KV, keys []uint64) (Map, bool) {
 		}
 		i = j
 	}
-	// pairs[j] becomes pairs[keys[j]&pos]: follow each cycle of the
-	// permutation, marking the positions done.
 	for i := range keys {
 		keys[i] &= pos
 	}
-	for i := range keys {
-		if int(keys[i]) == i {
+	permute(pairs, keys)
+	return Map{kv: pairs}, true
+}
+
+// permute reorders pairs in place so that pairs[j] becomes the old
+// pairs[order[j]], following each cycle of the permutation and marking
+// the positions done in order.
+func permute[P uint8 | uint32 | uint64](pairs []KV, order []P) {
+	for i := range order {
+		if int(order[i]) == i {
 			continue
 		}
 		saved, j := pairs[i], i
 		for {
-			k := int(keys[j])
-			keys[j] = uint64(j)
+			k := int(order[j])
+			order[j] = P(j)
 			if k == i {
 				pairs[j] = saved
 				break
@@ -73,7 +79,6 @@ func sortPairs(pairs []KV, keys []uint64) (Map, bool) {
 			j = k
 		}
 	}
-	return Map{kv: pairs}, true
 }
 
 // intPrefixes fills keys with the values of the keys of pairs, offset

@@ -102,12 +102,7 @@ func TestSortPairs(t *testing.T) {
 		for i, k := range keys {
 			pairs[i] = KV{Key: k, Value: Int(i)}
 		}
-		want := slices.Clone(pairs)
-		slices.SortStableFunc(want, compareKeys)
-		dup := false
-		for i := 1; i < len(want); i++ {
-			dup = dup || keyOrder(want[i-1].Key, want[i].Key) == 0
-		}
+		want, dup := sortedRef(pairs)
 		m, ok := NewMapUnique(slices.Clone(pairs))
 		if ok == dup {
 			t.Fatalf("round %d (n=%d): ok=%v with duplicates=%v", round, n, ok, dup)
@@ -206,24 +201,7 @@ func sortByPositionRef[P uint8 | uint32](pairs []KV, order []P, kinds []Kind) (M
 			return Map{}, false
 		}
 	}
-	// pairs[j] becomes pairs[order[j]]: follow each cycle of the
-	// permutation, marking the positions done.
-	for i := range order {
-		if int(order[i]) == i {
-			continue
-		}
-		saved, j := pairs[i], i
-		for {
-			k := int(order[j])
-			order[j] = P(j)
-			if k == i {
-				pairs[j] = saved
-				break
-			}
-			pairs[j] = pairs[k]
-			j = k
-		}
-	}
+	permute(pairs, order)
 	return Map{kv: pairs}, true
 }
 
@@ -257,12 +235,7 @@ func FuzzSortPairs(f *testing.F) {
 		for i := 0; i+1 < len(in); i += 2 {
 			pairs = append(pairs, KV{Key: fuzzKey(in[i], in[i+1]), Value: Int(i)})
 		}
-		want := slices.Clone(pairs)
-		slices.SortStableFunc(want, compareKeys)
-		dup := false
-		for i := 1; i < len(want); i++ {
-			dup = dup || keyOrder(want[i-1].Key, want[i].Key) == 0
-		}
+		want, dup := sortedRef(pairs)
 		m, ok := NewMapUnique(slices.Clone(pairs))
 		if ok == dup {
 			t.Fatalf("ok=%v with duplicates=%v", ok, dup)
@@ -315,4 +288,16 @@ func fuzzKey(kind, v byte) Term {
 		return Nil
 	}
 	return NewMap(KV{Key: Int(v % 2), Value: Nil})
+}
+
+// sortedRef is pairs sorted stably in map-key order by a plain sort,
+// and whether two keys are equal.
+func sortedRef(pairs []KV) ([]KV, bool) {
+	want := slices.Clone(pairs)
+	slices.SortStableFunc(want, compareKeys)
+	dup := false
+	for i := 1; i < len(want); i++ {
+		dup = dup || keyOrder(want[i-1].Key, want[i].Key) == 0
+	}
+	return want, dup
 }
