@@ -131,13 +131,27 @@ func testRegisterLookupNames(t *testing.T, netAccept bool) {
 
 func waitFor(tb testing.TB, cond func() bool) {
 	tb.Helper()
-	deadline := time.Now().Add(erltest.Timeout(5 * time.Second))
+	waitForMsg(tb, cond, func() string { return "condition not met" })
+}
+
+// waitForMsg is waitFor failing with what state says.
+func waitForMsg(tb testing.TB, cond func() bool, state func() string) {
+	tb.Helper()
+	limit := erltest.Timeout(5 * time.Second)
+	deadline := time.Now().Add(limit)
 	for !cond() {
 		if time.Now().After(deadline) {
-			tb.Fatal("condition not met within 5 s")
+			tb.Fatalf("after %v: %s", limit, state())
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
+}
+
+// connCount is how many connections the server holds.
+func (s *Server) connCount() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.conns)
 }
 
 func TestServerOldVersionGetsAlive2Resp(t *testing.T) {
@@ -319,7 +333,7 @@ func testMalformedRequests(t *testing.T, netAccept bool) {
 func TestServerMaxConnsAndNodes(t *testing.T) { bothAcceptPaths(t, testMaxConnsAndNodes) }
 
 func testMaxConnsAndNodes(t *testing.T, netAccept bool) {
-	_, c := startServerMode(t, Config{MaxConns: 3, MaxNodes: 1}, netAccept)
+	s, c := startServerMode(t, Config{MaxConns: 3, MaxNodes: 1}, netAccept)
 	ctx := ctxT(t)
 	r, err := c.Register(ctx, NodeInfo{Name: "one", Port: 1})
 	if err != nil {
@@ -329,6 +343,11 @@ func testMaxConnsAndNodes(t *testing.T, netAccept bool) {
 	if _, err := c.Register(ctx, NodeInfo{Name: "two", Port: 2}); !errors.Is(err, ErrNameTaken) {
 		t.Fatalf("registration beyond MaxNodes: %v", err)
 	}
+	// The refused registration's connection is released just after its
+	// answer: wait, or a half-sent connection below can find no slot.
+	waitForMsg(t, func() bool { return s.connCount() == 1 }, func() string {
+		return fmt.Sprintf("the server holds %d connections after a refused registration, want 1", s.connCount())
+	})
 	// Hold the two other slots with connections that sent half a
 	// request: the next one is closed at once, without an answer.
 	// (Connections that send nothing wait in the kernel: TCP_DEFER_ACCEPT.)
@@ -342,10 +361,14 @@ func testMaxConnsAndNodes(t *testing.T, netAccept bool) {
 		conn.Write([]byte{0})
 		idle = append(idle, conn)
 	}
-	// Once the server has accepted them (under a loaded -race run that
-	// can take a while), a fourth connection is refused. waitFor fails
-	// the test if names keeps being answered beyond MaxConns.
-	waitFor(t, func() bool { _, err := c.Names(ctx); return err != nil })
+	// Once the server holds the three (under a loaded -race run that
+	// can take a while), a fourth connection is refused.
+	waitForMsg(t, func() bool { return s.connCount() == 3 }, func() string {
+		return fmt.Sprintf("the server holds %d connections, want 3 (the registration and two half-sent requests); %d registered", s.connCount(), len(s.Snapshot()))
+	})
+	if names, err := c.Names(ctx); err == nil {
+		t.Fatalf("names answered beyond MaxConns 3 (server holds %d connections): %v", s.connCount(), names)
+	}
 	for _, conn := range idle {
 		conn.Close()
 	}

@@ -53,6 +53,7 @@ type Host struct {
 	target term.Atom
 	proc   *vm.Process
 	busy   int         // host operations in progress
+	cmd    bool        // a shell command is being evaluated
 	told   *vm.Process // the dead process whose exit was reported
 	closed bool
 }
@@ -87,7 +88,7 @@ func (h *Host) startProcess() error {
 func (h *Host) watch(p *vm.Process) {
 	<-p.Done()
 	h.mu.Lock()
-	if h.closed || h.busy > 0 || h.told == p || h.proc != p {
+	if h.closed || h.busy > 0 || h.cmd || h.told == p || h.proc != p {
 		h.mu.Unlock()
 		return
 	}
@@ -108,11 +109,15 @@ func (h *Host) exitText(reason term.Term) string {
 }
 
 // begin starts an operation on the shell process, starting a new one if
-// the last one died.
+// the last one died; a death during the current command that nobody has
+// reported yet fails the operation instead (see BeginCommand).
 func (h *Host) begin() (*vm.Process, error) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if h.proc.Dead() && !h.closed {
+		if err := h.killedLocked(); err != nil {
+			return nil, err
+		}
 		if err := h.startProcess(); err != nil {
 			return nil, err
 		}
@@ -130,7 +135,7 @@ func (h *Host) end(p *vm.Process, err error) error {
 	h.busy--
 	if p.Dead() && !h.closed && h.told != p {
 		h.told = p
-		return &eval.Exception{Class: "exit", Reason: p.ExitReason(), Stack: term.Nil}
+		return exitException(p)
 	}
 	return err
 }
@@ -290,8 +295,12 @@ func trimStack(stack term.Term, mod, fun term.Atom, arity int) term.Term {
 	return l
 }
 
-// Self is the shell process's pid (a new process if the last one died).
+// Self is the shell process's pid (a new process if the last one died
+// before the current command).
 func (h *Host) Self() term.Pid {
+	if pid, ok := h.killedPid(); ok {
+		return pid // the next operation, or Killed, reports the death
+	}
 	p, err := h.begin()
 	if err != nil {
 		return h.Process().Self()

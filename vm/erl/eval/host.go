@@ -48,6 +48,21 @@ type ProcessHost interface {
 	ProcessBIF(ctx context.Context, name term.Atom, args []term.Term) (v term.Term, handled bool, err error)
 }
 
+// CommandHost is an optional extension of Host whose shell process can
+// be killed by a signal (a linked process's exit) at any moment of a
+// command, not only inside a host call. The shell brackets each
+// command with BeginCommand and EndCommand; after each expression that
+// ended normally it asks Killed, which returns exit:Reason when the
+// shell process died since the command began, as the erl shell prints
+// the exit of its evaluator instead of the value. While a command is
+// open the host also fails its next call with that exception instead
+// of starting a new process silently.
+type CommandHost interface {
+	BeginCommand()
+	Killed() error
+	EndCommand()
+}
+
 // TargetHost is an optional extension of Host for a shell whose module
 // calls run on another node than its own process (avmsh's evaluator on
 // an AtomVM target): node/0 then answers Target, the node the prompt

@@ -32,6 +32,7 @@ type Options struct {
 // evaluator (with its process dictionary). Not safe for concurrent use.
 type Session struct {
 	ev   *eval.Evaluator
+	cmds eval.CommandHost // the host, when it brackets commands
 	bs   *eval.Bindings
 	n    int
 	hist cmdHistory
@@ -52,6 +53,7 @@ func New(host eval.Host, opts Options) *Session {
 	eo := opts.Eval
 	eo.Local = s.local
 	s.ev = eval.New(host, eo)
+	s.cmds, _ = host.(eval.CommandHost)
 	return s
 }
 
@@ -161,6 +163,10 @@ func (s *Session) command(ctx context.Context, src string, out *strings.Builder)
 	}
 	n := s.n
 	s.n++
+	if s.cmds != nil {
+		s.cmds.BeginCommand()
+		defer s.cmds.EndCommand()
+	}
 	bs0 := s.bs
 	bs := s.bs
 	var v term.Term
@@ -178,6 +184,9 @@ func (s *Session) command(ctx context.Context, src string, out *strings.Builder)
 		s.out = out
 		v, bs, err = s.ev.Exprs(ctx, []parse.Expr{e}, bs)
 		s.out = nil
+		if err == nil && s.cmds != nil {
+			err = s.cmds.Killed()
+		}
 		if err != nil {
 			if exc, ok := eval.AsException(err); ok {
 				out.WriteString(s.formatException(ctx, exc) + "\n")

@@ -140,3 +140,53 @@ func TestEvalStopsOnContext(t *testing.T) {
 		t.Fatalf("after interrupt: %q", got)
 	}
 }
+
+// killHost is a memHost whose shell process is "killed" by its first
+// send (a stand-in for a linked process's exit arriving between two
+// host calls), and which records the command brackets.
+type killHost struct {
+	memHost
+	open, killed, told bool
+	log                []string
+}
+
+func (h *killHost) Send(ctx context.Context, d, m term.Term) error {
+	h.killed = true
+	return h.memHost.Send(ctx, d, m)
+}
+func (h *killHost) BeginCommand() { h.open = true; h.log = append(h.log, "begin") }
+func (h *killHost) EndCommand()   { h.open = false; h.log = append(h.log, "end") }
+func (h *killHost) Killed() error {
+	if !h.open {
+		panic("Killed outside a command")
+	}
+	if !h.killed || h.told {
+		return nil
+	}
+	h.told = true
+	return &eval.Exception{Class: "exit", Reason: term.Atom("boom"), Stack: term.Nil}
+}
+
+// TestCommandHostKilled: a shell process killed between host calls ends
+// the command with its exit instead of the value (the erl shell's
+// evaluator dies), the command's bindings are dropped, and every
+// command is bracketed.
+func TestCommandHostKilled(t *testing.T) {
+	h := &killHost{}
+	s := New(h, Options{})
+	if got := eval1(t, s, "X = 1, self() ! hi, Y = 2.\n"); got != "** exception exit: boom\n" {
+		t.Fatalf("killed command printed %q", got)
+	}
+	if !s.Failed() {
+		t.Fatal("a killed command is not reported as failed")
+	}
+	if got := eval1(t, s, "X.\n"); got != "* 1:1: variable 'X' is unbound\n" {
+		t.Fatalf("bindings of the killed command kept: %q", got)
+	}
+	if got := eval1(t, s, "Z = 3.\n"); got != "3\n" {
+		t.Fatalf("next command: %q", got)
+	}
+	if got, want := strings.Join(h.log, ","), "begin,end,begin,end,begin,end"; got != want {
+		t.Fatalf("brackets %s, want %s", got, want)
+	}
+}
