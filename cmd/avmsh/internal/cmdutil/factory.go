@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/signal"
-	"syscall"
 
 	"github.com/mattn/go-isatty"
 	"golang.org/x/term"
@@ -68,9 +66,8 @@ type Factory struct {
 	// (plugins.Exec).
 	RunPlugin func(ctx context.Context, p plugins.Plugin, args, env []string) (int, error)
 	// Interrupts returns ctx cancelled by Ctrl-C (SIGINT) and SIGTERM,
-	// and the function that stops watching them (signal.NotifyContext
-	// in the binary; nil: ctx as it is, as in tests). See
-	// WatchInterrupts.
+	// and the function that stops watching them (WatchSignals in the
+	// binary; nil: ctx as it is, as in tests). See WatchInterrupts.
 	Interrupts func(ctx context.Context) (context.Context, context.CancelFunc)
 }
 
@@ -148,9 +145,7 @@ func NewFactory(b Build) *Factory {
 			}
 			return plugins.Run(ctx, p, args, env, plugins.Streams{In: os.Stdin, Out: os.Stdout, Err: os.Stderr})
 		},
-		Interrupts: func(ctx context.Context) (context.Context, context.CancelFunc) {
-			return signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
-		},
+		Interrupts: WatchSignals,
 	}
 }
 

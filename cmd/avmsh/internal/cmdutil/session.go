@@ -125,6 +125,9 @@ func (o *NodeOptions) StartSessionIO(ctx context.Context, f *Factory, targetSpec
 		s.Stop()
 		return nil, err
 	}
+	// Connected, nothing asked yet: from here Ctrl-C must be handled
+	// (WaitForInterruptsLater).
+	InterruptsReady(ctx)
 	s.Target, s.Via = t.Node, t.Serial
 	s.Peer, _ = l.Peer(t.Node)
 	return s, nil

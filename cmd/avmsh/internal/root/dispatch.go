@@ -63,6 +63,7 @@ func dispatch(ctx context.Context, f *cmdutil.Factory, root *cobra.Command, args
 	}
 	ctx, stop := f.WatchInterrupts(ctx)
 	defer stop()
+	cmdutil.InterruptsReady(ctx)
 	code, err = f.Plugin(ctx, p, fs.Args()[1:], pc.Environ(f.Env()))
 	if err != nil {
 		return cmdutil.Status(ctx, f.IO.ErrOut, cmdutil.UsageError("%v", err)), true

@@ -141,6 +141,9 @@ func executeCmd(ctx context.Context, f *cmdutil.Factory, cmd *cobra.Command) int
 	cmd.PersistentPreRunE = func(c *cobra.Command, _ []string) error {
 		var ictx context.Context
 		ictx, stop = f.WatchInterrupts(c.Context())
+		if !cmdutil.WaitsForInterruptsLater(c) {
+			cmdutil.InterruptsReady(ictx)
+		}
 		c.SetContext(ictx)
 		return nil
 	}

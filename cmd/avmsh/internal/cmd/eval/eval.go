@@ -56,6 +56,7 @@ func NewCmdEval(f *cmdutil.Factory) *cobra.Command {
 	}
 	o.AddNodeFlags(cmd.Flags())
 	cmd.ValidArgsFunction = cmdutil.CompleteArgs(o.NodeCompleter(f), nil)
+	cmdutil.WaitForInterruptsLater(cmd) // in StartSession, once connected
 	return cmd
 }
 

@@ -47,6 +47,7 @@ func NewCmdNodes(f *cmdutil.Factory) *cobra.Command {
 	o.AddNodeFlags(cmd.Flags())
 	cmd.ValidArgsFunction = cmdutil.CompleteArgs(o.NodeCompleter(f), nil)
 	o.AddOutputFlag(cmd.Flags())
+	cmdutil.WaitForInterruptsLater(cmd) // in StartSession, once connected
 	return cmd
 }
 

@@ -81,6 +81,7 @@ func NewCmdRPC(f *cmdutil.Factory) *cobra.Command {
 	cmd.Flags().StringVar(&o.ArgsFile, "args-file", "", "read all arguments as one Erlang list from `FILE` (- for stdin)")
 	cmd.Flags().BoolVar(&o.Binary, "binary", false, "@FILE and - arguments are the bytes of the file or stdin, as a binary")
 	cmd.Flags().BoolVar(&o.Rex, "rex", false, "use the rex server (rpc:call protocol) instead of erpc")
+	cmdutil.WaitForInterruptsLater(cmd) // in StartSession, once connected
 	return cmd
 }
 

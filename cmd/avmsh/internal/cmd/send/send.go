@@ -60,6 +60,7 @@ func NewCmdSend(f *cmdutil.Factory) *cobra.Command {
 	o.AddNodeFlags(cmd.Flags())
 	cmd.ValidArgsFunction = cmdutil.CompleteArgs(o.NodeCompleter(f), o.RegisteredCompleter(f, 0), nil)
 	cmd.Flags().BoolVar(&o.Binary, "binary", false, "a TERM written @FILE or - is the bytes of the file or stdin, as a binary")
+	cmdutil.WaitForInterruptsLater(cmd) // in StartSession, once connected
 	return cmd
 }
 
