@@ -45,12 +45,11 @@ func (h *Host) EndCommand() {
 
 // killedLocked is Killed with h.mu held.
 func (h *Host) killedLocked() error {
-	p := h.proc
-	if !h.cmd || h.closed || !p.Dead() || h.told == p {
+	if !h.killedUnreportedLocked() {
 		return nil
 	}
-	h.told = p
-	return exitException(p)
+	h.told = h.proc
+	return exitException(h.proc)
 }
 
 // killedPid returns the shell process's pid when it died during the
@@ -58,11 +57,16 @@ func (h *Host) killedLocked() error {
 func (h *Host) killedPid() (term.Pid, bool) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	p := h.proc
-	if !h.cmd || h.closed || !p.Dead() || h.told == p {
+	if !h.killedUnreportedLocked() {
 		return term.Pid{}, false
 	}
-	return p.Self(), true
+	return h.proc.Self(), true
+}
+
+// killedUnreportedLocked reports whether the shell process died during
+// the current command and nothing has said so yet (h.mu held).
+func (h *Host) killedUnreportedLocked() bool {
+	return h.cmd && !h.closed && h.proc.Dead() && h.told != h.proc
 }
 
 // reportIdleDeathLocked hands an unreported death to OnExit, on a

@@ -65,6 +65,20 @@ func (h *harness) line(ctx context.Context, prompt string) {
 	}()
 }
 
+// cancelledRead shows the prompt "? ", types typed into it and cancels
+// the read, which must end with context.Canceled.
+func (h *harness) cancelledRead(typed string) {
+	h.t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	h.line(ctx, "? ")
+	h.keys(typed)
+	h.waitFor("? " + typed)
+	cancel()
+	if r := h.result(); !errors.Is(r.err, context.Canceled) {
+		h.t.Fatalf("cancelled read: %v", r.err)
+	}
+}
+
 func (h *harness) keys(s string) {
 	h.t.Helper()
 	if _, err := io.WriteString(h.in, s); err != nil {
@@ -258,14 +272,7 @@ func TestInterruptAndEOF(t *testing.T) {
 
 func TestContextAndTypeAhead(t *testing.T) {
 	h := newHarness(t, 40, Config{})
-	ctx, cancel := context.WithCancel(context.Background())
-	h.line(ctx, "? ")
-	h.keys("abc")
-	h.waitFor("? abc")
-	cancel()
-	if r := h.result(); !errors.Is(r.err, context.Canceled) {
-		t.Fatalf("cancelled read: %v", r.err)
-	}
+	h.cancelledRead("abc")
 	// Keys typed while no read is on screen wait for the next one.
 	h.keys("1 + 1.\r")
 	time.Sleep(20 * time.Millisecond)
@@ -412,14 +419,7 @@ func TestPlainInput(t *testing.T) {
 // and before those read after it.
 func TestQueuedCtrlG(t *testing.T) {
 	h := newHarness(t, 40, Config{})
-	ctx, cancel := context.WithCancel(context.Background())
-	h.line(ctx, "? ") // starts the input reader
-	h.keys("x")
-	h.waitFor("? x")
-	cancel()
-	if r := h.result(); !errors.Is(r.err, context.Canceled) {
-		t.Fatalf("cancelled read: %v", r.err)
-	}
+	h.cancelledRead("x") // starts the input reader
 	h.keys("foo")
 	waitRead(t, h.ed, 4)
 	h.ed.QueueCtrlG()
