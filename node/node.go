@@ -2,13 +2,12 @@ package node
 
 import (
 	"context"
-	"crypto/rand"
 	"crypto/tls"
-	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
+	"math/rand/v2"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -250,9 +249,7 @@ func Start(ctx context.Context, cfg Config) (*Node, error) {
 }
 
 func randomCreation() uint32 {
-	var b [4]byte
-	_, _ = rand.Read(b[:])
-	c := binary.BigEndian.Uint32(b[:])
+	c := rand.Uint32() // not a secret (see localnode.RandomName)
 	if c < 4 {
 		c += 4
 	}

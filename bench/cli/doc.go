@@ -34,7 +34,22 @@
 // too, as avmsh does (docs/benchmarks.md, "Start-up").
 //
 // With -baseline REV, avmsh as built from git revision REV runs in the
-// same rounds (before/after in one run).
+// same rounds (before/after in one run); -bin A,B adds `rpc` of prebuilt
+// avmsh binaries to the rounds (they are rewritten in place, see
+// -cache), and -keep DIR leaves every binary built in DIR for profiling
+// by hand.
 //
-// Usage: go run ./bench/cli [-runs 30] [-eval] [-erl] [-defaultbuild] [-baseline REV]
+// Every binary is measured in one page-cache state (-cache): how its
+// pages came into the page cache changes what each page fault of the
+// start-up costs, and the bigger the binary the more. "read" (the
+// default) drops each binary from the page cache after writing it anew,
+// so that the warm-up run reads it back through page faults, as the
+// first run after a reboot does and as it stays; "installed" measures it
+// just after it was written with write(2), as `go install` and the
+// release archive leave it; "linked" as the linker left it (the method
+// before 7 December 2026). On this machine "installed" ran every tool
+// faster and took avmsh rpc from 594 to 460 faults; the ratios moved by
+// a few per cent (docs/benchmarks.md, "Start-up").
+//
+// Usage: go run ./bench/cli [-runs 30] [-eval] [-erl] [-defaultbuild] [-baseline REV] [-bin A,B] [-cache read|installed|linked] [-keep DIR]
 package main

@@ -26,6 +26,9 @@ type options struct {
 	runs                    int
 	eval, erl, defaultBuild bool
 	baseline                string
+	keep                    string
+	bins                    string
+	cache                   string
 }
 
 func main() {
@@ -35,6 +38,9 @@ func main() {
 	flag.BoolVar(&o.erl, "erl", false, "also time `erl -noshell -eval 'rpc:call(...)'` (~0.3 s a run)")
 	flag.BoolVar(&o.defaultBuild, "defaultbuild", false, "build with the toolchain's defaults (cgo where available) instead of the release flags")
 	flag.StringVar(&o.baseline, "baseline", "", "also time avmsh as built from this git `REVISION` (before/after in one run)")
+	flag.StringVar(&o.keep, "keep", "", "build the binaries into `DIR` and keep them there (for profiling by hand)")
+	flag.StringVar(&o.bins, "bin", "", "also time `avmsh rpc` of these prebuilt avmsh binaries (comma-separated paths) in the same rounds")
+	flag.StringVar(&o.cache, "cache", cacheRead, "page-cache `STATE` of every binary measured: installed (written anew with write(2)), read (dropped from the page cache, read back by the warm-up run's page faults) or linked (as the linker left it)")
 	flag.Parse()
 	if err := run(o); err != nil {
 		fmt.Fprintln(os.Stderr, "bench/cli:", err)
@@ -43,11 +49,13 @@ func main() {
 }
 
 func run(o options) error {
-	dir, err := os.MkdirTemp("", "benchcli")
+	dir, err := workDir(o.keep)
 	if err != nil {
 		return err
 	}
-	defer os.RemoveAll(dir)
+	if o.keep == "" {
+		defer os.RemoveAll(dir)
+	}
 	bins := map[string]string{}
 	for _, pkg := range []string{"./cmd/avmsh", "./bench/cli/hello", "./bench/cli/floor"} {
 		bin := filepath.Join(dir, filepath.Base(pkg))
@@ -74,6 +82,17 @@ func run(o options) error {
 	}
 	if o.baseline != "" {
 		if bins["baseline"], err = buildRevision(dir, o.baseline, o.defaultBuild); err != nil {
+			return err
+		}
+	}
+	extra := strings.FieldsFunc(o.bins, func(r rune) bool { return r == ',' })
+	for _, bin := range bins {
+		if err := settle(bin, o.cache); err != nil {
+			return err
+		}
+	}
+	for _, bin := range extra {
+		if err := settle(bin, o.cache); err != nil {
 			return err
 		}
 	}
@@ -104,6 +123,9 @@ func run(o options) error {
 			tool{name: "baseline rpc", args: []string{b, "rpc", alive, "erlang", "node"}, want: n.Name},
 			tool{name: "baseline --version", args: []string{b, "--version"}, want: "avmsh "})
 	}
+	for _, b := range extra {
+		tools = append(tools, tool{name: "rpc " + filepath.Base(b), args: []string{b, "rpc", alive, "erlang", "node"}, want: n.Name})
+	}
 	if o.eval {
 		tools = append(tools,
 			tool{name: "avmsh eval 1+1", args: []string{bins["avmsh"], "eval", alive, "1+1."}, want: "2"},
@@ -123,6 +145,7 @@ func run(o options) error {
 	if o.defaultBuild {
 		how = "toolchain defaults"
 	}
+	how += "; page cache: " + o.cache
 	load, _ := os.ReadFile("/proc/loadavg")
 	fmt.Printf("One-shot CLI runs against one OTP node, %d interleaved runs each (%s; load average %s)\n\n",
 		o.runs, how, strings.Join(strings.Fields(string(load))[:min(3, len(strings.Fields(string(load))))], " "))
@@ -145,10 +168,25 @@ func run(o options) error {
 		fmt.Printf("avmsh rpc / baseline:      %.2fx (%s)\n", ratio("avmsh rpc", "baseline rpc"), o.baseline)
 		fmt.Printf("--version / baseline:      %.2fx\n", ratio("avmsh --version", "baseline --version"))
 	}
+	for _, b := range extra {
+		fmt.Printf("rpc %s / avmsh rpc: %.2fx\n", filepath.Base(b), ratio("rpc "+filepath.Base(b), "avmsh rpc"))
+	}
 	if o.erl {
 		fmt.Printf("erl / avmsh rpc:           %.1fx\n", ratio("erl -eval rpc:call", "avmsh rpc"))
 	}
 	return nil
+}
+
+// workDir is where the binaries are built: keep, made if need be, or a
+// new temporary directory.
+func workDir(keep string) (string, error) {
+	if keep == "" {
+		return os.MkdirTemp("", "benchcli")
+	}
+	if err := os.MkdirAll(keep, 0o755); err != nil {
+		return "", err
+	}
+	return filepath.Abs(keep)
 }
 
 // buildRevision builds avmsh as it was at a git revision (exported with

@@ -1,8 +1,9 @@
 package localnode
 
 import (
-	"crypto/rand"
+	"encoding/binary"
 	"encoding/hex"
+	"math/rand/v2"
 	"net"
 	"strings"
 
@@ -39,9 +40,12 @@ func OwnName(name string, mode node.NameMode, peerHost string) (string, error) {
 	return node.MakeNodeName(name, mode, nil)
 }
 
-// RandomName is prefix followed by 8 random hex digits.
+// RandomName is prefix followed by 8 random hex digits. A name is not a
+// secret: the digits come from math/rand/v2, whose generator Go seeds
+// at start-up. (crypto/rand's first use costs a one-shot command 55 µs;
+// the handshake's challenge pays it while the peer answers: issue 16.)
 func RandomName(prefix string) string {
 	var b [4]byte
-	_, _ = rand.Read(b[:])
+	binary.BigEndian.PutUint32(b[:], rand.Uint32())
 	return prefix + hex.EncodeToString(b[:])
 }

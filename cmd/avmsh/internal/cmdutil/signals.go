@@ -25,11 +25,17 @@ import (
 // command waits later (WaitForInterruptsLater) before anything it does
 // could need cleaning up. A signal before that ends avmsh as if it did
 // not watch signals, which then leaves nothing behind.
+//
+// stop cancels ctx and returns at once; the goroutine then gives the
+// signals back their default action (signal.Stop) and ends. Waiting
+// for that would put two hand-offs to the runtime's signal thread
+// between a command's last output and the exit of avmsh: 0.13–0.15 ms
+// of a one-shot rpc (docs/benchmarks.md, "Start-up"). Until it is done
+// a signal is still swallowed, as while the command ran.
 func WatchSignals(ctx context.Context) (context.Context, context.CancelFunc) {
 	ctx, cancel := context.WithCancel(ctx)
-	ready, stopped, done := make(chan struct{}), make(chan struct{}), make(chan struct{})
+	ready, stopped := make(chan struct{}), make(chan struct{})
 	go func() {
-		defer close(done)
 		ch := make(chan os.Signal, 1)
 		signal.Notify(ch, os.Interrupt, syscall.SIGTERM)
 		defer signal.Stop(ch)
@@ -45,7 +51,6 @@ func WatchSignals(ctx context.Context) (context.Context, context.CancelFunc) {
 	stop := func() {
 		once.Do(func() {
 			close(stopped)
-			<-done
 			cancel()
 		})
 	}
